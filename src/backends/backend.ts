@@ -1,0 +1,123 @@
+// The one interface between the trainer and a backend. The CPU backend (backends/cpu) is its readable
+// specification; the WebGPU backend (backends/webgpu) is its fast twin and must give the same numbers to
+// float32 rounding. Work is expressed in whole training steps over a resident data set, never per op, so
+// the GPU backend can keep everything on the device and put many steps into one command buffer.
+
+import type { LayerParams, NetworkSpec } from '../model/spec.js';
+
+export type BackendKind = 'cpu' | 'webgpu';
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Human-readable, e.g. "cpu (float64 accumulation)" or "google swiftshader" */
+  readonly adapterDescription: string;
+  /** `spec` has been validated (model/validate.ts); `params` hold one entry per layer. */
+  createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork;
+  /** Frees what the backend owns. A GPUDevice passed in by the user is never destroyed. */
+  dispose(): void;
+}
+
+/**
+ * Optimizers. g is the mean gradient over the mini-batch plus decay: g' = g + l2·w + l1·sign(w)
+ * (for biases only when `decayBiases`). η is `StepOptions.learningRate`.
+ * - sgd, classic momentum α (lecture notes): v ← α·v − η·g'; w ← w + v.
+ * - sgd with nesterov: v ← α·v − η·g'; w ← w + α·v − η·g'.
+ * - adam: t ← t + 1; m ← β1·m + (1 − β1)·g'; s ← β2·s + (1 − β2)·g'²;
+ *         w ← w − η · (m / (1 − β1^t)) / (√(s / (1 − β2^t)) + ε).
+ * - adamw: as adam, plus decoupled decay after it: w ← w − η·weightDecay·w (weights, and biases when `decayBiases`).
+ */
+export type OptimizerSpec =
+  | { kind: 'sgd'; momentum: number; nesterov: boolean }
+  | { kind: 'adam' | 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number };
+
+/**
+ * Optimizer state, for save/resume and checkpoints. `slots[k][layer]` holds slot k's values for one layer:
+ * sgd has one slot (velocity v), adam/adamw two (m, then s). `step` counts optimizer steps taken so far;
+ * it is adam's t and the dropout mask counter.
+ */
+export interface OptimizerState {
+  step: number;
+  slots: LayerParams[][];
+}
+
+export interface StepOptions {
+  batchSize: number;
+  /** η for these steps, after the learning-rate schedule */
+  learningRate: number;
+  l1: number;
+  l2: number;
+  decayBiases: boolean;
+  /** dropout rate per hidden layer (length = hidden layers; 0 = none). Inverted dropout: kept units are scaled by 1/(1 − rate). */
+  dropout: number[];
+  /** seeds the dropout masks: see model/random.ts dropoutUniform(seed, step, layer, row, unit) */
+  dropoutSeed: number;
+}
+
+/** Sums over examples, so metrics of several calls can be added. */
+export interface Metrics {
+  /** Σ per-example loss (mean = lossSum / count) */
+  lossSum: number;
+  /** examples whose prediction matches the target: argmax for several outputs, both sides of 0.5 for one */
+  correct: number;
+  count: number;
+  /** false when any output or loss was NaN or ±Infinity */
+  finite: boolean;
+}
+
+export interface Evaluation extends Metrics {
+  /** confusion[actual * classes + predicted]; classes = outputs, or 2 for a single output */
+  confusion: Uint32Array;
+  classes: number;
+}
+
+/** Counters for tests and the benchmark: what crossed between CPU and GPU, and what is alive on the GPU. */
+export interface BackendStats {
+  uploads: number;
+  uploadBytes: number;
+  readbacks: number;
+  submits: number;
+  dispatches: number;
+  liveBuffers: number;
+  liveBytes: number;
+}
+
+/** A data set copied once to where the backend computes (GPU memory for webgpu). */
+export interface BackendDataset {
+  readonly count: number;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  dispose(): void;
+}
+
+export interface BackendNetwork {
+  readParams(): Promise<LayerParams[]>;
+  writeParams(params: LayerParams[]): void;
+
+  /** inputs: count × inputSize row-major → count × outputs row-major */
+  predict(inputs: Float32Array, count: number): Promise<Float32Array>;
+  /** ∂(mean loss over the batch)/∂(weights, biases), no decay, no dropout; same shapes as the params */
+  gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]>;
+
+  upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset;
+
+  /** Chooses the optimizer and zeroes its state. */
+  setOptimizer(spec: OptimizerSpec): void;
+  readOptimizerState(): Promise<OptimizerState>;
+  writeOptimizerState(state: OptimizerState): void;
+
+  /** The order in which `train` visits the examples of `dataset` (an epoch's permutation): one upload. */
+  setOrder(dataset: BackendDataset, order: Uint32Array): void;
+  /**
+   * Takes `batchCount` optimizer steps on the batches order[(firstBatch + b)·batchSize …] (the last batch of
+   * the order may be short), adding each step's forward-pass loss and correct count (with dropout applied)
+   * to the training metrics. May return before the work is done (the GPU queues it); later reads see it.
+   */
+  train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void;
+  /** The training metrics summed since the last call, then zeroed: one readback. */
+  takeTrainingMetrics(): Promise<Metrics>;
+  /** Loss, accuracy and confusion matrix of the current weights over a whole data set; no dropout. */
+  evaluate(dataset: BackendDataset): Promise<Evaluation>;
+
+  stats(): BackendStats;
+  dispose(): void;
+}

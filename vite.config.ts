@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+// One file serves the demo (Vite, rooted in demo/) and the unit tests (vitest, rooted here).
+export default defineConfig({
+  root: `${here}demo`,
+  base: './',
+  resolve: { alias: { 'webgpu-mlp': `${here}src/index.ts` } },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  worker: { format: 'es' },
+  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1' },
+  test: {
+    root: here,
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    // Dawn is a native addon: one process per test file, one create() per process (see test/helpers/gpu.ts).
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
