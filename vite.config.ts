@@ -8,7 +8,13 @@ export default defineConfig({
   root: `${here}demo`,
   base: './',
   resolve: { alias: { 'webgpu-mlp': `${here}src/index.ts` } },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The demo, and the page that checks WebGPU against CPU in the browser (test/e2e/parity.e2e.test.ts).
+    rolldownOptions: { input: { demo: `${here}demo/index.html`, parity: `${here}demo/parity.html` } },
+  },
   worker: { format: 'es' },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },
