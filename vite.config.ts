@@ -12,8 +12,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    // The demo, and the page that checks WebGPU against CPU in the browser (test/e2e/parity.e2e.test.ts).
-    rolldownOptions: { input: { demo: `${here}demo/index.html`, parity: `${here}demo/parity.html` } },
+    rolldownOptions: { input: { demo: `${here}demo/index.html` } },
   },
   worker: { format: 'es' },
   preview: { host: '127.0.0.1' },

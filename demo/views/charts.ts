@@ -44,9 +44,9 @@ function lineChart(container: HTMLElement, yLabel: string, format: (value: numbe
     cursor: { drag: { x: false, y: false } },
   };
   const chart = new uPlot(options, [[], [], []], container);
-  new ResizeObserver(() => chart.setSize({ width: Math.max(300, container.clientWidth), height: chartHeight })).observe(
-    container,
-  );
+  new ResizeObserver(() =>
+    chart.setSize({ width: Math.max(300, container.clientWidth), height: chartHeight }),
+  ).observe(container);
   return chart;
 }
 

@@ -1,7 +1,11 @@
 // Confusion matrix as a heat map: rows are the actual class, columns the predicted one; the diagonal is
 // right. Counts are written in every cell so the picture reads from the back of the room.
 
-export function drawConfusionMatrix(canvas: HTMLCanvasElement, confusion: ArrayLike<number>, classNames: string[]): void {
+export function drawConfusionMatrix(
+  canvas: HTMLCanvasElement,
+  confusion: ArrayLike<number>,
+  classNames: string[],
+): void {
   const classes = classNames.length;
   const context = canvas.getContext('2d');
   if (!context) return;
@@ -17,7 +21,8 @@ export function drawConfusionMatrix(canvas: HTMLCanvasElement, confusion: ArrayL
   const cell = (size - margin - 4) / classes;
   const rowTotals = Array.from({ length: classes }, (_, actual) => {
     let total = 0;
-    for (let predicted = 0; predicted < classes; predicted++) total += confusion[actual * classes + predicted];
+    for (let predicted = 0; predicted < classes; predicted++)
+      total += confusion[actual * classes + predicted];
     return total;
   });
 

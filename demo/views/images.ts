@@ -1,7 +1,12 @@
 // Grey images (pixels in [0, 1], row-major) and weight pictures (signed values) drawn on canvases.
 
 /** Draws one grey image at one canvas pixel per image pixel; CSS scales it up with pixelated rendering. */
-export function drawGreyImage(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, width: number, height: number): void {
+export function drawGreyImage(
+  canvas: HTMLCanvasElement,
+  pixels: ArrayLike<number>,
+  width: number,
+  height: number,
+): void {
   canvas.width = width;
   canvas.height = height;
   const context = canvas.getContext('2d');

@@ -27,7 +27,9 @@ export function renderUnitWeights(
   const inputs = imageWidth * imageHeight;
   const shown = Math.min(weights.hiddenUnits, maxUnitsShown);
   if (container.childElementCount !== shown) {
-    container.replaceChildren(...Array.from({ length: shown }, (_, unit) => unitFigure(unit, weights.nextNames)));
+    container.replaceChildren(
+      ...Array.from({ length: shown }, (_, unit) => unitFigure(unit, weights.nextNames)),
+    );
   }
   const nextScale = maxMagnitude(weights.next);
   // Output squares fit beside the picture; their names only while they are large enough to read.
@@ -42,13 +44,17 @@ export function renderUnitWeights(
     picture.style.width = `${imageWidth * pixelSize}px`;
     picture.style.height = `${imageHeight * pixelSize}px`;
     // One square per next-layer unit: the weight from this hidden unit to it.
-    const outgoing = Array.from({ length: weights.nextUnits }, (_, k) => weights.next[k * weights.hiddenUnits + unit]);
+    const outgoing = Array.from(
+      { length: weights.nextUnits },
+      (_, k) => weights.next[k * weights.hiddenUnits + unit],
+    );
     drawSignedImage(strip, outgoing, 1, weights.nextUnits, nextScale);
     strip.style.width = `${square}px`;
     strip.style.height = `${weights.nextUnits * square}px`;
     strip.title = outgoing.map((w, k) => `${weights.nextNames[k]}: ${w.toFixed(3)}`).join('\n');
     const caption = figure.querySelector('figcaption');
-    if (caption) caption.textContent = `Hidden unit ${unit + 1} · max |w| ${maxMagnitude(inputWeights).toFixed(3)}`;
+    if (caption)
+      caption.textContent = `Hidden unit ${unit + 1} · max |w| ${maxMagnitude(inputWeights).toFixed(3)}`;
   }
 }
 

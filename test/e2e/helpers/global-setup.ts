@@ -2,8 +2,8 @@
 // built files (not the dev server) on 127.0.0.1 at a free port. Test files read the address with
 // inject('demoUrl').
 import { fileURLToPath } from 'node:url';
-import type { TestProject } from 'vitest/node';
 import { build, type PreviewServer, preview } from 'vite';
+import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
