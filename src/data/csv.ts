@@ -173,9 +173,11 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
 
   const classNames = options.classNames ? [...options.classNames] : sortedClasses(rawLabels);
   const classIndex = new Map(classNames.map((className, index) => [className, index]));
+  const numericIndex = new Map(classNames.map((className, index) => [parseNumber(className), index]));
   const labels = new Uint32Array(count);
   rawLabels.forEach((label, i) => {
-    const index = classIndex.get(label) ?? classIndex.get(String(parseNumber(label)));
+    const numeric = parseNumber(label);
+    const index = classIndex.get(label) ?? (numeric === undefined ? undefined : numericIndex.get(numeric));
     if (index === undefined) {
       throw new MlpError(
         'invalid-file',
@@ -232,16 +234,12 @@ function resolveLabelColumn(
   return index;
 }
 
-/** Distinct labels, numerically sorted when all are numbers, otherwise in string order. */
+/** Distinct labels, numerically sorted when all are numbers (1 and 1.0 are one class), otherwise in string order. */
 function sortedClasses(labels: string[]): string[] {
   const distinct = [...new Set(labels)];
   const numbers = distinct.map(parseNumber);
   if (numbers.every((value) => value !== undefined)) {
-    const byValue = new Map<number, string>();
-    distinct.forEach((label, i) =>
-      byValue.set(numbers[i] as number, byValue.get(numbers[i] as number) ?? label),
-    );
-    return [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([, label]) => label);
+    return [...new Set(numbers as number[])].sort((a, b) => a - b).map(String);
   }
   return distinct.sort();
 }

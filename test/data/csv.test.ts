@@ -67,3 +67,11 @@ describe('parseCsv', () => {
     }
   });
 });
+
+describe('numeric labels', () => {
+  it('treats 1 and 1.0 as one class', () => {
+    const data = parseCsv('0,1.0\n1,1\n2,2\n', 'n.csv');
+    expect(data.classNames).toEqual(['1', '2']);
+    expect([...data.labels]).toEqual([0, 0, 1]);
+  });
+});
