@@ -8,7 +8,12 @@ export default defineConfig({
   root: `${here}demo`,
   base: './',
   resolve: { alias: { 'webgpu-mlp': `${here}src/index.ts` } },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    rolldownOptions: { input: { demo: `${here}demo/index.html` } },
+  },
   worker: { format: 'es' },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },

@@ -10,6 +10,8 @@ export default defineConfig({
     include: ['test/e2e/**/*.e2e.test.ts'],
     pool: 'forks',
     fileParallelism: false,
+    // Builds the demo once and serves it on 127.0.0.1 for every test file.
+    globalSetup: ['test/e2e/helpers/global-setup.ts'],
     testTimeout: 240_000,
     hookTimeout: 240_000,
   },

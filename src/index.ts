@@ -1,4 +1,6 @@
 // The public API of webgpu-mlp. Everything a user imports comes from here.
+
+export { MlpError, type MlpErrorCode } from './errors.js';
 export type {
   Activation,
   InitSpec,

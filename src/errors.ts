@@ -1,0 +1,34 @@
+// The one error type users catch. `code` says what kind of thing went wrong; the message says what was
+// given, where, and what was expected.
+
+export type MlpErrorCode =
+  /** an argument or option is out of range, of the wrong size, or unknown */
+  | 'invalid-argument'
+  /** a data set is empty, has NaN/Infinity, or lengths that do not match */
+  | 'invalid-data'
+  /** a PGM, CSV, .list, model or checkpoint file is malformed */
+  | 'invalid-file'
+  /** no WebGPU adapter could be found */
+  | 'no-adapter'
+  /** the GPUDevice was lost or destroyed */
+  | 'device-lost'
+  /** a layer or data set exceeds the device's limits */
+  | 'device-limit'
+  /** a WebGPU validation or out-of-memory error */
+  | 'gpu-error'
+  /** training produced NaN or Infinity */
+  | 'non-finite'
+  /** the network or engine was used after dispose() */
+  | 'disposed';
+
+export class MlpError extends Error {
+  override readonly name = 'MlpError';
+
+  constructor(
+    readonly code: MlpErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
