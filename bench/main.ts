@@ -1,18 +1,20 @@
 // `npm run bench`: our engines against TensorFlow.js and brain.js on the same machine, in one run.
 // Prints a Markdown table to stdout (progress to stderr) and writes bench/results/<date>-<host>.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
 import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../src/bench/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../src/bench/networks.js';
+import { ourEngines } from '../src/bench/our-engines.js';
 import { formatTable, runBenchmark } from '../src/bench/run-benchmark.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
 import { brainjsEngine } from './reference/brainjs.js';
 import { tfjsEngine } from './reference/tfjs.js';
+import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)
@@ -73,6 +75,11 @@ async function main(): Promise<void> {
   };
 
   const engines: BenchEngine[] = [];
+  const ours = engineNames.filter((name): name is 'webgpu' | 'cpu' => name === 'webgpu' || name === 'cpu');
+  const ourVersion = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  engines.push(
+    ...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version, ...packageVersions('webgpu') })),
+  );
   for (const name of engineNames) {
     if (name === 'brainjs') engines.push(brainjsEngine());
     else if (name.startsWith('tfjs-'))

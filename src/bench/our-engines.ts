@@ -3,7 +3,10 @@
 // batches, and one takeTrainingMetrics (one readback) at its end.
 
 import type { Backend, BackendKind, StepOptions } from '../backends/backend.js';
+import { CpuBackend } from '../backends/cpu/cpu-backend.js';
+import { initParams } from '../model/init.js';
 import { Random } from '../model/random.js';
+import { validateSpec } from '../model/validate.js';
 import type { BenchEngine, PreparedTraining } from './measure.js';
 import type { BenchNetwork, SyntheticData } from './networks.js';
 
@@ -19,20 +22,16 @@ function stepOptions(network: BenchNetwork): StepOptions {
   };
 }
 
-/** A benchmark engine that trains with one of our backends. */
-export function backendEngine(
-  kind: BackendKind,
-  backend: Backend,
-  initialParams: (network: BenchNetwork) => Parameters<Backend['createNetwork']>[1],
-  versions: Record<string, string>,
-): BenchEngine {
+/** A benchmark engine that trains with one of our backends, from the network's seeded initial weights. */
+export function backendEngine(backend: Backend, versions: Record<string, string>): BenchEngine {
   return {
-    name: kind,
+    name: backend.kind,
     adapter: backend.adapterDescription,
     versions,
     unsupported: () => undefined,
     async prepare(network: BenchNetwork, data: SyntheticData): Promise<PreparedTraining> {
-      const net = backend.createNetwork(network.spec, initialParams(network));
+      const spec = validateSpec(network.spec);
+      const net = backend.createNetwork(spec, initParams(spec));
       net.setOptimizer({ kind: 'sgd', momentum: network.momentum, nesterov: false });
       const dataset = net.upload(data.inputs, data.targets, data.examples);
       const options = stepOptions(network);
@@ -57,10 +56,14 @@ export function backendEngine(
           // A run that ends inside an epoch reads the metrics so far, so its GPU work ends inside the timing.
           if (position !== 0) await net.takeTrainingMetrics();
         },
-        counts() {
-          const { dispatches, submits, uploads, readbacks } = net.stats();
-          return { dispatches, submits, uploads, readbacks };
-        },
+        // The CPU backend has no device to transfer to: its counters stay zero, so it reports none.
+        counts:
+          backend.kind === 'webgpu'
+            ? () => {
+                const { dispatches, submits, uploads, readbacks } = net.stats();
+                return { dispatches, submits, uploads, readbacks };
+              }
+            : undefined,
         dispose() {
           dataset.dispose();
           net.dispose();
@@ -69,4 +72,19 @@ export function backendEngine(
     },
     dispose: () => backend.dispose(),
   };
+}
+
+/**
+ * Our engines, by name, for runBenchmark. `versions` names what is measured (e.g. webgpu-mlp's version and,
+ * for webgpu in Node, the Dawn package's).
+ */
+export async function ourEngines(
+  names: readonly BackendKind[],
+  versions: Record<string, string>,
+): Promise<BenchEngine[]> {
+  const engines: BenchEngine[] = [];
+  for (const name of names) {
+    if (name === 'cpu') engines.push(backendEngine(new CpuBackend(), versions));
+  }
+  return engines;
 }
