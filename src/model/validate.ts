@@ -20,6 +20,8 @@ export interface ValidatedSpec extends NetworkSpec {
 export const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
 export const defaultSeed = 1;
 const initKinds = ['uniform', 'normal', 'xavier', 'he'] as const;
+/** 2²⁸ float32 weights (1 GiB) in one layer: beyond this an allocation fails before any device limit applies. */
+export const maxWeightsPerLayer = 2 ** 28;
 
 /** How a value looks in an error message. */
 export function describeValue(value: unknown): string {
@@ -96,6 +98,16 @@ export function validateSpec(spec: unknown): ValidatedSpec {
     );
   }
   const layers = spec.layers.map(validateLayer);
+  let fanIn = inputSize;
+  layers.forEach(({ units }, l) => {
+    if (units * fanIn > maxWeightsPerLayer) {
+      throw new MlpError(
+        'invalid-argument',
+        `layers[${l}]: units × inputs = ${units} × ${fanIn} = ${units * fanIn} weights; expected at most ${maxWeightsPerLayer} per layer`,
+      );
+    }
+    fanIn = units;
+  });
   const loss = checkOneOf('loss', spec.loss, losses);
   const last = layers.length - 1;
   const hiddenSoftmax = layers.findIndex((layer, l) => l < last && layer.activation === 'softmax');
