@@ -141,5 +141,12 @@ export function validateSpec(spec: unknown): ValidatedSpec {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw invalid('seed', seed, 'an integer from 0 to 4294967295');
   }
-  return { inputSize, layers, loss, init, seed };
+  // Frozen: backends keep this object, so a later change by the user must not reach them.
+  return Object.freeze({
+    inputSize,
+    layers: Object.freeze(layers.map((layer) => Object.freeze(layer))) as LayerSpec[],
+    loss,
+    init: Object.freeze(init),
+    seed,
+  });
 }

@@ -37,6 +37,7 @@ describe('validateSpec', () => {
     const validated = validateSpec(spec);
     spec.layers[0].units = 99;
     expect(validated.layers[0].units).toBe(3);
+    expect(Object.isFrozen(validated.layers[0])).toBe(true);
   });
 
   it.each([
