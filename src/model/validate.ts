@@ -20,6 +20,8 @@ export interface ValidatedSpec extends NetworkSpec {
 export const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
 export const defaultSeed = 1;
 const initKinds = ['uniform', 'normal', 'xavier', 'he'] as const;
+/** 2²⁸ float32 weights (1 GiB) in one layer: beyond this an allocation fails before any device limit applies. */
+export const maxWeightsPerLayer = 2 ** 28;
 
 /** How a value looks in an error message. */
 export function describeValue(value: unknown): string {
@@ -96,6 +98,16 @@ export function validateSpec(spec: unknown): ValidatedSpec {
     );
   }
   const layers = spec.layers.map(validateLayer);
+  let fanIn = inputSize;
+  layers.forEach(({ units }, l) => {
+    if (units * fanIn > maxWeightsPerLayer) {
+      throw new MlpError(
+        'invalid-argument',
+        `layers[${l}]: units × inputs = ${units} × ${fanIn} = ${units * fanIn} weights; expected at most ${maxWeightsPerLayer} per layer`,
+      );
+    }
+    fanIn = units;
+  });
   const loss = checkOneOf('loss', spec.loss, losses);
   const last = layers.length - 1;
   const hiddenSoftmax = layers.findIndex((layer, l) => l < last && layer.activation === 'softmax');
@@ -129,5 +141,12 @@ export function validateSpec(spec: unknown): ValidatedSpec {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw invalid('seed', seed, 'an integer from 0 to 4294967295');
   }
-  return { inputSize, layers, loss, init, seed };
+  // Frozen: backends keep this object, so a later change by the user must not reach them.
+  return Object.freeze({
+    inputSize,
+    layers: Object.freeze(layers.map((layer) => Object.freeze(layer))) as LayerSpec[],
+    loss,
+    init: Object.freeze(init),
+    seed,
+  });
 }

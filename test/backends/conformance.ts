@@ -532,6 +532,60 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
           expect(Array.from(gradients[0].weights)).toEqual([0, 0]);
         });
       });
+
+      it('tanh and sigmoid at ±1000 train to finite parameters and metrics (binary cross-entropy, t = 1 at z = −1000)', async () => {
+        const spec: NetworkSpec = {
+          inputSize: 2,
+          layers: [
+            { units: 2, activation: 'tanh' },
+            { units: 1, activation: 'sigmoid' },
+          ],
+          loss: 'binary-cross-entropy',
+        };
+        // hidden z = (1000, −1000) → h = (1, −1); output z = −500·1 + 500·(−1) + 0 = −1000 → o = 0
+        const params = [
+          { weights: Float32Array.of(1000, 0, 0, -1000), biases: Float32Array.of(0, 0) },
+          { weights: Float32Array.of(-500, 500), biases: Float32Array.of(0) },
+        ];
+        const inputs = Float32Array.of(1, 1);
+        const targets = Float32Array.of(1);
+        const reference = new ReferenceTrainer(spec, params, optimizers[0].spec);
+        const options = stepOptions(spec, 1, { learningRate: 0.001 });
+        reference.train({ inputs, targets, count: 1 }, Uint32Array.of(0), 0, 1, options);
+        await withNetwork(spec, params, async (net) => {
+          expect(Array.from(await net.predict(inputs, 1))).toEqual([0]);
+          const dataset = net.upload(inputs, targets, 1);
+          net.train(dataset, 0, 1, options);
+          const metrics = await net.takeTrainingMetrics();
+          expect(metrics.finite).toBe(true);
+          // loss = softplus(−1000) − 1·(−1000) = 1000
+          expectCloseScalar(metrics.lossSum, 1000, 'loss at z = −1000 with t = 1');
+          expectParamsClose(await net.readParams(), reference.state.params, 'params after a saturated step');
+          dataset.dispose();
+        });
+      });
+    });
+
+    it('creating and disposing 200 networks (each with a data set) leaves nothing alive behind', async () => {
+      const { spec } = cases[2];
+      const keeper = backend.createNetwork(spec, randomParams(spec, 1));
+      try {
+        const before = keeper.stats();
+        const data = randomExamples(spec, 9, 2);
+        for (let i = 0; i < 200; i++) {
+          const net = backend.createNetwork(spec, randomParams(spec, i));
+          const dataset = net.upload(data.inputs, data.targets, data.count);
+          net.train(dataset, 0, 1, stepOptions(spec, 9));
+          await net.takeTrainingMetrics();
+          dataset.dispose();
+          net.dispose();
+        }
+        const after = keeper.stats();
+        expect(after.liveBuffers).toBe(before.liveBuffers);
+        expect(after.liveBytes).toBe(before.liveBytes);
+      } finally {
+        keeper.dispose();
+      }
     });
 
     it('a disposed network throws MlpError "disposed"', async () => {
