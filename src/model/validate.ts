@@ -58,10 +58,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A misspelt key would otherwise be ignored silently (and its default used): reject it instead. */
+function checkKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    throw new MlpError(
+      'invalid-argument',
+      `${where}: unknown key "${unknown}"; expected only ${known.join(', ')}`,
+    );
+  }
+}
+
 function validateInit(value: unknown): InitSpec {
   if (value === undefined) return { ...defaultInit };
   if (!isRecord(value)) throw invalid('init', value, 'an object such as { kind: "uniform", scale: 0.05 }');
   const kind = checkOneOf('init.kind', value.kind, initKinds);
+  checkKeys(
+    'init',
+    value,
+    kind === 'uniform' ? ['kind', 'scale'] : kind === 'normal' ? ['kind', 'variance'] : ['kind'],
+  );
   switch (kind) {
     case 'uniform':
       return {
@@ -80,6 +96,7 @@ function validateInit(value: unknown): InitSpec {
 
 function validateLayer(value: unknown, l: number): LayerSpec {
   if (!isRecord(value)) throw invalid(`layers[${l}]`, value, 'an object { units, activation }');
+  checkKeys(`layers[${l}]`, value, ['units', 'activation']);
   return {
     units: checkPositiveInteger(`layers[${l}].units`, value.units),
     activation: checkOneOf(`layers[${l}].activation`, value.activation, activations),
@@ -89,6 +106,7 @@ function validateLayer(value: unknown, l: number): LayerSpec {
 /** Checks `spec` and returns a copy with init (uniform ±0.05) and seed (1) filled in. */
 export function validateSpec(spec: unknown): ValidatedSpec {
   if (!isRecord(spec)) throw invalid('spec', spec, 'an object { inputSize, layers, loss }');
+  checkKeys('spec', spec, ['inputSize', 'layers', 'loss', 'init', 'seed']);
   const inputSize = checkPositiveInteger('inputSize', spec.inputSize);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
     throw invalid(

@@ -81,6 +81,12 @@ describe('validateSpec', () => {
     [{ ...good, seed: -1 }, 'seed: -1 is not an integer from 0 to 4294967295'],
     [null, 'spec: null is not an object'],
     [
+      { ...good, intit: { kind: 'he' } },
+      'spec: unknown key "intit"; expected only inputSize, layers, loss, init, seed',
+    ],
+    [{ ...good, layers: [{ units: 2, activaton: 'relu' }] }, 'layers[0]: unknown key "activaton"'],
+    [{ ...good, init: { kind: 'he', scale: 2 } }, 'init: unknown key "scale"; expected only kind'],
+    [
       { ...good, inputSize: 2 ** 20, layers: [{ units: 512, activation: 'sigmoid' }] },
       'layers[0]: units × inputs = 512 × 1048576 = 536870912 weights; expected at most 268435456 per layer',
     ],
