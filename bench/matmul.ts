@@ -17,6 +17,7 @@ export interface PreparedMatmul {
 export interface MatmulEngine {
   name: MatmulEngineName;
   prepare(size: number, a: Float32Array, b: Float32Array): Promise<PreparedMatmul>;
+  dispose?(): void;
 }
 
 export interface MatmulRecord {
@@ -96,6 +97,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
       });
     }
   }
+  for (const engine of engines) engine.dispose?.();
   return records;
 }
 
