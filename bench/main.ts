@@ -14,6 +14,7 @@ import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
 import { brainjsEngine } from './reference/brainjs.js';
 import { tfjsEngine } from './reference/tfjs.js';
+import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)
@@ -57,10 +58,7 @@ async function main(): Promise<void> {
   const only = listOption(values.only, [...benchNetworkNames, 'matmul'] as const, 'network');
   const networks = only?.filter((name): name is BenchNetworkName => name !== 'matmul');
   const runMatmul = !only || only.includes('matmul');
-  // Our webgpu engine joins the default list when the WebGPU backend lands (issue 3).
-  const engineNames =
-    listOption(values.engines, benchEngineNames, 'engine') ??
-    benchEngineNames.filter((name) => name !== 'webgpu');
+  const engineNames = listOption(values.engines, benchEngineNames, 'engine') ?? [...benchEngineNames];
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const startLoad = loadavg();
   const started = new Date();
@@ -79,7 +77,7 @@ async function main(): Promise<void> {
   const engines: BenchEngine[] = [];
   const ours = engineNames.filter((name): name is 'webgpu' | 'cpu' => name === 'webgpu' || name === 'cpu');
   const ourVersion = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-  engines.push(...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version })));
+  engines.push(...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version }, packageVersions('webgpu'))));
   for (const name of engineNames) {
     if (name === 'brainjs') engines.push(brainjsEngine());
     else if (name.startsWith('tfjs-'))

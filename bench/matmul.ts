@@ -3,6 +3,7 @@
 // waits for the last result, so the GPU's work is finished inside the timed region.
 
 import { type Spread, spread } from '../src/bench/measure.js';
+import { ourMatmul } from './our-matmul.js';
 import { tfjsMatmul } from './reference/tfjs.js';
 
 export const matmulEngineNames = ['webgpu', 'tfjs-webgpu'] as const;
@@ -57,7 +58,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
   const runSeconds = options.runSeconds ?? (options.quick ? 1 : 2);
   const runs = Math.max(3, options.runs ?? 3);
   const log = options.log ?? (() => {});
-  const engines: MatmulEngine[] = [await tfjsMatmul()];
+  const engines: MatmulEngine[] = [await ourMatmul(), await tfjsMatmul()];
   const records: MatmulRecord[] = [];
   for (const size of sizes) {
     log(`matmul ${size}³`);
