@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/data/csv.js';
+import { parseCsv, parseCsvFeatures } from '../../src/data/csv.js';
 import { parseList } from '../../src/data/faces.js';
 import { parsePgm } from '../../src/data/pgm.js';
 import { MlpError } from '../../src/errors.js';
