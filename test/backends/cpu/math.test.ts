@@ -2,8 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backward, exampleLoss, forward } from '../../../src/backends/cpu/math.js';
+import { createEngine } from '../../../src/engine.js';
 import { Random } from '../../../src/model/random.js';
-import type { Activation, Loss, NetworkSpec } from '../../../src/model/spec.js';
+import type { Activation, LayerParams, Loss, NetworkSpec } from '../../../src/model/spec.js';
 
 const hiddenActivations: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear'];
 /** Every output activation × loss pair that validate.ts allows. */
@@ -109,4 +110,202 @@ describe('gradient check: backward() against central finite differences, in floa
       });
     }
   }
+});
+
+// ── Hand-computed nets ─────────────────────────────────────────────────────────────────────────────
+
+/** math.ts in float64, and the CPU backend through the public API, against numbers worked out by hand. */
+async function checkByHand(
+  spec: NetworkSpec,
+  params: LayerParams[],
+  x: number[],
+  t: number[],
+  expected: { outputs: number[]; loss: number; gradients: { weights: number[]; biases: number[] }[] },
+) {
+  const pass = forward(spec, params, x, 1);
+  const last = spec.layers.length - 1;
+  expectAll(pass.o[last], expected.outputs, 'outputs');
+  expect(exampleLoss(spec.loss, pass.z[last], pass.o[last], t, 0, t.length)).toBeCloseTo(expected.loss, 6);
+  const gradients = backward(spec, params, pass, t);
+  gradients.forEach((layer, l) => {
+    expectAll(layer.weights, expected.gradients[l].weights, `layer ${l} weights gradient`);
+    expectAll(layer.biases, expected.gradients[l].biases, `layer ${l} biases gradient`);
+  });
+  const engine = await createEngine({ backend: 'cpu' });
+  const net = engine.createNetwork(spec);
+  net.setWeights(params);
+  expectAll(await net.predict(x), expected.outputs, 'cpu backend outputs');
+  (await net.gradients(x, t)).forEach((layer, l) => {
+    expectAll(layer.weights, expected.gradients[l].weights, `cpu backend layer ${l} weights gradient`);
+    expectAll(layer.biases, expected.gradients[l].biases, `cpu backend layer ${l} biases gradient`);
+  });
+  engine.dispose();
+}
+
+function expectAll(actual: ArrayLike<number>, expected: number[], what: string) {
+  expect(actual.length, what).toBe(expected.length);
+  expected.forEach((value, i) => {
+    expect(Math.abs(actual[i] - value), `${what}[${i}]: ${actual[i]} vs ${value}`).toBeLessThan(1e-6);
+  });
+}
+
+describe('hand-computed forward and backward passes (to 1e-6)', () => {
+  it('2-2-1, sigmoid hidden and output, squared error (Mitchell)', async () => {
+    // x = (1, 0.5), t = 1
+    // hidden: z1 = 0.1·1 + 0.2·0.5 + 0.1 = 0.3          h1 = σ(0.3)  = 0.574442516811659
+    //         z2 = −0.3·1 + 0.4·0.5 − 0.1 = −0.2        h2 = σ(−0.2) = 0.450166002687522
+    // output: z = 0.5·h1 − 0.6·h2 + 0.2 = 0.287221258 − 0.270099602 + 0.2 = 0.217121657
+    //         o = σ(0.217121657) = 0.554068175;   E = ½(1 − o)² = ½·0.445931825² = 0.099427596
+    // δ_out = (o − t)·o·(1 − o) = −0.445931825·0.554068175·0.445931825 = −0.110179334
+    // ∂E/∂w_out = δ_out·h = (−0.063291694, −0.049598990);  ∂E/∂b_out = −0.110179334
+    // δ_h1 = δ_out·0.5·h1(1 − h1)    = −0.110179334·0.5·0.244458311  = −0.013467127
+    // δ_h2 = δ_out·(−0.6)·h2(1 − h2) = −0.110179334·(−0.6)·0.247516875 = 0.016362727
+    // ∂E/∂W_hidden = δ_h·xᵀ = ((−0.013467127, −0.006733563), (0.016362727, 0.008181363))
+    const spec: NetworkSpec = {
+      inputSize: 2,
+      layers: [
+        { units: 2, activation: 'sigmoid' },
+        { units: 1, activation: 'sigmoid' },
+      ],
+      loss: 'squared-error',
+    };
+    const params = [
+      { weights: Float32Array.of(0.1, 0.2, -0.3, 0.4), biases: Float32Array.of(0.1, -0.1) },
+      { weights: Float32Array.of(0.5, -0.6), biases: Float32Array.of(0.2) },
+    ];
+    await checkByHand(spec, params, [1, 0.5], [1], {
+      outputs: [0.5540681749],
+      loss: 0.0994275963,
+      gradients: [
+        {
+          weights: [-0.0134671269, -0.0067335635, 0.0163627266, 0.0081813633],
+          biases: [-0.0134671269, 0.0163627266],
+        },
+        { weights: [-0.0632916937, -0.0495989902], biases: [-0.1101793337] },
+      ],
+    });
+  });
+
+  it('3-2-2, tanh hidden, softmax output, softmax cross-entropy', async () => {
+    // x = (1, −1, 2), t = (0, 1)
+    // hidden: z1 = 0.2 + 0.1 + 0.6 + 0 = 0.9        h1 = tanh(0.9)  = 0.716297870
+    //         z2 = −0.4 − 0.5 + 0.2 + 0.1 = −0.6    h2 = tanh(−0.6) = −0.537049567
+    // output: z_a = h1 − h2 + 0.1 = 1.353347437;  z_b = −0.5·h1 + 0.5·h2 − 0.1 = −0.726673719
+    //         o = softmax = (1, e^(z_b − z_a)) / (1 + e^(−2.080021156)) = (0.888946122, 0.111053878)
+    //         E = −ln o_b = 2.197739806
+    // δ_out = o − t = (0.888946122, −0.888946122)
+    // ∂E/∂W_out = δ_outᵀ·h = ((0.636750214, −0.477408130), (−0.636750214, 0.477408130)); ∂E/∂b_out = δ_out
+    // back to hidden: δ_out·W_out = (0.888946·1 + (−0.888946)(−0.5), 0.888946·(−1) + (−0.888946)·0.5)
+    //                             = (1.333419183, −1.333419183)
+    // δ_h = that ⊙ (1 − h²) = (1.333419183·0.486917, −1.333419183·0.711578) = (0.649264950, −0.948831439)
+    // ∂E/∂W_hidden = δ_h·xᵀ = ((0.649264950, −0.649264950, 1.298529900), (−0.948831439, 0.948831439, −1.897662877))
+    const spec: NetworkSpec = {
+      inputSize: 3,
+      layers: [
+        { units: 2, activation: 'tanh' },
+        { units: 2, activation: 'softmax' },
+      ],
+      loss: 'softmax-cross-entropy',
+    };
+    const params = [
+      { weights: Float32Array.of(0.2, -0.1, 0.3, -0.4, 0.5, 0.1), biases: Float32Array.of(0, 0.1) },
+      { weights: Float32Array.of(1, -1, -0.5, 0.5), biases: Float32Array.of(0.1, -0.1) },
+    ];
+    await checkByHand(spec, params, [1, -1, 2], [0, 1], {
+      outputs: [0.8889461218, 0.1110538782],
+      loss: 2.1977398065,
+      gradients: [
+        {
+          weights: [0.6492649498, -0.6492649498, 1.2985298995, -0.9488314386, 0.9488314386, -1.8976628773],
+          biases: [0.6492649498, -0.9488314386],
+        },
+        {
+          weights: [0.6367502138, -0.4774081298, -0.6367502138, 0.4774081298],
+          biases: [0.8889461218, -0.8889461218],
+        },
+      ],
+    });
+  });
+});
+
+// ── Symmetries of parameter space ──────────────────────────────────────────────────────────────────
+
+/** A random float64 net: inputs → hidden (units, activation) → 2 linear outputs. */
+function symmetryProblem(inputs: number, units: number, activation: Activation, seed: number) {
+  const spec: NetworkSpec = {
+    inputSize: inputs,
+    layers: [
+      { units, activation },
+      { units: 2, activation: 'linear' },
+    ],
+    loss: 'squared-error',
+  };
+  return { spec, ...randomProblem(spec, 3, seed) };
+}
+
+function outputsOf(spec: NetworkSpec, params: Params, x: Float64Array) {
+  const pass = forward(spec, params, x, 3);
+  return pass.o[pass.o.length - 1];
+}
+
+function expectSameOutputs(a: Float64Array, b: Float64Array) {
+  a.forEach((value, i) => {
+    expect(Math.abs(value - b[i])).toBeLessThan(1e-12 * (1 + Math.abs(value)));
+  });
+}
+
+describe('symmetries of parameter space', () => {
+  it('permuting hidden units with their weights leaves the outputs unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.constantFrom<Activation>(...hiddenActivations),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (inputs, units, activation, seed) => {
+          const { spec, params, x } = symmetryProblem(inputs, units, activation, seed);
+          const permutation = new Random(seed + 1).permutation(units);
+          const [hidden, output] = params;
+          const permuted: Params = [
+            { weights: new Float64Array(hidden.weights.length), biases: new Float64Array(units) },
+            { weights: new Float64Array(output.weights.length), biases: output.biases },
+          ];
+          permutation.forEach((from, to) => {
+            // hidden unit `from` becomes unit `to`: its incoming row, bias and outgoing column move with it
+            permuted[0].weights.set(hidden.weights.subarray(from * inputs, (from + 1) * inputs), to * inputs);
+            permuted[0].biases[to] = hidden.biases[from];
+            for (let k = 0; k < 2; k++)
+              permuted[1].weights[k * units + to] = output.weights[k * units + from];
+          });
+          expectSameOutputs(outputsOf(spec, permuted, x), outputsOf(spec, params, x));
+        },
+      ),
+      { numRuns: 100, seed: 7 },
+    );
+  });
+
+  it('tanh: flipping the signs of a hidden unit’s incoming and outgoing weights leaves the outputs unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (inputs, units, seed) => {
+          const { spec, params, x } = symmetryProblem(inputs, units, 'tanh', seed);
+          const j = new Random(seed + 1).below(units);
+          const flipped: Params = params.map((layer) => ({
+            weights: layer.weights.slice(),
+            biases: layer.biases.slice(),
+          }));
+          for (let i = 0; i < inputs; i++) flipped[0].weights[j * inputs + i] *= -1;
+          flipped[0].biases[j] *= -1;
+          for (let k = 0; k < 2; k++) flipped[1].weights[k * units + j] *= -1;
+          expectSameOutputs(outputsOf(spec, flipped, x), outputsOf(spec, params, x));
+          // and the flip really changed the parameters (the test is not vacuous)
+          expect(flipped[0].weights[j * inputs]).toBe(-params[0].weights[j * inputs]);
+        },
+      ),
+      { numRuns: 100, seed: 8 },
+    );
+  });
 });
