@@ -189,6 +189,10 @@ describe('fuzzing the CSV reader', () => {
         fc.array(chars, { maxLength: 120 }).map((cs) => cs.join('')),
         (text) => {
           readsOrRejects(() => parseCsv(text, 'f.csv'), checkCsv);
+          readsOrRejects(
+            () => parseCsvFeatures(text, 'f.csv', 2),
+            (rows) => expect(rows.inputs.length).toBe(rows.count * 2),
+          );
         },
       ),
       { numRuns: runs },
