@@ -20,7 +20,9 @@ export function registerEval(program: Command): void {
     .requiredOption('--model <folder>', "the folder 'train' wrote")
     .option('--data <source>', "the data: as for train (default: the model's own test set)")
     .option('--list <file>', '.list of images to evaluate (paths relative to --data)')
-    .addOption(new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'),
+    )
     .option('--json', 'print the results as one JSON line', false)
     .action(async (flags: EvalFlags) => {
       await evaluateCommand(flags);
@@ -45,7 +47,12 @@ async function evaluateCommand(flags: EvalFlags): Promise<void> {
         actual += confusion[k * n + j];
       }
       const hits = confusion[k * n + k];
-      return { name, precision: predicted ? hits / predicted : undefined, recall: actual ? hits / actual : undefined, count: actual };
+      return {
+        name,
+        precision: predicted ? hits / predicted : undefined,
+        recall: actual ? hits / actual : undefined,
+        count: actual,
+      };
     });
     if (flags.json) {
       process.stdout.write(
@@ -53,7 +60,9 @@ async function evaluateCommand(flags: EvalFlags): Promise<void> {
       );
       return;
     }
-    process.stdout.write(`${dataset.count} examples from ${list ?? data}: accuracy ${percent(evaluation.accuracy)}, loss ${evaluation.loss.toPrecision(4)}\n\n`);
+    process.stdout.write(
+      `${dataset.count} examples from ${list ?? data}: accuracy ${percent(evaluation.accuracy)}, loss ${evaluation.loss.toPrecision(4)}\n\n`,
+    );
     process.stdout.write(
       `${formatTable(
         ['class', 'examples', 'precision', 'recall'],

@@ -49,7 +49,9 @@ export function hiddenSizes(value: string): number[] {
   if (value.trim() === 'none') return [];
   const sizes = value.split(',').map((part) => part.trim());
   if (sizes.some((size) => !/^\d+$/.test(size) || Number(size) < 1)) {
-    throw new InvalidArgumentError(`expected unit counts ≥ 1 separated by commas (e.g. 3 or 64,32), or 'none'; got '${value}'.`);
+    throw new InvalidArgumentError(
+      `expected unit counts ≥ 1 separated by commas (e.g. 3 or 64,32), or 'none'; got '${value}'.`,
+    );
   }
   return sizes.map(Number);
 }

@@ -10,7 +10,9 @@ import { registerEval } from './eval-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerTrain } from './train-command.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export function program(): Command {
   const root = new Command('webgpu-mlp')

@@ -4,9 +4,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { parseCsvFeatures } from '../data/csv.js';
-import { parsePgm } from '../data/pgm.js';
-import { applyNormalization } from '../data/normalize.js';
 import { readFileBytes } from '../data/node-files.js';
+import { applyNormalization } from '../data/normalize.js';
+import { parsePgm } from '../data/pgm.js';
 import { MlpError } from '../errors.js';
 import { requirePath } from './data.js';
 import { loadRun } from './run-folder.js';
@@ -24,7 +24,9 @@ export function registerPredict(program: Command): void {
     .description('classify PGM images (files or folders) or the rows of a CSV file with a trained model')
     .argument('<inputs...>', 'PGM files, folders of PGM files, or a CSV file')
     .requiredOption('--model <folder>', "the folder 'train' wrote")
-    .addOption(new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'),
+    )
     .option('--json', 'print one JSON line per input', false)
     .action(async (inputs: string[], flags: PredictFlags) => {
       await predictCommand(inputs, flags);
@@ -37,7 +39,12 @@ async function imagePaths(inputs: string[]): Promise<string[]> {
     requirePath(input, 'input');
     if ((await stat(input)).isDirectory()) {
       const entries = await readdir(input, { recursive: true });
-      paths.push(...entries.filter((entry) => entry.endsWith('.pgm')).sort().map((entry) => join(input, entry)));
+      paths.push(
+        ...entries
+          .filter((entry) => entry.endsWith('.pgm'))
+          .sort()
+          .map((entry) => join(input, entry)),
+      );
     } else {
       paths.push(input);
     }
@@ -53,11 +60,19 @@ async function predictCommand(inputs: string[], flags: PredictFlags): Promise<vo
     let rows: Float32Array;
     let names: string[];
     if (description.kind === 'csv') {
-      if (inputs.length !== 1) throw new MlpError('invalid-argument', 'a CSV model predicts for one CSV file at a time');
+      if (inputs.length !== 1)
+        throw new MlpError('invalid-argument', 'a CSV model predicts for one CSV file at a time');
       requirePath(inputs[0], 'input', 'file');
       const text = new TextDecoder().decode(await readFileBytes(inputs[0], 'CSV file'));
-      const csv = parseCsvFeatures(text, inputs[0], description.inputSize, inputs[0].endsWith('.tsv') ? '\t' : ',');
-      rows = description.normalization ? applyNormalization(description.normalization, csv.inputs) : csv.inputs;
+      const csv = parseCsvFeatures(
+        text,
+        inputs[0],
+        description.inputSize,
+        inputs[0].endsWith('.tsv') ? '\t' : ',',
+      );
+      rows = description.normalization
+        ? applyNormalization(description.normalization, csv.inputs)
+        : csv.inputs;
       names = csv.sources;
     } else {
       const paths = await imagePaths(inputs);
@@ -65,10 +80,14 @@ async function predictCommand(inputs: string[], flags: PredictFlags): Promise<vo
       for (const [i, path] of paths.entries()) {
         const image = parsePgm(await readFileBytes(path, 'image'), path);
         if (image.width * image.height !== description.inputSize) {
-          throw new MlpError('invalid-data', `${path} is ${image.width}×${image.height}; the model takes ${description.width}×${description.height} images`);
+          throw new MlpError(
+            'invalid-data',
+            `${path} is ${image.width}×${image.height}; the model takes ${description.width}×${description.height} images`,
+          );
         }
         const divisor = description.pixelScale === '255' ? 255 : image.maxval;
-        for (let p = 0; p < image.samples.length; p++) rows[i * description.inputSize + p] = image.samples[p] / divisor;
+        for (let p = 0; p < image.samples.length; p++)
+          rows[i * description.inputSize + p] = image.samples[p] / divisor;
       }
       names = paths;
     }
@@ -77,7 +96,11 @@ async function predictCommand(inputs: string[], flags: PredictFlags): Promise<vo
     const results = names.map((name, i) => {
       const scores = Array.from(outputs.subarray(i * classes.length, (i + 1) * classes.length));
       const best = scores.indexOf(Math.max(...scores));
-      return { input: name, class: classes[best], scores: Object.fromEntries(classes.map((c, k) => [c, scores[k]])) };
+      return {
+        input: name,
+        class: classes[best],
+        scores: Object.fromEntries(classes.map((c, k) => [c, scores[k]])),
+      };
     });
     if (flags.json) {
       for (const result of results) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -24,14 +24,19 @@ export interface LoadedRun {
 export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'): Promise<LoadedRun> {
   for (const name of ['run.json', 'model.json']) {
     if (!existsSync(join(folder, name))) {
-      throw new MlpError('invalid-argument', `--model ${folder}: no ${name} there; expected a folder written by 'webgpu-mlp train'`);
+      throw new MlpError(
+        'invalid-argument',
+        `--model ${folder}: no ${name} there; expected a folder written by 'webgpu-mlp train'`,
+      );
     }
   }
   let run: RunFile;
   try {
     run = JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as RunFile;
   } catch (error) {
-    throw new MlpError('invalid-file', `${join(folder, 'run.json')}: not valid JSON (${String(error)})`, { cause: error });
+    throw new MlpError('invalid-file', `${join(folder, 'run.json')}: not valid JSON (${String(error)})`, {
+      cause: error,
+    });
   }
   const engine = await createEngine({ backend });
   try {

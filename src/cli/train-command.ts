@@ -80,52 +80,107 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train a network and write the model, per-epoch metrics and weight pictures to a folder')
     .addOption(
-      new Option('--data <source>', `'${syntheticSource}', a folder of PGM face images, a .list file, or a .csv file`).default(
-        syntheticSource,
-      ),
+      new Option(
+        '--data <source>',
+        `'${syntheticSource}', a folder of PGM face images, a .list file, or a .csv file`,
+      ).default(syntheticSource),
     )
     .option('--train-list <file>', "Mitchell's .list of training images (paths relative to --data)")
-    .option('--validation-list <file>', '.list of validation images: picks the best epoch (and early stopping)')
+    .option(
+      '--validation-list <file>',
+      '.list of validation images: picks the best epoch (and early stopping)',
+    )
     .option('--test-list <file>', '.list of test images: reported for the best epoch')
     .addOption(new Option('--task <task>', 'face task').choices(faceTasks).default('pose'))
     .option('--label <column>', 'CSV: the label column, by 0-based index or header name (default: the last)')
-    .addOption(new Option('--hidden <units>', "hidden layer sizes, e.g. 3 or 64,32, or 'none'").default([3], '3').argParser(hiddenSizes))
-    .addOption(new Option('--activation <name>', 'hidden activation').choices(hiddenActivations).default('sigmoid'))
     .addOption(
-      new Option('--output-activation <name>', 'output activation (default: softmax with softmax-cross-entropy, else sigmoid)').choices(
-        outputActivations,
-      ),
+      new Option('--hidden <units>', "hidden layer sizes, e.g. 3 or 64,32, or 'none'")
+        .default([3], '3')
+        .argParser(hiddenSizes),
+    )
+    .addOption(
+      new Option('--activation <name>', 'hidden activation').choices(hiddenActivations).default('sigmoid'),
+    )
+    .addOption(
+      new Option(
+        '--output-activation <name>',
+        'output activation (default: softmax with softmax-cross-entropy, else sigmoid)',
+      ).choices(outputActivations),
     )
     .addOption(new Option('--loss <name>', 'loss').choices(losses).default('squared-error'))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('sgd'))
     .addOption(new Option('--lr <eta>', 'learning rate η').default(0.3).argParser(positiveNumber))
-    .addOption(new Option('--momentum <alpha>', 'momentum α (sgd, nesterov)').default(0.3).argParser(fraction))
+    .addOption(
+      new Option('--momentum <alpha>', 'momentum α (sgd, nesterov)').default(0.3).argParser(fraction),
+    )
     .addOption(new Option('--beta1 <b1>', 'adam β1').default(0.9).argParser(fraction))
     .addOption(new Option('--beta2 <b2>', 'adam β2').default(0.999).argParser(fraction))
     .addOption(new Option('--epsilon <eps>', 'adam ε').default(1e-8).argParser(positiveNumber))
-    .addOption(new Option('--weight-decay <rate>', 'adamw decoupled weight decay').default(0).argParser(nonNegativeNumber))
+    .addOption(
+      new Option('--weight-decay <rate>', 'adamw decoupled weight decay')
+        .default(0)
+        .argParser(nonNegativeNumber),
+    )
     .addOption(new Option('--l1 <lambda>', 'L1 weight decay').default(0).argParser(nonNegativeNumber))
     .addOption(new Option('--l2 <lambda>', 'L2 weight decay').default(0).argParser(nonNegativeNumber))
-    .addOption(new Option('--dropout <rates>', 'dropout rate per hidden layer, e.g. 0.2 or 0.2,0.1').argParser(fractions))
-    .addOption(new Option('--batch <size>', 'examples per step (1 = per-example SGD, as Mitchell)').default(1).argParser(positiveInteger))
+    .addOption(
+      new Option('--dropout <rates>', 'dropout rate per hidden layer, e.g. 0.2 or 0.2,0.1').argParser(
+        fractions,
+      ),
+    )
+    .addOption(
+      new Option('--batch <size>', 'examples per step (1 = per-example SGD, as Mitchell)')
+        .default(1)
+        .argParser(positiveInteger),
+    )
     .addOption(new Option('--epochs <n>', 'epochs').default(100).argParser(positiveInteger))
     .addOption(
-      new Option('--validation-split <fraction>', 'fraction held out for validation when there is no validation list').argParser(
-        fraction,
-      ),
+      new Option(
+        '--validation-split <fraction>',
+        'fraction held out for validation when there is no validation list',
+      ).argParser(fraction),
     )
-    .addOption(new Option('--test-split <fraction>', 'fraction held out for testing when there is no test list').argParser(fraction))
-    .addOption(new Option('--patience <epochs>', 'early stopping: stop after this many epochs without a better validation loss').argParser(positiveInteger))
-    .addOption(new Option('--init-scale <s>', 'initial weights uniform in ±s (Mitchell: 0.05)').default(0.05).argParser(positiveNumber))
     .addOption(
-      new Option('--targets <encoding>', "targets: '0.1/0.9' (sigmoid outputs) or 'one-hot' (default: one-hot for softmax, else 0.1/0.9)").choices(
-        targetEncodings,
-      ),
+      new Option(
+        '--test-split <fraction>',
+        'fraction held out for testing when there is no test list',
+      ).argParser(fraction),
     )
-    .addOption(new Option('--pixel-scale <scale>', "pixels divided by the file's maxval, or by 255 as Mitchell's code").choices(pixelScales).default('maxval'))
-    .addOption(new Option('--normalize <kind>', 'CSV: per-feature normalisation fitted on the training rows').choices([...normalizationKinds, 'none']).default('standard'))
-    .addOption(new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'))
-    .addOption(new Option('--seed <n>', 'seeds initialisation, shuffling, dropout and splits').default(1).argParser(integer))
+    .addOption(
+      new Option(
+        '--patience <epochs>',
+        'early stopping: stop after this many epochs without a better validation loss',
+      ).argParser(positiveInteger),
+    )
+    .addOption(
+      new Option('--init-scale <s>', 'initial weights uniform in ±s (Mitchell: 0.05)')
+        .default(0.05)
+        .argParser(positiveNumber),
+    )
+    .addOption(
+      new Option(
+        '--targets <encoding>',
+        "targets: '0.1/0.9' (sigmoid outputs) or 'one-hot' (default: one-hot for softmax, else 0.1/0.9)",
+      ).choices(targetEncodings),
+    )
+    .addOption(
+      new Option('--pixel-scale <scale>', "pixels divided by the file's maxval, or by 255 as Mitchell's code")
+        .choices(pixelScales)
+        .default('maxval'),
+    )
+    .addOption(
+      new Option('--normalize <kind>', 'CSV: per-feature normalisation fitted on the training rows')
+        .choices([...normalizationKinds, 'none'])
+        .default('standard'),
+    )
+    .addOption(
+      new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seeds initialisation, shuffling, dropout and splits')
+        .default(1)
+        .argParser(integer),
+    )
     .option('--out <folder>', 'output folder (default: runs/<task>-<date>-<time>)')
     .option('--overwrite', 'replace --out if it exists', false)
     .option('--json', 'print one JSON summary as the last line of stdout', false)
@@ -145,7 +200,8 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   const targets = flags.targets ?? (outputActivation === 'softmax' ? 'one-hot' : '0.1/0.9');
   const isCsv = flags.data.endsWith('.csv') || flags.data.endsWith('.tsv');
   const out = flags.out ?? defaultOutFolder(isCsv ? 'csv' : flags.task);
-  if (flags.out === undefined) await import('node:fs/promises').then((fs) => fs.mkdir('runs', { recursive: true }));
+  if (flags.out === undefined)
+    await import('node:fs/promises').then((fs) => fs.mkdir('runs', { recursive: true }));
   checkOutputFolder(out, flags.overwrite);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -165,7 +221,9 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       init: { kind: 'uniform', scale: flags.initScale },
       seed: flags.seed,
     });
-    log(`${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`);
+    log(
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`,
+    );
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
     const history = await network.fit(data.train, {
@@ -215,7 +273,10 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
     try {
       const saved = await network.save();
       await folder.write('model.json', saved);
-      await folder.write('run.json', `${JSON.stringify({ data: data.description, flags: { ...flags, out }, summary }, null, 2)}\n`);
+      await folder.write(
+        'run.json',
+        `${JSON.stringify({ data: data.description, flags: { ...flags, out }, summary }, null, 2)}\n`,
+      );
       await folder.write('metrics.csv', metricsCsv(history.epochs));
       for (const picture of weightPictures(await network.getWeights(), data.train.width, data.train.height)) {
         await folder.write(join('weights', picture.name), picture.png);
@@ -232,10 +293,24 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
         [
           ['train', data.train.count, percent(trainEvaluation.accuracy), trainEvaluation.loss.toPrecision(4)],
           ...(validationEvaluation && data.validation
-            ? [['validation', data.validation.count, percent(validationEvaluation.accuracy), validationEvaluation.loss.toPrecision(4)]]
+            ? [
+                [
+                  'validation',
+                  data.validation.count,
+                  percent(validationEvaluation.accuracy),
+                  validationEvaluation.loss.toPrecision(4),
+                ],
+              ]
             : []),
           ...(testEvaluation && data.test
-            ? [['test', data.test.count, percent(testEvaluation.accuracy), testEvaluation.loss.toPrecision(4)]]
+            ? [
+                [
+                  'test',
+                  data.test.count,
+                  percent(testEvaluation.accuracy),
+                  testEvaluation.loss.toPrecision(4),
+                ],
+              ]
             : []),
         ],
       )}\n`,
@@ -262,7 +337,12 @@ function optimizerOptions(flags: TrainFlags) {
       weightDecay: flags.weightDecay,
     } as const;
   }
-  return { kind: 'sgd', learningRate: flags.lr, momentum: flags.momentum, nesterov: flags.optimizer === 'nesterov' } as const;
+  return {
+    kind: 'sgd',
+    learningRate: flags.lr,
+    momentum: flags.momentum,
+    nesterov: flags.optimizer === 'nesterov',
+  } as const;
 }
 
 interface EpochRecord {

@@ -81,7 +81,11 @@ describe('parseCsvFeatures', () => {
     const rows = parseCsvFeatures('a,b\n1,2\n3,4\n', 'p.csv', 2);
     expect([...rows.inputs]).toEqual([1, 2, 3, 4]);
     expect(rows.sources).toEqual(['p.csv:2', 'p.csv:3']);
-    expect(() => parseCsvFeatures('1,2,3\n', 'p.csv', 2)).toThrow(/line 1: found 3 columns, expected the model's 2 features/);
-    expect(() => parseCsvFeatures('1,2\n3,x\n', 'p.csv', 2)).toThrow(/line 2, column 2: expected a finite number/);
+    expect(() => parseCsvFeatures('1,2,3\n', 'p.csv', 2)).toThrow(
+      /line 1: found 3 columns, expected the model's 2 features/,
+    );
+    expect(() => parseCsvFeatures('1,2\n3,x\n', 'p.csv', 2)).toThrow(
+      /line 2, column 2: expected a finite number/,
+    );
   });
 });
