@@ -184,7 +184,8 @@ export async function measureNetwork(
         contender.epoch = difference(training.counts(), before);
       }
       log(
-        `  ${engine.name}: warmed up, ${contender.stepsPerRun} steps of ${training.batch} per run` +
+        `  ${engine.name}: warmed up at ${((steps * training.batch) / seconds).toPrecision(3)} examples/s; ` +
+          `${contender.stepsPerRun} steps of ${training.batch} per run` +
           (training.note ? ` (${training.note})` : ''),
       );
     }
@@ -193,7 +194,11 @@ export async function measureNetwork(
       for (let turn = 0; turn < contenders.length; turn++) {
         const contender = contenders[(round + turn) % contenders.length];
         const seconds = await train(contender, contender.stepsPerRun);
-        contender.examplesPerSec.push((contender.stepsPerRun * contender.training.batch) / seconds);
+        const examplesPerSec = (contender.stepsPerRun * contender.training.batch) / seconds;
+        contender.examplesPerSec.push(examplesPerSec);
+        log(
+          `  ${contender.engine.name} run ${round + 1}: ${examplesPerSec.toPrecision(3)} examples/s in ${seconds.toFixed(1)} s`,
+        );
       }
     }
     contenders.forEach((contender, index) => {

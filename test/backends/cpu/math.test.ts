@@ -1,7 +1,14 @@
 // math.ts against an outside oracle: central finite differences of the loss itself.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backward, exampleLoss, forward } from '../../../src/backends/cpu/math.js';
+import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
+import {
+  backward,
+  dropoutMask,
+  exampleLoss,
+  forward,
+  updateParameters,
+} from '../../../src/backends/cpu/math.js';
 import { createEngine } from '../../../src/engine.js';
 import { Random } from '../../../src/model/random.js';
 import type { Activation, LayerParams, Loss, NetworkSpec } from '../../../src/model/spec.js';
@@ -306,6 +313,176 @@ describe('symmetries of parameter space', () => {
         },
       ),
       { numRuns: 100, seed: 8 },
+    );
+  });
+});
+
+// ── Optimizers, by hand ────────────────────────────────────────────────────────────────────────────
+
+/** Runs updateParameters on one weight w0 with the gradients given, one step each, and returns w after each. */
+function run(
+  optimizer: OptimizerSpec,
+  w0: number,
+  gradients: number[],
+  more: Partial<StepOptions> = {},
+  decays = true,
+) {
+  const w = Float64Array.of(w0);
+  const slots = Array.from({ length: optimizer.kind === 'sgd' ? 1 : 2 }, () => new Float64Array(1));
+  return gradients.map((g, step) => {
+    updateParameters(
+      optimizer,
+      step + 1,
+      w,
+      [g],
+      slots,
+      { learningRate: 0.1, l1: 0, l2: 0, ...more },
+      decays,
+    );
+    return w[0];
+  });
+}
+
+const sgd = (momentum: number, nesterov = false): OptimizerSpec => ({ kind: 'sgd', momentum, nesterov });
+const adam = (kind: 'adam' | 'adamw', weightDecay = 0): OptimizerSpec => ({
+  kind,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  weightDecay,
+});
+
+function expectSteps(actual: number[], expected: number[]) {
+  expected.forEach((value, i) => {
+    expect(Math.abs(actual[i] - value), `step ${i + 1}: ${actual[i]} vs ${value}`).toBeLessThan(1e-9);
+  });
+}
+
+describe('optimizers (η = 0.1), worked by hand', () => {
+  it('sgd with classic momentum α = 0.5: v ← αv − ηg; w ← w + v', () => {
+    // g = 0.2 twice: v = −0.02, w = 0.98; v = 0.5·(−0.02) − 0.02 = −0.03, w = 0.95
+    expectSteps(run(sgd(0.5), 1, [0.2, 0.2]), [0.98, 0.95]);
+  });
+
+  it('nesterov α = 0.5: v ← αv − ηg; w ← w + αv − ηg', () => {
+    // step 1: v = −0.02, w = 1 + 0.5·(−0.02) − 0.02 = 0.97; step 2: v = −0.03, w = 0.97 − 0.015 − 0.02 = 0.935
+    expectSteps(run(sgd(0.5, true), 1, [0.2, 0.2]), [0.97, 0.935]);
+  });
+
+  it('l2 and l1: g′ = g + l2·w + l1·sign(w); sign(0) = 0; nothing when the array does not decay', () => {
+    const decay = { l1: 0.1, l2: 0.5 };
+    expectSteps(run(sgd(0), 1, [0.2], decay), [1 - 0.1 * (0.2 + 0.5 + 0.1)]); // 0.92
+    expectSteps(run(sgd(0), -1, [0.2], decay), [-1 - 0.1 * (0.2 - 0.5 - 0.1)]); // −0.96
+    expectSteps(run(sgd(0), 0, [0.2], decay), [-0.02]);
+    expectSteps(run(sgd(0), 1, [0.2], decay, false), [0.98]);
+  });
+
+  it('adam: bias-corrected m and s', () => {
+    // t = 1, g = 0.2: m = 0.02, s = 4e-5, m̂ = 0.2, ŝ = 0.04, w = 1 − 0.1·0.2/(0.2 + 1e-8) = 0.900000005
+    // t = 2, g = −0.1: m = 0.018 − 0.01 = 0.008, s = 3.996e-5 + 1e-5 = 4.996e-5,
+    //   m̂ = 0.008/0.19 = 0.0421052632, ŝ = 4.996e-5/0.001999 = 0.0249924962, √ŝ = 0.1580901523,
+    //   w = 0.900000005 − 0.1·0.0421052632/0.1580901523 = 0.8733663027
+    expectSteps(run(adam('adam'), 1, [0.2, -0.1]), [0.900000005, 0.8733663027]);
+    // adam ignores weightDecay: only adamw decouples it
+    expectSteps(run(adam('adam', 0.1), 1, [0.2, -0.1]), [0.900000005, 0.8733663027]);
+  });
+
+  it('adamw: the adam step, then w ← w − η·weightDecay·w', () => {
+    // 0.900000005 − 0.1·0.1·0.900000005 = 0.891000005
+    expectSteps(run(adam('adamw', 0.1), 1, [0.2]), [0.891000005]);
+    expectSteps(run(adam('adamw', 0.1), 1, [0.2], {}, false), [0.900000005]);
+  });
+});
+
+// ── Dropout and batches ────────────────────────────────────────────────────────────────────────────
+
+describe('dropout masks and batch means', () => {
+  it('a mask keeps about 1 − rate of the units, each scaled by 1/(1 − rate), the rest 0', () => {
+    for (const rate of [0.1, 0.5, 0.8]) {
+      const mask = dropoutMask(3, 17, 1, rate, 50, 200);
+      const kept = mask.filter((m) => m !== 0);
+      expect(kept.every((m) => m === 1 / (1 - rate))).toBe(true);
+      expect(mask.every((m) => m === 0 || m === 1 / (1 - rate))).toBe(true);
+      expect(Math.abs(kept.length / mask.length - (1 - rate))).toBeLessThan(0.02);
+    }
+    // different steps give different masks
+    expect(dropoutMask(3, 1, 0, 0.5, 4, 8)).not.toEqual(dropoutMask(3, 2, 0, 0.5, 4, 8));
+  });
+
+  it('forward with a mask scales the hidden outputs by it, and the gradient check still holds', () => {
+    const spec: NetworkSpec = {
+      inputSize: 4,
+      layers: [
+        { units: 6, activation: 'tanh' },
+        { units: 2, activation: 'sigmoid' },
+      ],
+      loss: 'binary-cross-entropy',
+    };
+    const { params, x, t } = randomProblem(spec, 3, 5);
+    const mask = dropoutMask(1, 0, 0, 0.5, 3, 6);
+    const plain = forward(spec, params, x, 3);
+    const dropped = forward(spec, params, x, 3, [mask]);
+    dropped.o[0].forEach((value, i) => {
+      expect(value).toBeCloseTo(plain.o[0][i] * mask[i], 15);
+    });
+    // finite differences of the loss with the same mask fixed
+    const analytic = backward(spec, params, dropped, t);
+    const lossWithMask = () => {
+      const pass = forward(spec, params, x, 3, [mask]);
+      let sum = 0;
+      for (let r = 0; r < 3; r++) sum += exampleLoss(spec.loss, pass.z[1], pass.o[1], t, r, 2);
+      return sum / 3;
+    };
+    for (let i = 0; i < params[0].weights.length; i++) {
+      const kept = params[0].weights[i];
+      params[0].weights[i] = kept + step;
+      const up = lossWithMask();
+      params[0].weights[i] = kept - step;
+      const down = lossWithMask();
+      params[0].weights[i] = kept;
+      expect(Math.abs(analytic[0].weights[i] - (up - down) / (2 * step))).toBeLessThan(1e-8);
+    }
+  });
+
+  it('property: the gradient of a batch is the mean of its examples’ gradients', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 2 ** 31 }), (rows, seed) => {
+        const spec: NetworkSpec = {
+          inputSize: 3,
+          layers: [
+            { units: 4, activation: 'sigmoid' },
+            { units: 3, activation: 'softmax' },
+          ],
+          loss: 'softmax-cross-entropy',
+        };
+        const { params, x, t } = randomProblem(spec, rows, seed);
+        const batch = backward(spec, params, forward(spec, params, x, rows), t);
+        const mean = batch.map((l) => ({
+          weights: new Float64Array(l.weights.length),
+          biases: new Float64Array(l.biases.length),
+        }));
+        for (let r = 0; r < rows; r++) {
+          const xr = x.subarray(r * 3, (r + 1) * 3);
+          const tr = t.subarray(r * 3, (r + 1) * 3);
+          backward(spec, params, forward(spec, params, xr, 1), tr).forEach((layer, l) => {
+            layer.weights.forEach((g, i) => {
+              mean[l].weights[i] += g / rows;
+            });
+            layer.biases.forEach((g, i) => {
+              mean[l].biases[i] += g / rows;
+            });
+          });
+        }
+        batch.forEach((layer, l) => {
+          layer.weights.forEach((g, i) => {
+            expect(g).toBeCloseTo(mean[l].weights[i], 12);
+          });
+          layer.biases.forEach((g, i) => {
+            expect(g).toBeCloseTo(mean[l].biases[i], 12);
+          });
+        });
+      }),
+      { numRuns: 50, seed: 9 },
     );
   });
 });
