@@ -16,15 +16,18 @@ export interface PendingFolder {
   abandon(): Promise<void>;
 }
 
-/** Checks that `path` can be created, before any training starts. */
-export function checkOutputFolder(path: string, overwrite: boolean): void {
+/**
+ * Checks that `path` can be created, before any training starts. `createParent` allows a missing parent
+ * (the default runs/ folder), which is made only when the results are written.
+ */
+export function checkOutputFolder(path: string, overwrite: boolean, createParent = false): void {
   if (existsSync(path) && !overwrite) {
     throw new MlpError(
       'invalid-argument',
       `--out ${path} already exists; choose another folder or add --overwrite`,
     );
   }
-  if (!existsSync(dirname(path))) {
+  if (!createParent && !existsSync(dirname(path))) {
     throw new MlpError(
       'invalid-argument',
       `--out ${path}: its parent folder ${dirname(path)} does not exist`,
@@ -32,8 +35,13 @@ export function checkOutputFolder(path: string, overwrite: boolean): void {
   }
 }
 
-export async function pendingFolder(path: string, overwrite: boolean): Promise<PendingFolder> {
-  checkOutputFolder(path, overwrite);
+export async function pendingFolder(
+  path: string,
+  overwrite: boolean,
+  createParent = false,
+): Promise<PendingFolder> {
+  checkOutputFolder(path, overwrite, createParent);
+  if (createParent) await mkdir(dirname(path), { recursive: true });
   const staging = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   await mkdir(staging, { recursive: true });
   return {

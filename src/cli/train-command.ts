@@ -200,9 +200,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   const targets = flags.targets ?? (outputActivation === 'softmax' ? 'one-hot' : '0.1/0.9');
   const isCsv = flags.data.endsWith('.csv') || flags.data.endsWith('.tsv');
   const out = flags.out ?? defaultOutFolder(isCsv ? 'csv' : flags.task);
-  if (flags.out === undefined)
-    await import('node:fs/promises').then((fs) => fs.mkdir('runs', { recursive: true }));
-  checkOutputFolder(out, flags.overwrite);
+  checkOutputFolder(out, flags.overwrite, flags.out === undefined);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const data = await prepareData({ ...flags, targets });
@@ -269,7 +267,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       out,
     };
 
-    const folder = await pendingFolder(out, flags.overwrite);
+    const folder = await pendingFolder(out, flags.overwrite, flags.out === undefined);
     try {
       const saved = await network.save();
       await folder.write('model.json', saved);
