@@ -237,7 +237,6 @@ export function denseParamGradients(
     const xOffset = r * inputs;
     for (let j = 0; j < units; j++) {
       const d = delta[r * units + j];
-      if (d === 0) continue;
       biases[j] += d;
       const wOffset = j * inputs;
       for (let i = 0; i < inputs; i++) weights[wOffset + i] += d * x[xOffset + i];
@@ -268,13 +267,11 @@ export function hiddenDelta(
     const offset = r * unitsBelow;
     for (let j = 0; j < unitsAbove; j++) {
       const d = deltaAbove[r * unitsAbove + j];
-      if (d === 0) continue;
       const wOffset = j * unitsBelow;
       for (let i = 0; i < unitsBelow; i++) delta[offset + i] += d * weightsAbove[wOffset + i];
     }
     for (let i = 0; i < unitsBelow; i++) {
-      const scale = maskBelow ? maskBelow[offset + i] : 1;
-      delta[offset + i] *= scale === 0 ? 0 : derivative(zBelow[offset + i]) * scale;
+      delta[offset + i] *= derivative(zBelow[offset + i]) * (maskBelow ? maskBelow[offset + i] : 1);
     }
   }
   return delta;
