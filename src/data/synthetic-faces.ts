@@ -212,7 +212,7 @@ export function syntheticFacePictures(options: SyntheticFacesOptions = {}): Face
           const face: FaceName = { person: person.name, pose, expression, eyes, scale: 4 };
           const shot: Shot = {
             face,
-            shiftX: random.normal() * 0.8,
+            shiftX: random.normal() * 0.5,
             shiftY: random.normal() * 0.6,
             gain: random.uniform(0.85, 1.15),
             offset: random.uniform(-0.08, 0.08),
