@@ -30,7 +30,7 @@ export function registerEval(program: Command): void {
 }
 
 async function evaluateCommand(flags: EvalFlags): Promise<void> {
-  const { run, engine, network } = await loadRun(flags.model, flags.backend);
+  const { run, network } = await loadRun(flags.model, flags.backend);
   try {
     const data = flags.data ?? run.flags.data;
     const list = flags.data === undefined && flags.list === undefined ? run.flags.testList : flags.list;
@@ -77,6 +77,6 @@ async function evaluateCommand(flags: EvalFlags): Promise<void> {
       )}\n`,
     );
   } finally {
-    engine.dispose();
+    network.dispose();
   }
 }

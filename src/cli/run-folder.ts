@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../engine.js';
 import { MlpError } from '../errors.js';
-import type { Network } from '../model/network.js';
+import { TrainingNetwork } from './contract-trainer.js';
 import type { DataDescription } from './data.js';
 import type { TrainFlags, TrainSummary } from './train-command.js';
 
@@ -17,8 +16,7 @@ export interface RunFile {
 
 export interface LoadedRun {
   run: RunFile;
-  engine: Engine;
-  network: Network;
+  network: TrainingNetwork;
 }
 
 export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'): Promise<LoadedRun> {
@@ -38,12 +36,6 @@ export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'
       cause: error,
     });
   }
-  const engine = await createEngine({ backend });
-  try {
-    const network = await engine.loadNetwork(await readFile(join(folder, 'model.json'), 'utf8'));
-    return { run, engine, network };
-  } catch (error) {
-    engine.dispose();
-    throw error;
-  }
+  const modelPath = join(folder, 'model.json');
+  return { run, network: TrainingNetwork.load(backend, await readFile(modelPath, 'utf8'), modelPath) };
 }

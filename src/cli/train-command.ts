@@ -3,12 +3,14 @@
 
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import type { OptimizerSpec } from '../backends/backend.js';
 import { targetEncodings } from '../data/dataset.js';
 import { faceTasks, pixelScales } from '../data/faces.js';
 import { normalizationKinds } from '../data/normalize.js';
-import { createEngine } from '../engine.js';
+import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
 import { type Activation, activations, type Loss, losses } from '../model/spec.js';
+import { type EpochRecord, TrainingNetwork } from './contract-trainer.js';
 import { type DataFlags, prepareData, syntheticSource } from './data.js';
 import {
   fraction,
@@ -149,7 +151,7 @@ export function registerTrain(program: Command): void {
     .addOption(
       new Option(
         '--patience <epochs>',
-        'early stopping: stop after this many epochs without a better validation loss',
+        'early stopping: stop after this many epochs without a better validation epoch',
       ).argParser(positiveInteger),
     )
     .addOption(
@@ -207,32 +209,32 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   log(data.summary);
   const layers = [data.train.inputSize, ...flags.hidden, data.train.outputSize];
 
-  const engine = await createEngine({ backend: flags.backend });
+  const network = TrainingNetwork.create(flags.backend, {
+    inputSize: data.train.inputSize,
+    layers: [
+      ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
+      { units: data.train.outputSize, activation: outputActivation },
+    ],
+    loss: flags.loss,
+    init: { kind: 'uniform', scale: flags.initScale },
+    seed: flags.seed,
+  });
   try {
-    const network = engine.createNetwork({
-      inputSize: data.train.inputSize,
-      layers: [
-        ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
-        { units: data.train.outputSize, activation: outputActivation },
-      ],
-      loss: flags.loss,
-      init: { kind: 'uniform', scale: flags.initScale },
-      seed: flags.seed,
-    });
     log(
-      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`,
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${network.backendKind} (${network.adapterDescription})`,
     );
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
     const history = await network.fit(data.train, {
       epochs: flags.epochs,
       batchSize: flags.batch,
-      optimizer: optimizerOptions(flags),
+      learningRate: flags.lr,
+      optimizer: optimizerSpec(flags),
       l1: flags.l1,
       l2: flags.l2,
-      dropout: flags.dropout,
+      dropout: dropoutRates(flags),
       validation: data.validation,
-      earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
+      patience: flags.patience,
       onEpochEnd: (record) =>
         progress.update({
           epoch: record.epoch,
@@ -255,8 +257,8 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       activation: flags.activation,
       outputActivation,
       loss: flags.loss,
-      backend: engine.backend,
-      adapter: engine.adapterDescription,
+      backend: network.backendKind,
+      adapter: network.adapterDescription,
       epochs: history.epochs.length,
       bestEpoch: best.epoch,
       trainAccuracy: trainEvaluation.accuracy,
@@ -314,42 +316,34 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       )}\n`,
     );
     process.stdout.write(
-      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}; wrote ${out}\n`,
+      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${network.backendKind}; wrote ${out}\n`,
     );
     if (testEvaluation) process.stdout.write(`test accuracy: ${percent(testEvaluation.accuracy)}\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary;
   } finally {
-    engine.dispose();
+    network.dispose();
   }
 }
 
-function optimizerOptions(flags: TrainFlags) {
+function optimizerSpec(flags: TrainFlags): OptimizerSpec {
   if (flags.optimizer === 'adam' || flags.optimizer === 'adamw') {
-    return {
-      kind: flags.optimizer,
-      learningRate: flags.lr,
-      beta1: flags.beta1,
-      beta2: flags.beta2,
-      epsilon: flags.epsilon,
-      weightDecay: flags.weightDecay,
-    } as const;
+    const { beta1, beta2, epsilon, weightDecay } = flags;
+    return { kind: flags.optimizer, beta1, beta2, epsilon, weightDecay };
   }
-  return {
-    kind: 'sgd',
-    learningRate: flags.lr,
-    momentum: flags.momentum,
-    nesterov: flags.optimizer === 'nesterov',
-  } as const;
+  return { kind: 'sgd', momentum: flags.momentum, nesterov: flags.optimizer === 'nesterov' };
 }
 
-interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  validationLoss?: number;
-  validationAccuracy?: number;
-  seconds?: number;
+/** --dropout gives one rate for every hidden layer, or one per hidden layer. */
+function dropoutRates(flags: TrainFlags): number[] {
+  const rates = flags.dropout ?? [0];
+  if (rates.length !== 1 && rates.length !== flags.hidden.length) {
+    throw new MlpError(
+      'invalid-argument',
+      `--dropout: ${rates.length} rates for ${flags.hidden.length} hidden layers; give one rate, or one per hidden layer`,
+    );
+  }
+  return flags.hidden.map((_, layer) => rates[rates.length === 1 ? 0 : layer]);
 }
 
 function metricsCsv(epochs: readonly EpochRecord[]): string {
