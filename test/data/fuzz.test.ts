@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/data/csv.js';
+import { parseCsv, parseCsvFeatures } from '../../src/data/csv.js';
 import { parseList } from '../../src/data/faces.js';
 import { parsePgm } from '../../src/data/pgm.js';
 import { MlpError } from '../../src/errors.js';
@@ -189,6 +189,10 @@ describe('fuzzing the CSV reader', () => {
         fc.array(chars, { maxLength: 120 }).map((cs) => cs.join('')),
         (text) => {
           readsOrRejects(() => parseCsv(text, 'f.csv'), checkCsv);
+          readsOrRejects(
+            () => parseCsvFeatures(text, 'f.csv', 2),
+            (rows) => expect(rows.inputs.length).toBe(rows.count * 2),
+          );
         },
       ),
       { numRuns: runs },
