@@ -203,3 +203,24 @@ describe('CSV data', () => {
     ).toEqual(['new.csv:2', 'new.csv:3']);
   });
 });
+
+describe('bench', () => {
+  it('measures our engines and prints the table', () => {
+    const result = cli(
+      'bench',
+      '--only',
+      'faces-b32',
+      '--backends',
+      'cpu',
+      '--seconds',
+      '0.05',
+      '--runs',
+      '3',
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\| faces-b32 \| cpu \| 32 \| [\d,]+ \(/);
+    const bad = cli('bench', '--only', 'nope');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/unknown network 'nope'/);
+  });
+});
