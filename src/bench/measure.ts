@@ -190,11 +190,23 @@ export async function measureNetwork(
           (training.note ? ` (${training.note})` : ''),
       );
     }
-    const before = contenders.map(({ training }) => training.counts?.());
     for (let round = 0; round < timing.runs; round++) {
       for (let turn = 0; turn < contenders.length; turn++) {
         const contender = contenders[(round + turn) % contenders.length];
+        // Counted around this engine's own run only: a counter that sees every WebGPU call in the process
+        // (TF.js's) would otherwise also count the other engines' runs of the round.
+        const countsBefore = contender.training.counts?.();
         const seconds = await train(contender, contender.stepsPerRun);
+        if (countsBefore && contender.training.counts) {
+          const counted = difference(contender.training.counts(), countsBefore);
+          const sum = contender.timedRuns ?? { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
+          contender.timedRuns = {
+            dispatches: sum.dispatches + counted.dispatches,
+            submits: sum.submits + counted.submits,
+            uploads: sum.uploads + counted.uploads,
+            readbacks: sum.readbacks + counted.readbacks,
+          };
+        }
         const examplesPerSec = (contender.stepsPerRun * contender.training.batch) / seconds;
         contender.examplesPerSec.push(examplesPerSec);
         log(
@@ -202,12 +214,6 @@ export async function measureNetwork(
         );
       }
     }
-    contenders.forEach((contender, index) => {
-      const counted = before[index];
-      if (counted && contender.training.counts) {
-        contender.timedRuns = difference(contender.training.counts(), counted);
-      }
-    });
     for (const contender of timing.profile ? contenders : []) {
       const steps = Math.min(contender.stepsPerEpoch, contender.stepsPerRun);
       const milliseconds = await timing.profile?.(contender.engine, () =>
