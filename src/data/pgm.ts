@@ -84,7 +84,8 @@ class HeaderReader {
   }
 }
 
-function describeByte(byte: number): string {
+function describeByte(byte: number | undefined): string {
+  if (byte === undefined) return 'the end of the file';
   return byte >= 0x21 && byte <= 0x7e
     ? `'${String.fromCharCode(byte)}'`
     : `byte 0x${byte.toString(16).padStart(2, '0')}`;

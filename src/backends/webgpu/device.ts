@@ -44,6 +44,17 @@ async function nodeAdapter(): Promise<GPUAdapter | null> {
   return fallback.requestAdapter();
 }
 
+/**
+ * The WebGPU entry point that acquireDevice uses: navigator.gpu, or in Node the one Dawn instance of this
+ * process. Other WebGPU code in the same process (the benchmark's TF.js) must use it rather than create
+ * another Dawn instance.
+ */
+export async function webgpuEntryPoint(): Promise<GPU | null> {
+  if (typeof navigator !== 'undefined' && navigator.gpu) return navigator.gpu;
+  if (!isNode() || !(await nodeAdapter())) return null;
+  return nodeInstances[nodeInstances.length - 1];
+}
+
 function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }

@@ -1,0 +1,128 @@
+// `npm run bench`: our engines against TensorFlow.js and brain.js on the same machine, in one run.
+// Prints a Markdown table to stdout (progress to stderr) and writes bench/results/<date>-<host>.json.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
+import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../src/bench/measure.js';
+import { type BenchNetworkName, benchNetworkNames } from '../src/bench/networks.js';
+import { formatTable, runBenchmark } from '../src/bench/run-benchmark.js';
+import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
+import { brainjsEngine } from './reference/brainjs.js';
+import { tfjsEngine } from './reference/tfjs.js';
+
+const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
+  --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)
+  --only         networks: ${benchNetworkNames.join(', ')}, matmul
+  --engines      engines: ${benchEngineNames.join(', ')} (default: all)
+  --json PATH    where to write the results (default bench/results/<date>-<host>.json)
+  --runs N       timed runs per engine (default 3, at least 3)
+  --seconds S    seconds per timed run (default 3; 1 with --quick)`;
+
+function listOption<T extends string>(
+  given: string[] | undefined,
+  allowed: readonly T[],
+  what: string,
+): T[] | undefined {
+  if (!given) return undefined;
+  const names = given.flatMap((value) => value.split(',')).filter(Boolean);
+  for (const name of names) {
+    if (!allowed.includes(name as T)) {
+      throw new Error(`Unknown ${what} "${name}": expected one of ${allowed.join(', ')}.`);
+    }
+  }
+  return names as T[];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      engines: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      runs: { type: 'string' },
+      seconds: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const only = listOption(values.only, [...benchNetworkNames, 'matmul'] as const, 'network');
+  const networks = only?.filter((name): name is BenchNetworkName => name !== 'matmul');
+  const runMatmul = !only || only.includes('matmul');
+  const engineNames = listOption(values.engines, benchEngineNames, 'engine') ?? [...benchEngineNames];
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const startLoad = loadavg();
+  const started = new Date();
+
+  const engines: BenchEngine[] = [];
+  for (const name of engineNames) {
+    if (name === 'brainjs') engines.push(brainjsEngine());
+    else if (name.startsWith('tfjs-'))
+      engines.push(await tfjsEngine(name as Exclude<BenchEngineName, 'webgpu' | 'cpu' | 'brainjs'>));
+  }
+  const gpu = await webgpuEntryPoint();
+  const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+  const timestampQuery = adapter?.features.has('timestamp-query') ?? false;
+
+  const records =
+    networks?.length === 0
+      ? []
+      : await runBenchmark({
+          networks: networks ?? undefined,
+          quick: values.quick,
+          engines,
+          runs: values.runs ? Number(values.runs) : undefined,
+          runSeconds: values.seconds ? Number(values.seconds) : undefined,
+          log,
+        });
+  const matmul = runMatmul ? await runMatmulBenchmark({ quick: values.quick, log }) : [];
+  for (const engine of engines) await engine.dispose();
+
+  const machine = `${hostname()}: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.versions.node}`;
+  const load = `load average ${startLoad.map((value) => value.toFixed(2)).join(' ')} at the start, ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')} at the end`;
+  console.log(`Benchmark ${started.toISOString()} on ${machine}; ${load}.`);
+  console.log(
+    `WebGPU adapter: ${adapter ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}` : 'none'}.`,
+  );
+  console.log(
+    timestampQuery
+      ? 'The adapter has timestamp-query.'
+      : 'The adapter has no timestamp-query: no GPU time per kernel family.',
+  );
+  if (records.length > 0) {
+    console.log(
+      '\nTraining throughput (GFLOP/s = 6·Σ(n_in·n_out) per example; ratios: ours ÷ that row, medians):\n',
+    );
+    console.log(formatTable(records));
+    const notes = records.filter((record) => record.note);
+    for (const record of notes) console.log(`- ${record.network} ${record.engine}: ${record.note}`);
+  }
+  if (matmul.length > 0) {
+    console.log('\nMatrix multiply C = A·B, n×n by n×n (GFLOP/s = 2n³ / time, median of the timed runs):\n');
+    console.log(formatMatmulTable(matmul));
+  }
+
+  const day = started.toISOString().slice(0, 10);
+  const path = values.json ?? `bench/results/${day}-${hostname()}.json`;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(records, null, 2)}\n`);
+  if (matmul.length > 0)
+    writeFileSync(path.replace(/\.json$/, '.matmul.json'), `${JSON.stringify(matmul, null, 2)}\n`);
+  log(`Wrote ${path}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

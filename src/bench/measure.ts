@@ -1,0 +1,230 @@
+// The timing loop shared by every engine, ours and the reference ones: warm-up, calibration, then rounds
+// in which the engines take turns, so that a slow minute on this shared machine hits them all alike.
+
+import type { BenchNetwork, BenchNetworkName, SyntheticData } from './networks.js';
+import { flopsPerExample } from './networks.js';
+
+export const benchEngineNames = ['webgpu', 'cpu', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'brainjs'] as const;
+export type BenchEngineName = (typeof benchEngineNames)[number];
+
+/** What crossed between CPU and GPU, counted by the engine (our stats()) or by instrumenting WebGPU. */
+export interface TransferCounts {
+  dispatches: number;
+  submits: number;
+  uploads: number;
+  readbacks: number;
+}
+
+/** One engine, ready to train one network. */
+export interface PreparedTraining {
+  /** examples per optimizer step: the network's batch, or 1 for an engine that only trains per example */
+  batch: number;
+  /** how this engine's run differs from the network's definition, if it does */
+  note?: string;
+  /**
+   * Takes `steps` optimizer steps, walking through epochs of the data in order and ending each epoch the
+   * engine's usual way (reading the epoch's loss), and resolves once all the work has finished (for a GPU:
+   * the results of the last step have been read back).
+   */
+  train(steps: number): Promise<void>;
+  /** Counters since the network was prepared, where the engine can count them. */
+  counts?(): TransferCounts;
+  dispose(): void | Promise<void>;
+}
+
+export interface BenchEngine {
+  readonly name: BenchEngineName;
+  /** e.g. "google swiftshader SwiftShader driver 5.0.0", or "cpu (2 cores)" */
+  readonly adapter: string;
+  /** package name → version of what was measured */
+  readonly versions: Record<string, string>;
+  /** Why this engine cannot train `network`, or undefined when it can. */
+  unsupported(network: BenchNetwork): string | undefined;
+  prepare(network: BenchNetwork, data: SyntheticData): Promise<PreparedTraining>;
+  dispose(): void | Promise<void>;
+}
+
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** One record of bench/results/*.json. The field names are a format other tools read: keep them. */
+export interface BenchRecord {
+  network: BenchNetworkName;
+  engine: BenchEngineName;
+  batch: number;
+  examplesPerSec: Spread;
+  gflops: Spread;
+  /** null where the engine issues no GPU dispatches */
+  dispatchesPerStep: number | null;
+  /** null where the engine has no device to read back from */
+  readbacksPerEpoch: number | null;
+  adapter: string;
+  versions: Record<string, string>;
+  /** the other counters behind the two above, per step (null where not counted) */
+  submitsPerStep?: number | null;
+  uploadsPerEpoch?: number | null;
+  /** timed runs and optimizer steps in each */
+  runs?: number;
+  stepsPerRun?: number;
+  note?: string;
+}
+
+export interface TimingOptions {
+  /** target length of one timed run, in seconds */
+  runSeconds: number;
+  /** timed runs per engine (at least 3) */
+  runs: number;
+  log?: (line: string) => void;
+}
+
+/** min, median and max of some measurements */
+export function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { min: sorted[0], median, max: sorted[sorted.length - 1] };
+}
+
+function scale(value: Spread, factor: number): Spread {
+  return { min: value.min * factor, median: value.median * factor, max: value.max * factor };
+}
+
+async function timed(action: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await action();
+  return (performance.now() - start) / 1000;
+}
+
+function difference(after: TransferCounts, before: TransferCounts): TransferCounts {
+  return {
+    dispatches: after.dispatches - before.dispatches,
+    submits: after.submits - before.submits,
+    uploads: after.uploads - before.uploads,
+    readbacks: after.readbacks - before.readbacks,
+  };
+}
+
+interface Contender {
+  engine: BenchEngine;
+  training: PreparedTraining;
+  stepsPerEpoch: number;
+  /** steps taken so far: the engine walks the epochs in order, so this says where in an epoch it is */
+  stepsTaken: number;
+  stepsPerRun: number;
+  examplesPerSec: number[];
+  /** counted over exactly one epoch, from its first step to its last */
+  epoch?: TransferCounts;
+  /** counted over all timed runs */
+  timedRuns?: TransferCounts;
+}
+
+async function train(contender: Contender, steps: number): Promise<number> {
+  const seconds = await timed(() => contender.training.train(steps));
+  contender.stepsTaken += steps;
+  return seconds;
+}
+
+/**
+ * Measures every engine on one network: each is warmed up and calibrated so that one timed run lasts about
+ * `runSeconds` (at least one step), its transfers are counted over one whole epoch, and then the timed runs
+ * go round the engines in turn, starting one engine later each round.
+ */
+export async function measureNetwork(
+  network: BenchNetwork,
+  data: SyntheticData,
+  engines: BenchEngine[],
+  timing: TimingOptions,
+): Promise<BenchRecord[]> {
+  const log = timing.log ?? (() => {});
+  const contenders: Contender[] = [];
+  try {
+    for (const engine of engines) {
+      const reason = engine.unsupported(network);
+      if (reason) {
+        log(`  ${engine.name}: skipped (${reason})`);
+        continue;
+      }
+      const training = await engine.prepare(network, data);
+      const stepsPerEpoch = Math.ceil(data.examples / training.batch);
+      const contender: Contender = {
+        engine,
+        training,
+        stepsPerEpoch,
+        stepsTaken: 0,
+        stepsPerRun: 1,
+        examplesPerSec: [],
+      };
+      contenders.push(contender);
+      // Warm-up: one step compiles shaders and pipelines and fills caches; then the steps double until a
+      // call takes a quarter of a run, to learn the rate.
+      await train(contender, 1);
+      let steps = 1;
+      let seconds = await train(contender, steps);
+      while (seconds < timing.runSeconds / 4) {
+        steps *= 2;
+        seconds = await train(contender, steps);
+      }
+      contender.stepsPerRun = Math.max(1, Math.round((steps / seconds) * timing.runSeconds));
+      const epochSeconds = (stepsPerEpoch * seconds) / steps;
+      if (training.counts && epochSeconds < 2 * timing.runSeconds) {
+        await train(contender, (stepsPerEpoch - (contender.stepsTaken % stepsPerEpoch)) % stepsPerEpoch);
+        const before = training.counts();
+        await train(contender, stepsPerEpoch);
+        contender.epoch = difference(training.counts(), before);
+      }
+      log(
+        `  ${engine.name}: warmed up, ${contender.stepsPerRun} steps of ${training.batch} per run` +
+          (training.note ? ` (${training.note})` : ''),
+      );
+    }
+    const before = contenders.map(({ training }) => training.counts?.());
+    for (let round = 0; round < timing.runs; round++) {
+      for (let turn = 0; turn < contenders.length; turn++) {
+        const contender = contenders[(round + turn) % contenders.length];
+        const seconds = await train(contender, contender.stepsPerRun);
+        contender.examplesPerSec.push((contender.stepsPerRun * contender.training.batch) / seconds);
+      }
+    }
+    contenders.forEach((contender, index) => {
+      const counted = before[index];
+      if (counted && contender.training.counts) {
+        contender.timedRuns = difference(contender.training.counts(), counted);
+      }
+    });
+  } finally {
+    for (const { training } of contenders) await training.dispose();
+  }
+  const flops = flopsPerExample(network.spec) / 1e9;
+  return contenders.map(
+    ({ engine, training, stepsPerEpoch, stepsPerRun, examplesPerSec, epoch, timedRuns }) => {
+      const examples = spread(examplesPerSec);
+      const timedSteps = stepsPerRun * examplesPerSec.length;
+      // Per step from the aligned epoch where there was one, else from all the timed runs.
+      const perStep = epoch
+        ? (count: keyof TransferCounts) => epoch[count] / stepsPerEpoch
+        : timedRuns
+          ? (count: keyof TransferCounts) => timedRuns[count] / timedSteps
+          : () => null;
+      const record: BenchRecord = {
+        network: network.name,
+        engine: engine.name,
+        batch: training.batch,
+        examplesPerSec: examples,
+        gflops: scale(examples, flops),
+        dispatchesPerStep: perStep('dispatches'),
+        readbacksPerEpoch: epoch ? epoch.readbacks : null,
+        adapter: engine.adapter,
+        versions: engine.versions,
+        submitsPerStep: perStep('submits'),
+        uploadsPerEpoch: epoch ? epoch.uploads : null,
+        runs: examplesPerSec.length,
+        stepsPerRun,
+      };
+      if (training.note) record.note = training.note;
+      return record;
+    },
+  );
+}

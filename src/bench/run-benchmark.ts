@@ -1,0 +1,86 @@
+// The benchmark's entry point, shared by `npm run bench` (which adds the reference engines, dev-only) and
+// the CLI's `webgpu-mlp bench` (our engines only).
+
+import { type BenchEngine, type BenchRecord, measureNetwork } from './measure.js';
+import {
+  type BenchNetworkName,
+  benchNetworkNames,
+  benchNetworks,
+  quickNetworkNames,
+  syntheticData,
+} from './networks.js';
+
+export interface BenchmarkOptions {
+  /** networks to run; default all, or faces-b1, faces-b32 and mnist with `quick` */
+  networks?: readonly BenchNetworkName[];
+  /** shorter runs on fewer networks: a few minutes on a 2-core machine */
+  quick?: boolean;
+  /** the engines to compare, in the order of the table; the first is the one the ratios are for */
+  engines: BenchEngine[];
+  /** seconds per timed run; default 3, or 1 with `quick` */
+  runSeconds?: number;
+  /** timed runs per engine; default 3 (the minimum) */
+  runs?: number;
+  /** progress lines (to stderr in the CLI) */
+  log?: (line: string) => void;
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchRecord[]> {
+  const quick = options.quick ?? false;
+  const networks = options.networks ?? (quick ? quickNetworkNames : benchNetworkNames);
+  const runs = Math.max(3, options.runs ?? 3);
+  const runSeconds = options.runSeconds ?? (quick ? 1 : 3);
+  const log = options.log ?? (() => {});
+  const records: BenchRecord[] = [];
+  for (const name of networks) {
+    const network = benchNetworks[name];
+    log(`${name}: ${network.description}`);
+    records.push(
+      ...(await measureNetwork(network, syntheticData(network), options.engines, { runSeconds, runs, log })),
+    );
+  }
+  return records;
+}
+
+function formatNumber(value: number): string {
+  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  if (value >= 10) return value.toFixed(1);
+  if (value >= 1) return value.toFixed(2);
+  return value.toPrecision(2);
+}
+
+function formatRatio(ratio: number): string {
+  return `${formatNumber(ratio)}×`;
+}
+
+/** A Markdown table: one row per record, with examples/s, GFLOP/s, transfers and the ratios ours ÷ that row. */
+export function formatTable(records: BenchRecord[], ours: readonly string[] = ['webgpu', 'cpu']): string {
+  const header = [
+    'network',
+    'engine',
+    'batch',
+    'examples/s median (min–max)',
+    'GFLOP/s',
+    'dispatches/step',
+    'readbacks/epoch',
+    ...ours.map((engine) => `${engine} ÷ this`),
+  ];
+  const rows = records.map((record) => {
+    const { min, median, max } = record.examplesPerSec;
+    return [
+      record.network,
+      record.engine,
+      String(record.batch),
+      `${formatNumber(median)} (${formatNumber(min)}–${formatNumber(max)})`,
+      formatNumber(record.gflops.median),
+      record.dispatchesPerStep === null ? '–' : formatNumber(record.dispatchesPerStep),
+      record.readbacksPerEpoch === null ? '–' : formatNumber(record.readbacksPerEpoch),
+      ...ours.map((engine) => {
+        const mine = records.find((other) => other.network === record.network && other.engine === engine);
+        return mine && mine !== record ? formatRatio(mine.examplesPerSec.median / median) : '';
+      }),
+    ];
+  });
+  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+  return lines.join('\n');
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BenchEngine,
+  measureNetwork,
+  type PreparedTraining,
+  spread,
+  type TransferCounts,
+} from '../../src/bench/measure.js';
+import { benchNetworks, flopsPerExample, syntheticData } from '../../src/bench/networks.js';
+
+/** An engine whose cost and transfers are known: `millisPerStep` per step, 2 dispatches a step, one
+ *  readback at each epoch's end and one more when a call ends mid-epoch (to finish its work). */
+function knownEngine(millisPerStep: number): BenchEngine {
+  return {
+    name: 'webgpu',
+    adapter: 'test',
+    versions: {},
+    unsupported: () => undefined,
+    async prepare(network, data): Promise<PreparedTraining> {
+      const stepsPerEpoch = Math.ceil(data.examples / network.batchSize);
+      const counts: TransferCounts = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
+      let position = 0;
+      return {
+        batch: network.batchSize,
+        async train(steps) {
+          await new Promise((resolve) => setTimeout(resolve, steps * millisPerStep));
+          for (let step = 0; step < steps; step++) {
+            counts.dispatches += 2;
+            position = (position + 1) % stepsPerEpoch;
+            if (position === 0) counts.readbacks++;
+          }
+          if (position !== 0) counts.readbacks++;
+          counts.submits++;
+        },
+        counts: () => ({ ...counts }),
+        dispose() {},
+      };
+    },
+    dispose() {},
+  };
+}
+
+describe('measureNetwork', () => {
+  it('gives median, min and max', () => {
+    expect(spread([3, 1, 2])).toEqual({ min: 1, median: 2, max: 3 });
+    expect(spread([4, 1, 2, 3])).toEqual({ min: 1, median: 2.5, max: 4 });
+  });
+
+  it('times whole runs and counts transfers over exactly one epoch', async () => {
+    const network = benchNetworks['faces-b32']; // 256 examples: 8 steps per epoch
+    const [record] = await measureNetwork(network, syntheticData(network), [knownEngine(5)], {
+      runSeconds: 0.1,
+      runs: 3,
+    });
+    expect(record.network).toBe('faces-b32');
+    expect(record.engine).toBe('webgpu');
+    expect(record.runs).toBe(3);
+    expect(record.dispatchesPerStep).toBe(2);
+    expect(record.readbacksPerEpoch).toBe(1);
+    // 5 ms a step of 32 examples is at most 6,400 examples/s; timers only ever make it slower.
+    expect(record.examplesPerSec.max).toBeLessThanOrEqual(6400 * 1.05);
+    expect(record.examplesPerSec.median).toBeGreaterThan(6400 / 3);
+    expect(record.gflops.median).toBeCloseTo(
+      (record.examplesPerSec.median * flopsPerExample(network.spec)) / 1e9,
+    );
+  });
+});

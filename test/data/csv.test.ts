@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/data/csv.js';
+import { MlpError } from '../../src/errors.js';
+
+describe('parseCsv', () => {
+  it('reads numeric features and a label column, with a header detected', () => {
+    const data = parseCsv(
+      'length,width,species\n1.5,2,setosa\r\n-3e2, .5 ,virginica\n\n4,5,setosa\n',
+      'iris.csv',
+    );
+    expect(data).toMatchObject({ count: 3, inputSize: 2, outputSize: 2, width: 2, height: 1 });
+    expect([...data.inputs]).toEqual([1.5, 2, -300, 0.5, 4, 5]);
+    expect(data.classNames).toEqual(['setosa', 'virginica']);
+    expect([...data.labels]).toEqual([0, 1, 0]);
+    expect([...data.targets]).toEqual([1, 0, 0, 1, 1, 0]);
+    expect(data.featureNames).toEqual(['length', 'width']);
+    expect(data.sources).toEqual(['iris.csv:2', 'iris.csv:3', 'iris.csv:5']);
+  });
+
+  it('reads files without a header, numeric labels sorted by value, any label column', () => {
+    const data = parseCsv('10,1,2\n2,3,4\n10,5,6\n', 'n.csv', { label: 0, targets: '0.1/0.9' });
+    expect(data.classNames).toEqual(['2', '10']);
+    expect([...data.labels]).toEqual([1, 0, 1]);
+    expect([...data.inputs]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...data.targets].map((t) => Math.round(t * 10) / 10)).toEqual([0.1, 0.9, 0.9, 0.1, 0.1, 0.9]);
+    expect(data.featureNames).toEqual(['column 2', 'column 3']);
+  });
+
+  it('honours quotes, named label columns, other delimiters and given classes', () => {
+    const data = parseCsv('"a;b";kind\n1;"x ""big"" one"\n2;y\n', 's.csv', {
+      delimiter: ';',
+      label: 'kind',
+      classNames: ['y', 'x "big" one', 'z'],
+    });
+    expect([...data.labels]).toEqual([1, 0]);
+    expect(data.outputSize).toBe(3);
+    expect(data.featureNames).toEqual(['a;b']);
+  });
+
+  it('names the line and column of every problem', () => {
+    const cases: [string, RegExp, object?][] = [
+      [
+        'a,b\nx,1\n',
+        /f\.csv, line 2, column 1 \(a\): expected a finite number, found 'x'/,
+        { label: 1, header: true },
+      ],
+      ['1,2,a\n3,,b\n', /line 2, column 2 \(column 2\): expected a finite number, found ''/],
+      ['1,2,a\n3,1e999,b\n', /line 2, column 2 .* found '1e999'/],
+      ['1,2,a\n3,4\n', /line 2: found 2 columns, expected 3 as on line 1/],
+      ['1,a\n2, \n', /line 2, column 2 \(column 2\): the label is empty/],
+      ['1,"a\n2,b\n', /line 1: a quoted field is never closed/],
+      ['1,a\n2,a\n', /every row has the label 'a'/],
+      ['justone\n', /found 1 column/],
+      ['', /no rows/],
+      ['x,y\n', /a header but no data rows/],
+      [
+        '1,a\n2,b\n',
+        /line 2, column 2 .* the label 'b' is not one of the classes a, c/,
+        { classNames: ['a', 'c'] },
+      ],
+      ['1,a\n', /no column is named 'kind'/, { label: 'kind' }],
+      ['1,a\n', /label column 5 is not in 0\.\.1/, { label: 5 }],
+    ];
+    for (const [text, message, options] of cases) {
+      expect(() => parseCsv(text, 'f.csv', options)).toThrow(message);
+      expect(() => parseCsv(text, 'f.csv', options)).toThrow(MlpError);
+    }
+  });
+});
+
+describe('numeric labels', () => {
+  it('treats 1 and 1.0 as one class', () => {
+    const data = parseCsv('0,1.0\n1,1\n2,2\n', 'n.csv');
+    expect(data.classNames).toEqual(['1', '2']);
+    expect([...data.labels]).toEqual([0, 0, 1]);
+  });
+});
