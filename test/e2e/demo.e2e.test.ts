@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoBrowser, launchDemoBrowser } from './helpers/browser.js';
-import { canvasPixels, setField, trainAndWait } from './helpers/page.js';
+import { canvasPixels, epochRows, setField, trainAndWait } from './helpers/page.js';
 import { writePgmFaces } from './helpers/pgm-files.js';
 
 const trainColour: [number, number, number] = [47, 91, 211];
@@ -148,6 +148,33 @@ describe('demo page on WebGPU', () => {
     expect(demo.errors).toEqual([]);
   });
 
+  it('pauses, resumes and stops a long training run', async () => {
+    const { page } = demo;
+    await setField(page, 'epochs', '500');
+    await page.click('#train-button');
+    await page.waitForFunction(() => document.querySelectorAll('#epoch-rows tr').length >= 2, { timeout: 60_000 });
+    await page.click('#pause-button');
+    await page.waitForFunction(() => document.body.dataset.state === 'paused', { timeout: 10_000 });
+    // The epoch under way when Pause was pressed may still finish; after that nothing moves.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const pausedAt = (await epochRows(page)).length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await epochRows(page)).length).toBe(pausedAt);
+    expect(await page.$eval('#pause-button', (button) => button.textContent)).toBe('Resume');
+    await demo.screenshot('07-paused');
+    await page.click('#pause-button');
+    await page.waitForFunction((count) => document.querySelectorAll('#epoch-rows tr').length > count, { timeout: 60_000 }, pausedAt);
+    await page.click('#stop-button');
+    await page.waitForFunction(() => document.body.dataset.state === 'done', { timeout: 60_000 });
+    const epochs = (await epochRows(page)).length;
+    expect(epochs).toBeGreaterThan(pausedAt);
+    expect(epochs).toBeLessThan(500);
+    expect(await page.$eval('#test-summary', (element) => element.textContent)).toContain(
+      `stopped by you after epoch ${epochs}`,
+    );
+    expect(demo.errors).toEqual([]);
+  });
+
   it('trains on PGM files picked through the file input, split by their .list files', async () => {
     const { page } = demo;
     const faces = writePgmFaces(['alice', 'bob', 'carol']);
@@ -165,7 +192,7 @@ describe('demo page on WebGPU', () => {
     expect(new Set(captions)).toEqual(new Set(['straight', 'left', 'right', 'up']));
     await setField(page, 'epochs', '15');
     await page.$eval('input[name="earlyStopping"]', (box) => ((box as HTMLInputElement).checked = false));
-    await demo.screenshot('07-pgm-loaded');
+    await demo.screenshot('08-pgm-loaded');
     const rows = await trainAndWait(page, 60_000);
     const { train, validation, test } = faces.listCounts;
     expect(await page.$eval('#training-status', (element) => element.textContent)).toBe(
@@ -179,7 +206,7 @@ describe('demo page on WebGPU', () => {
     expect(await page.$eval('#split-note', (element) => element.textContent)).toContain(
       `all_train (${train}), all_test1 for validation (${validation}), all_test2 for the test (${test})`,
     );
-    await demo.screenshot('08-pgm-trained');
+    await demo.screenshot('09-pgm-trained');
     expect(demo.errors).toEqual([]);
   });
 });
