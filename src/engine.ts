@@ -1,0 +1,100 @@
+// The entry point: an Engine holds one backend (CPU, or WebGPU on a device) and makes networks on it.
+
+import type { Backend, BackendKind } from './backends/backend.js';
+import { CpuBackend } from './backends/cpu/cpu-backend.js';
+import { MlpError } from './errors.js';
+import { initParams } from './model/init.js';
+import { Network, type NetworkOwner } from './model/network.js';
+import type { NetworkSpec } from './model/spec.js';
+import { validateSpec } from './model/validate.js';
+
+export interface EngineOptions {
+  /** 'auto' (default): WebGPU when an adapter is available, else the CPU. */
+  backend?: 'cpu' | 'webgpu' | 'auto';
+  /** Your own GPUDevice for the webgpu backend; the engine never destroys a device it did not create. */
+  device?: GPUDevice;
+}
+
+const backendChoices = ['cpu', 'webgpu', 'auto'] as const;
+
+/**
+ * Makes the backend an engine runs on. This is the one place that knows the backends.
+ * The WebGPU backend is wired in here (issue 3); until then 'auto' means the CPU.
+ */
+async function createBackend(
+  choice: (typeof backendChoices)[number],
+  _device: GPUDevice | undefined,
+): Promise<Backend> {
+  if (choice === 'webgpu') {
+    throw new MlpError(
+      'invalid-argument',
+      'backend "webgpu": the WebGPU backend is not wired yet; use "cpu" or "auto"',
+    );
+  }
+  return new CpuBackend();
+}
+
+export class Engine implements NetworkOwner {
+  private readonly networks = new Set<Network>();
+  private disposed = false;
+
+  /** Made by createEngine(). */
+  constructor(private readonly backendImpl: Backend) {}
+
+  /** Which backend the engine's networks compute on. */
+  get backend(): BackendKind {
+    return this.backendImpl.kind;
+  }
+
+  /** e.g. "cpu (float64 accumulation)" or "google swiftshader" */
+  get adapterDescription(): string {
+    return this.backendImpl.adapterDescription;
+  }
+
+  /** A new network with weights initialised from spec.init and spec.seed (see README, Initialisation). */
+  createNetwork(spec: NetworkSpec): Network {
+    this.checkAlive();
+    const validated = validateSpec(spec);
+    const network = new Network(
+      validated,
+      this.backendImpl.createNetwork(validated, initParams(validated)),
+      this,
+    );
+    this.networks.add(network);
+    return network;
+  }
+
+  /** Networks made by this engine and not yet disposed. */
+  get networkCount(): number {
+    return this.networks.size;
+  }
+
+  /** @internal Network.dispose() calls this. */
+  forget(network: Network): void {
+    this.networks.delete(network);
+  }
+
+  /** Disposes every network the engine made, then the backend. A device you passed in is not destroyed. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const network of [...this.networks]) network.dispose();
+    this.backendImpl.dispose();
+    this.disposed = true;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new MlpError('disposed', 'this engine was disposed; call createEngine() again');
+  }
+}
+
+/** An engine on the chosen backend: `await createEngine({ backend: 'cpu' })`. */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const choice = options.backend ?? 'auto';
+  if (!backendChoices.includes(choice)) {
+    throw new MlpError(
+      'invalid-argument',
+      `backend: ${JSON.stringify(choice)} is not one of ${backendChoices.join(', ')}`,
+    );
+  }
+  return new Engine(await createBackend(choice, options.device));
+}

@@ -1,0 +1,204 @@
+// A Network is what users hold: a validated spec plus a backend network that owns the parameters (on the
+// GPU for webgpu, so reading them is async). Every public method checks its arguments here, once, so the
+// backends can trust what they receive.
+
+import type { BackendKind, BackendNetwork, BackendStats } from '../backends/backend.js';
+import { MlpError } from '../errors.js';
+import type { LayerParams } from './spec.js';
+import type { ValidatedSpec } from './validate.js';
+
+/** Numbers a user may pass: a Float32Array (used as is) or any array of numbers (converted). */
+export type Numbers = Float32Array | ArrayLike<number>;
+
+/** What a Network needs from the engine that made it. */
+export interface NetworkOwner {
+  readonly backend: BackendKind;
+  /** Called once by Network.dispose(), so the engine forgets the network. */
+  forget(network: Network): void;
+}
+
+/**
+ * Converts to Float32Array and checks every value is finite in float32: NaN, ±Infinity and values beyond
+ * float32's range (±3.4e38) are MlpError('invalid-data') naming the index and what it means.
+ */
+export function toFiniteFloat32(
+  what: string,
+  values: Numbers,
+  describeIndex: (index: number) => string = () => '',
+): Float32Array {
+  const array = values instanceof Float32Array ? values : Float32Array.from(values);
+  for (let i = 0; i < array.length; i++) {
+    if (!Number.isFinite(array[i])) {
+      const given = values[i];
+      const shown = Number.isFinite(given) ? `${given}, beyond float32's range` : String(given);
+      throw new MlpError(
+        'invalid-data',
+        `${what}[${i}]${describeIndex(i)} is ${shown}; expected finite numbers (float32)`,
+      );
+    }
+  }
+  return array;
+}
+
+/** The example count of `length` values of `size` each, or an MlpError saying what was expected. */
+export function exampleCount(what: string, length: number, size: number, sizeName: string): number {
+  if (length === 0)
+    throw new MlpError('invalid-data', `${what}: empty; expected at least one example of ${size} values`);
+  if (length % size !== 0) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}: length ${length} is not a multiple of ${sizeName} ${size}; expected count × ${size} values, row-major`,
+    );
+  }
+  return length / size;
+}
+
+function isNumbers(value: unknown): value is Numbers {
+  return (
+    value instanceof Float32Array ||
+    (typeof value === 'object' && value !== null && typeof (value as ArrayLike<number>).length === 'number')
+  );
+}
+
+export class Network {
+  /** The validated spec, with init and seed filled in. */
+  readonly spec: ValidatedSpec;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  private disposed = false;
+
+  /** Made by Engine.createNetwork; not meant to be constructed directly. */
+  constructor(
+    spec: ValidatedSpec,
+    private readonly backendNetwork: BackendNetwork,
+    private readonly owner: NetworkOwner,
+  ) {
+    this.spec = spec;
+    this.inputSize = spec.inputSize;
+    this.outputSize = spec.layers[spec.layers.length - 1].units;
+  }
+
+  /** The backend the network computes on. */
+  get backend(): BackendKind {
+    return this.owner.backend;
+  }
+
+  /**
+   * A copy of every layer's parameters: weights units × inputs row-major (weights[j * inputs + i] = w_ji),
+   * biases per unit. Async because on the WebGPU backend the parameters live on the GPU.
+   */
+  async getWeights(): Promise<LayerParams[]> {
+    this.checkAlive();
+    return this.backendNetwork.readParams();
+  }
+
+  /** Replaces every layer's parameters (copied); lengths and values are checked first. */
+  setWeights(layers: readonly LayerParams[]): void {
+    this.checkAlive();
+    if (!Array.isArray(layers) || layers.length !== this.spec.layers.length) {
+      throw new MlpError(
+        'invalid-argument',
+        `setWeights: expected an array of ${this.spec.layers.length} layers ({ weights, biases }), got ${Array.isArray(layers) ? `${layers.length}` : typeof layers}`,
+      );
+    }
+    let inputs = this.inputSize;
+    const checked = this.spec.layers.map(({ units }, l) => {
+      const layer = layers[l];
+      const expected = { weights: units * inputs, biases: units };
+      const meaning = {
+        weights: `units×inputs = ${units}×${inputs} = ${units * inputs}`,
+        biases: `units = ${units}`,
+      };
+      const parts = (['weights', 'biases'] as const).map((part) => {
+        const values: unknown = layer?.[part];
+        if (!isNumbers(values) || values.length !== expected[part]) {
+          const got = isNumbers(values) ? `length ${values.length}` : String(values);
+          throw new MlpError(
+            'invalid-argument',
+            `setWeights: expected \`layers[${l}].${part}\` length ${meaning[part]}, got ${got}`,
+          );
+        }
+        return toFiniteFloat32(`layers[${l}].${part}`, values);
+      });
+      inputs = units;
+      return { weights: parts[0], biases: parts[1] };
+    });
+    this.backendNetwork.writeParams(checked);
+  }
+
+  /** Outputs for `inputs` (count × inputSize, row-major): count × outputs, row-major. */
+  async predict(inputs: Numbers): Promise<Float32Array> {
+    this.checkAlive();
+    const checked = this.checkInputs(inputs);
+    return this.backendNetwork.predict(checked, checked.length / this.inputSize);
+  }
+
+  /**
+   * ∂(mean loss over the batch)/∂(weights, biases), same shapes as getWeights(); no decay, no dropout.
+   * targets: count × outputs, row-major, for the same count of examples as `inputs`.
+   */
+  async gradients(inputs: Numbers, targets: Numbers): Promise<LayerParams[]> {
+    this.checkAlive();
+    const checkedInputs = this.checkInputs(inputs);
+    const count = checkedInputs.length / this.inputSize;
+    const checkedTargets = this.checkTargets(targets, count);
+    return this.backendNetwork.gradients(checkedInputs, checkedTargets, count);
+  }
+
+  /** Counters of what crossed between CPU and GPU and what is alive on the GPU (zeros on the CPU backend). */
+  stats(): BackendStats {
+    this.checkAlive();
+    return this.backendNetwork.stats();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Frees the network's parameters (GPU buffers on webgpu). Further use throws MlpError('disposed'). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.backendNetwork.dispose();
+    this.owner.forget(this);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new MlpError(
+        'disposed',
+        'this network was disposed (by dispose() or its engine’s); create a new one',
+      );
+    }
+  }
+
+  private checkInputs(inputs: Numbers): Float32Array {
+    if (!isNumbers(inputs)) {
+      throw new MlpError(
+        'invalid-data',
+        `inputs: expected a Float32Array of count × ${this.inputSize} values, got ${typeof inputs}`,
+      );
+    }
+    exampleCount('inputs', inputs.length, this.inputSize, 'inputSize');
+    return toFiniteFloat32(
+      'inputs',
+      inputs,
+      (i) => ` (example ${Math.floor(i / this.inputSize)}, input ${i % this.inputSize})`,
+    );
+  }
+
+  private checkTargets(targets: Numbers, count: number): Float32Array {
+    if (!isNumbers(targets) || targets.length !== count * this.outputSize) {
+      const got = isNumbers(targets) ? `length ${targets.length}` : typeof targets;
+      throw new MlpError(
+        'invalid-data',
+        `targets: expected length count × outputs = ${count} × ${this.outputSize} = ${count * this.outputSize}, got ${got}`,
+      );
+    }
+    return toFiniteFloat32(
+      'targets',
+      targets,
+      (i) => ` (example ${Math.floor(i / this.outputSize)}, output ${i % this.outputSize})`,
+    );
+  }
+}

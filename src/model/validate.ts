@@ -1,0 +1,133 @@
+// Checks a NetworkSpec a user wrote and fills in its defaults. Every problem is an MlpError that says
+// where it is, what was given and what was expected.
+
+import { MlpError } from '../errors.js';
+import {
+  type Activation,
+  activations,
+  type InitSpec,
+  type LayerSpec,
+  losses,
+  type NetworkSpec,
+} from './spec.js';
+
+/** A NetworkSpec whose defaults are filled in: what backends and initialisers receive. */
+export interface ValidatedSpec extends NetworkSpec {
+  init: InitSpec;
+  seed: number;
+}
+
+export const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
+export const defaultSeed = 1;
+const initKinds = ['uniform', 'normal', 'xavier', 'he'] as const;
+
+/** How a value looks in an error message. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return `a ${typeof value}`;
+}
+
+function invalid(where: string, value: unknown, expected: string): MlpError {
+  return new MlpError('invalid-argument', `${where}: ${describeValue(value)} is not ${expected}`);
+}
+
+export function checkPositiveInteger(where: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw invalid(where, value, 'a positive integer');
+  }
+  return value;
+}
+
+function checkPositiveFinite(where: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalid(where, value, 'a positive finite number');
+  }
+  return value;
+}
+
+function checkOneOf<T extends string>(where: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw invalid(where, value, `one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validateInit(value: unknown): InitSpec {
+  if (value === undefined) return { ...defaultInit };
+  if (!isRecord(value)) throw invalid('init', value, 'an object such as { kind: "uniform", scale: 0.05 }');
+  const kind = checkOneOf('init.kind', value.kind, initKinds);
+  switch (kind) {
+    case 'uniform':
+      return {
+        kind,
+        scale: value.scale === undefined ? 0.05 : checkPositiveFinite('init.scale', value.scale),
+      };
+    case 'normal':
+      return {
+        kind,
+        variance: value.variance === undefined ? 1 : checkPositiveFinite('init.variance', value.variance),
+      };
+    default:
+      return { kind };
+  }
+}
+
+function validateLayer(value: unknown, l: number): LayerSpec {
+  if (!isRecord(value)) throw invalid(`layers[${l}]`, value, 'an object { units, activation }');
+  return {
+    units: checkPositiveInteger(`layers[${l}].units`, value.units),
+    activation: checkOneOf(`layers[${l}].activation`, value.activation, activations),
+  };
+}
+
+/** Checks `spec` and returns a copy with init (uniform ±0.05) and seed (1) filled in. */
+export function validateSpec(spec: unknown): ValidatedSpec {
+  if (!isRecord(spec)) throw invalid('spec', spec, 'an object { inputSize, layers, loss }');
+  const inputSize = checkPositiveInteger('inputSize', spec.inputSize);
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
+    throw invalid(
+      'layers',
+      spec.layers,
+      'a non-empty array of { units, activation } (hidden layers, then output)',
+    );
+  }
+  const layers = spec.layers.map(validateLayer);
+  const loss = checkOneOf('loss', spec.loss, losses);
+  const last = layers.length - 1;
+  const hiddenSoftmax = layers.findIndex((layer, l) => l < last && layer.activation === 'softmax');
+  if (hiddenSoftmax >= 0) {
+    throw new MlpError(
+      'invalid-argument',
+      `layers[${hiddenSoftmax}].activation: "softmax" is only allowed on the output layer (layers[${last}])`,
+    );
+  }
+  const outputActivation: Activation = layers[last].activation;
+  if (outputActivation === 'softmax' && loss !== 'softmax-cross-entropy') {
+    throw new MlpError(
+      'invalid-argument',
+      `loss: "${loss}" cannot follow a softmax output; a softmax output needs loss "softmax-cross-entropy"`,
+    );
+  }
+  if (loss === 'softmax-cross-entropy' && outputActivation !== 'softmax') {
+    throw new MlpError(
+      'invalid-argument',
+      `layers[${last}].activation: "${outputActivation}" cannot be used with loss "softmax-cross-entropy", which needs a softmax output layer`,
+    );
+  }
+  if (loss === 'binary-cross-entropy' && outputActivation !== 'sigmoid') {
+    throw new MlpError(
+      'invalid-argument',
+      `layers[${last}].activation: "${outputActivation}" cannot be used with loss "binary-cross-entropy", which needs a sigmoid output layer`,
+    );
+  }
+  const init = validateInit(spec.init);
+  const seed = spec.seed === undefined ? defaultSeed : spec.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw invalid('seed', seed, 'an integer from 0 to 4294967295');
+  }
+  return { inputSize, layers, loss, init, seed };
+}
