@@ -1,6 +1,59 @@
 // The public API of webgpu-mlp. Everything a user imports comes from here.
 
 export type { BackendKind, BackendStats } from './backends/backend.js';
+// Data: data sets, CMU faces (bytes and File objects; Node folders come through the CLI), synthetic faces,
+// CSV and normalisation. Browser-safe: nothing here touches node:fs.
+export { pickedFaceFiles } from './data/browser-files.js';
+export { type CsvDataset, type CsvOptions, parseCsv } from './data/csv.js';
+export {
+  type Dataset,
+  encodeTargets,
+  type Splits,
+  splitDataset,
+  subset,
+  type TargetEncoding,
+  targetEncodings,
+} from './data/dataset.js';
+export {
+  cmuPeople,
+  decodeFace,
+  expressions,
+  eyeStates,
+  type FaceDatasetOptions,
+  type FaceFiles,
+  type FaceName,
+  type FacePicture,
+  type FaceTask,
+  faceClassNames,
+  faceDataset,
+  faceTasks,
+  type LoadedFaces,
+  type LoadFacesOptions,
+  loadFaces,
+  type PixelScale,
+  parseFaceName,
+  parseList,
+  pixelScales,
+  poses,
+} from './data/faces.js';
+export {
+  applyNormalization,
+  fitNormalization,
+  type Normalization,
+  type NormalizationKind,
+  normalizationKinds,
+} from './data/normalize.js';
+export { type PgmImage, parsePgm } from './data/pgm.js';
+export {
+  type SyntheticDatasetOptions,
+  type SyntheticFacesOptions,
+  syntheticFacePictures,
+  syntheticFaceSplits,
+  syntheticFaces,
+  syntheticHeight,
+  syntheticPeople,
+  syntheticWidth,
+} from './data/synthetic-faces.js';
 export { createEngine, Engine, type EngineOptions } from './engine.js';
 export { MlpError, type MlpErrorCode } from './errors.js';
 export { Network, type Numbers } from './model/network.js';
