@@ -1,17 +1,20 @@
 // `npm run bench`: our engines against TensorFlow.js and brain.js on the same machine, in one run.
 // Prints a Markdown table to stdout (progress to stderr) and writes bench/results/<date>-<host>.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
 import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../src/bench/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../src/bench/networks.js';
+import { ourEngines } from '../src/bench/our-engines.js';
 import { formatTable, runBenchmark } from '../src/bench/run-benchmark.js';
+import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
 import { brainjsEngine } from './reference/brainjs.js';
 import { tfjsEngine } from './reference/tfjs.js';
+import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)
@@ -60,15 +63,28 @@ async function main(): Promise<void> {
   const startLoad = loadavg();
   const started = new Date();
 
+  // The profiler wraps WebGPU's prototypes, so it goes in before any engine makes a WebGPU object.
+  const gpu = await webgpuEntryPoint();
+  const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+  const timestampQuery = adapter?.features.has('timestamp-query') ?? false;
+  if (timestampQuery) installGpuProfiler();
+  const profile = async (engine: BenchEngine, train: () => Promise<void>) => {
+    if (!timestampQuery || (engine.name !== 'webgpu' && engine.name !== 'tfjs-webgpu')) return undefined;
+    const times = await profileGpu(train);
+    return Object.fromEntries([...times].map(([family, time]) => [family, time.milliseconds]));
+  };
+
   const engines: BenchEngine[] = [];
+  const ours = engineNames.filter((name): name is 'webgpu' | 'cpu' => name === 'webgpu' || name === 'cpu');
+  const ourVersion = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  engines.push(
+    ...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version, ...packageVersions('webgpu') })),
+  );
   for (const name of engineNames) {
     if (name === 'brainjs') engines.push(brainjsEngine());
     else if (name.startsWith('tfjs-'))
       engines.push(await tfjsEngine(name as Exclude<BenchEngineName, 'webgpu' | 'cpu' | 'brainjs'>));
   }
-  const gpu = await webgpuEntryPoint();
-  const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
-  const timestampQuery = adapter?.features.has('timestamp-query') ?? false;
 
   const records =
     networks?.length === 0
@@ -80,6 +96,7 @@ async function main(): Promise<void> {
           runs: values.runs ? Number(values.runs) : undefined,
           runSeconds: values.seconds ? Number(values.seconds) : undefined,
           log,
+          profile,
         });
   const matmul = runMatmul ? await runMatmulBenchmark({ quick: values.quick, log }) : [];
   for (const engine of engines) await engine.dispose();
@@ -104,6 +121,20 @@ async function main(): Promise<void> {
     console.log(formatTable(records));
     const notes = records.filter((record) => record.note);
     for (const record of notes) console.log(`- ${record.network} ${record.engine}: ${record.note}`);
+  }
+  const profiled = records.filter((record) => record.gpuMillisecondsPerStep);
+  if (profiled.length > 0) {
+    console.log(
+      '\nGPU time per step by kernel family (timestamp-query, each dispatch timed in a pass of its own; ms):\n',
+    );
+    for (const record of profiled) {
+      const families = Object.entries(record.gpuMillisecondsPerStep ?? {}).sort(([, a], [, b]) => b - a);
+      const total = families.reduce((sum, [, milliseconds]) => sum + milliseconds, 0);
+      const parts = families.map(([family, milliseconds]) => `${family} ${milliseconds.toPrecision(3)}`);
+      console.log(
+        `- ${record.network} ${record.engine}: ${total.toPrecision(3)} in all; ${parts.join(', ')}`,
+      );
+    }
   }
   if (matmul.length > 0) {
     console.log('\nMatrix multiply C = A·B, n×n by n×n (GFLOP/s = 2n³ / time, median of the timed runs):\n');

@@ -36,8 +36,6 @@ function loadTfjs(): Promise<Tf> {
     const tf = module.default ?? module;
     await import('@tensorflow/tfjs-backend-webgpu');
     await import('@tensorflow/tfjs-backend-wasm');
-    // TF.js prints a banner about tfjs-node on first use of the cpu backend in Node; it is not measured.
-    tf.env().set('IS_TEST', true);
     return tf;
   })();
   return loaded;

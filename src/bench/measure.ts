@@ -69,6 +69,8 @@ export interface BenchRecord {
   /** timed runs and optimizer steps in each */
   runs?: number;
   stepsPerRun?: number;
+  /** GPU milliseconds per step by kernel family (timestamp-query), where profiled */
+  gpuMillisecondsPerStep?: Record<string, number>;
   note?: string;
 }
 
@@ -78,6 +80,11 @@ export interface TimingOptions {
   /** timed runs per engine (at least 3) */
   runs: number;
   log?: (line: string) => void;
+  /**
+   * Runs `train` (some steps of `engine`) under a GPU profiler and gives GPU milliseconds by kernel family,
+   * or undefined when it cannot profile this engine. Called once per engine after the timed runs.
+   */
+  profile?: (engine: BenchEngine, train: () => Promise<void>) => Promise<Record<string, number> | undefined>;
 }
 
 /** min, median and max of some measurements */
@@ -119,6 +126,7 @@ interface Contender {
   epoch?: TransferCounts;
   /** counted over all timed runs */
   timedRuns?: TransferCounts;
+  gpuMillisecondsPerStep?: Record<string, number>;
 }
 
 async function train(contender: Contender, steps: number): Promise<number> {
@@ -194,12 +202,32 @@ export async function measureNetwork(
         contender.timedRuns = difference(contender.training.counts(), counted);
       }
     });
+    for (const contender of timing.profile ? contenders : []) {
+      const steps = Math.min(contender.stepsPerEpoch, contender.stepsPerRun);
+      const milliseconds = await timing.profile?.(contender.engine, () =>
+        train(contender, steps).then(() => {}),
+      );
+      if (milliseconds) {
+        contender.gpuMillisecondsPerStep = Object.fromEntries(
+          Object.entries(milliseconds).map(([family, total]) => [family, total / steps]),
+        );
+      }
+    }
   } finally {
     for (const { training } of contenders) await training.dispose();
   }
   const flops = flopsPerExample(network.spec) / 1e9;
   return contenders.map(
-    ({ engine, training, stepsPerEpoch, stepsPerRun, examplesPerSec, epoch, timedRuns }) => {
+    ({
+      engine,
+      training,
+      stepsPerEpoch,
+      stepsPerRun,
+      examplesPerSec,
+      epoch,
+      timedRuns,
+      gpuMillisecondsPerStep,
+    }) => {
       const examples = spread(examplesPerSec);
       const timedSteps = stepsPerRun * examplesPerSec.length;
       // Per step from the aligned epoch where there was one, else from all the timed runs.
@@ -223,6 +251,7 @@ export async function measureNetwork(
         runs: examplesPerSec.length,
         stepsPerRun,
       };
+      if (gpuMillisecondsPerStep) record.gpuMillisecondsPerStep = gpuMillisecondsPerStep;
       if (training.note) record.note = training.note;
       return record;
     },

@@ -1,7 +1,7 @@
 // The benchmark's entry point, shared by `npm run bench` (which adds the reference engines, dev-only) and
 // the CLI's `webgpu-mlp bench` (our engines only).
 
-import { type BenchEngine, type BenchRecord, measureNetwork } from './measure.js';
+import { type BenchEngine, type BenchRecord, measureNetwork, type TimingOptions } from './measure.js';
 import {
   type BenchNetworkName,
   benchNetworkNames,
@@ -23,6 +23,8 @@ export interface BenchmarkOptions {
   runs?: number;
   /** progress lines (to stderr in the CLI) */
   log?: (line: string) => void;
+  /** GPU time by kernel family, where the caller can measure it: see TimingOptions.profile */
+  profile?: TimingOptions['profile'];
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchRecord[]> {
@@ -36,7 +38,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
     const network = benchNetworks[name];
     log(`${name}: ${network.description}`);
     records.push(
-      ...(await measureNetwork(network, syntheticData(network), options.engines, { runSeconds, runs, log })),
+      ...(await measureNetwork(network, syntheticData(network), options.engines, {
+        runSeconds,
+        runs,
+        log,
+        profile: options.profile,
+      })),
     );
   }
   return records;

@@ -1,0 +1,90 @@
+// Our engines in the benchmark. Training goes through the backend contract (backends/backend.ts) the way
+// the trainer drives it: per epoch one setOrder (a fresh shuffle: one upload), train() over the epoch's
+// batches, and one takeTrainingMetrics (one readback) at its end.
+
+import type { Backend, BackendKind, StepOptions } from '../backends/backend.js';
+import { CpuBackend } from '../backends/cpu/cpu-backend.js';
+import { initParams } from '../model/init.js';
+import { Random } from '../model/random.js';
+import { validateSpec } from '../model/validate.js';
+import type { BenchEngine, PreparedTraining } from './measure.js';
+import type { BenchNetwork, SyntheticData } from './networks.js';
+
+function stepOptions(network: BenchNetwork): StepOptions {
+  return {
+    batchSize: network.batchSize,
+    learningRate: network.learningRate,
+    l1: 0,
+    l2: 0,
+    decayBiases: false,
+    dropout: network.spec.layers.slice(0, -1).map(() => 0),
+    dropoutSeed: 1,
+  };
+}
+
+/** A benchmark engine that trains with one of our backends, from the network's seeded initial weights. */
+export function backendEngine(backend: Backend, versions: Record<string, string>): BenchEngine {
+  return {
+    name: backend.kind,
+    adapter: backend.adapterDescription,
+    versions,
+    unsupported: () => undefined,
+    async prepare(network: BenchNetwork, data: SyntheticData): Promise<PreparedTraining> {
+      const spec = validateSpec(network.spec);
+      const net = backend.createNetwork(spec, initParams(spec));
+      net.setOptimizer({ kind: 'sgd', momentum: network.momentum, nesterov: false });
+      const dataset = net.upload(data.inputs, data.targets, data.examples);
+      const options = stepOptions(network);
+      const stepsPerEpoch = Math.ceil(data.examples / network.batchSize);
+      const shuffle = new Random(network.spec.seed ?? 1);
+      let position = 0;
+      return {
+        batch: network.batchSize,
+        async train(steps) {
+          let remaining = steps;
+          while (remaining > 0) {
+            if (position === 0) net.setOrder(dataset, shuffle.permutation(data.examples));
+            const count = Math.min(remaining, stepsPerEpoch - position);
+            net.train(dataset, position, count, options);
+            position += count;
+            remaining -= count;
+            if (position === stepsPerEpoch) {
+              await net.takeTrainingMetrics();
+              position = 0;
+            }
+          }
+          // A run that ends inside an epoch reads the metrics so far, so its GPU work ends inside the timing.
+          if (position !== 0) await net.takeTrainingMetrics();
+        },
+        // The CPU backend has no device to transfer to: its counters stay zero, so it reports none.
+        counts:
+          backend.kind === 'webgpu'
+            ? () => {
+                const { dispatches, submits, uploads, readbacks } = net.stats();
+                return { dispatches, submits, uploads, readbacks };
+              }
+            : undefined,
+        dispose() {
+          dataset.dispose();
+          net.dispose();
+        },
+      };
+    },
+    dispose: () => backend.dispose(),
+  };
+}
+
+/**
+ * Our engines, by name, for runBenchmark. `versions` names what is measured (e.g. webgpu-mlp's version and,
+ * for webgpu in Node, the Dawn package's).
+ */
+export async function ourEngines(
+  names: readonly BackendKind[],
+  versions: Record<string, string>,
+): Promise<BenchEngine[]> {
+  const engines: BenchEngine[] = [];
+  for (const name of names) {
+    if (name === 'cpu') engines.push(backendEngine(new CpuBackend(), versions));
+  }
+  return engines;
+}
