@@ -152,7 +152,9 @@ describe('demo page on WebGPU', () => {
     const { page } = demo;
     await setField(page, 'epochs', '500');
     await page.click('#train-button');
-    await page.waitForFunction(() => document.querySelectorAll('#epoch-rows tr').length >= 2, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#epoch-rows tr').length >= 2, {
+      timeout: 60_000,
+    });
     await page.click('#pause-button');
     await page.waitForFunction(() => document.body.dataset.state === 'paused', { timeout: 10_000 });
     // The epoch under way when Pause was pressed may still finish; after that nothing moves.
@@ -163,7 +165,11 @@ describe('demo page on WebGPU', () => {
     expect(await page.$eval('#pause-button', (button) => button.textContent)).toBe('Resume');
     await demo.screenshot('07-paused');
     await page.click('#pause-button');
-    await page.waitForFunction((count) => document.querySelectorAll('#epoch-rows tr').length > count, { timeout: 60_000 }, pausedAt);
+    await page.waitForFunction(
+      (count) => document.querySelectorAll('#epoch-rows tr').length > count,
+      { timeout: 60_000 },
+      pausedAt,
+    );
     await page.click('#stop-button');
     await page.waitForFunction(() => document.body.dataset.state === 'done', { timeout: 60_000 });
     const epochs = (await epochRows(page)).length;
