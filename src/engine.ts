@@ -2,6 +2,7 @@
 
 import type { Backend, BackendKind } from './backends/backend.js';
 import { CpuBackend } from './backends/cpu/cpu-backend.js';
+import { WebGpuBackend } from './backends/webgpu/webgpu-backend.js';
 import { MlpError } from './errors.js';
 import { initParams } from './model/init.js';
 import { Network, type NetworkOwner } from './model/network.js';
@@ -19,19 +20,22 @@ const backendChoices = ['cpu', 'webgpu', 'auto'] as const;
 
 /**
  * Makes the backend an engine runs on. This is the one place that knows the backends.
- * The WebGPU backend is wired in here (issue 3); until then 'auto' means the CPU.
+ * 'webgpu' without an adapter is MlpError('no-adapter') saying what to install; 'auto' then warns once and
+ * takes the CPU. A device you pass is always used (and never destroyed).
  */
 async function createBackend(
   choice: (typeof backendChoices)[number],
-  _device: GPUDevice | undefined,
+  device: GPUDevice | undefined,
 ): Promise<Backend> {
-  if (choice === 'webgpu') {
-    throw new MlpError(
-      'invalid-argument',
-      'backend "webgpu": the WebGPU backend is not wired yet; use "cpu" or "auto"',
-    );
+  if (choice === 'cpu') return new CpuBackend();
+  if (choice === 'webgpu' || device) return WebGpuBackend.create(device);
+  try {
+    return await WebGpuBackend.create();
+  } catch (error) {
+    if (!(error instanceof MlpError) || error.code !== 'no-adapter') throw error;
+    console.warn(`webgpu-mlp: backend 'auto' uses the CPU. ${error.message}`);
+    return new CpuBackend();
   }
-  return new CpuBackend();
 }
 
 export class Engine implements NetworkOwner {

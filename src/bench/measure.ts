@@ -177,14 +177,16 @@ export async function measureNetwork(
       }
       contender.stepsPerRun = Math.max(1, Math.round((steps / seconds) * timing.runSeconds));
       const epochSeconds = (stepsPerEpoch * seconds) / steps;
-      if (training.counts && epochSeconds < 2 * timing.runSeconds) {
+      // Transfers are counted over one whole epoch when that takes at most 10 s (or two runs).
+      if (training.counts && epochSeconds <= Math.max(2 * timing.runSeconds, 10)) {
         await train(contender, (stepsPerEpoch - (contender.stepsTaken % stepsPerEpoch)) % stepsPerEpoch);
         const before = training.counts();
         await train(contender, stepsPerEpoch);
         contender.epoch = difference(training.counts(), before);
       }
       log(
-        `  ${engine.name}: warmed up, ${contender.stepsPerRun} steps of ${training.batch} per run` +
+        `  ${engine.name}: warmed up at ${((steps * training.batch) / seconds).toPrecision(3)} examples/s; ` +
+          `${contender.stepsPerRun} steps of ${training.batch} per run` +
           (training.note ? ` (${training.note})` : ''),
       );
     }
@@ -193,7 +195,11 @@ export async function measureNetwork(
       for (let turn = 0; turn < contenders.length; turn++) {
         const contender = contenders[(round + turn) % contenders.length];
         const seconds = await train(contender, contender.stepsPerRun);
-        contender.examplesPerSec.push((contender.stepsPerRun * contender.training.batch) / seconds);
+        const examplesPerSec = (contender.stepsPerRun * contender.training.batch) / seconds;
+        contender.examplesPerSec.push(examplesPerSec);
+        log(
+          `  ${contender.engine.name} run ${round + 1}: ${examplesPerSec.toPrecision(3)} examples/s in ${seconds.toFixed(1)} s`,
+        );
       }
     }
     contenders.forEach((contender, index) => {

@@ -1,5 +1,10 @@
-// The benchmark's entry point, shared by `npm run bench` (which adds the reference engines, dev-only) and
-// the CLI's `webgpu-mlp bench` (our engines only).
+// The benchmark's entry point, shared by `npm run bench` (bench/main.ts, which adds the reference engines:
+// dev-only) and the CLI's `webgpu-mlp bench` (our engines only), which does:
+//
+//   const engines = await ourEngines(['webgpu', 'cpu'], { 'webgpu-mlp': version });
+//   const records = await runBenchmark({ engines, quick, networks, log: (line) => console.error(line) });
+//   console.log(formatTable(records));            // and write JSON.stringify(records) where asked
+//   for (const engine of engines) await engine.dispose();
 
 import { type BenchEngine, type BenchRecord, measureNetwork, type TimingOptions } from './measure.js';
 import {

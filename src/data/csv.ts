@@ -243,3 +243,39 @@ function sortedClasses(labels: string[]): string[] {
   }
   return distinct.sort();
 }
+
+/**
+ * Reads unlabelled rows for prediction: every column is a feature, `featureCount` of them (a header row of
+ * names is skipped when present). Returns count × featureCount values, row-major, and each row's line.
+ */
+export function parseCsvFeatures(
+  text: string,
+  name: string,
+  featureCount: number,
+  delimiter = ',',
+): { inputs: Float32Array; count: number; sources: string[] } {
+  const rows = tokenize(text, name, delimiter);
+  const hasHeader = rows.length > 0 && rows[0].fields.some((field) => parseNumber(field) === undefined);
+  const dataRows = hasHeader ? rows.slice(1) : rows;
+  if (dataRows.length === 0) throw new MlpError('invalid-file', `${name}: the file has no data rows`);
+  const inputs = new Float32Array(dataRows.length * featureCount);
+  dataRows.forEach((row, i) => {
+    if (row.fields.length !== featureCount) {
+      throw new MlpError(
+        'invalid-file',
+        `${name}, line ${row.line}: found ${row.fields.length} columns, expected the model's ${featureCount} features (no label column)`,
+      );
+    }
+    row.fields.forEach((field, column) => {
+      const value = parseNumber(field);
+      if (value === undefined) {
+        throw new MlpError(
+          'invalid-file',
+          `${name}, line ${row.line}, column ${column + 1}: expected a finite number, found ${describe(field)}`,
+        );
+      }
+      inputs[i * featureCount + column] = value;
+    });
+  });
+  return { inputs, count: dataRows.length, sources: dataRows.map((row) => `${name}:${row.line}`) };
+}

@@ -1,9 +1,9 @@
 // Synthetic CMU-like faces: a seeded generator of 32×30 grey pictures, so the main job runs on a fresh
-// machine with nothing to download. Each person has their own head shape, skin, hair, clothes and
-// background; each shot has a pose (the head turns left or right, or tilts up), an expression (the mouth
-// and brows) and eyes open or behind sunglasses, plus where the head sits, the lighting and sensor noise.
-// As in the real images, pose moves the whole face and not only one feature, and the head wanders, so a
-// linear model has to fight the jitter while a small hidden layer can find the face first.
+// machine with nothing to download. Each person has their own head shape, skin, hair, clothes, place in the
+// frame and background; each shot has a pose (the head turns left or right, the chin lifts for up), an
+// expression (mouth and brows) and eyes open or behind sunglasses, plus where the head sits, the lighting and
+// sensor noise. As in the real images, pose moves the whole face rather than one feature. The shapes are
+// drawn supersampled and averaged down, as a downscaled photograph is.
 
 import { Random } from '../model/random.js';
 import type { Dataset, Splits, TargetEncoding } from './dataset.js';
@@ -23,6 +23,8 @@ export const syntheticWidth = 32;
 export const syntheticHeight = 30;
 /** Each output pixel averages supersample × supersample points, as downscaling a photograph would. */
 const supersample = 3;
+/** Scales the drawing's grey levels so the pictures are about as dark as the CMU photographs. */
+const exposure = 0.7;
 
 export interface SyntheticFacesOptions {
   /** default 1 */
@@ -47,6 +49,8 @@ interface Person {
   fringe: number;
   sideHair: number;
   shirt: number;
+  /** the collar under the chin (hidden when the chin is lifted) */
+  collar: number;
   headWidth: number;
   headHeight: number;
   eyeSpacing: number;
@@ -72,6 +76,7 @@ function makePerson(random: Random, index: number): Person {
     fringe: random.uniform(0.25, 0.6),
     sideHair: random.uniform(0.2, 0.8),
     shirt: random.uniform(0.05, 0.9),
+    collar: random.uniform(0.03, 0.25),
     headWidth: random.uniform(5.5, 7.5),
     headHeight: random.uniform(7.5, 9.5),
     eyeSpacing: random.uniform(2.2, 3.2),
@@ -112,20 +117,22 @@ function shade(person: Person, shot: Shot, x: number, y: number): number {
   const { yaw, pitch } = poseAngles[shot.face.pose];
   const expression = expressionShapes[shot.face.expression];
   // The head turns: its outline moves a little, the face inside it moves more (it is on the front of a ball).
-  const headX = person.centerX + shot.shiftX + 1.5 * yaw;
-  const headY = person.centerY + shot.shiftY - 1.2 * pitch;
+  const bodyY = person.centerY + shot.shiftY;
+  const bodyX = person.centerX + shot.shiftX;
+  const headX = bodyX + 1.5 * yaw;
+  const headY = bodyY - 0.4 * pitch;
   const faceX = headX + 2.8 * yaw;
-  const faceY = headY - 2.2 * pitch;
+  const faceY = headY - 0.6 * pitch;
   const u = (x - headX) / person.headWidth;
   const v = (y - headY) / person.headHeight;
   const inHead = u * u + v * v <= 1;
 
-  // Below the head: neck and shirt; around it: the background.
+  // Below the head: the collar comes up to the chin, unless the chin is lifted and shows the neck.
   if (!inHead) {
-    const neck =
-      Math.abs(x - headX) < person.headWidth * 0.45 && y > headY && y < headY + person.headHeight + 3;
-    if (neck) return person.skin * 0.85;
-    const shoulders = y > headY + person.headHeight + 1 - 0.25 * Math.abs(x - headX);
+    const chin = bodyY + person.headHeight;
+    const underChin = Math.abs(x - bodyX) < person.headWidth * 0.5 && y > headY && y < chin + 3;
+    if (underChin) return pitch > 0 ? person.skin * 0.9 : person.collar;
+    const shoulders = y > chin + 1 - 0.3 * Math.abs(x - bodyX);
     if (shoulders) return person.shirt;
     const wall = x > person.edgeX ? person.edgeGrey : person.background;
     return wall + person.backgroundSlope * (x - 16);
@@ -134,9 +141,9 @@ function shade(person: Person, shot: Shot, x: number, y: number): number {
   // Hair: a cap on top, and on the side the head turns away from.
   const fu = (x - faceX) / person.headWidth;
   const fv = (y - faceY) / person.headHeight;
-  const capLine = -1 + person.fringe - 0.35 * pitch;
+  const capLine = -1 + person.fringe - 0.1 * pitch;
   const awaySide = yaw === 0 ? 0 : -yaw * u;
-  if (v < capLine || (Math.abs(u) > 1 - person.sideHair * 0.35 && v < 0.2) || awaySide > 0.55 - 0.2) {
+  if (v < capLine || (Math.abs(u) > 1 - person.sideHair * 0.35 && v < 0.2) || awaySide > 0.35) {
     return person.hair;
   }
 
@@ -181,7 +188,8 @@ function drawShot(person: Person, shot: Shot, random: Random, noise: number): Fl
           sum += shade(person, shot, column + (sx + 0.5) * step, row + (sy + 0.5) * step);
         }
       }
-      const grey = (sum / (supersample * supersample)) * shot.gain + shot.offset + noise * random.normal();
+      const grey =
+        exposure * (sum / (supersample * supersample)) * shot.gain + shot.offset + noise * random.normal();
       pixels[row * syntheticWidth + column] = Math.min(1, Math.max(0, grey));
     }
   }
@@ -204,7 +212,7 @@ export function syntheticFacePictures(options: SyntheticFacesOptions = {}): Face
           const face: FaceName = { person: person.name, pose, expression, eyes, scale: 4 };
           const shot: Shot = {
             face,
-            shiftX: random.normal() * 0.8,
+            shiftX: random.normal() * 0.5,
             shiftY: random.normal() * 0.6,
             gain: random.uniform(0.85, 1.15),
             offset: random.uniform(-0.08, 0.08),

@@ -20,6 +20,8 @@ export interface ValidatedSpec extends NetworkSpec {
 export const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
 export const defaultSeed = 1;
 const initKinds = ['uniform', 'normal', 'xavier', 'he'] as const;
+/** 2²⁸ float32 weights (1 GiB) in one layer: beyond this an allocation fails before any device limit applies. */
+export const maxWeightsPerLayer = 2 ** 28;
 
 /** How a value looks in an error message. */
 export function describeValue(value: unknown): string {
@@ -56,10 +58,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A misspelt key would otherwise be ignored silently (and its default used): reject it instead. */
+function checkKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    throw new MlpError(
+      'invalid-argument',
+      `${where}: unknown key "${unknown}"; expected only ${known.join(', ')}`,
+    );
+  }
+}
+
 function validateInit(value: unknown): InitSpec {
   if (value === undefined) return { ...defaultInit };
   if (!isRecord(value)) throw invalid('init', value, 'an object such as { kind: "uniform", scale: 0.05 }');
   const kind = checkOneOf('init.kind', value.kind, initKinds);
+  checkKeys(
+    'init',
+    value,
+    kind === 'uniform' ? ['kind', 'scale'] : kind === 'normal' ? ['kind', 'variance'] : ['kind'],
+  );
   switch (kind) {
     case 'uniform':
       return {
@@ -78,6 +96,7 @@ function validateInit(value: unknown): InitSpec {
 
 function validateLayer(value: unknown, l: number): LayerSpec {
   if (!isRecord(value)) throw invalid(`layers[${l}]`, value, 'an object { units, activation }');
+  checkKeys(`layers[${l}]`, value, ['units', 'activation']);
   return {
     units: checkPositiveInteger(`layers[${l}].units`, value.units),
     activation: checkOneOf(`layers[${l}].activation`, value.activation, activations),
@@ -87,6 +106,7 @@ function validateLayer(value: unknown, l: number): LayerSpec {
 /** Checks `spec` and returns a copy with init (uniform ±0.05) and seed (1) filled in. */
 export function validateSpec(spec: unknown): ValidatedSpec {
   if (!isRecord(spec)) throw invalid('spec', spec, 'an object { inputSize, layers, loss }');
+  checkKeys('spec', spec, ['inputSize', 'layers', 'loss', 'init', 'seed']);
   const inputSize = checkPositiveInteger('inputSize', spec.inputSize);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
     throw invalid(
@@ -96,6 +116,16 @@ export function validateSpec(spec: unknown): ValidatedSpec {
     );
   }
   const layers = spec.layers.map(validateLayer);
+  let fanIn = inputSize;
+  layers.forEach(({ units }, l) => {
+    if (units * fanIn > maxWeightsPerLayer) {
+      throw new MlpError(
+        'invalid-argument',
+        `layers[${l}]: units × inputs = ${units} × ${fanIn} = ${units * fanIn} weights; expected at most ${maxWeightsPerLayer} per layer`,
+      );
+    }
+    fanIn = units;
+  });
   const loss = checkOneOf('loss', spec.loss, losses);
   const last = layers.length - 1;
   const hiddenSoftmax = layers.findIndex((layer, l) => l < last && layer.activation === 'softmax');
@@ -129,5 +159,12 @@ export function validateSpec(spec: unknown): ValidatedSpec {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw invalid('seed', seed, 'an integer from 0 to 4294967295');
   }
-  return { inputSize, layers, loss, init, seed };
+  // Frozen: backends keep this object, so a later change by the user must not reach them.
+  return Object.freeze({
+    inputSize,
+    layers: Object.freeze(layers.map((layer) => Object.freeze(layer))) as LayerSpec[],
+    loss,
+    init: Object.freeze(init),
+    seed,
+  });
 }

@@ -1,5 +1,5 @@
 // ONE conformance suite that every backend runs: it compares the backend with the float64 reference in
-// src/backends/cpu/math.ts on odd sizes (1, 3, 17, 65 units and inputs; batches of 1, 7 and 32).
+// src/backends/cpu/math.ts on odd sizes (1, 3, 17, 65, 129, 257 units and inputs; batches of 1, 7, 32 and 65).
 //
 // Tolerance: each element a of the backend against the reference element b of the same array must satisfy
 // |a − b| ≤ 1e-4 · (|b| + max|reference array|): relative 1e-4, with a floor scaled to the array's largest
@@ -122,6 +122,18 @@ const cases: Case[] = [
     },
     batch: 7,
   },
+  {
+    name: '257 → 129 sigmoid → 5 tanh, squared error, batch 65 (crosses 64- and 256-wide tiles)',
+    spec: {
+      inputSize: 257,
+      layers: [
+        { units: 129, activation: 'sigmoid' },
+        { units: 5, activation: 'tanh' },
+      ],
+      loss: 'squared-error',
+    },
+    batch: 65,
+  },
 ];
 
 /** Parameters U(±1/√fan_in) for weights and U(±0.5) for biases: non-zero everywhere, unsaturated. */
@@ -212,8 +224,11 @@ const optimizers: { name: string; spec: OptimizerSpec }[] = [
   { name: 'plain sgd', spec: { kind: 'sgd', momentum: 0, nesterov: false } },
   { name: 'sgd with momentum 0.9', spec: { kind: 'sgd', momentum: 0.9, nesterov: false } },
   { name: 'nesterov 0.9', spec: { kind: 'sgd', momentum: 0.9, nesterov: true } },
-  { name: 'adam', spec: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 } },
-  { name: 'adamw', spec: { kind: 'adamw', beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.1 } },
+  // ε = 1e-4, not adam's usual 1e-8: the update η·m̂/(√ŝ + ε) changes by up to η/ε per unit of gradient
+  // error where |g| ≲ ε, so with ε = 1e-8 the float32 rounding of a near-zero gradient (~1e-10 in the
+  // 257 → 129 case) moves a weight by ~1e-3, beyond any float32 backend. Every term of the rule is still used.
+  { name: 'adam', spec: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-4, weightDecay: 0.1 } },
+  { name: 'adamw', spec: { kind: 'adamw', beta1: 0.8, beta2: 0.99, epsilon: 1e-4, weightDecay: 0.1 } },
 ];
 
 function stepOptions(spec: NetworkSpec, batchSize: number, more: Partial<StepOptions> = {}): StepOptions {
@@ -248,14 +263,17 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
       return body(net).finally(() => net.dispose());
     }
 
-    /** A data set of 37 examples (5 full batches of 7 and a short one of 2) and a shuffled order. */
+    /** A data set of 37 examples (a prime, so every batch size > 1 leaves a short last batch) and a shuffled order. */
     function trainingData(spec: NetworkSpec, seed: number) {
       const data = randomExamples(spec, 37, seed);
       const order = new Random(seed + 1).permutation(data.count);
       return { data, order };
     }
 
-    /** Trains backend and reference alike (batches 1..5 of 7, the last one short) and compares them. */
+    /**
+     * Trains backend and reference alike over one epoch of the 37 examples, the backend in two calls
+     * (batches [0, half) then [half, all)), and compares parameters, metrics and optimizer state.
+     */
     async function trainAndCompare(
       c: Case,
       optimizer: OptimizerSpec,
@@ -264,22 +282,24 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     ): Promise<void> {
       const params = randomParams(c.spec, 11);
       const { data, order } = trainingData(c.spec, 12);
+      const batches = Math.ceil(data.count / options.batchSize);
+      const half = Math.floor(batches / 2);
       const reference = new ReferenceTrainer(c.spec, params, optimizer);
-      reference.train(data, order, 1, 5, options);
+      reference.train(data, order, 0, batches, options);
       await withNetwork(c.spec, params, async (net) => {
         net.setOptimizer(optimizer);
         const dataset = net.upload(data.inputs, data.targets, data.count);
         net.setOrder(dataset, order);
-        net.train(dataset, 1, 2, options);
-        net.train(dataset, 3, 3, options);
+        net.train(dataset, 0, half, options);
+        net.train(dataset, half, batches - half, options);
         expectParamsClose(await net.readParams(), reference.state.params, `${what}: params`);
         const metrics = await net.takeTrainingMetrics();
-        expect(metrics.count, `${what}: training count`).toBe(7 * 4 + 2);
+        expect(metrics.count, `${what}: training count`).toBe(data.count);
         expect(metrics.correct, `${what}: training correct`).toBe(reference.correct);
         expect(metrics.finite).toBe(true);
         expectCloseScalar(metrics.lossSum, reference.lossSum, `${what}: training loss sum`);
         const state = await net.readOptimizerState();
-        expect(state.step, `${what}: optimizer step`).toBe(5);
+        expect(state.step, `${what}: optimizer step`).toBe(batches);
         expect(state.slots.length).toBe(slotCount(optimizer));
         state.slots.forEach((slot, k) => {
           expectParamsClose(slot, reference.state.slots[k], `${what}: slot ${k}`);
@@ -321,8 +341,8 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
         });
 
         for (const optimizer of optimizers) {
-          it(`train with ${optimizer.name}: 5 steps in two calls, a short last batch`, async () => {
-            await trainAndCompare(c, optimizer.spec, stepOptions(c.spec, 7), optimizer.name);
+          it(`train with ${optimizer.name}: one epoch in batches of ${c.batch}, in two calls`, async () => {
+            await trainAndCompare(c, optimizer.spec, stepOptions(c.spec, c.batch), optimizer.name);
           });
         }
 
@@ -532,6 +552,60 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
           expect(Array.from(gradients[0].weights)).toEqual([0, 0]);
         });
       });
+
+      it('tanh and sigmoid at ±1000 train to finite parameters and metrics (binary cross-entropy, t = 1 at z = −1000)', async () => {
+        const spec: NetworkSpec = {
+          inputSize: 2,
+          layers: [
+            { units: 2, activation: 'tanh' },
+            { units: 1, activation: 'sigmoid' },
+          ],
+          loss: 'binary-cross-entropy',
+        };
+        // hidden z = (1000, −1000) → h = (1, −1); output z = −500·1 + 500·(−1) + 0 = −1000 → o = 0
+        const params = [
+          { weights: Float32Array.of(1000, 0, 0, -1000), biases: Float32Array.of(0, 0) },
+          { weights: Float32Array.of(-500, 500), biases: Float32Array.of(0) },
+        ];
+        const inputs = Float32Array.of(1, 1);
+        const targets = Float32Array.of(1);
+        const reference = new ReferenceTrainer(spec, params, optimizers[0].spec);
+        const options = stepOptions(spec, 1, { learningRate: 0.001 });
+        reference.train({ inputs, targets, count: 1 }, Uint32Array.of(0), 0, 1, options);
+        await withNetwork(spec, params, async (net) => {
+          expect(Array.from(await net.predict(inputs, 1))).toEqual([0]);
+          const dataset = net.upload(inputs, targets, 1);
+          net.train(dataset, 0, 1, options);
+          const metrics = await net.takeTrainingMetrics();
+          expect(metrics.finite).toBe(true);
+          // loss = softplus(−1000) − 1·(−1000) = 1000
+          expectCloseScalar(metrics.lossSum, 1000, 'loss at z = −1000 with t = 1');
+          expectParamsClose(await net.readParams(), reference.state.params, 'params after a saturated step');
+          dataset.dispose();
+        });
+      });
+    });
+
+    it('creating and disposing 200 networks (each with a data set) leaves nothing alive behind', async () => {
+      const { spec } = cases[2];
+      const keeper = backend.createNetwork(spec, randomParams(spec, 1));
+      try {
+        const before = keeper.stats();
+        const data = randomExamples(spec, 9, 2);
+        for (let i = 0; i < 200; i++) {
+          const net = backend.createNetwork(spec, randomParams(spec, i));
+          const dataset = net.upload(data.inputs, data.targets, data.count);
+          net.train(dataset, 0, 1, stepOptions(spec, 9));
+          await net.takeTrainingMetrics();
+          dataset.dispose();
+          net.dispose();
+        }
+        const after = keeper.stats();
+        expect(after.liveBuffers).toBe(before.liveBuffers);
+        expect(after.liveBytes).toBe(before.liveBytes);
+      } finally {
+        keeper.dispose();
+      }
     });
 
     it('a disposed network throws MlpError "disposed"', async () => {

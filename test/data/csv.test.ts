@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/data/csv.js';
+import { parseCsv, parseCsvFeatures } from '../../src/data/csv.js';
 import { MlpError } from '../../src/errors.js';
 
 describe('parseCsv', () => {
@@ -73,5 +73,19 @@ describe('numeric labels', () => {
     const data = parseCsv('0,1.0\n1,1\n2,2\n', 'n.csv');
     expect(data.classNames).toEqual(['1', '2']);
     expect([...data.labels]).toEqual([0, 0, 1]);
+  });
+});
+
+describe('parseCsvFeatures', () => {
+  it('reads unlabelled rows for prediction, skipping a header', () => {
+    const rows = parseCsvFeatures('a,b\n1,2\n3,4\n', 'p.csv', 2);
+    expect([...rows.inputs]).toEqual([1, 2, 3, 4]);
+    expect(rows.sources).toEqual(['p.csv:2', 'p.csv:3']);
+    expect(() => parseCsvFeatures('1,2,3\n', 'p.csv', 2)).toThrow(
+      /line 1: found 3 columns, expected the model's 2 features/,
+    );
+    expect(() => parseCsvFeatures('1,2\n3,x\n', 'p.csv', 2)).toThrow(
+      /line 2, column 2: expected a finite number/,
+    );
   });
 });

@@ -4,8 +4,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/data/csv.js';
-import { parseList } from '../../src/data/faces.js';
+import { parseCsv, parseCsvFeatures } from '../../src/data/csv.js';
+import { decodeFace, parseFaceName, parseList } from '../../src/data/faces.js';
 import { parsePgm } from '../../src/data/pgm.js';
 import { MlpError } from '../../src/errors.js';
 
@@ -189,6 +189,10 @@ describe('fuzzing the CSV reader', () => {
         fc.array(chars, { maxLength: 120 }).map((cs) => cs.join('')),
         (text) => {
           readsOrRejects(() => parseCsv(text, 'f.csv'), checkCsv);
+          readsOrRejects(
+            () => parseCsvFeatures(text, 'f.csv', 2),
+            (rows) => expect(rows.inputs.length).toBe(rows.count * 2),
+          );
         },
       ),
       { numRuns: runs },
@@ -225,6 +229,53 @@ describe('fuzzing the .list reader', () => {
           (paths) => {
             expect(paths.length).toBeGreaterThan(0);
             for (const path of paths) expect(path.endsWith('.pgm') || path.endsWith('.bad')).toBe(true);
+          },
+        );
+      }),
+      { numRuns: runs },
+    );
+  });
+});
+
+describe('fuzzing face names and face files', () => {
+  it('reads or rejects arbitrary file names', () => {
+    const part = fc.constantFrom(
+      'an2i',
+      'left',
+      'up',
+      'sad',
+      'happy',
+      'open',
+      'sunglasses',
+      '4',
+      '2',
+      '',
+      'x',
+    );
+    const name = fc.oneof(
+      fc.array(part, { maxLength: 7 }).map((parts) => `dir/${parts.join('_')}.pgm`),
+      fc.string({ maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(name, (path) =>
+        readsOrRejects(
+          () => parseFaceName(path),
+          (face) => expect([1, 2, 4]).toContain(face.scale),
+        ),
+      ),
+      { numRuns: runs },
+    );
+  });
+
+  it('decodes or rejects mutated face files, pixels always in [0, 1] of maxval', () => {
+    fc.assert(
+      fc.property(validPgm, fc.array(mutation, { maxLength: 4 }), (valid, mutations) => {
+        const bytes = mutate(valid.bytes, mutations);
+        readsOrRejects(
+          () => decodeFace(bytes, 'a/kk49_up_sad_open_4.pgm'),
+          (picture) => {
+            expect(picture.pixels.length).toBe(picture.width * picture.height);
+            for (const pixel of picture.pixels) expect(pixel >= 0 && pixel <= 1).toBe(true);
           },
         );
       }),

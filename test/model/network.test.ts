@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backward, forward } from '../../src/backends/cpu/math.js';
 import { createEngine, type Engine, MlpError, type Network, type NetworkSpec } from '../../src/index.js';
@@ -117,6 +118,42 @@ describe('Network', () => {
       expect(error.message).toContain(String(bad));
     },
   );
+
+  it('property: any non-finite value anywhere in inputs or targets is rejected, naming its index', async () => {
+    const small = engine.createNetwork({
+      inputSize: 3,
+      layers: [{ units: 2, activation: 'sigmoid' }],
+      loss: 'squared-error',
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20 }),
+        fc.nat(),
+        fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1e39),
+        fc.boolean(),
+        async (count, position, bad, inTargets) => {
+          const inputs = new Array(count * 3).fill(0.5);
+          const targets = new Array(count * 2).fill(0.5);
+          const array = inTargets ? targets : inputs;
+          const index = position % array.length;
+          array[index] = bad;
+          const error = await asyncRejection(() => small.gradients(inputs, targets));
+          expect(error.code).toBe('invalid-data');
+          expect(error.message).toContain(`${inTargets ? 'targets' : 'inputs'}[${index}]`);
+        },
+      ),
+      { numRuns: 200, seed: 5 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 100 }), async (length) => {
+        fc.pre(length % 3 !== 0);
+        const error = await asyncRejection(() => small.predict(new Float32Array(length)));
+        expect(error.message).toContain(`inputs: length ${length} is not a multiple of inputSize 3`);
+      }),
+      { numRuns: 100, seed: 6 },
+    );
+    small.dispose();
+  });
 
   it('gradients rejects wrong target lengths and non-finite targets', async () => {
     const inputs = new Float32Array(2 * 960);

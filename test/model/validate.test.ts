@@ -37,6 +37,7 @@ describe('validateSpec', () => {
     const validated = validateSpec(spec);
     spec.layers[0].units = 99;
     expect(validated.layers[0].units).toBe(3);
+    expect(Object.isFrozen(validated.layers[0])).toBe(true);
   });
 
   it.each([
@@ -79,6 +80,16 @@ describe('validateSpec', () => {
     [{ ...good, init: { kind: 'uniform', scale: -1 } }, 'init.scale: -1 is not a positive finite number'],
     [{ ...good, seed: -1 }, 'seed: -1 is not an integer from 0 to 4294967295'],
     [null, 'spec: null is not an object'],
+    [
+      { ...good, intit: { kind: 'he' } },
+      'spec: unknown key "intit"; expected only inputSize, layers, loss, init, seed',
+    ],
+    [{ ...good, layers: [{ units: 2, activaton: 'relu' }] }, 'layers[0]: unknown key "activaton"'],
+    [{ ...good, init: { kind: 'he', scale: 2 } }, 'init: unknown key "scale"; expected only kind'],
+    [
+      { ...good, inputSize: 2 ** 20, layers: [{ units: 512, activation: 'sigmoid' }] },
+      'layers[0]: units × inputs = 512 × 1048576 = 536870912 weights; expected at most 268435456 per layer',
+    ],
   ])('rejects %j with a message that says what was expected', (spec, message) => {
     const error = errorOf(spec);
     expect(error.code).toBe('invalid-argument');

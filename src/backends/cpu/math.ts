@@ -180,6 +180,29 @@ export function outputDelta(
 
 // ── A dense layer: forward beside backward ─────────────────────────────────────────────────────────
 
+/** Σ_i a[aOffset + i]·b[bOffset + i], in four partial sums so the JS engine can overlap the multiply-adds. */
+export function dot(
+  a: ArrayLike<number>,
+  aOffset: number,
+  b: ArrayLike<number>,
+  bOffset: number,
+  n: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[aOffset + i] * b[bOffset + i];
+    s1 += a[aOffset + i + 1] * b[bOffset + i + 1];
+    s2 += a[aOffset + i + 2] * b[bOffset + i + 2];
+    s3 += a[aOffset + i + 3] * b[bOffset + i + 3];
+  }
+  for (; i < n; i++) s0 += a[aOffset + i] * b[bOffset + i];
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Forward: z = X·Wᵀ + b, i.e. z_rj = b_j + Σ_i x_ri·w_ji. */
 export function denseForward(
   x: ArrayLike<number>,
@@ -191,13 +214,8 @@ export function denseForward(
   const z = new Float64Array(rows * units);
   const { weights, biases } = layer;
   for (let r = 0; r < rows; r++) {
-    const xOffset = r * inputs;
-    for (let j = 0; j < units; j++) {
-      const wOffset = j * inputs;
-      let sum = biases[j];
-      for (let i = 0; i < inputs; i++) sum += x[xOffset + i] * weights[wOffset + i];
-      z[r * units + j] = sum;
-    }
+    for (let j = 0; j < units; j++)
+      z[r * units + j] = biases[j] + dot(x, r * inputs, weights, j * inputs, inputs);
   }
   return z;
 }
@@ -219,7 +237,6 @@ export function denseParamGradients(
     const xOffset = r * inputs;
     for (let j = 0; j < units; j++) {
       const d = delta[r * units + j];
-      if (d === 0) continue;
       biases[j] += d;
       const wOffset = j * inputs;
       for (let i = 0; i < inputs; i++) weights[wOffset + i] += d * x[xOffset + i];
@@ -250,13 +267,11 @@ export function hiddenDelta(
     const offset = r * unitsBelow;
     for (let j = 0; j < unitsAbove; j++) {
       const d = deltaAbove[r * unitsAbove + j];
-      if (d === 0) continue;
       const wOffset = j * unitsBelow;
       for (let i = 0; i < unitsBelow; i++) delta[offset + i] += d * weightsAbove[wOffset + i];
     }
     for (let i = 0; i < unitsBelow; i++) {
-      const scale = maskBelow ? maskBelow[offset + i] : 1;
-      delta[offset + i] *= scale === 0 ? 0 : derivative(zBelow[offset + i]) * scale;
+      delta[offset + i] *= derivative(zBelow[offset + i]) * (maskBelow ? maskBelow[offset + i] : 1);
     }
   }
   return delta;
@@ -290,7 +305,7 @@ export function dropoutMask(
 
 /** What the forward pass leaves for the backward pass, per layer: z and the output fed to the next layer. */
 export interface ForwardPass {
-  inputs: ArrayLike<number>;
+  inputs: Float64Array;
   rows: number;
   /** pre-activations, rows × units */
   z: Float64Array[];
@@ -310,7 +325,9 @@ export function forward(
 ): ForwardPass {
   const z: Float64Array[] = [];
   const o: Float64Array[] = [];
-  let x: ArrayLike<number> = inputs;
+  // One element type for every layer's input keeps the inner loops monomorphic (and fast) in JS engines.
+  const inputs64 = inputs instanceof Float64Array ? inputs : Float64Array.from(inputs);
+  let x: Float64Array = inputs64;
   let inputSize = spec.inputSize;
   spec.layers.forEach((layer, l) => {
     const zl = denseForward(x, rows, inputSize, params[l], layer.units);
@@ -322,7 +339,7 @@ export function forward(
     x = ol;
     inputSize = layer.units;
   });
-  return { inputs, rows, z, o, masks: spec.layers.map((_, l) => masks[l]) };
+  return { inputs: inputs64, rows, z, o, masks: spec.layers.map((_, l) => masks[l]) };
 }
 
 /** Gradients of the MEAN example loss over the pass's rows, for every layer. */

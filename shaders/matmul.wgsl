@@ -1,0 +1,187 @@
+// Dense-layer matrix products for all three shapes backprop needs, without materialising a transpose.
+// Needs the libraries activation.wgsl, random.wgsl and step.wgsl.
+//
+// One tiled product C = A·B (M×K by K×N) reads its operands through strides:
+//   A(m, k) = left[m·leftRowStride + k·leftDepthStride],  B(k, n) = right[k·rightDepthStride + n·rightColumnStride]
+// Entry points and their epilogues (row-major everywhere; rows = the batch's capacity):
+//   forward         A = X [rows, inputs], B(k, n) = W[n, k] (W: [units, inputs]); M = rows, N = units, K = inputs
+//                   z = X·Wᵀ + b;  o = f(z) · dropout       (z_rj = b_j + Σ_i x_ri·w_ji)
+//                   writes product = z and activated = o, both [rows, units]
+//   hiddenDelta     A = δ_{l+1} [rows, unitsAbove], B = W_{l+1} [unitsAbove, units_l]; M = rows, N = units_l
+//                   δ_l = (δ_{l+1}·W_{l+1}) ⊙ f'(z_l) ⊙ mask_l; reads zBelow = z_l, writes product = δ_l
+//   weightGradient  A(j, r) = δ[r, j], B = X [rows, inputs]; M = units, N = inputs, K = rows
+//                   ∂E/∂W = δᵀ·X (product [units, inputs]); ∂E/∂b = column sums of δ (biasGradient [units])
+//                   δ already carries the 1/rows of the batch mean (loss.wgsl), so these are mean gradients.
+// Bindings: shape (uniform MatmulShape), left, right, bias, zBelow (read), product, activated, biasGradient
+//   (read_write), options (uniform StepOptions, for dropout), control (read, the step for dropout masks).
+// Override: activation — forward: this layer's f; hiddenDelta: the layer below's f (activation.wgsl codes).
+// Dropout: shape.layer names the hidden layer whose mask applies (forward: this one; hiddenDelta: the one
+//   below); its options.dropoutThreshold is 0 for the output layer and for inference.
+// Workgroup: 8×8 invocations compute a 32×32 tile of C, each invocation a 4×4 block held in registers
+//   (register blocking); K is walked in slices of 16 through workgroup memory. Out-of-range elements load
+//   as 0 and are not stored, so every size is correct (1, 3, 17, 63, 65, …), not only multiples of 32.
+
+struct MatmulShape {
+  rows: u32,
+  columns: u32,
+  depth: u32,
+  leftRowStride: u32,
+  leftDepthStride: u32,
+  rightDepthStride: u32,
+  rightColumnStride: u32,
+  layer: u32,
+}
+
+override activation: u32 = ACTIVATION_LINEAR;
+
+@group(0) @binding(0) var<uniform> shape: MatmulShape;
+@group(0) @binding(1) var<storage, read> left: array<f32>;
+@group(0) @binding(2) var<storage, read> right: array<f32>;
+@group(0) @binding(3) var<storage, read_write> product: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read_write> activated: array<f32>;
+@group(0) @binding(6) var<storage, read> zBelow: array<f32>;
+@group(0) @binding(7) var<storage, read_write> biasGradient: array<f32>;
+@group(0) @binding(8) var<uniform> options: StepOptions;
+@group(0) @binding(9) var<storage, read> control: Control;
+
+const TILE: u32 = 32u;
+const SLICE: u32 = 16u;
+const BLOCK: u32 = 4u;
+const INVOCATIONS: u32 = 64u;
+
+var<workgroup> leftTile: array<array<f32, TILE>, SLICE>; // [k][m]
+var<workgroup> rightTile: array<array<f32, TILE>, SLICE>; // [k][n]
+
+struct Block {
+  // products[i][j] = C(row0 + i, column0 + j)
+  products: array<vec4f, 4>,
+  // leftSums[i] = Σ_k A(row0 + i, k): the bias gradient's column sums of δ, for free
+  leftSums: vec4f,
+}
+
+fn leftAt(m: u32, k: u32) -> f32 {
+  if (m < shape.rows && k < shape.depth) {
+    return left[m * shape.leftRowStride + k * shape.leftDepthStride];
+  }
+  return 0.0;
+}
+
+fn rightAt(k: u32, n: u32) -> f32 {
+  if (k < shape.depth && n < shape.columns) {
+    return right[k * shape.rightDepthStride + n * shape.rightColumnStride];
+  }
+  return 0.0;
+}
+
+fn tileProduct(local: vec3u, group: vec3u) -> Block {
+  let rowBase = group.y * TILE;
+  let columnBase = group.x * TILE;
+  let flat = local.y * 8u + local.x;
+  var row0 = vec4f();
+  var row1 = vec4f();
+  var row2 = vec4f();
+  var row3 = vec4f();
+  var leftSums = vec4f();
+  for (var k0 = 0u; k0 < shape.depth; k0 += SLICE) {
+    // Each invocation stages 8 elements of each 16×32 slice; consecutive invocations walk the operand's
+    // contiguous dimension so that their loads coalesce.
+    for (var e = flat; e < SLICE * TILE; e += INVOCATIONS) {
+      var m = e % TILE;
+      var k = e / TILE;
+      if (shape.leftDepthStride == 1u) {
+        m = e / SLICE;
+        k = e % SLICE;
+      }
+      leftTile[k][m] = leftAt(rowBase + m, k0 + k);
+      var n = e % TILE;
+      var kk = e / TILE;
+      if (shape.rightColumnStride != 1u) {
+        n = e / SLICE;
+        kk = e % SLICE;
+      }
+      rightTile[kk][n] = rightAt(k0 + kk, columnBase + n);
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < SLICE; k++) {
+      let m = local.y * BLOCK;
+      let n = local.x * BLOCK;
+      let a = vec4f(leftTile[k][m], leftTile[k][m + 1u], leftTile[k][m + 2u], leftTile[k][m + 3u]);
+      let b = vec4f(rightTile[k][n], rightTile[k][n + 1u], rightTile[k][n + 2u], rightTile[k][n + 3u]);
+      row0 += a.x * b;
+      row1 += a.y * b;
+      row2 += a.z * b;
+      row3 += a.w * b;
+      leftSums += a;
+    }
+    workgroupBarrier();
+  }
+  return Block(array<vec4f, 4>(row0, row1, row2, row3), leftSums);
+}
+
+fn dropoutScaleAt(layer: u32, step: u32, row: u32, unit: u32) -> f32 {
+  let threshold = options.dropoutThreshold[layer / 4u][layer % 4u];
+  if (threshold == 0u) {
+    return 1.0;
+  }
+  if (dropoutKeeps(options.dropoutSeed, step, layer, row, unit, threshold)) {
+    return options.dropoutScale[layer / 4u][layer % 4u];
+  }
+  return 0.0;
+}
+
+@compute @workgroup_size(8, 8)
+fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let result = tileProduct(local, group);
+  for (var i = 0u; i < BLOCK; i++) {
+    let row = group.y * TILE + local.y * BLOCK + i;
+    let products = result.products[i];
+    for (var j = 0u; j < BLOCK; j++) {
+      let unit = group.x * TILE + local.x * BLOCK + j;
+      if (row < shape.rows && unit < shape.columns) {
+        let z = products[j] + bias[unit];
+        let index = row * shape.columns + unit;
+        product[index] = z;
+        activated[index] = activate(activation, z) * dropoutScaleAt(shape.layer, control.step, row, unit);
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(8, 8)
+fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let result = tileProduct(local, group);
+  for (var i = 0u; i < BLOCK; i++) {
+    let row = group.y * TILE + local.y * BLOCK + i;
+    let products = result.products[i];
+    for (var j = 0u; j < BLOCK; j++) {
+      let unit = group.x * TILE + local.x * BLOCK + j;
+      if (row < shape.rows && unit < shape.columns) {
+        let index = row * shape.columns + unit;
+        // The loss kernel has already counted this step, so its masks are those of step − 1.
+        let mask = dropoutScaleAt(shape.layer, control.step - 1u, row, unit);
+        product[index] = products[j] * activationDerivative(activation, zBelow[index]) * mask;
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(8, 8)
+fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let result = tileProduct(local, group);
+  for (var i = 0u; i < BLOCK; i++) {
+    let unit = group.y * TILE + local.y * BLOCK + i;
+    if (unit < shape.rows) {
+      let products = result.products[i];
+      for (var j = 0u; j < BLOCK; j++) {
+        let input = group.x * TILE + local.x * BLOCK + j;
+        if (input < shape.columns) {
+          product[unit * shape.columns + input] = products[j];
+        }
+      }
+      if (group.x == 0u && local.x == 0u) {
+        biasGradient[unit] = result.leftSums[i];
+      }
+    }
+  }
+}

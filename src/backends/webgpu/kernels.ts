@@ -1,0 +1,116 @@
+// One typed descriptor per kernel family (one shaders/*.wgsl file each): its source, entry points,
+// override constants and binding names. reflect.ts checks every descriptor against its WGSL, so a name
+// that drifts on either side fails at pipeline creation naming the file and the binding.
+
+import type { Activation, Loss } from '../../model/spec.js';
+import {
+  activationWgsl,
+  gatherWgsl,
+  lossWgsl,
+  matmulWgsl,
+  randomWgsl,
+  stepWgsl,
+  updateWgsl,
+} from '../../shaders.gen.js';
+
+export interface KernelFamily<Entry extends string = string, Binding extends string = string> {
+  /** shaders/<file>, for messages */
+  readonly file: string;
+  /** the libraries it needs, then the file itself */
+  readonly source: string;
+  readonly entryPoints: readonly Entry[];
+  readonly constants: readonly string[];
+  readonly bindings: readonly Binding[];
+}
+
+function family<const Entry extends string, const Binding extends string>(descriptor: {
+  file: string;
+  libraries: readonly string[];
+  main: string;
+  entryPoints: readonly Entry[];
+  constants: readonly string[];
+  bindings: readonly Binding[];
+}): KernelFamily<Entry, Binding> {
+  const { libraries, main, ...rest } = descriptor;
+  return { ...rest, source: [...libraries, main].join('\n') };
+}
+
+/** The codes of activation.wgsl. */
+export const activationCodes: Record<Activation, number> = {
+  sigmoid: 0,
+  tanh: 1,
+  relu: 2,
+  'leaky-relu': 3,
+  linear: 4,
+  softmax: 5,
+};
+
+/** The codes of loss.wgsl's `loss` override. */
+export const lossCodes: Record<Loss, number> = {
+  'squared-error': 0,
+  'binary-cross-entropy': 1,
+  'softmax-cross-entropy': 2,
+};
+
+/** Tile edge of matmul.wgsl: a workgroup computes TILE × TILE outputs. */
+export const matmulTile = 32;
+/** Invocations per workgroup of the one-dimensional kernels (gather, update). */
+export const elementWorkgroup = 256;
+
+export const matmulKernel = family({
+  file: 'matmul.wgsl',
+  libraries: [activationWgsl, randomWgsl, stepWgsl],
+  main: matmulWgsl,
+  entryPoints: ['forward', 'hiddenDelta', 'weightGradient'],
+  constants: ['activation'],
+  bindings: [
+    'shape',
+    'left',
+    'right',
+    'product',
+    'bias',
+    'activated',
+    'zBelow',
+    'biasGradient',
+    'options',
+    'control',
+  ],
+});
+
+export const lossKernel = family({
+  file: 'loss.wgsl',
+  libraries: [activationWgsl, stepWgsl],
+  main: lossWgsl,
+  entryPoints: ['train', 'evaluate', 'gradient', 'predict'],
+  constants: ['activation', 'loss'],
+  bindings: [
+    'shape',
+    'options',
+    'z',
+    'activated',
+    'targets',
+    'delta',
+    'metrics',
+    'confusion',
+    'order',
+    'control',
+  ],
+});
+
+export const updateKernel = family({
+  file: 'update.wgsl',
+  libraries: [stepWgsl],
+  main: updateWgsl,
+  entryPoints: ['sgd', 'adam'],
+  constants: ['nesterov', 'decoupledDecay'],
+  bindings: ['shape', 'options', 'control', 'parameters', 'gradient', 'slot0', 'slot1'],
+});
+
+export const gatherKernel = family({
+  file: 'gather.wgsl',
+  libraries: [stepWgsl],
+  main: gatherWgsl,
+  entryPoints: ['gather'],
+  constants: [],
+  bindings: ['shape', 'options', 'order', 'datasetInputs', 'datasetTargets', 'inputs', 'targets'],
+});

@@ -1,0 +1,214 @@
+// The only code that talks to the GPU queue: it makes every command encoder, counts what crosses between
+// CPU and GPU, and turns device loss and uncaptured GPU errors into rejected promises (MlpError), never a
+// hang. GPU buffers are made through GpuMemory so live buffers and bytes can be counted.
+
+import { MlpError } from '../../errors.js';
+import type { BackendStats } from '../backend.js';
+import type { BoundKernel } from './pipelines.js';
+
+/** Creates and destroys the buffers of one backend and counts the live ones. */
+export class GpuMemory {
+  private readonly live = new Map<GPUBuffer, number>();
+  private liveBytes = 0;
+
+  constructor(readonly device: GPUDevice) {}
+
+  create(label: string, byteLength: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    // Zero-length bindings are invalid; a 4-byte buffer stands for an empty array.
+    const size = Math.max(4, Math.ceil(byteLength / 4) * 4);
+    const buffer = this.device.createBuffer({ label, size, usage });
+    this.live.set(buffer, size);
+    this.liveBytes += size;
+    return buffer;
+  }
+
+  storage(label: string, byteLength: number): GPUBuffer {
+    return this.create(
+      label,
+      byteLength,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    );
+  }
+
+  uniform(label: string, bytes: ArrayBuffer): GPUBuffer {
+    const buffer = this.create(label, bytes.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(buffer, 0, bytes);
+    return buffer;
+  }
+
+  destroy(buffer: GPUBuffer): void {
+    const size = this.live.get(buffer);
+    if (size === undefined) return;
+    this.live.delete(buffer);
+    this.liveBytes -= size;
+    buffer.destroy();
+  }
+
+  counts(): Pick<BackendStats, 'liveBuffers' | 'liveBytes'> {
+    return { liveBuffers: this.live.size, liveBytes: this.liveBytes };
+  }
+}
+
+/** Watches a device: once lost, or after an uncaptured error, every GPU call fails with that reason. */
+export class DeviceHealth {
+  private failure: MlpError | undefined;
+  private readonly failed: Promise<MlpError>;
+  private readonly onError = (event: Event) => {
+    const { error } = event as GPUUncapturedErrorEvent;
+    this.fail(new MlpError('gpu-error', `WebGPU error: ${error.message}`));
+  };
+
+  constructor(private readonly device: GPUDevice) {
+    let report: (error: MlpError) => void = () => {};
+    this.failed = new Promise((resolve) => {
+      report = resolve;
+    });
+    this.fail = (error) => {
+      this.failure ??= error;
+      report(this.failure);
+    };
+    device.lost.then((info) =>
+      this.fail(
+        new MlpError(
+          'device-lost',
+          `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); create a new engine, or resume from a checkpoint`,
+        ),
+      ),
+    );
+    device.addEventListener('uncapturederror', this.onError);
+  }
+
+  private readonly fail: (error: MlpError) => void;
+
+  /** Throws the failure, if there was one. */
+  check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** `work`, or a rejection with the device's failure if that comes first; other errors become MlpError. */
+  async guard<T>(work: Promise<T>): Promise<T> {
+    this.check();
+    try {
+      return await Promise.race([
+        work,
+        this.failed.then((error) => {
+          throw error;
+        }),
+      ]);
+    } catch (error) {
+      if (this.failure) throw this.failure;
+      if (error instanceof MlpError) throw error;
+      throw new MlpError('gpu-error', `WebGPU operation failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  dispose(): void {
+    this.device.removeEventListener('uncapturederror', this.onError);
+  }
+}
+
+/** Records GPU work into one command buffer: dispatches inside compute passes, copies and clears between. */
+export interface CommandRecorder {
+  dispatch(bound: BoundKernel, x: number, y?: number): void;
+  copy(
+    source: GPUBuffer,
+    sourceOffset: number,
+    target: GPUBuffer,
+    targetOffset: number,
+    byteLength: number,
+  ): void;
+  clear(buffer: GPUBuffer, offset?: number, byteLength?: number): void;
+}
+
+export class Scheduler {
+  private readonly counters = { uploads: 0, uploadBytes: 0, readbacks: 0, submits: 0, dispatches: 0 };
+
+  constructor(
+    readonly memory: GpuMemory,
+    readonly health: DeviceHealth,
+  ) {}
+
+  private get device(): GPUDevice {
+    return this.memory.device;
+  }
+
+  upload(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
+    this.health.check();
+    const view = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    this.device.queue.writeBuffer(buffer, offset, view.buffer, view.byteOffset, view.byteLength);
+    this.counters.uploads++;
+    this.counters.uploadBytes += view.byteLength;
+  }
+
+  /** Records and submits one command buffer. Consecutive dispatches share one compute pass. */
+  submit(record: (recorder: CommandRecorder) => void): void {
+    this.health.check();
+    const encoder = this.device.createCommandEncoder();
+    let pass: GPUComputePassEncoder | undefined;
+    const endPass = () => {
+      pass?.end();
+      pass = undefined;
+    };
+    const counters = this.counters;
+    record({
+      dispatch({ kernel, bindGroup }, x, y = 1) {
+        if (!pass) pass = encoder.beginComputePass();
+        pass.setPipeline(kernel.pipeline);
+        pass.setBindGroup(0, bindGroup);
+        pass.dispatchWorkgroups(x, y);
+        counters.dispatches++;
+      },
+      copy(source, sourceOffset, target, targetOffset, byteLength) {
+        endPass();
+        encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, byteLength);
+      },
+      clear(buffer, offset, byteLength) {
+        endPass();
+        encoder.clearBuffer(buffer, offset, byteLength);
+      },
+    });
+    endPass();
+    this.device.queue.submit([encoder.finish()]);
+    this.counters.submits++;
+  }
+
+  /**
+   * Copies byte ranges of GPU buffers into one staging buffer, submits, and resolves to the bytes: one
+   * readback, however many ranges. `before` and `after` record more work into the same command buffer,
+   * before and after the copies.
+   */
+  async read(
+    ranges: { buffer: GPUBuffer; offset?: number; byteLength: number }[],
+    {
+      before,
+      after,
+    }: { before?: (recorder: CommandRecorder) => void; after?: (recorder: CommandRecorder) => void } = {},
+  ): Promise<ArrayBuffer> {
+    const total = ranges.reduce((sum, r) => sum + Math.ceil(r.byteLength / 4) * 4, 0);
+    const staging = this.memory.create('readback', total, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    try {
+      this.submit((recorder) => {
+        before?.(recorder);
+        let at = 0;
+        for (const { buffer, offset = 0, byteLength } of ranges) {
+          recorder.copy(buffer, offset, staging, at, Math.ceil(byteLength / 4) * 4);
+          at += Math.ceil(byteLength / 4) * 4;
+        }
+        after?.(recorder);
+      });
+      this.counters.readbacks++;
+      await this.health.guard(staging.mapAsync(GPUMapMode.READ));
+      const bytes = staging.getMappedRange().slice(0);
+      staging.unmap();
+      return bytes;
+    } finally {
+      this.memory.destroy(staging);
+    }
+  }
+
+  stats(): BackendStats {
+    return { ...this.counters, ...this.memory.counts() };
+  }
+}

@@ -1,0 +1,557 @@
+// The WebGPU backend: the Backend contract on a GPUDevice, checked against the CPU backend by the shared
+// conformance suite. Weights, optimizer state and data sets stay on the GPU; a train() call records all
+// of its steps into command buffers with no upload (unless its options changed) and no readback. The
+// device-side counters (step.wgsl) tell each step which batch and which step number it is.
+
+import { MlpError } from '../../errors.js';
+import type { LayerParams, NetworkSpec } from '../../model/spec.js';
+import type {
+  Backend,
+  BackendDataset,
+  BackendNetwork,
+  BackendStats,
+  Evaluation,
+  Metrics,
+  OptimizerSpec,
+  OptimizerState,
+  StepOptions,
+} from '../backend.js';
+import { acquireDevice, noAdapterHelp } from './device.js';
+import { lossKernel } from './kernels.js';
+import {
+  bindUpdates,
+  checkBindingSize,
+  encodeStepOptions,
+  type GpuDatasetBuffers,
+  metricsLayout,
+  NetworkBuffers,
+  Workspace,
+} from './network-buffers.js';
+import { storageMemberOffset } from './reflect.js';
+import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+
+/** Rows per chunk of predict() and evaluate(). */
+const inferenceChunkRows = 1024;
+/** Training steps per command buffer: bounds the memory of one submission on long epochs. */
+const stepsPerSubmit = 256;
+
+export class WebGpuBackend implements Backend {
+  readonly kind = 'webgpu';
+  readonly memory: GpuMemory;
+  readonly health: DeviceHealth;
+  private readonly networks = new Set<WebGpuNetwork>();
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapterDescription: string,
+    private readonly ownsDevice: boolean,
+  ) {
+    this.memory = new GpuMemory(device);
+    this.health = new DeviceHealth(device);
+  }
+
+  /**
+   * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
+   * Without an adapter: MlpError('no-adapter') saying what to install.
+   */
+  static async create(device?: GPUDevice): Promise<WebGpuBackend> {
+    if (device) return new WebGpuBackend(device, describeDevice(device), false);
+    const acquired = await acquireDevice();
+    if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
+    return new WebGpuBackend(acquired.device, acquired.adapterDescription, acquired.owned);
+  }
+
+  createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork {
+    this.health.check();
+    const network = new WebGpuNetwork(this, spec, params, () => this.networks.delete(network));
+    this.networks.add(network);
+    return network;
+  }
+
+  dispose(): void {
+    for (const network of [...this.networks]) network.dispose();
+    this.health.dispose();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+function describeDevice(device: GPUDevice): string {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const text = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
+  return text || 'WebGPU device (given by the caller)';
+}
+
+function checkLength(where: string, actual: number, expected: number, meaning: string): void {
+  if (actual !== expected) {
+    throw new MlpError('invalid-data', `${where}: expected length ${meaning} = ${expected}, got ${actual}`);
+  }
+}
+
+class GpuDataset implements BackendDataset, GpuDatasetBuffers {
+  evaluationOrder: GPUBuffer | undefined;
+  /** where the device-side cursor of `order` stands after the work queued so far */
+  cursor = 0;
+  disposed = false;
+
+  constructor(
+    private readonly owner: WebGpuNetwork,
+    readonly inputs: GPUBuffer,
+    readonly targets: GPUBuffer,
+    readonly order: GPUBuffer,
+    readonly count: number,
+    readonly inputSize: number,
+    readonly outputSize: number,
+  ) {}
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.owner.releaseDataset(this);
+  }
+}
+
+class WebGpuNetwork implements BackendNetwork {
+  private readonly scheduler: Scheduler;
+  private readonly buffers: NetworkBuffers;
+  private readonly device: GPUDevice;
+  private optimizer: OptimizerSpec = { kind: 'sgd', momentum: 0, nesterov: false };
+  private updates: ReturnType<typeof bindUpdates>;
+  private trainingWorkspace: Workspace | undefined;
+  private inferenceWorkspace: Workspace | undefined;
+  private readonly datasets = new Set<GpuDataset>();
+  /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
+  private trainingOptionBytes: Uint8Array | undefined;
+  private inferenceRows = 0;
+  private disposed = false;
+  private readonly orderHeaderBytes = storageMemberOffset(lossKernel, 'Order', 'examples');
+
+  constructor(
+    private readonly backend: WebGpuBackend,
+    private readonly spec: NetworkSpec,
+    params: LayerParams[],
+    private readonly onDispose: () => void,
+  ) {
+    this.device = backend.device;
+    this.scheduler = new Scheduler(backend.memory, backend.health);
+    this.buffers = new NetworkBuffers(backend.memory, spec);
+    this.updates = bindUpdates(backend.memory, this.buffers, 'sgd', {
+      nesterov: false,
+      decoupledDecay: false,
+    });
+    this.writeParams(params);
+  }
+
+  private get outputSize(): number {
+    return this.spec.layers[this.spec.layers.length - 1].units;
+  }
+
+  async readParams(): Promise<LayerParams[]> {
+    this.checkAlive();
+    return this.unpackParams(await this.scheduler.read(this.buffers.parameterBuffers()));
+  }
+
+  writeParams(params: LayerParams[]): void {
+    this.checkAlive();
+    this.checkParams(params, 'params');
+    params.forEach((layer, l) => {
+      this.scheduler.upload(this.buffers.layers[l].weights, 0, layer.weights);
+      this.scheduler.upload(this.buffers.layers[l].biases, 0, layer.biases);
+    });
+  }
+
+  async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
+    this.checkAlive();
+    const { inputSize } = this.spec;
+    checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
+    const outputs = this.outputSize;
+    const result = new Float32Array(count * outputs);
+    const workspace = this.inference(Math.min(count, inferenceChunkRows));
+    this.setInferenceRows(workspace.capacity);
+    const softmax = this.spec.layers[this.spec.layers.length - 1].activation === 'softmax';
+    for (let start = 0; start < count; start += workspace.capacity) {
+      const rows = Math.min(workspace.capacity, count - start);
+      this.scheduler.upload(
+        workspace.inputs,
+        0,
+        inputs.subarray(start * inputSize, (start + rows) * inputSize),
+      );
+      const bytes = await this.scheduler.read(
+        [{ buffer: workspace.outputs[workspace.outputs.length - 1], byteLength: rows * outputs * 4 }],
+        {
+          before: (recorder) => {
+            recorder.clear(workspace.inputs, rows * inputSize * 4);
+            workspace.recordForward(recorder);
+            if (softmax) recorder.dispatch(workspace.lossPredict, 1);
+          },
+        },
+      );
+      result.set(new Float32Array(bytes, 0, rows * outputs), start * outputs);
+    }
+    return result;
+  }
+
+  async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
+    this.checkAlive();
+    this.checkExamples(inputs, targets, count);
+    const workspace = this.inference(count);
+    this.setInferenceRows(count);
+    this.scheduler.upload(workspace.inputs, 0, inputs);
+    this.scheduler.upload(workspace.targets, 0, targets);
+    const bytes = await this.scheduler.read(this.buffers.gradientBuffers(), {
+      before: (recorder) => {
+        recorder.clear(workspace.inputs, count * this.spec.inputSize * 4);
+        workspace.recordForward(recorder);
+        recorder.dispatch(workspace.lossGradient, 1);
+        workspace.recordBackward(recorder);
+      },
+    });
+    return this.unpackParams(bytes);
+  }
+
+  upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset {
+    this.checkAlive();
+    this.checkExamples(inputs, targets, count);
+    const { memory } = this.backend;
+    const inputBytes = inputs.length * 4;
+    const targetBytes = targets.length * 4;
+    checkBindingSize(
+      this.device,
+      `a data set of ${count} examples × ${this.spec.inputSize} inputs`,
+      inputBytes,
+    );
+    checkBindingSize(this.device, `a data set's ${count} × ${this.outputSize} targets`, targetBytes);
+    const dataset = new GpuDataset(
+      this,
+      memory.storage('data set inputs', inputBytes),
+      memory.storage('data set targets', targetBytes),
+      memory.storage('data set order', this.orderHeaderBytes + count * 4),
+      count,
+      this.spec.inputSize,
+      this.outputSize,
+    );
+    this.scheduler.upload(dataset.inputs, 0, inputs);
+    this.scheduler.upload(dataset.targets, 0, targets);
+    this.scheduler.upload(
+      dataset.order,
+      0,
+      this.orderBytes(Uint32Array.from({ length: count }, (_, i) => i)),
+    );
+    this.datasets.add(dataset);
+    return dataset;
+  }
+
+  /** step.wgsl Order: cursor 0, count, then the examples, as one upload. */
+  private orderBytes(order: Uint32Array): Uint32Array {
+    const words = new Uint32Array(this.orderHeaderBytes / 4 + order.length);
+    words[1] = order.length;
+    words.set(order, this.orderHeaderBytes / 4);
+    return words;
+  }
+
+  releaseDataset(dataset: GpuDataset): void {
+    if (!this.datasets.delete(dataset)) return;
+    this.trainingWorkspace?.forgetDataset(dataset);
+    this.inferenceWorkspace?.forgetDataset(dataset);
+    const { memory } = this.backend;
+    memory.destroy(dataset.inputs);
+    memory.destroy(dataset.targets);
+    memory.destroy(dataset.order);
+    if (dataset.evaluationOrder) memory.destroy(dataset.evaluationOrder);
+  }
+
+  setOptimizer(spec: OptimizerSpec): void {
+    this.checkAlive();
+    this.optimizer = { ...spec };
+    for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
+    this.updates =
+      spec.kind === 'sgd'
+        ? bindUpdates(this.backend.memory, this.buffers, 'sgd', {
+            nesterov: spec.nesterov,
+            decoupledDecay: false,
+          })
+        : bindUpdates(this.backend.memory, this.buffers, 'adam', {
+            nesterov: false,
+            decoupledDecay: spec.kind === 'adamw',
+          });
+    this.trainingOptionBytes = undefined;
+    this.scheduler.submit((recorder) => {
+      for (const slot of [0, 1]) {
+        for (const { buffer } of this.buffers.slotBuffers(slot)) recorder.clear(buffer);
+      }
+      recorder.clear(this.buffers.control);
+    });
+  }
+
+  private slotCount(): number {
+    return this.optimizer.kind === 'sgd' ? 1 : 2;
+  }
+
+  async readOptimizerState(): Promise<OptimizerState> {
+    this.checkAlive();
+    const slots = this.slotCount();
+    const ranges = [
+      { buffer: this.buffers.control, byteLength: 4 },
+      ...Array.from({ length: slots }, (_, k) => this.buffers.slotBuffers(k)).flat(),
+    ];
+    const bytes = await this.scheduler.read(ranges);
+    const step = new Uint32Array(bytes, 0, 1)[0];
+    const perSlot = this.buffers.parameterBuffers().reduce((sum, r) => sum + r.byteLength, 0);
+    return {
+      step,
+      slots: Array.from({ length: slots }, (_, k) => this.unpackParams(bytes.slice(4 + k * perSlot))),
+    };
+  }
+
+  writeOptimizerState(state: OptimizerState): void {
+    this.checkAlive();
+    const slots = this.slotCount();
+    if (state.slots.length !== slots) {
+      throw new MlpError(
+        'invalid-argument',
+        `optimizer state: ${this.optimizer.kind} keeps ${slots} slot(s) per parameter, got ${state.slots.length}`,
+      );
+    }
+    if (!Number.isInteger(state.step) || state.step < 0 || state.step > 0xffffffff) {
+      throw new MlpError(
+        'invalid-argument',
+        `optimizer state: step ${state.step} is not a non-negative 32-bit integer`,
+      );
+    }
+    state.slots.forEach((slot, k) => {
+      this.checkParams(slot, `optimizer state slots[${k}]`);
+    });
+    state.slots.forEach((slot, k) => {
+      slot.forEach((layer, l) => {
+        this.scheduler.upload(this.buffers.layers[l].slots[k].weights, 0, layer.weights);
+        this.scheduler.upload(this.buffers.layers[l].slots[k].biases, 0, layer.biases);
+      });
+    });
+    this.scheduler.upload(this.buffers.control, 0, Uint32Array.of(state.step));
+  }
+
+  setOrder(dataset: BackendDataset, order: Uint32Array): void {
+    this.checkAlive();
+    const data = this.checkDataset(dataset);
+    checkLength('order', order.length, data.count, 'the data set’s count');
+    this.scheduler.upload(data.order, 0, this.orderBytes(order));
+    data.cursor = 0;
+  }
+
+  train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void {
+    this.checkAlive();
+    const data = this.checkDataset(dataset);
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new MlpError('invalid-argument', `train: batchSize ${batchSize} is not a positive integer`);
+    }
+    const lastStart = (firstBatch + batchCount - 1) * batchSize;
+    if (batchCount > 0 && (firstBatch < 0 || lastStart >= data.count)) {
+      throw new MlpError(
+        'invalid-argument',
+        `train: batch ${firstBatch + batchCount - 1} starts at example ${lastStart}, past the data set's ${data.count} examples`,
+      );
+    }
+    if (batchCount <= 0) return;
+    const workspace = this.training(batchSize);
+    this.writeTrainingOptions(options);
+    if (data.cursor !== firstBatch) {
+      this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
+      data.cursor = firstBatch;
+    }
+    for (let done = 0; done < batchCount; done += stepsPerSubmit) {
+      const steps = Math.min(stepsPerSubmit, batchCount - done);
+      this.scheduler.submit((recorder) => {
+        for (let s = 0; s < steps; s++) this.recordStep(recorder, workspace, data);
+      });
+    }
+    data.cursor += batchCount;
+  }
+
+  private recordStep(recorder: CommandRecorder, workspace: Workspace, data: GpuDataset): void {
+    workspace.recordBatch(recorder, data, data.order);
+    workspace.recordBackward(recorder);
+    for (const { bound, groups } of this.updates.updates) recorder.dispatch(bound, ...groups);
+  }
+
+  private writeTrainingOptions(options: StepOptions): void {
+    const optimizer = this.optimizer;
+    const bytes = new Uint8Array(
+      encodeStepOptions({
+        ...options,
+        ...(optimizer.kind === 'sgd'
+          ? { momentum: optimizer.momentum }
+          : {
+              beta1: optimizer.beta1,
+              beta2: optimizer.beta2,
+              epsilon: optimizer.epsilon,
+              weightDecay: optimizer.weightDecay,
+            }),
+      }),
+    );
+    const last = this.trainingOptionBytes;
+    if (last && last.length === bytes.length && last.every((byte, i) => byte === bytes[i])) return;
+    this.scheduler.upload(this.buffers.trainingOptions, 0, bytes);
+    this.trainingOptionBytes = bytes;
+  }
+
+  private setInferenceRows(rows: number): void {
+    if (this.inferenceRows === rows) return;
+    this.scheduler.upload(this.buffers.inferenceOptions, 0, encodeStepOptions({ batchSize: rows }));
+    this.inferenceRows = rows;
+  }
+
+  /** The training workspace for `batchSize` rows (rebuilt only when the batch size changes). */
+  private training(batchSize: number): Workspace {
+    if (this.trainingWorkspace?.capacity !== batchSize) {
+      this.trainingWorkspace?.destroy();
+      this.trainingWorkspace = undefined;
+      this.trainingWorkspace = new Workspace(this.backend.memory, this.buffers, batchSize, true);
+    }
+    return this.trainingWorkspace;
+  }
+
+  /** An inference workspace of at least `rows` rows. */
+  private inference(rows: number): Workspace {
+    if (!this.inferenceWorkspace || this.inferenceWorkspace.capacity < rows) {
+      this.inferenceWorkspace?.destroy();
+      this.inferenceWorkspace = undefined;
+      this.inferenceWorkspace = new Workspace(this.backend.memory, this.buffers, Math.max(1, rows), false);
+    }
+    return this.inferenceWorkspace;
+  }
+
+  async takeTrainingMetrics(): Promise<Metrics> {
+    this.checkAlive();
+    const layout = metricsLayout();
+    const bytes = await this.scheduler.read(
+      [{ buffer: this.buffers.trainingMetrics, byteLength: layout.size }],
+      {
+        after: (recorder) => recorder.clear(this.buffers.trainingMetrics),
+      },
+    );
+    return parseMetrics(bytes, layout);
+  }
+
+  async evaluate(dataset: BackendDataset): Promise<Evaluation> {
+    this.checkAlive();
+    const data = this.checkDataset(dataset);
+    const { memory } = this.backend;
+    if (!data.evaluationOrder) {
+      data.evaluationOrder = memory.storage('evaluation order', this.orderHeaderBytes + data.count * 4);
+      this.scheduler.upload(
+        data.evaluationOrder,
+        0,
+        this.orderBytes(Uint32Array.from({ length: data.count }, (_, i) => i)),
+      );
+    }
+    const workspace = this.inference(Math.min(data.count, inferenceChunkRows));
+    const chunk = Math.min(data.count, workspace.capacity);
+    this.setInferenceRows(chunk);
+    const chunks = Math.ceil(data.count / chunk);
+    const layout = metricsLayout();
+    const classes = this.buffers.classes;
+    const bytes = await this.scheduler.read(
+      [
+        { buffer: this.buffers.evaluationMetrics, byteLength: layout.size },
+        { buffer: this.buffers.confusion, byteLength: classes * classes * 4 },
+      ],
+      {
+        before: (recorder) => {
+          recorder.clear(this.buffers.evaluationMetrics);
+          recorder.clear(this.buffers.confusion);
+          // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
+          for (let c = 0; c < chunks; c++)
+            workspace.recordBatch(recorder, data, data.evaluationOrder as GPUBuffer);
+        },
+      },
+    );
+    const metrics = parseMetrics(bytes, layout);
+    const confusionOffset = Math.ceil(layout.size / 4) * 4;
+    return {
+      ...metrics,
+      confusion: new Uint32Array(bytes.slice(confusionOffset, confusionOffset + classes * classes * 4)),
+      classes,
+    };
+  }
+
+  stats(): BackendStats {
+    return this.scheduler.stats();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const dataset of [...this.datasets]) dataset.dispose();
+    this.trainingWorkspace?.destroy();
+    this.inferenceWorkspace?.destroy();
+    for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
+    this.buffers.destroy();
+    this.onDispose();
+  }
+
+  private unpackParams(bytes: ArrayBuffer): LayerParams[] {
+    let at = 0;
+    const take = (length: number) => {
+      const values = new Float32Array(bytes.slice(at, at + length * 4));
+      at += length * 4;
+      return values;
+    };
+    return this.buffers.layers.map((layer) => ({
+      weights: take(layer.units * layer.inputs),
+      biases: take(layer.units),
+    }));
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new MlpError('disposed', 'this network was disposed; create a new one');
+    this.backend.health.check();
+  }
+
+  private checkParams(params: readonly LayerParams[], where: string): void {
+    checkLength(where, params.length, this.spec.layers.length, 'number of layers');
+    let inputs = this.spec.inputSize;
+    this.spec.layers.forEach(({ units }, l) => {
+      checkLength(
+        `${where}[${l}].weights`,
+        params[l].weights.length,
+        units * inputs,
+        `units × inputs = ${units} × ${inputs}`,
+      );
+      checkLength(`${where}[${l}].biases`, params[l].biases.length, units, 'units');
+      inputs = units;
+    });
+  }
+
+  private checkExamples(inputs: Float32Array, targets: Float32Array, count: number): void {
+    const { inputSize } = this.spec;
+    checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
+    checkLength(
+      'targets',
+      targets.length,
+      count * this.outputSize,
+      `count × outputs = ${count} × ${this.outputSize}`,
+    );
+  }
+
+  private checkDataset(dataset: BackendDataset): GpuDataset {
+    if (!(dataset instanceof GpuDataset) || !this.datasets.has(dataset)) {
+      if (dataset instanceof GpuDataset && dataset.disposed) {
+        throw new MlpError('disposed', 'this data set was disposed; upload it again');
+      }
+      throw new MlpError('invalid-argument', 'data set: not uploaded by this WebGPU network');
+    }
+    return dataset;
+  }
+}
+
+function parseMetrics(bytes: ArrayBuffer, layout: ReturnType<typeof metricsLayout>): Metrics {
+  const view = new DataView(bytes);
+  // Kahan: the compensation holds the low-order part that the float32 sum lost, negated.
+  const lossSum = view.getFloat32(layout.lossSum, true) - view.getFloat32(layout.lossCompensation, true);
+  return {
+    lossSum,
+    correct: view.getUint32(layout.correct, true),
+    count: view.getUint32(layout.count, true),
+    finite: view.getUint32(layout.nonFinite, true) === 0 && Number.isFinite(lossSum),
+  };
+}

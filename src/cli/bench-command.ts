@@ -1,0 +1,78 @@
+// `webgpu-mlp bench`: the training-throughput benchmark of our engines (src/bench, the bench helper's),
+// from the command line. `npm run bench` adds the reference engines (TensorFlow.js, brain.js), dev-only.
+
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type BenchNetworkName, benchNetworkNames } from '../bench/networks.js';
+import { ourEngines } from '../bench/our-engines.js';
+import { formatTable, runBenchmark } from '../bench/run-benchmark.js';
+import { positiveInteger, positiveNumber } from './flags.js';
+
+interface BenchFlags {
+  quick: boolean;
+  only?: BenchNetworkName[];
+  backends: ('webgpu' | 'cpu')[];
+  runs?: number;
+  seconds?: number;
+  json?: string;
+}
+
+function networkList(value: string): BenchNetworkName[] {
+  const names = value.split(',').filter(Boolean);
+  for (const name of names) {
+    if (!(benchNetworkNames as readonly string[]).includes(name)) {
+      throw new InvalidArgumentError(
+        `unknown network '${name}'; expected some of ${benchNetworkNames.join(', ')}.`,
+      );
+    }
+  }
+  return names as BenchNetworkName[];
+}
+
+function backendList(value: string): ('webgpu' | 'cpu')[] {
+  const names = value.split(',').filter(Boolean);
+  for (const name of names) {
+    if (name !== 'webgpu' && name !== 'cpu')
+      throw new InvalidArgumentError(`unknown backend '${name}'; expected webgpu, cpu.`);
+  }
+  return names as ('webgpu' | 'cpu')[];
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('measure training throughput (examples/s, GFLOP/s) of our engines on the benchmark networks')
+    .option('--quick', 'fewer networks and 1-second runs', false)
+    .addOption(
+      new Option('--only <networks>', `networks: ${benchNetworkNames.join(', ')}`).argParser(networkList),
+    )
+    .addOption(
+      new Option('--backends <names>', 'engines to compare: webgpu,cpu')
+        .default(['webgpu', 'cpu'], 'webgpu,cpu')
+        .argParser(backendList),
+    )
+    .addOption(new Option('--runs <n>', 'timed runs per engine (at least 3)').argParser(positiveInteger))
+    .addOption(new Option('--seconds <s>', 'seconds per timed run').argParser(positiveNumber))
+    .option('--json <file>', 'also write the records as JSON')
+    .action(async (flags: BenchFlags) => {
+      const { version } = JSON.parse(
+        readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+      ) as { version: string };
+      const engines = await ourEngines(flags.backends, { 'webgpu-mlp': version });
+      try {
+        const records = await runBenchmark({
+          engines,
+          networks: flags.only,
+          quick: flags.quick,
+          runs: flags.runs,
+          runSeconds: flags.seconds,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stdout.write(`${formatTable(records, flags.backends)}\n`);
+        if (flags.json) await writeFile(flags.json, `${JSON.stringify(records, null, 2)}\n`);
+      } finally {
+        for (const engine of engines) await engine.dispose();
+      }
+    });
+}

@@ -1,0 +1,41 @@
+// Reading back what `train` wrote: run.json (how the data was read, the flags, the summary) and the model.
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MlpError } from '../errors.js';
+import { TrainingNetwork } from './contract-trainer.js';
+import type { DataDescription } from './data.js';
+import type { TrainFlags, TrainSummary } from './train-command.js';
+
+export interface RunFile {
+  data: DataDescription;
+  flags: TrainFlags;
+  summary: TrainSummary;
+}
+
+export interface LoadedRun {
+  run: RunFile;
+  network: TrainingNetwork;
+}
+
+export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'): Promise<LoadedRun> {
+  for (const name of ['run.json', 'model.json']) {
+    if (!existsSync(join(folder, name))) {
+      throw new MlpError(
+        'invalid-argument',
+        `--model ${folder}: no ${name} there; expected a folder written by 'webgpu-mlp train'`,
+      );
+    }
+  }
+  let run: RunFile;
+  try {
+    run = JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as RunFile;
+  } catch (error) {
+    throw new MlpError('invalid-file', `${join(folder, 'run.json')}: not valid JSON (${String(error)})`, {
+      cause: error,
+    });
+  }
+  const modelPath = join(folder, 'model.json');
+  return { run, network: TrainingNetwork.load(backend, await readFile(modelPath, 'utf8'), modelPath) };
+}

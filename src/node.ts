@@ -1,0 +1,4 @@
+// The Node-only part of the public API (`import … from 'webgpu-mlp/node'`): reading face images from a
+// folder on disk. Kept apart from src/index.ts so browser bundles never see node:fs.
+
+export { folderFaceFiles, readFileBytes } from './data/node-files.js';

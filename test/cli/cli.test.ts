@@ -1,0 +1,226 @@
+// The command line as users run it: the built dist/cli/main.js in a child process.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const facesFolder = join(root, '../shared/data/cmu-faces');
+const haveFaces = existsSync(facesFolder);
+const work = mkdtempSync(join(tmpdir(), 'webgpu-mlp-cli-'));
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) as string);
+
+beforeAll(() => {
+  // The CLI runs from the build, as `npm start` and the published package do.
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('webgpu-mlp --help', () => {
+  it('lists the commands and, for train, the flags of Mitchell’s protocol', () => {
+    const top = cli('--help');
+    expect(top.status).toBe(0);
+    for (const command of ['train', 'eval', 'predict', 'bench']) expect(top.stdout).toContain(command);
+    const train = cli('train', '--help');
+    expect(train.status).toBe(0);
+    for (const flag of [
+      '--data', '--train-list', '--validation-list', '--test-list', '--task', '--hidden', '--activation', '--loss',
+      '--lr', '--momentum', '--batch', '--epochs', '--backend', '--seed', '--json', '--optimizer',
+      '--validation-split', '--patience', '--out',
+    ]) {
+      expect(train.stdout).toContain(flag);
+    } // biome-ignore format: a list of flags
+    for (const command of ['eval', 'predict', 'bench'])
+      expect(cli(command, '--help').stdout).toContain('Usage: webgpu-mlp ' + command);
+  });
+});
+
+describe('bad flags and paths', () => {
+  const out = join(work, 'never');
+  const rejects = (args: string[], message: RegExp) => {
+    const result = cli('train', '--out', out, ...args);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(work).filter((name) => name.includes('partial'))).toEqual([]);
+  };
+
+  it('says what is wrong, exits non-zero and writes nothing', () => {
+    rejects(['--lr', '-1'], /--lr <eta>.*'-1' is invalid.*expected a number > 0/);
+    rejects(['--momentum', '1'], /expected a number in \[0, 1\)/);
+    rejects(['--hidden', '3,x'], /unit counts/);
+    rejects(['--task', 'smile'], /'smile' is invalid.*pose, sunglasses, expression, person/);
+    rejects(['--bogus'], /unknown option '--bogus'/);
+    rejects(['--data', 'no/such/folder'], /--data no\/such\/folder: no such file or folder/);
+    rejects(
+      ['--data', facesFolder, '--train-list', 'missing.list'],
+      /--train-list missing\.list: no such file/,
+    );
+    rejects(['--train-list', 'x.list'], /--train-list only works with a folder of face images/);
+  });
+
+  it('refuses to overwrite an output folder unless asked', () => {
+    const result = cli('train', '--out', work, '--epochs', '1');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/already exists; choose another folder or add --overwrite/);
+  });
+});
+
+describe('train, eval and predict on the synthetic faces', () => {
+  const out = join(work, 'pose');
+  let summary: Record<string, unknown>;
+
+  beforeAll(() => {
+    const result = cli('train', '--epochs', '5', '--backend', 'cpu', '--out', out, '--json');
+    expect(result.stderr).not.toMatch(/webgpu-mlp: error/);
+    expect(result.status).toBe(0);
+    summary = lastJson(result.stdout);
+  }, 120_000);
+
+  it('prints a summary table and one JSON line last', () => {
+    expect(summary).toMatchObject({ task: 'pose', layers: [960, 3, 4], backend: 'cpu', epochs: 5 });
+    for (const key of ['bestEpoch', 'trainAccuracy', 'validationAccuracy', 'testAccuracy', 'seconds']) {
+      expect(typeof summary[key]).toBe('number');
+    }
+    expect(summary.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(summary.testAccuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('writes the model, run description, per-epoch metrics and weight pictures', () => {
+    expect(readdirSync(out).sort()).toEqual(['metrics.csv', 'model.json', 'run.json', 'weights']);
+    const metrics = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(metrics[0]).toBe('epoch,loss,accuracy,validation_loss,validation_accuracy');
+    expect(metrics).toHaveLength(6);
+    expect(readdirSync(join(out, 'weights')).sort()).toEqual([
+      'hidden-1.png',
+      'hidden-2.png',
+      'hidden-3.png',
+      'output-weights.png',
+    ]);
+    const picture = decode(readFileSync(join(out, 'weights/hidden-1.png')));
+    expect([picture.width, picture.height]).toEqual([32 * 8, 30 * 8]);
+  });
+
+  it('evaluates the saved model with a confusion matrix', () => {
+    const result = cli('eval', '--model', out, '--backend', 'cpu', '--json');
+    expect(result.status).toBe(0);
+    const evaluation = lastJson(result.stdout);
+    expect(evaluation.accuracy).toBeCloseTo(summary.testAccuracy as number, 6);
+    expect(evaluation.classes).toEqual(['straight', 'left', 'right', 'up']);
+    expect(evaluation.confusion.reduce((a: number, b: number) => a + b, 0)).toBe(evaluation.count);
+    const table = cli('eval', '--model', out, '--backend', 'cpu');
+    expect(table.stdout).toMatch(/precision\s+recall/);
+    expect(table.stdout).toMatch(/confusion/);
+  });
+
+  it('rejects a folder that is not a model', () => {
+    const result = cli('eval', '--model', work);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/no run\.json there/);
+  });
+});
+
+describe.skipIf(!haveFaces)(
+  `the real CMU faces${haveFaces ? '' : ` (SKIPPED: ${facesFolder} is absent)`}`,
+  () => {
+    it("runs Mitchell's protocol in one command, then predicts for a folder of images", () => {
+      const out = join(work, 'mitchell');
+      const lists = join(facesFolder, 'lists');
+      const result = cli(
+      'train', '--data', facesFolder, '--train-list', join(lists, 'all_train.list'),
+      '--validation-list', join(lists, 'all_test1.list'), '--test-list', join(lists, 'all_test2.list'),
+      '--task', 'pose', '--hidden', '3', '--activation', 'sigmoid', '--loss', 'squared-error', '--lr', '0.3',
+      '--momentum', '0.3', '--batch', '1', '--epochs', '3', '--backend', 'cpu', '--seed', '1', '--json', '--out', out,
+    ); // biome-ignore format: one command line
+      expect(result.status).toBe(0);
+      expect(lastJson(result.stdout)).toMatchObject({ task: 'pose', layers: [960, 3, 4], epochs: 3 });
+      expect(result.stderr).toMatch(/all_train\.list 277, all_test1\.list 139, all_test2\.list 208/);
+      const predicted = cli(
+        'predict',
+        '--model',
+        out,
+        '--backend',
+        'cpu',
+        '--json',
+        join(facesFolder, 'an2i'),
+      );
+      expect(predicted.status).toBe(0);
+      const lines = predicted.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines).toHaveLength(32);
+      expect(Object.keys(lines[0].scores)).toEqual(['straight', 'left', 'right', 'up']);
+    });
+  },
+);
+
+describe('CSV data', () => {
+  it('trains on a CSV file with a held-out split and predicts unlabelled rows', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const rows = ['x,y,side'];
+    for (let i = 0; i < 60; i++) {
+      const x = ((i * 37) % 100) / 10;
+      const y = ((i * 53) % 100) / 10;
+      rows.push(`${x},${y},${x > y ? 'below' : 'above'}`);
+    }
+    writeFileSync(join(work, 'points.csv'), `${rows.join('\n')}\n`);
+    writeFileSync(join(work, 'new.csv'), 'x,y\n9,1\n1,9\n');
+    const out = join(work, 'csv-run');
+    const result = cli(
+      'train', '--data', 'points.csv', '--hidden', '4', '--loss', 'softmax-cross-entropy', '--lr', '0.1',
+      '--epochs', '20', '--test-split', '0.25', '--backend', 'cpu', '--json', '--out', out,
+    ); // biome-ignore format: one command line
+    expect(result.status).toBe(0);
+    expect(lastJson(result.stdout)).toMatchObject({
+      task: 'csv',
+      layers: [2, 4, 2],
+      outputActivation: 'softmax',
+    });
+    const predicted = cli('predict', '--model', out, '--backend', 'cpu', '--json', 'new.csv');
+    expect(predicted.status).toBe(0);
+    expect(
+      predicted.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).input),
+    ).toEqual(['new.csv:2', 'new.csv:3']);
+  });
+});
+
+describe('bench', () => {
+  it('measures our engines and prints the table', () => {
+    const result = cli(
+      'bench',
+      '--only',
+      'faces-b32',
+      '--backends',
+      'cpu',
+      '--seconds',
+      '0.05',
+      '--runs',
+      '3',
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\| faces-b32 \| cpu \| 32 \| [\d,]+ \(/);
+    const bad = cli('bench', '--only', 'nope');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/unknown network 'nope'/);
+  });
+});

@@ -1,0 +1,16 @@
+// The README's library example is examples/library.mjs, verbatim, so the example .ci/run runs is the one
+// users read.
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+it('README shows examples/library.mjs verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const example = readFileSync(new URL('../examples/library.mjs', import.meta.url), 'utf8');
+  expect(readme).toContain(`\`\`\`js\n${example}\`\`\``);
+});
+
+it('README shows examples/data.mjs verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const example = readFileSync(new URL('../examples/data.mjs', import.meta.url), 'utf8');
+  expect(readme).toContain(`\`\`\`js\n${example}\`\`\``);
+});
