@@ -1,12 +1,13 @@
 // The training worker: owns the engines (WebGPU works in workers) and the current network, so the page
 // never freezes while a network trains. It uses webgpu-mlp exactly as any application would.
-import { createEngine, type Engine, type Network, type NetworkSpec } from 'webgpu-mlp';
+import { createEngine, type Engine, Network, type NetworkSpec } from 'webgpu-mlp';
 import type {
   Answers,
   BackendChoice,
   BackendTiming,
   DownloadFile,
   LayerWeights,
+  Probe,
   Progress,
   Request,
   RequestMessage,
@@ -15,6 +16,9 @@ import type {
   TrainingSetup,
   WorkerMessage,
 } from './protocol.js';
+
+/** The model exports this build of the library offers (TensorFlow.js and ONNX land with the trainer). */
+const modelExports: Probe['exports'] = [];
 
 const engines = new Map<BackendChoice, Promise<Engine>>();
 let network: Network | null = null;
@@ -111,7 +115,6 @@ async function train(
       // A macrotask turn lets pause and stop messages in even when the backend computes synchronously.
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (run.paused && !run.stopped) await new Promise<void>((resolve) => (run.resume = resolve));
-      if (run.stopped) net.stop();
     },
   });
   control = null;
@@ -119,14 +122,15 @@ async function train(
   const predictions = argmaxRows(await net.predict(data.test.inputs), data.outputSize);
   return {
     epochsRun: history.epochs.length,
-    bestEpoch: history.bestEpoch ?? null,
-    stoppedEarly: !run.stopped && history.epochs.length < setup.epochs,
-    stoppedByUser: run.stopped,
+    // With early stopping the network ends with its best validation epoch's weights.
+    bestEpoch: setup.patience !== null && data.validation ? history.bestEpoch : null,
+    stoppedEarly: history.stoppedEarly,
+    stoppedByUser: history.stopped,
     test: {
       loss: evaluation.loss,
       accuracy: evaluation.accuracy,
-      confusion: evaluation.confusion,
-      classes: evaluation.classes,
+      confusion: Uint32Array.from(evaluation.confusion.flat()),
+      classes: evaluation.confusion.length,
     },
     predictions,
     layers: pictureLayers(await net.getWeights()),
@@ -182,9 +186,9 @@ async function answer(
     case 'probe': {
       try {
         const engine = await engineFor('webgpu');
-        return { webgpu: true, adapter: engine.adapterDescription, reason: '', exports: ['tfjs', 'onnx'] };
+        return { webgpu: true, adapter: engine.adapterDescription, reason: '', exports: modelExports };
       } catch (error) {
-        return { webgpu: false, adapter: '', reason: String((error as Error).message ?? error), exports: [] };
+        return { webgpu: false, adapter: '', reason: String((error as Error).message ?? error), exports: modelExports };
       }
     }
     case 'train':
@@ -199,6 +203,8 @@ async function answer(
       }
       return null;
     case 'stop':
+      // fit ends after its current step; a paused run is let go first.
+      network?.stop();
       if (control) {
         control.stopped = true;
         control.resume();
@@ -215,13 +221,13 @@ async function answer(
       throw new Error(`${request.format} export is not available in this build`);
     case 'load': {
       const engine = await engineFor(engines.has('webgpu') ? 'webgpu' : 'cpu');
+      const loaded = Network.load(new TextDecoder().decode(request.bytes), engine);
       network?.dispose();
-      network = await engine.loadNetwork(request.bytes);
-      const layers = await network.getWeights();
+      network = loaded;
       return {
-        inputSize: network.spec.inputSize,
-        outputSize: network.spec.layers[network.spec.layers.length - 1].units,
-        layers: pictureLayers(layers),
+        inputSize: loaded.inputSize,
+        outputSize: loaded.outputSize,
+        layers: pictureLayers(await loaded.getWeights()),
         description: request.fileName,
       };
     }
