@@ -100,10 +100,15 @@ async function probeBackends(): Promise<void> {
     ui.backendStatus.dataset.kind = 'cpu';
     ui.backendStatus.textContent = 'CPU only: no WebGPU';
     ui.notice.hidden = false;
-    ui.notice.textContent =
-      'WebGPU is not available in this browser, so everything runs on the CPU backend (slower, same results). ' +
-      'Use a recent Chrome or Edge with a supported GPU to train on the GPU. ' +
-      (probe.reason ? `Details: ${probe.reason}` : '');
+    const message = document.createElement('p');
+    message.textContent =
+      'WebGPU is not available in this browser, so everything runs on the CPU backend: the same results, more slowly. ' +
+      'To train on the GPU, open this page in a recent Chrome or Edge on a machine with a supported GPU (chrome://gpu shows why WebGPU is off).';
+    const details = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = 'What the browser said';
+    details.append(summary, probe.reason || 'No adapter was offered.');
+    ui.notice.replaceChildren(message, details);
     form.disableWebGpu();
   }
   ui.downloadTfjs.hidden = !probe.exports.includes('tfjs');
@@ -308,7 +313,8 @@ function trainingData(splits: Splits): { data: TrainingData; transfer: Transfera
 function seconds(value: number): string {
   if (!Number.isFinite(value)) return '–';
   if (value < 60) return `${value.toFixed(value < 10 ? 1 : 0)} s`;
-  return `${Math.floor(value / 60)} min ${String(Math.round(value % 60)).padStart(2, '0')} s`;
+  const whole = Math.round(value);
+  return `${Math.floor(whole / 60)}m ${String(whole % 60).padStart(2, '0')}s`;
 }
 
 const percent = (value: number | undefined) => (value === undefined ? '–' : `${(100 * value).toFixed(1)}%`);
@@ -406,6 +412,11 @@ function showOutcome(outcome: TrainingOutcome, test: Dataset): void {
 
 function resetTrainingView(): void {
   charts.reset();
+  ui.testSummary.textContent = 'Training… the test images are held back until it ends.';
+  ui.confusion.getContext('2d')?.clearRect(0, 0, ui.confusion.width, ui.confusion.height);
+  ui.mistakes.replaceChildren();
+  ui.moreMistakes.textContent = '';
+  ui.unitWeights.replaceChildren();
   ui.epochRows.replaceChildren();
   ui.progress.value = 0;
   for (const stat of Object.values(stats)) stat.textContent = '–';

@@ -188,7 +188,12 @@ async function answer(
         const engine = await engineFor('webgpu');
         return { webgpu: true, adapter: engine.adapterDescription, reason: '', exports: modelExports };
       } catch (error) {
-        return { webgpu: false, adapter: '', reason: String((error as Error).message ?? error), exports: modelExports };
+        return {
+          webgpu: false,
+          adapter: '',
+          reason: String((error as Error).message ?? error),
+          exports: modelExports,
+        };
       }
     }
     case 'train':
@@ -211,9 +216,9 @@ async function answer(
       }
       return null;
     case 'save': {
-      const saved = await requireNetwork().save();
+      const saved = JSON.stringify(await requireNetwork().save());
       const files: DownloadFile[] = [
-        { name: 'webgpu-mlp-model.json', type: 'application/json', bytes: saved },
+        { name: 'webgpu-mlp-model.json', type: 'application/json', bytes: new TextEncoder().encode(saved) },
       ];
       return files;
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoBrowser, launchDemoBrowser } from './helpers/browser.js';
-import { canvasPixels, epochRows, setField, trainAndWait } from './helpers/page.js';
+import { canvasPixels, chooseFiles, epochRows, setField, trainAndWait } from './helpers/page.js';
 import { writePgmFaces } from './helpers/pgm-files.js';
 
 const trainColour: [number, number, number] = [47, 91, 211];
@@ -128,15 +128,13 @@ describe('demo page on WebGPU', () => {
     for (let wait = 0; wait < 50 && !existsSync(saved); wait++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(saved)).toBe(true);
     expect(readFileSync(saved).length).toBeGreaterThan(960 * 3 * 4);
-    const load = await page.$('#load-model');
-    await load?.uploadFile(saved);
+    await chooseFiles(page, '#load-model', saved);
     await page.waitForFunction(
       () => /^Loaded /.test(document.getElementById('model-status')?.textContent ?? ''),
       { timeout: 20_000 },
     );
     const faces = writePgmFaces(['tester']);
-    const classify = await page.$('#classify-file');
-    await classify?.uploadFile(faces.images[5]);
+    await chooseFiles(page, '#classify-file', faces.images[5]);
     await page.waitForFunction(() => (document.getElementById('classify-result')?.textContent ?? '') !== '', {
       timeout: 20_000,
     });
@@ -185,8 +183,7 @@ describe('demo page on WebGPU', () => {
     const { page } = demo;
     const faces = writePgmFaces(['alice', 'bob', 'carol']);
     await page.click('input[name="source"][value="pgm"]');
-    const input = await page.$('#pgm-files');
-    await input?.uploadFile(...faces.images, ...faces.lists);
+    await chooseFiles(page, '#pgm-files', ...faces.images, ...faces.lists);
     await page.waitForFunction(
       (count) => (document.getElementById('data-summary')?.textContent ?? '').includes(`${count} images`),
       { timeout: 20_000 },

@@ -1,5 +1,12 @@
 // What the demo tests do on the page: fill the setup form, train and wait, read canvas pixels.
-import type { Page } from 'puppeteer';
+import type { ElementHandle, Page } from 'puppeteer';
+
+/** Picks files through an <input type="file">, as a person choosing them in the dialog would. */
+export async function chooseFiles(page: Page, selector: string, ...paths: string[]): Promise<void> {
+  const input = (await page.$(selector)) as ElementHandle<HTMLInputElement> | null;
+  if (!input) throw new Error(`no ${selector} on the page`);
+  await input.uploadFile(...paths);
+}
 
 export async function setField(page: Page, name: string, value: string): Promise<void> {
   await page.evaluate(
@@ -26,15 +33,28 @@ export async function trainAndWait(page: Page, timeoutMs: number): Promise<Epoch
   await page.waitForFunction(() => !(document.getElementById('train-button') as HTMLButtonElement).disabled, {
     timeout: 30_000,
   });
-  await page.click('#train-button');
-  await page.waitForFunction(() => document.body.dataset.state === 'training', { timeout: 10_000 });
-  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), {
-    timeout: timeoutMs,
+  // Every state the page passes through from here on, however briefly.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as { seenStates?: string[] }).seenStates = seen;
+    new MutationObserver(() => seen.push(document.body.dataset.state ?? '')).observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
   });
+  await page.click('#train-button');
+  await page.waitForFunction(
+    () => {
+      const seen = (window as { seenStates?: string[] }).seenStates ?? [];
+      return seen.includes('done') || seen.includes('error');
+    },
+    { timeout: timeoutMs },
+  );
+  const seen = await page.evaluate(() => (window as { seenStates?: string[] }).seenStates ?? []);
   const state = await page.evaluate(() => document.body.dataset.state);
-  if (state !== 'done') {
+  if (state !== 'done' || !seen.includes('training')) {
     const status = await page.$eval('#training-status', (element) => element.textContent);
-    throw new Error(`training ended in state ${state}: ${status}`);
+    throw new Error(`training went through ${seen.join(' → ')}: ${status}`);
   }
   return epochRows(page);
 }
