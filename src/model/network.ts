@@ -5,6 +5,8 @@
 import type { BackendKind, BackendNetwork, BackendStats } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import { decodeModel, encodeModel, type SavedModel } from '../io/model-file.js';
+import { toOnnx } from '../io/onnx-export.js';
+import { type TfjsExport, toTfjsLayers } from '../io/tfjs-export.js';
 import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from '../train/fit.js';
 import type { FitData, FitOptions } from '../train/options.js';
 import { type ProgressEvent, progressEvents } from '../train/progress.js';
@@ -190,6 +192,18 @@ export class Network {
     } finally {
       uploaded.dispose();
     }
+  }
+
+  /** TensorFlow.js Layers files: write modelJson as model.json and weightsBin as weights.bin (README "Export"). */
+  async exportTfjs(): Promise<TfjsExport> {
+    this.checkAlive();
+    return toTfjsLayers(this.spec, await this.backendNetwork.readParams());
+  }
+
+  /** The bytes of an ONNX model (Gemm + activation per layer; input "input", output "output"). */
+  async exportOnnx(): Promise<Uint8Array> {
+    this.checkAlive();
+    return toOnnx(this.spec, await this.backendNetwork.readParams());
   }
 
   /** Everything needed to continue later: spec, epoch, weights, optimizer and its state (see README "Save format"). */

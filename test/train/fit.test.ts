@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
 import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
-import type { OptimizerOptions } from '../../src/train/options.js';
+import type { FitOptions, OptimizerOptions } from '../../src/train/options.js';
 
 const xor = {
   inputs: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]),
@@ -315,12 +315,12 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
 });
 
 describe('determinism', () => {
-  const options = {
+  const options: FitOptions = {
     epochs: 5,
     batchSize: 2,
     dropout: [0.3],
     optimizer: { kind: 'adam', learningRate: 0.01 },
-  } as const;
+  };
   const spec: NetworkSpec = { ...tinySpec, layers: [{ units: 6, activation: 'relu' }, tinySpec.layers[1]] };
 
   it('CPU: the same seed gives bit-identical weights and history twice', async () => {
