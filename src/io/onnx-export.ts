@@ -78,7 +78,9 @@ const onnxActivation: Record<Exclude<Activation, 'linear'>, string> = {
 
 function float32Bytes(values: Float32Array): Uint8Array {
   const view = new DataView(new ArrayBuffer(values.length * 4));
-  values.forEach((value, k) => view.setFloat32(k * 4, value, true));
+  values.forEach((value, k) => {
+    view.setFloat32(k * 4, value, true);
+  });
   return new Uint8Array(view.buffer);
 }
 

@@ -86,7 +86,9 @@ export function toTfjsLayers(
   });
   const flat = values.flat();
   const view = new DataView(new ArrayBuffer(flat.length * 4));
-  flat.forEach((value, k) => view.setFloat32(k * 4, value, true));
+  flat.forEach((value, k) => {
+    view.setFloat32(k * 4, value, true);
+  });
   return {
     modelJson: {
       format: 'layers-model',
