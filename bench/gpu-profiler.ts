@@ -52,7 +52,8 @@ function wrap(className: string, methodName: string, wrapper: (original: Method)
 }
 
 function familyOf(descriptor: GPUComputePipelineDescriptor): string {
-  if (descriptor.label) return descriptor.label;
+  // Our labels are `file entryPoint:{override constants}`: variants of one entry point are one family.
+  if (descriptor.label) return descriptor.label.replace(/:\{.*\}$/, '');
   const module = moduleLabels.get(descriptor.compute.module) ?? 'unlabelled module';
   return `${module}:${descriptor.compute.entryPoint ?? 'main'}`;
 }

@@ -77,9 +77,7 @@ async function main(): Promise<void> {
   const engines: BenchEngine[] = [];
   const ours = engineNames.filter((name): name is 'webgpu' | 'cpu' => name === 'webgpu' || name === 'cpu');
   const ourVersion = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-  engines.push(
-    ...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version, ...packageVersions('webgpu') })),
-  );
+  engines.push(...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version }, packageVersions('webgpu'))));
   for (const name of engineNames) {
     if (name === 'brainjs') engines.push(brainjsEngine());
     else if (name.startsWith('tfjs-'))

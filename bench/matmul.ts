@@ -3,6 +3,7 @@
 // waits for the last result, so the GPU's work is finished inside the timed region.
 
 import { type Spread, spread } from '../src/bench/measure.js';
+import { ourMatmul } from './our-matmul.js';
 import { tfjsMatmul } from './reference/tfjs.js';
 
 export const matmulEngineNames = ['webgpu', 'tfjs-webgpu'] as const;
@@ -17,6 +18,7 @@ export interface PreparedMatmul {
 export interface MatmulEngine {
   name: MatmulEngineName;
   prepare(size: number, a: Float32Array, b: Float32Array): Promise<PreparedMatmul>;
+  dispose?(): void;
 }
 
 export interface MatmulRecord {
@@ -56,7 +58,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
   const runSeconds = options.runSeconds ?? (options.quick ? 1 : 2);
   const runs = Math.max(3, options.runs ?? 3);
   const log = options.log ?? (() => {});
-  const engines: MatmulEngine[] = [await tfjsMatmul()];
+  const engines: MatmulEngine[] = [await ourMatmul(), await tfjsMatmul()];
   const records: MatmulRecord[] = [];
   for (const size of sizes) {
     log(`matmul ${size}³`);
@@ -96,6 +98,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
       });
     }
   }
+  for (const engine of engines) engine.dispose?.();
   return records;
 }
 

@@ -4,6 +4,7 @@
 
 import type { Backend, BackendKind, StepOptions } from '../backends/backend.js';
 import { CpuBackend } from '../backends/cpu/cpu-backend.js';
+import { WebGpuBackend } from '../backends/webgpu/webgpu-backend.js';
 import { initParams } from '../model/init.js';
 import { Random } from '../model/random.js';
 import { validateSpec } from '../model/validate.js';
@@ -75,16 +76,18 @@ export function backendEngine(backend: Backend, versions: Record<string, string>
 }
 
 /**
- * Our engines, by name, for runBenchmark. `versions` names what is measured (e.g. webgpu-mlp's version and,
- * for webgpu in Node, the Dawn package's).
+ * Our engines, by name, for runBenchmark. `versions` names what is measured (webgpu-mlp's version);
+ * `gpuVersions` is added for the webgpu engine (in Node, the Dawn package's version).
  */
 export async function ourEngines(
   names: readonly BackendKind[],
   versions: Record<string, string>,
+  gpuVersions: Record<string, string> = {},
 ): Promise<BenchEngine[]> {
   const engines: BenchEngine[] = [];
   for (const name of names) {
     if (name === 'cpu') engines.push(backendEngine(new CpuBackend(), versions));
+    else engines.push(backendEngine(await WebGpuBackend.create(), { ...versions, ...gpuVersions }));
   }
   return engines;
 }

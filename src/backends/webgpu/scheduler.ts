@@ -111,7 +111,7 @@ export class DeviceHealth {
 
 /** Records GPU work into one command buffer: dispatches inside compute passes, copies and clears between. */
 export interface CommandRecorder {
-  dispatch(bound: BoundKernel, x: number, y?: number): void;
+  dispatch(bound: BoundKernel, x: number, y?: number, dynamicOffsets?: number[]): void;
   copy(
     source: GPUBuffer,
     sourceOffset: number,
@@ -153,10 +153,10 @@ export class Scheduler {
     };
     const counters = this.counters;
     record({
-      dispatch({ kernel, bindGroup }, x, y = 1) {
+      dispatch({ kernel, bindGroup }, x, y = 1, dynamicOffsets) {
         if (!pass) pass = encoder.beginComputePass();
         pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, bindGroup);
+        pass.setBindGroup(0, bindGroup, dynamicOffsets);
         pass.dispatchWorkgroups(x, y);
         counters.dispatches++;
       },
