@@ -6,6 +6,7 @@
 
 import type { Backend, BackendDataset, BackendNetwork, OptimizerSpec } from '../backends/backend.js';
 import { CpuBackend } from '../backends/cpu/cpu-backend.js';
+import { WebGpuBackend } from '../backends/webgpu/webgpu-backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { MlpError } from '../errors.js';
 import { initParams } from '../model/init.js';
@@ -58,13 +59,29 @@ export interface SavedModel {
   layers: { weights: number[]; biases: number[] }[];
 }
 
-function createBackend(choice: 'webgpu' | 'cpu' | 'auto'): Backend {
-  if (choice === 'webgpu') {
-    throw new MlpError(
-      'invalid-argument',
-      '--backend webgpu: the WebGPU backend is not wired yet; use cpu or auto',
-    );
+/**
+ * 'auto' is the fastest backend here: WebGPU on a real GPU, else the CPU. SwiftShader, the CPU emulation of
+ * a GPU that machines without one fall back to, trains Mitchell's network about 190× slower than the CPU
+ * backend (5 epochs: 50 s against 0.26 s on a 2-core machine), so 'auto' does not take it; `--backend
+ * webgpu` still does.
+ */
+async function createBackend(choice: 'webgpu' | 'cpu' | 'auto'): Promise<Backend> {
+  if (choice === 'cpu') return new CpuBackend();
+  if (choice === 'webgpu') return WebGpuBackend.create();
+  let gpu: WebGpuBackend;
+  try {
+    gpu = await WebGpuBackend.create();
+  } catch (error) {
+    if (!(error instanceof MlpError) || error.code !== 'no-adapter') throw error;
+    process.stderr.write(`webgpu-mlp: backend 'auto' uses the CPU. ${error.message}\n`);
+    return new CpuBackend();
   }
+  if (!/swiftshader/i.test(gpu.adapterDescription)) return gpu;
+  gpu.dispose();
+  process.stderr.write(
+    "webgpu-mlp: backend 'auto' uses the CPU: the only WebGPU adapter is SwiftShader, a CPU emulation of a GPU " +
+      'that is slower than the CPU backend (add --backend webgpu to use it anyway)\n',
+  );
   return new CpuBackend();
 }
 
@@ -75,13 +92,17 @@ export class TrainingNetwork {
     private readonly network: BackendNetwork,
   ) {}
 
-  static create(choice: 'webgpu' | 'cpu' | 'auto', spec: NetworkSpec): TrainingNetwork {
+  static async create(choice: 'webgpu' | 'cpu' | 'auto', spec: NetworkSpec): Promise<TrainingNetwork> {
     const validated = validateSpec(spec);
-    const backend = createBackend(choice);
+    const backend = await createBackend(choice);
     return new TrainingNetwork(backend, validated, backend.createNetwork(validated, initParams(validated)));
   }
 
-  static load(choice: 'webgpu' | 'cpu' | 'auto', text: string, source: string): TrainingNetwork {
+  static async load(
+    choice: 'webgpu' | 'cpu' | 'auto',
+    text: string,
+    source: string,
+  ): Promise<TrainingNetwork> {
     let saved: SavedModel;
     try {
       saved = JSON.parse(text) as SavedModel;
@@ -94,7 +115,7 @@ export class TrainingNetwork {
         `${source}: not a model saved by 'webgpu-mlp train' (format webgpu-mlp-cli-model, version 1)`,
       );
     }
-    const network = TrainingNetwork.create(choice, saved.spec);
+    const network = await TrainingNetwork.create(choice, saved.spec);
     const layers = saved.layers.map(({ weights, biases }) => ({
       weights: Float32Array.from(weights),
       biases: Float32Array.from(biases),

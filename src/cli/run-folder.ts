@@ -37,5 +37,5 @@ export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'
     });
   }
   const modelPath = join(folder, 'model.json');
-  return { run, network: TrainingNetwork.load(backend, await readFile(modelPath, 'utf8'), modelPath) };
+  return { run, network: await TrainingNetwork.load(backend, await readFile(modelPath, 'utf8'), modelPath) };
 }

@@ -209,7 +209,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   log(data.summary);
   const layers = [data.train.inputSize, ...flags.hidden, data.train.outputSize];
 
-  const network = TrainingNetwork.create(flags.backend, {
+  const network = await TrainingNetwork.create(flags.backend, {
     inputSize: data.train.inputSize,
     layers: [
       ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
