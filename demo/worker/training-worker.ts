@@ -1,6 +1,6 @@
 // The training worker: owns the engines (WebGPU works in workers) and the current network, so the page
 // never freezes while a network trains. It uses webgpu-mlp exactly as any application would.
-import { createEngine, type Engine, Network, type NetworkSpec } from 'webgpu-mlp';
+import { createEngine, type Engine, Network, type NetworkSpec, toOnnx, toTfjsLayers } from 'webgpu-mlp';
 import type {
   Answers,
   BackendChoice,
@@ -17,8 +17,8 @@ import type {
   WorkerMessage,
 } from './protocol.js';
 
-/** The model exports this build of the library offers (TensorFlow.js and ONNX land with the trainer). */
-const modelExports: Probe['exports'] = [];
+/** The formats a trained model can be exported to, besides the library's own. */
+const modelExports: Probe['exports'] = ['tfjs', 'onnx'];
 
 const engines = new Map<BackendChoice, Promise<Engine>>();
 let network: Network | null = null;
@@ -222,8 +222,26 @@ async function answer(
       ];
       return files;
     }
-    case 'export':
-      throw new Error(`${request.format} export is not available in this build`);
+    case 'export': {
+      const net = requireNetwork();
+      const params = await net.getWeights();
+      if (request.format === 'onnx') {
+        return [
+          {
+            name: 'webgpu-mlp-model.onnx',
+            type: 'application/octet-stream',
+            bytes: toOnnx(net.spec, params),
+          },
+        ];
+      }
+      // TensorFlow.js Layers format: model.json names weights.bin, which must sit beside it.
+      const { modelJson, weightsBin } = toTfjsLayers(net.spec, params);
+      const json = new TextEncoder().encode(JSON.stringify(modelJson));
+      return [
+        { name: 'model.json', type: 'application/json', bytes: json },
+        { name: 'weights.bin', type: 'application/octet-stream', bytes: weightsBin },
+      ];
+    }
     case 'load': {
       const engine = await engineFor(engines.has('webgpu') ? 'webgpu' : 'cpu');
       const loaded = Network.load(new TextDecoder().decode(request.bytes), engine);

@@ -121,13 +121,29 @@ describe('demo page on WebGPU', () => {
     expect(demo.errors).toEqual([]);
   });
 
-  it('downloads the model, loads it back and classifies an image with it', async () => {
+  it('downloads the model and its TF.js and ONNX exports, loads it back and classifies an image with it', async () => {
     const { page } = demo;
     await page.click('#download-model');
     const saved = join(downloads, 'webgpu-mlp-model.json');
     for (let wait = 0; wait < 50 && !existsSync(saved); wait++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(saved)).toBe(true);
     expect(readFileSync(saved).length).toBeGreaterThan(960 * 3 * 4);
+    await page.click('#download-tfjs');
+    await page.click('#download-onnx');
+    const downloaded = (name: string) => join(downloads, name);
+    for (let wait = 0; wait < 50; wait++) {
+      if (
+        ['model.json', 'weights.bin', 'webgpu-mlp-model.onnx'].every((name) => existsSync(downloaded(name)))
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const modelJson = JSON.parse(readFileSync(downloaded('model.json'), 'utf8'));
+    expect(modelJson.format).toBe('layers-model');
+    expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(readFileSync(downloaded('weights.bin')).length).toBe(4 * (960 * 3 + 3 + 3 * 4 + 4));
+    expect(readFileSync(downloaded('webgpu-mlp-model.onnx')).length).toBeGreaterThan(4 * 2899);
+
     await chooseFiles(page, '#load-model', saved);
     await page.waitForFunction(
       () => /^Loaded /.test(document.getElementById('model-status')?.textContent ?? ''),
