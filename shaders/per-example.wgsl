@@ -14,9 +14,10 @@
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
 //   velocity: read_write, sgd's v, packed the same way; metrics (metrics.wgsl)
 // Overrides: parameterCount, unitCount (sizes of the workgroup arrays), nesterov.
-// One workgroup of 256 invocations. Per step, on example order.examples[cursor]:
-//   forward   z_j = b_j + Σ_i w_ji·x_i: the 256 invocations split each unit's dot product into
-//             256 / units strided parts, then one invocation per unit sums the parts; o = f(z)·dropout
+// One workgroup of 64 invocations (fewer barrier participants; a layer of ≥ 64 units gives one unit to
+// each invocation anyway). Per step, on example order.examples[cursor]:
+//   forward   z_j = b_j + Σ_i w_ji·x_i: the 64 invocations split each unit's dot product into
+//             64 / units strided parts, then one invocation per unit sums the parts; o = f(z)·dropout
 //   output    invocation 0: softmax, loss, correct, δ (loss.wgsl's formulas with rows = 1)
 //   hidden    δ_l,i = (Σ_j δ_{l+1},j·w_ji) · f'(z_l,i) · mask, one invocation per unit
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w)); v ← α·v − η·g; w ← w + v (nesterov: w + α·v − η·g)
@@ -38,7 +39,7 @@ struct NetworkTable {
 override parameterCount: u32 = 1u;
 override unitCount: u32 = 1u;
 override nesterov: bool = false;
-const WORKGROUP: u32 = 256u;
+const WORKGROUP: u32 = 64u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 

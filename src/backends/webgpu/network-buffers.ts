@@ -91,13 +91,15 @@ export class NetworkBuffers {
     readonly spec: NetworkSpec,
   ) {
     const { device } = memory;
+    // Every layer is checked before any buffer is made, so a refused network leaves nothing behind.
     let inputs = spec.inputSize;
+    spec.layers.forEach(({ units }, l) => {
+      const bytes = units * inputs * floatBytes;
+      checkBindingSize(device, `layer ${l} (${units} units × ${inputs} inputs) weights`, bytes);
+      inputs = units;
+    });
+    inputs = spec.inputSize;
     this.layers = spec.layers.map(({ units, activation }, l) => {
-      checkBindingSize(
-        device,
-        `layer ${l} (${units} units × ${inputs} inputs) weights`,
-        units * inputs * floatBytes,
-      );
       const weightBytes = units * inputs * floatBytes;
       const biasBytes = units * floatBytes;
       const pair = (what: string) => ({

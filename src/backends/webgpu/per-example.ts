@@ -15,7 +15,7 @@ export const maxStepsPerDispatch = 256;
 /** Layers per-example.wgsl's NetworkTable holds. */
 const maxLayers = 8;
 /** Invocations of per-example.wgsl's one workgroup, each with one float of scratch. */
-const workgroupInvocations = 256;
+const workgroupInvocations = 64;
 
 function sizes(spec: NetworkSpec) {
   let inputs = spec.inputSize;
@@ -31,7 +31,7 @@ function sizes(spec: NetworkSpec) {
 
 /**
  * Whether the fused kernel takes a network: at most 8 layers, and its weights, z, o and δ of every unit and
- * 256 floats of scratch fit the device's workgroup memory (16 KiB by default: e.g. 960-3-4 with 2,899
+ * 64 floats of scratch fit the device's workgroup memory (16 KiB by default: e.g. 960-3-4 with 2,899
  * parameters, or about 3,800 parameters in all).
  */
 export function perExampleFits(device: GPUDevice, spec: NetworkSpec): boolean {

@@ -141,7 +141,14 @@ class WebGpuNetwork implements BackendNetwork {
       nesterov: false,
       decoupledDecay: false,
     });
-    this.writeParams(params);
+    try {
+      this.writeParams(params);
+    } catch (error) {
+      // Parameters of the wrong shape: give back what the constructor made.
+      for (const shape of this.updates.shapes) backend.memory.destroy(shape);
+      this.buffers.destroy();
+      throw error;
+    }
   }
 
   private get outputSize(): number {

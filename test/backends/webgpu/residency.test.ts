@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendNetwork, StepOptions } from '../../../src/backends/backend.js';
-import type { AcquiredDevice } from '../../../src/backends/webgpu/device.js';
+import { type AcquiredDevice, webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { NetworkSpec } from '../../../src/model/spec.js';
@@ -188,6 +188,33 @@ describe('device loss and GPU errors', () => {
     // still usable
     const buffer = device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE });
     buffer.destroy();
+    device.destroy();
+  });
+});
+
+describe('device limits', () => {
+  it('a layer larger than one buffer binding is refused with MlpError "device-limit" naming layer and limit', async () => {
+    const entry = await webgpuEntryPoint();
+    const adapter = await entry?.requestAdapter();
+    if (!adapter) throw new Error('no adapter');
+    const device = await adapter.requestDevice(); // default limits: 128 MiB per storage binding
+    const backend = await WebGpuBackend.create(device);
+    const before = backend.memory.counts();
+    const huge: NetworkSpec = {
+      inputSize: 100,
+      layers: [
+        { units: 50, activation: 'tanh' },
+        { units: 6000, activation: 'tanh' },
+        { units: 6000, activation: 'sigmoid' },
+      ],
+      loss: 'squared-error',
+    };
+    expect(() => backend.createNetwork(huge, [])).toThrow(
+      /layer 2 \(6000 units × 6000 inputs\) weights needs 144000000 bytes .* at most 134217728 bytes \(maxStorageBufferBindingSize/,
+    );
+    expect(() => backend.createNetwork(huge, [])).toThrow(expect.objectContaining({ code: 'device-limit' }));
+    expect(backend.memory.counts()).toEqual(before);
+    backend.dispose();
     device.destroy();
   });
 });
