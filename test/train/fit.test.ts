@@ -283,6 +283,27 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
     net.dispose();
   });
 
+  it('two networks fitting at once on one engine do not interfere', async () => {
+    const fitOnce = async (net: ReturnType<Engine['createNetwork']>) => {
+      await net.fit(tiny, {
+        epochs: 4,
+        batchSize: 1,
+        dropout: [0.25],
+        optimizer: { kind: 'adam', learningRate: 0.01 },
+      });
+      return net.getWeights();
+    };
+    const engine = engines()[backend];
+    const other: NetworkSpec = { ...tinySpec, seed: 8 };
+    const alone = [await fitOnce(engine.createNetwork(tinySpec)), await fitOnce(engine.createNetwork(other))];
+    const together = await Promise.all([
+      fitOnce(engine.createNetwork(tinySpec)),
+      fitOnce(engine.createNetwork(other)),
+    ]);
+    expect(together).toEqual(alone);
+    expect(alone[0]).not.toEqual(alone[1]);
+  });
+
   it('a diverging run stops with MlpError non-finite naming the epoch, keeping the last finite weights', async () => {
     const net = engines()[backend].createNetwork({
       ...xorSpec,

@@ -67,7 +67,7 @@ export const matmulKernel = family({
   libraries: [activationWgsl, randomWgsl, stepWgsl],
   main: matmulWgsl,
   entryPoints: ['forward', 'hiddenDelta', 'weightGradient'],
-  constants: ['activation'],
+  constants: ['activation', 'vectorLoads'],
   bindings: [
     'shape',
     'left',

@@ -45,6 +45,35 @@ export function elementGroups(device: GPUDevice, elements: number): [number, num
   return [maxX, Math.ceil(groups / maxX)];
 }
 
+/** matmul.wgsl's shape uniform. */
+interface MatmulShape {
+  rows: number;
+  columns: number;
+  depth: number;
+  leftRowStride: number;
+  leftDepthStride: number;
+  rightDepthStride: number;
+  rightColumnStride: number;
+  layer: number;
+}
+
+/**
+ * Whether matmul.wgsl may stage a product's operands with vec4 loads: each operand is contiguous along one
+ * dimension whose size is a multiple of 4, and its other stride is a multiple of 4 (so vectors are aligned
+ * and lie wholly inside or outside the matrix).
+ */
+export function vectorLoadsFit(shape: MatmulShape): boolean {
+  const fits = (contiguous: number, size: number, otherStride: number) =>
+    contiguous === 1 && size % 4 === 0 && otherStride % 4 === 0;
+  const left =
+    fits(shape.leftDepthStride, shape.depth, shape.leftRowStride) ||
+    fits(shape.leftRowStride, shape.rows, shape.leftDepthStride);
+  const right =
+    fits(shape.rightDepthStride, shape.depth, shape.rightColumnStride) ||
+    fits(shape.rightColumnStride, shape.columns, shape.rightDepthStride);
+  return left && right;
+}
+
 export interface LayerBuffers {
   inputs: number;
   units: number;
@@ -290,26 +319,42 @@ export class Workspace {
       this.shapes.push(buffer);
       return buffer;
     };
-    const matmulGroups = (rows: number, columns: number): [number, number] => [
-      Math.ceil(columns / matmulTile),
-      Math.ceil(rows / matmulTile),
-    ];
-    const layerInput = (l: number) => (l === 0 ? this.inputs : this.outputs[l - 1]);
-    this.forward = layers.map((layer, l) => ({
+    /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
+    const matmul = (
+      entry: 'forward' | 'hiddenDelta' | 'weightGradient',
+      activation: Activation,
+      values: MatmulShape,
+      resources: Record<string, GPUBuffer>,
+    ) => ({
       bound: bindKernel(
         device,
-        kernelPipeline(device, matmulKernel, 'forward', { activation: activationCodes[layer.activation] }),
+        kernelPipeline(device, matmulKernel, entry, {
+          activation: activationCodes[activation],
+          vectorLoads: vectorLoadsFit(values),
+        }),
+        { shape: shape(matmulKernel, { ...values }), ...resources },
+      ),
+      groups: [Math.ceil(values.columns / matmulTile), Math.ceil(values.rows / matmulTile)] as [
+        number,
+        number,
+      ],
+    });
+    const layerInput = (l: number) => (l === 0 ? this.inputs : this.outputs[l - 1]);
+    this.forward = layers.map((layer, l) =>
+      matmul(
+        'forward',
+        layer.activation,
         {
-          shape: shape(matmulKernel, {
-            rows: capacity,
-            columns: layer.units,
-            depth: layer.inputs,
-            leftRowStride: layer.inputs,
-            leftDepthStride: 1,
-            rightDepthStride: 1,
-            rightColumnStride: layer.inputs,
-            layer: l,
-          }),
+          rows: capacity,
+          columns: layer.units,
+          depth: layer.inputs,
+          leftRowStride: layer.inputs,
+          leftDepthStride: 1,
+          rightDepthStride: 1,
+          rightColumnStride: layer.inputs,
+          layer: l,
+        },
+        {
           left: layerInput(l),
           right: layer.weights,
           bias: layer.biases,
@@ -319,15 +364,16 @@ export class Workspace {
           control: net.control,
         },
       ),
-      groups: matmulGroups(capacity, layer.units),
-    }));
+    );
     // Backward, from the output layer down: each layer's weight gradient, then the delta of the layer below.
     this.backward = [];
     for (let l = layers.length - 1; l >= 0; l--) {
       const layer = layers[l];
-      this.backward.push({
-        bound: bindKernel(device, kernelPipeline(device, matmulKernel, 'weightGradient'), {
-          shape: shape(matmulKernel, {
+      this.backward.push(
+        matmul(
+          'weightGradient',
+          'linear',
+          {
             rows: layer.units,
             columns: layer.inputs,
             depth: capacity,
@@ -336,33 +382,32 @@ export class Workspace {
             rightDepthStride: layer.inputs,
             rightColumnStride: 1,
             layer: l,
-          }),
-          left: this.delta[l],
-          right: layerInput(l),
-          product: layer.weightGradient,
-          biasGradient: layer.biasGradient,
-        }),
-        groups: matmulGroups(layer.units, layer.inputs),
-      });
+          },
+          {
+            left: this.delta[l],
+            right: layerInput(l),
+            product: layer.weightGradient,
+            biasGradient: layer.biasGradient,
+          },
+        ),
+      );
       if (l > 0) {
         const below = layers[l - 1];
-        this.backward.push({
-          bound: bindKernel(
-            device,
-            kernelPipeline(device, matmulKernel, 'hiddenDelta', {
-              activation: activationCodes[below.activation],
-            }),
+        this.backward.push(
+          matmul(
+            'hiddenDelta',
+            below.activation,
             {
-              shape: shape(matmulKernel, {
-                rows: capacity,
-                columns: below.units,
-                depth: layer.units,
-                leftRowStride: layer.units,
-                leftDepthStride: 1,
-                rightDepthStride: below.units,
-                rightColumnStride: 1,
-                layer: l - 1,
-              }),
+              rows: capacity,
+              columns: below.units,
+              depth: layer.units,
+              leftRowStride: layer.units,
+              leftDepthStride: 1,
+              rightDepthStride: below.units,
+              rightColumnStride: 1,
+              layer: l - 1,
+            },
+            {
               left: this.delta[l],
               right: layer.weights,
               product: this.delta[l - 1],
@@ -371,8 +416,7 @@ export class Workspace {
               control: net.control,
             },
           ),
-          groups: matmulGroups(capacity, below.units),
-        });
+        );
       }
     }
     const last = layers.length - 1;

@@ -14,8 +14,9 @@ export class GpuMemory {
   constructor(readonly device: GPUDevice) {}
 
   create(label: string, byteLength: number, usage: GPUBufferUsageFlags): GPUBuffer {
-    // Zero-length bindings are invalid; a 4-byte buffer stands for an empty array.
-    const size = Math.max(4, Math.ceil(byteLength / 4) * 4);
+    // Whole 16-byte vectors, so kernels may read any buffer as an array of vec4 (matmul.wgsl); this also
+    // keeps empty arrays from being zero-length bindings, which are invalid.
+    const size = Math.max(16, Math.ceil(byteLength / 16) * 16);
     const buffer = this.device.createBuffer({ label, size, usage });
     this.live.set(buffer, size);
     this.liveBytes += size;

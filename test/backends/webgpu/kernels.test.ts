@@ -2,8 +2,9 @@
 // through the smallest networks that isolate each one, against math.ts in float64.
 // Tolerance: conformance.ts expectClose — |gpu − ref| ≤ 1e-4·(|ref| + max|ref|) per element.
 
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backward, forward } from '../../../src/backends/cpu/math.js';
+import { vectorLoadsFit } from '../../../src/backends/webgpu/network-buffers.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
@@ -95,4 +96,85 @@ describe('matmul.wgsl hiddenDelta: δ_l = (δ_{l+1}·W_{l+1}) ⊙ f′(z_l)', ()
       }
     });
   }
+});
+
+describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)', () => {
+  const vectorShapes = [
+    [65, 1000, 68, 12],
+    [130, 12, 64, 20],
+    [1, 8, 4, 4],
+    [33, 36, 100, 8],
+  ];
+  for (const [rows, inputs, hidden, units] of vectorShapes) {
+    it(`${rows} rows, ${inputs} → ${hidden} → ${units}: forward, weight gradients, hidden delta`, async () => {
+      const spec = linearNetwork([inputs, hidden, units]);
+      spec.layers[0] = { units: hidden, activation: 'sigmoid' };
+      // The shapes the workspace gives these products, so the test checks the path it claims to.
+      expect(
+        vectorLoadsFit({
+          rows,
+          columns: hidden,
+          depth: inputs,
+          leftRowStride: inputs,
+          leftDepthStride: 1,
+          rightDepthStride: 1,
+          rightColumnStride: inputs,
+          layer: 0,
+        }),
+      ).toBe(true);
+      expect(
+        vectorLoadsFit({
+          rows: hidden,
+          columns: inputs,
+          depth: rows,
+          leftRowStride: 1,
+          leftDepthStride: hidden,
+          rightDepthStride: inputs,
+          rightColumnStride: 1,
+          layer: 0,
+        }),
+      ).toBe(true);
+      expect(
+        vectorLoadsFit({
+          rows,
+          columns: hidden,
+          depth: units,
+          leftRowStride: units,
+          leftDepthStride: 1,
+          rightDepthStride: hidden,
+          rightColumnStride: 1,
+          layer: 0,
+        }),
+      ).toBe(true);
+      const { params, x, t } = randomData(spec, rows, rows * 3 + hidden);
+      const pass = forward(spec, params, x, rows);
+      const reference = backward(spec, params, pass, t);
+      const net = gpu.createNetwork(spec, params);
+      try {
+        expectClose(await net.predict(x, rows), pass.o[1], 'outputs');
+        const gradients = await net.gradients(x, t, rows);
+        reference.forEach((layer, l) => {
+          expectClose(gradients[l].weights, layer.weights, `dW_${l}`);
+          expectClose(gradients[l].biases, layer.biases, `db_${l}`);
+        });
+      } finally {
+        net.dispose();
+      }
+    });
+  }
+
+  it('is not chosen when a dimension is not a multiple of 4', () => {
+    const shape = {
+      rows: 8,
+      columns: 8,
+      depth: 6,
+      leftRowStride: 6,
+      leftDepthStride: 1,
+      rightDepthStride: 1,
+      rightColumnStride: 6,
+      layer: 0,
+    };
+    expect(vectorLoadsFit(shape)).toBe(false);
+    expect(vectorLoadsFit({ ...shape, depth: 8, leftRowStride: 8, rightColumnStride: 8 })).toBe(true);
+  });
 });
