@@ -301,11 +301,22 @@ export class Workspace {
     const { device } = memory;
     const { spec, layers } = net;
     const options = training ? net.trainingOptions : net.inferenceOptions;
-    const rowsBuffer = (what: string, width: number) => {
-      checkBindingSize(device, `${what} of a batch of ${capacity} rows`, capacity * width * floatBytes);
-      return memory.storage(what, capacity * width * floatBytes);
-    };
     const outputSize = layers[layers.length - 1].units;
+    // Refuse before allocating anything: the widest per-row buffer, and the matmul dispatch along rows.
+    const widest = Math.max(spec.inputSize, ...layers.map((layer) => layer.units));
+    checkBindingSize(
+      device,
+      `a batch of ${capacity} rows × ${widest} values`,
+      capacity * widest * floatBytes,
+    );
+    const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+    if (Math.ceil(capacity / matmulTile) > maxGroups || Math.ceil(widest / matmulTile) > maxGroups) {
+      throw new MlpError(
+        'device-limit',
+        `a batch of ${capacity} rows × ${widest} values needs more than this device's ${maxGroups} workgroups per dispatch dimension (maxComputeWorkgroupsPerDimension)`,
+      );
+    }
+    const rowsBuffer = (what: string, width: number) => memory.storage(what, capacity * width * floatBytes);
     this.inputs = rowsBuffer('batch inputs', spec.inputSize);
     this.targets = rowsBuffer('batch targets', outputSize);
     this.z = layers.map((layer, l) => rowsBuffer(`z ${l}`, layer.units));

@@ -218,3 +218,32 @@ describe('device limits', () => {
     device.destroy();
   });
 });
+
+describe('batch limits', () => {
+  it('gradients() over more rows than one buffer binding holds is refused and leaves nothing behind', async () => {
+    const entry = await webgpuEntryPoint();
+    const adapter = await entry?.requestAdapter();
+    if (!adapter) throw new Error('no adapter');
+    const device = await adapter.requestDevice();
+    const backend = await WebGpuBackend.create(device);
+    const wide: NetworkSpec = {
+      inputSize: 4,
+      layers: [{ units: 1000, activation: 'linear' }],
+      loss: 'squared-error',
+    };
+    const net = backend.createNetwork(wide, [
+      { weights: new Float32Array(4000), biases: new Float32Array(1000) },
+    ]);
+    const before = backend.memory.counts();
+    const rows = 40_000; // 40,000 × 1000 floats = 160 MB > 128 MiB
+    await expect(
+      net.gradients(new Float32Array(rows * 4), new Float32Array(rows * 1000), rows),
+    ).rejects.toMatchObject({
+      code: 'device-limit',
+      message: expect.stringContaining('a batch of 40000 rows × 1000 values'),
+    });
+    expect(backend.memory.counts()).toEqual(before);
+    backend.dispose();
+    device.destroy();
+  });
+});
