@@ -14,6 +14,8 @@ export interface ParityResult {
   loss: Loss;
   forward: number;
   gradients: number;
+  /** the weights after `steps` SGD-with-momentum steps */
+  training: number;
 }
 
 declare global {
@@ -31,7 +33,8 @@ const cases: ParityCase[] = [
 ];
 const inputSize = 37;
 const outputs = 4;
-const batchSize = 80;
+const batchSize = 4;
+const steps = 20;
 
 /** max |a − b| / max |b|: the error relative to the size of the reference array. */
 function relativeError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
@@ -87,20 +90,30 @@ async function run(): Promise<void> {
   const results: ParityResult[] = [];
   for (const [index, parityCase] of cases.entries()) {
     const seed = 11 + index;
-    const data = examples(batchSize, seed);
+    const data = examples(batchSize * steps, seed);
     const [onGpu, onCpu] = [gpu, cpu].map((engine) => engine.createNetwork(spec(parityCase, seed)));
     const forward = relativeError(await onGpu.predict(data.inputs), await onCpu.predict(data.inputs));
     const gradients = paramsError(
       await onGpu.gradients(data.inputs, data.targets),
       await onCpu.gradients(data.inputs, data.targets),
     );
+    // One epoch without shuffling: `steps` optimizer steps of `batchSize` examples each.
+    const options = {
+      epochs: 1,
+      batchSize,
+      shuffle: false,
+      optimizer: { kind: 'sgd' as const, learningRate: 0.1, momentum: 0.9, nesterov: false },
+    };
+    await onGpu.fit(data, options);
+    await onCpu.fit(data, options);
+    const training = paramsError(await onGpu.getWeights(), await onCpu.getWeights());
     onGpu.dispose();
     onCpu.dispose();
     const name = [inputSize, ...parityCase.hidden, outputs].join('-') + ` ${parityCase.activation}`;
-    const result = { name, loss: parityCase.loss, forward, gradients };
+    const result = { name, loss: parityCase.loss, forward, gradients, training };
     results.push(result);
     const row = document.createElement('tr');
-    for (const cell of [name, parityCase.loss, forward, gradients]) {
+    for (const cell of [name, parityCase.loss, forward, gradients, training]) {
       const td = document.createElement('td');
       td.textContent = typeof cell === 'number' ? cell.toExponential(2) : cell;
       row.append(td);

@@ -1,5 +1,5 @@
 // Issue 3 in the browser: whole networks on the webgpu backend of headless chromium (SwiftShader) against
-// the cpu backend in the same page: outputs and gradients.
+// the cpu backend in the same page: outputs, gradients and the weights after 20 training steps.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoBrowser, launchDemoBrowser } from './helpers/browser.js';
 
@@ -8,6 +8,7 @@ interface ParityResult {
   loss: string;
   forward: number;
   gradients: number;
+  training: number;
 }
 
 describe('WebGPU against CPU in chromium', () => {
@@ -36,7 +37,7 @@ describe('WebGPU against CPU in chromium', () => {
       new Set(['squared-error', 'softmax-cross-entropy', 'binary-cross-entropy']),
     );
     for (const result of parity.results) {
-      for (const key of ['forward', 'gradients'] as const) {
+      for (const key of ['forward', 'gradients', 'training'] as const) {
         expect(result[key], `${result.name} ${result.loss} ${key}`).toBeLessThan(1e-4);
       }
     }

@@ -54,7 +54,7 @@ const copy = (layers: LayerParams[]) =>
 async function referenceRun(
   cpu: Engine,
   optimizer: Required<OptimizerOptions>,
-  decay: { l1: number; l2: number },
+  decay: { l1: number; l2: number; decayBiases: boolean },
   steps: number,
 ): Promise<{ weights: Float64Array; biases: Float64Array }[]> {
   const net = cpu.createNetwork(tinySpec);
@@ -76,7 +76,8 @@ async function referenceRun(
         const w = layer[part];
         for (let i = 0; i < w.length; i++) {
           let g = gradients[l][part][i];
-          if (part === 'weights') g += decay.l2 * w[i] + decay.l1 * Math.sign(w[i]);
+          const decays = part === 'weights' || decay.decayBiases;
+          if (decays) g += decay.l2 * w[i] + decay.l1 * Math.sign(w[i]);
           if (optimizer.kind === 'sgd') {
             const v = first[l][part];
             v[i] = optimizer.momentum * v[i] - η * g;
@@ -88,7 +89,7 @@ async function referenceRun(
             const mHat = m[i] / (1 - optimizer.beta1 ** t);
             const sHat = s[i] / (1 - optimizer.beta2 ** t);
             w[i] -= (η * mHat) / (Math.sqrt(sHat) + optimizer.epsilon);
-            if (optimizer.kind === 'adamw' && part === 'weights') w[i] -= η * optimizer.weightDecay * w[i];
+            if (optimizer.kind === 'adamw' && decays) w[i] -= η * optimizer.weightDecay * w[i];
           }
         }
       }
@@ -98,13 +99,26 @@ async function referenceRun(
   return params;
 }
 
-const optimizers: { name: string; optimizer: Required<OptimizerOptions>; l1: number; l2: number }[] = [
+const optimizers: {
+  name: string;
+  optimizer: Required<OptimizerOptions>;
+  l1: number;
+  l2: number;
+  decayBiases?: boolean;
+}[] = [
   { name: 'sgd', optimizer: { kind: 'sgd', learningRate: 0.5, momentum: 0, nesterov: false }, l1: 0, l2: 0 },
   {
     name: 'sgd + momentum + l2',
     optimizer: { kind: 'sgd', learningRate: 0.5, momentum: 0.9, nesterov: false },
     l1: 0,
     l2: 0.01,
+  },
+  {
+    name: 'sgd + l1 + l2 on weights and biases',
+    optimizer: { kind: 'sgd', learningRate: 0.5, momentum: 0.5, nesterov: false },
+    l1: 0.02,
+    l2: 0.05,
+    decayBiases: true,
   },
   {
     name: 'nesterov + l1',
@@ -119,7 +133,8 @@ const optimizers: { name: string; optimizer: Required<OptimizerOptions>; l1: num
     l2: 0,
   },
   {
-    name: 'adamw',
+    name: 'adamw, decaying biases too',
+    decayBiases: true,
     optimizer: {
       kind: 'adamw',
       learningRate: 0.05,
@@ -163,10 +178,10 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
 
   it.each(optimizers)(
     '$name: three full-batch steps equal the hand-written float64 update',
-    async ({ optimizer, l1, l2 }) => {
-      const expected = await referenceRun(cpu, optimizer, { l1, l2 }, 3);
+    async ({ optimizer, l1, l2, decayBiases = false }) => {
+      const expected = await referenceRun(cpu, optimizer, { l1, l2, decayBiases }, 3);
       const net = engines()[backend].createNetwork(tinySpec);
-      await net.fit(tiny, { epochs: 3, batchSize: 3, shuffle: false, optimizer, l1, l2 });
+      await net.fit(tiny, { epochs: 3, batchSize: 3, shuffle: false, optimizer, l1, l2, decayBiases });
       const got = await net.getWeights();
       const tolerance = backend === 'cpu' ? 1e-6 : 2e-5;
       got.forEach((layer, l) => {
