@@ -254,6 +254,13 @@ export function resolveOptimizer(value: unknown, previous: OptimizerConfig | und
   };
 }
 
+/** A schedule parameter that has no default. */
+function required(where: string, value: unknown): unknown {
+  if (value === undefined)
+    throw new MlpError('invalid-argument', `${where}: missing; this schedule needs it`);
+  return value;
+}
+
 function resolveSchedule(value: unknown): LearningRateSchedule {
   if (value === undefined) return { kind: 'constant' };
   if (!isRecord(value) || !scheduleKinds.includes(value.kind as 'step')) {
@@ -271,17 +278,31 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
       checkKeys('learningRateSchedule', value, ['kind', 'every', 'factor']);
       return {
         kind: 'step',
-        every: positiveInteger('learningRateSchedule.every', value.every ?? Number.NaN, 1),
-        factor: numberIn('learningRateSchedule.factor', value.factor ?? Number.NaN, 1, {
-          above: 0,
-          atMost: 1,
-        }),
+        every: positiveInteger(
+          'learningRateSchedule.every',
+          required('learningRateSchedule.every', value.every),
+          1,
+        ),
+        factor: numberIn(
+          'learningRateSchedule.factor',
+          required('learningRateSchedule.factor', value.factor),
+          1,
+          {
+            above: 0,
+            atMost: 1,
+          },
+        ),
       };
     case 'exponential':
       checkKeys('learningRateSchedule', value, ['kind', 'decay']);
       return {
         kind: 'exponential',
-        decay: numberIn('learningRateSchedule.decay', value.decay ?? Number.NaN, 1, { above: 0, atMost: 1 }),
+        decay: numberIn(
+          'learningRateSchedule.decay',
+          required('learningRateSchedule.decay', value.decay),
+          1,
+          { above: 0, atMost: 1 },
+        ),
       };
     default:
       checkKeys('learningRateSchedule', value, ['kind', 'epochs', 'minLearningRate']);

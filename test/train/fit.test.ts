@@ -403,6 +403,11 @@ describe('fit options and data are checked', () => {
     ['a misspelt option', { epoch: 3 }, /unknown option "epoch"/],
     ['early stopping without validation', { earlyStopping: {} }, /give validation or validationSplit/],
     ['validationSplit 1', { validationSplit: 1 }, /validationSplit: 1 is not/],
+    [
+      'a step schedule without its factor',
+      { learningRateSchedule: { kind: 'step', every: 2 } },
+      /learningRateSchedule.factor: missing/,
+    ],
     ['an unknown schedule', { learningRateSchedule: { kind: 'linear' } }, /learningRateSchedule/],
   ];
   it.each(cases)('%s is MlpError invalid-argument', async (_, options, message) => {
@@ -411,6 +416,14 @@ describe('fit options and data are checked', () => {
     expect(error).toBeInstanceOf(MlpError);
     expect((error as MlpError).code).toBe('invalid-argument');
     expect((error as MlpError).message).toMatch(message);
+    net.dispose();
+  });
+
+  it('a second fit while one runs is refused; the first finishes normally', async () => {
+    const net = cpu.createNetwork(xorSpec);
+    const first = net.fit(xor, { epochs: 3 });
+    await expect(net.fit(xor)).rejects.toThrow(/already training/);
+    expect((await first).epochs).toHaveLength(3);
     net.dispose();
   });
 
