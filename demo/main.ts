@@ -41,6 +41,7 @@ const ui = {
   unitWeights: byId('unit-weights'),
   testSummary: byId('test-summary'),
   confusion: byId<HTMLCanvasElement>('confusion-matrix'),
+  results: byId('results'),
   mistakes: byId('mistake-grid'),
   moreMistakes: byId('more-mistakes'),
   downloadModel: byId<HTMLButtonElement>('download-model'),
@@ -375,6 +376,7 @@ const mistakesShown = 24;
 
 function showOutcome(outcome: TrainingOutcome, test: Dataset): void {
   const classNames = test.classNames;
+  ui.results.hidden = false;
   drawConfusionMatrix(ui.confusion, outcome.test.confusion, classNames);
   const how = outcome.stoppedByUser
     ? `stopped by you after epoch ${outcome.epochsRun}`
@@ -413,7 +415,7 @@ function showOutcome(outcome: TrainingOutcome, test: Dataset): void {
 function resetTrainingView(): void {
   charts.reset();
   ui.testSummary.textContent = 'Training… the test images are held back until it ends.';
-  ui.confusion.getContext('2d')?.clearRect(0, 0, ui.confusion.width, ui.confusion.height);
+  ui.results.hidden = true;
   ui.mistakes.replaceChildren();
   ui.moreMistakes.textContent = '';
   ui.unitWeights.replaceChildren();
@@ -507,7 +509,7 @@ async function classify(file: File): Promise<void> {
     const names = trainedOn?.classNames.length === outputs.length ? trainedOn.classNames : null;
     const ranked = [...outputs].map((value, k) => ({ value, name: names?.[k] ?? `output ${k + 1}` }));
     ranked.sort((a, b) => b.value - a.value);
-    ui.classifyResult.textContent = `${ranked[0].name} (${ranked.map((r) => `${r.name} ${r.value.toFixed(2)}`).join(', ')})`;
+    ui.classifyResult.textContent = `${ranked[0].name} · outputs: ${ranked.map((r) => `${r.name} ${r.value.toFixed(2)}`).join(', ')}`;
   } catch (error) {
     showError(ui.classifyResult, error);
   }
@@ -589,7 +591,8 @@ function setupComparePanel(): void {
       );
       renderCompareBars(ui.compareBars, timings);
       const only = timings.length === 1 ? ' WebGPU is not available here, so only the CPU was timed.' : '';
-      ui.compareStatus.textContent = `One epoch of ${data.train.count} examples, batch size ${current.setup.batchSize}; median of 3 runs.${only}`;
+      const sizes = [data.inputSize, ...current.setup.hidden, data.outputSize].join('-');
+      ui.compareStatus.textContent = `One epoch of ${data.train.count} examples on the ${sizes} network, batch size ${current.setup.batchSize}; median of 3 runs.${only}`;
     } catch (error) {
       showError(ui.compareStatus, error);
     } finally {

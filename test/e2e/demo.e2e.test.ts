@@ -155,7 +155,7 @@ describe('demo page on WebGPU', () => {
       timeout: 20_000,
     });
     expect(await page.$eval('#classify-result', (element) => element.textContent)).toMatch(
-      /^(straight|left|right|up) \(/,
+      /^(straight|left|right|up) · outputs: (straight|left|right|up) 0\.\d\d, /,
     );
     expect((await canvasPixels(page, '#classify-image')).colours).toBeGreaterThan(5);
     await demo.screenshotElement('#model-panel', '06-model');
