@@ -12,7 +12,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    rolldownOptions: { input: { demo: `${here}demo/index.html` } },
+    // The demo, and the page that checks WebGPU against CPU inside the browser (test/e2e/parity.e2e.test.ts).
+    rolldownOptions: { input: { demo: `${here}demo/index.html`, parity: `${here}demo/parity.html` } },
   },
   worker: { format: 'es' },
   preview: { host: '127.0.0.1' },

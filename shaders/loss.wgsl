@@ -6,7 +6,7 @@
 //   shape: uniform LossShape; options: uniform StepOptions (batchSize);
 //   z [rows, units] read; activated [rows, units] read_write (softmax rows are normalised here);
 //   targets [rows, units] read; delta [rows, units] read_write;
-//   metrics: read_write Metrics (sums since the last readback); confusion: read_write [classes, classes];
+//   metrics (metrics.wgsl); confusion: read_write [classes, classes];
 //   order: read_write Order (cursor, count); control: read_write Control (step).
 // Overrides: activation (the output layer's, activation.wgsl codes), loss (0 squared-error,
 //   1 binary-cross-entropy, 2 softmax-cross-entropy).
@@ -29,15 +29,6 @@ struct LossShape {
   classes: u32,
 }
 
-struct Metrics {
-  lossSum: f32,
-  // Kahan compensation of lossSum: an epoch adds thousands of batch sums in float32
-  lossCompensation: f32,
-  correct: u32,
-  count: u32,
-  nonFinite: u32,
-}
-
 override activation: u32 = ACTIVATION_SIGMOID;
 override loss: u32 = 0u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
@@ -50,7 +41,6 @@ const WORKGROUP: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> activated: array<f32>;
 @group(0) @binding(4) var<storage, read> targets: array<f32>;
 @group(0) @binding(5) var<storage, read_write> delta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> metrics: Metrics;
 @group(0) @binding(7) var<storage, read_write> confusion: array<atomic<u32>>;
 @group(0) @binding(8) var<storage, read_write> order: Order;
 @group(0) @binding(9) var<storage, read_write> control: Control;
@@ -178,14 +168,7 @@ fn accumulateMetrics(local: u32, partial: f32, rows: u32) {
     workgroupBarrier();
   }
   if (local == 0u) {
-    // Kahan summation: lossCompensation carries the low-order bits float32 would drop.
-    let y = lossPartials[0] - metrics.lossCompensation;
-    let t = metrics.lossSum + y;
-    metrics.lossCompensation = (t - metrics.lossSum) - y;
-    metrics.lossSum = t;
-    metrics.correct += atomicLoad(&correctCount);
-    metrics.count += rows;
-    metrics.nonFinite += atomicLoad(&nonFiniteCount);
+    addToMetrics(lossPartials[0], atomicLoad(&correctCount), rows, atomicLoad(&nonFiniteCount));
   }
 }
 

@@ -14,7 +14,8 @@
 //                   δ already carries the 1/rows of the batch mean (loss.wgsl), so these are mean gradients.
 // Bindings: shape (uniform MatmulShape), left, right, bias, zBelow (read), product, activated, biasGradient
 //   (read_write), options (uniform StepOptions, for dropout), control (read, the step for dropout masks).
-// Override: activation — forward: this layer's f; hiddenDelta: the layer below's f (activation.wgsl codes).
+// Overrides: activation — forward: this layer's f; hiddenDelta: the layer below's f (activation.wgsl codes);
+//   vectorLoads — stage the operands with vec4 loads (see below) where the layout allows.
 // Dropout: shape.layer names the hidden layer whose mask applies (forward: this one; hiddenDelta: the one
 //   below); its options.dropoutThreshold is 0 for the output layer and for inference.
 // Workgroup: 8×8 invocations compute a 32×32 tile of C, each invocation a 4×4 block held in registers
@@ -33,10 +34,14 @@ struct MatmulShape {
 }
 
 override activation: u32 = ACTIVATION_LINEAR;
+// Load whole vec4s along each operand's contiguous dimension. The caller sets it only when, for both
+// operands, that dimension's size and the other stride are multiples of 4 (a vec4 is then wholly inside
+// or wholly outside the matrix); otherwise elements are loaded one by one.
+override vectorLoads: bool = false;
 
 @group(0) @binding(0) var<uniform> shape: MatmulShape;
-@group(0) @binding(1) var<storage, read> left: array<f32>;
-@group(0) @binding(2) var<storage, read> right: array<f32>;
+@group(0) @binding(1) var<storage, read> left: array<vec4f>;
+@group(0) @binding(2) var<storage, read> right: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> product: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> activated: array<f32>;
@@ -60,18 +65,95 @@ struct Block {
   leftSums: vec4f,
 }
 
+// left and right are bound as vec4 arrays (buffers are sized in multiples of 16 bytes); element i is
+// component i % 4 of vector i / 4.
 fn leftAt(m: u32, k: u32) -> f32 {
   if (m < shape.rows && k < shape.depth) {
-    return left[m * shape.leftRowStride + k * shape.leftDepthStride];
+    let index = m * shape.leftRowStride + k * shape.leftDepthStride;
+    return left[index / 4u][index % 4u];
   }
   return 0.0;
 }
 
 fn rightAt(k: u32, n: u32) -> f32 {
   if (k < shape.depth && n < shape.columns) {
-    return right[k * shape.rightDepthStride + n * shape.rightColumnStride];
+    let index = k * shape.rightDepthStride + n * shape.rightColumnStride;
+    return right[index / 4u][index % 4u];
   }
   return 0.0;
+}
+
+// The 16×32 slices of both operands at depth k0, one element per load.
+fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
+  // Consecutive invocations walk each operand's contiguous dimension, so their loads coalesce.
+  for (var e = flat; e < SLICE * TILE; e += INVOCATIONS) {
+    var m = e % TILE;
+    var k = e / TILE;
+    if (shape.leftDepthStride == 1u) {
+      m = e / SLICE;
+      k = e % SLICE;
+    }
+    leftTile[k][m] = leftAt(rowBase + m, k0 + k);
+    var n = e % TILE;
+    var kk = e / TILE;
+    if (shape.rightColumnStride != 1u) {
+      n = e / SLICE;
+      kk = e % SLICE;
+    }
+    rightTile[kk][n] = rightAt(k0 + kk, columnBase + n);
+  }
+}
+
+// The same slices, four elements per load along each operand's contiguous dimension.
+fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
+  for (var e = flat; e < SLICE * TILE / 4u; e += INVOCATIONS) {
+    if (shape.leftDepthStride == 1u) {
+      let m = e / (SLICE / 4u);
+      let k = (e % (SLICE / 4u)) * 4u;
+      var v = vec4f();
+      if (rowBase + m < shape.rows && k0 + k < shape.depth) {
+        v = left[((rowBase + m) * shape.leftRowStride + k0 + k) / 4u];
+      }
+      leftTile[k][m] = v.x;
+      leftTile[k + 1u][m] = v.y;
+      leftTile[k + 2u][m] = v.z;
+      leftTile[k + 3u][m] = v.w;
+    } else {
+      let k = e / (TILE / 4u);
+      let m = (e % (TILE / 4u)) * 4u;
+      var v = vec4f();
+      if (rowBase + m < shape.rows && k0 + k < shape.depth) {
+        v = left[(rowBase + m + (k0 + k) * shape.leftDepthStride) / 4u];
+      }
+      leftTile[k][m] = v.x;
+      leftTile[k][m + 1u] = v.y;
+      leftTile[k][m + 2u] = v.z;
+      leftTile[k][m + 3u] = v.w;
+    }
+    if (shape.rightColumnStride == 1u) {
+      let k = e / (TILE / 4u);
+      let n = (e % (TILE / 4u)) * 4u;
+      var v = vec4f();
+      if (columnBase + n < shape.columns && k0 + k < shape.depth) {
+        v = right[((k0 + k) * shape.rightDepthStride + columnBase + n) / 4u];
+      }
+      rightTile[k][n] = v.x;
+      rightTile[k][n + 1u] = v.y;
+      rightTile[k][n + 2u] = v.z;
+      rightTile[k][n + 3u] = v.w;
+    } else {
+      let n = e / (SLICE / 4u);
+      let k = (e % (SLICE / 4u)) * 4u;
+      var v = vec4f();
+      if (columnBase + n < shape.columns && k0 + k < shape.depth) {
+        v = right[((columnBase + n) * shape.rightColumnStride + k0 + k) / 4u];
+      }
+      rightTile[k][n] = v.x;
+      rightTile[k + 1u][n] = v.y;
+      rightTile[k + 2u][n] = v.z;
+      rightTile[k + 3u][n] = v.w;
+    }
+  }
 }
 
 fn tileProduct(local: vec3u, group: vec3u) -> Block {
@@ -84,23 +166,10 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
   var row3 = vec4f();
   var leftSums = vec4f();
   for (var k0 = 0u; k0 < shape.depth; k0 += SLICE) {
-    // Each invocation stages 8 elements of each 16×32 slice; consecutive invocations walk the operand's
-    // contiguous dimension so that their loads coalesce.
-    for (var e = flat; e < SLICE * TILE; e += INVOCATIONS) {
-      var m = e % TILE;
-      var k = e / TILE;
-      if (shape.leftDepthStride == 1u) {
-        m = e / SLICE;
-        k = e % SLICE;
-      }
-      leftTile[k][m] = leftAt(rowBase + m, k0 + k);
-      var n = e % TILE;
-      var kk = e / TILE;
-      if (shape.rightColumnStride != 1u) {
-        n = e / SLICE;
-        kk = e % SLICE;
-      }
-      rightTile[kk][n] = rightAt(k0 + kk, columnBase + n);
+    if (vectorLoads) {
+      stageVectors(flat, rowBase, columnBase, k0);
+    } else {
+      stageElements(flat, rowBase, columnBase, k0);
     }
     workgroupBarrier();
     for (var k = 0u; k < SLICE; k++) {

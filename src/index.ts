@@ -56,7 +56,10 @@ export {
 } from './data/synthetic-faces.js';
 export { createEngine, Engine, type EngineOptions } from './engine.js';
 export { MlpError, type MlpErrorCode } from './errors.js';
-export { Network, type Numbers } from './model/network.js';
+export { type ModelContents, modelFormat, type SavedModel } from './io/model-file.js';
+export { toOnnx } from './io/onnx-export.js';
+export { type TfjsExport, type TfjsModelJson, toTfjsLayers } from './io/tfjs-export.js';
+export { type Evaluation, Network, type Numbers } from './model/network.js';
 export type {
   Activation,
   InitSpec,
@@ -66,3 +69,14 @@ export type {
   NetworkSpec,
 } from './model/spec.js';
 export { activations, leakyReluSlope, losses } from './model/spec.js';
+export type { FitHistory } from './train/fit.js';
+export type {
+  BatchRecord,
+  EpochRecord,
+  FitData,
+  FitOptions,
+  LearningRateSchedule,
+  OptimizerOptions,
+  TrainingData,
+} from './train/options.js';
+export type { ProgressEvent } from './train/progress.js';

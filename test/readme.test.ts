@@ -14,3 +14,15 @@ it('README shows examples/data.mjs verbatim', () => {
   const example = readFileSync(new URL('../examples/data.mjs', import.meta.url), 'utf8');
   expect(readme).toContain(`\`\`\`js\n${example}\`\`\``);
 });
+
+it('README shows examples/webgpu.mjs verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const example = readFileSync(new URL('../examples/webgpu.mjs', import.meta.url), 'utf8');
+  expect(readme).toContain(`\`\`\`js\n${example}\`\`\``);
+});
+
+it('README shows examples/training.mjs verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const example = readFileSync(new URL('../examples/training.mjs', import.meta.url), 'utf8');
+  expect(readme).toContain(`\`\`\`js\n${example}\`\`\``);
+});

@@ -28,7 +28,16 @@ function lineChart(container: HTMLElement, yLabel: string, format: (value: numbe
     height: chartHeight,
     scales: { x: { time: false } },
     axes: [
-      { label: 'epoch', font: axisFont, labelFont: axisFont, stroke: '#4b5563', grid: { stroke: '#eceff4' } },
+      {
+        label: 'epoch',
+        font: axisFont,
+        labelFont: axisFont,
+        stroke: '#4b5563',
+        grid: { stroke: '#eceff4' },
+        // whole epochs only
+        incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000],
+        values: (_chart, ticks) => ticks.map(String),
+      },
       {
         label: yLabel,
         font: axisFont,
@@ -40,7 +49,7 @@ function lineChart(container: HTMLElement, yLabel: string, format: (value: numbe
       },
     ],
     series: [{ label: 'epoch' }, series('training', trainColour), series('validation', validationColour)],
-    legend: { live: true },
+    legend: { live: false },
     cursor: { drag: { x: false, y: false } },
   };
   const chart = new uPlot(options, [[], [], []], container);

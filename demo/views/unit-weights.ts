@@ -15,7 +15,6 @@ export interface FirstLayerWeights {
   nextNames: string[];
 }
 
-const pixelSize = 4;
 const maxUnitsShown = 24;
 
 export function renderUnitWeights(
@@ -25,6 +24,8 @@ export function renderUnitWeights(
   imageHeight: number,
 ): void {
   const inputs = imageWidth * imageHeight;
+  // 5 screen pixels per image pixel for faces; wider cells for a table's handful of features.
+  const pixelSize = Math.max(5, Math.min(32, Math.floor(160 / imageWidth)));
   const shown = Math.min(weights.hiddenUnits, maxUnitsShown);
   if (container.childElementCount !== shown) {
     container.replaceChildren(
@@ -33,7 +34,10 @@ export function renderUnitWeights(
   }
   const nextScale = maxMagnitude(weights.next);
   // Output squares fit beside the picture; their names only while they are large enough to read.
-  const square = Math.max(6, Math.min(20, Math.floor((imageHeight * pixelSize) / weights.nextUnits)));
+  const square = Math.max(
+    6,
+    Math.min(20, Math.floor(Math.max(80, imageHeight * pixelSize) / weights.nextUnits)),
+  );
   container.style.setProperty('--output-square', `${square}px`);
   container.classList.toggle('unnamed-outputs', square < 16);
   for (let unit = 0; unit < shown; unit++) {

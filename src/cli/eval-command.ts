@@ -30,23 +30,19 @@ export function registerEval(program: Command): void {
 }
 
 async function evaluateCommand(flags: EvalFlags): Promise<void> {
-  const { run, network } = await loadRun(flags.model, flags.backend);
+  const { run, engine, network } = await loadRun(flags.model, flags.backend);
   try {
     const data = flags.data ?? run.flags.data;
     const list = flags.data === undefined && flags.list === undefined ? run.flags.testList : flags.list;
     const dataset = await prepareDataLike(run.data, data, list);
     const evaluation = await network.evaluate(dataset);
     const classes = run.data.classNames;
-    const confusion = evaluation.confusion;
-    const n = classes.length;
+    // confusion[actual][predicted]
+    const { confusion } = evaluation;
     const perClass = classes.map((name, k) => {
-      let predicted = 0;
-      let actual = 0;
-      for (let j = 0; j < n; j++) {
-        predicted += confusion[j * n + k];
-        actual += confusion[k * n + j];
-      }
-      const hits = confusion[k * n + k];
+      const predicted = confusion.reduce((sum, row) => sum + row[k], 0);
+      const actual = confusion[k].reduce((sum, count) => sum + count, 0);
+      const hits = confusion[k][k];
       return {
         name,
         precision: predicted ? hits / predicted : undefined,
@@ -56,7 +52,7 @@ async function evaluateCommand(flags: EvalFlags): Promise<void> {
     });
     if (flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ accuracy: evaluation.accuracy, loss: evaluation.loss, count: dataset.count, classes, confusion: [...confusion], perClass })}\n`,
+        `${JSON.stringify({ accuracy: evaluation.accuracy, loss: evaluation.loss, count: dataset.count, classes, confusion, perClass })}\n`,
       );
       return;
     }
@@ -73,10 +69,10 @@ async function evaluateCommand(flags: EvalFlags): Promise<void> {
     process.stdout.write(
       `${formatTable(
         ['', ...classes],
-        classes.map((name, k) => [name, ...Array.from(confusion.subarray(k * n, (k + 1) * n))]),
+        classes.map((name, k) => [name, ...confusion[k]]),
       )}\n`,
     );
   } finally {
-    network.dispose();
+    engine.dispose();
   }
 }

@@ -54,7 +54,7 @@ async function imagePaths(inputs: string[]): Promise<string[]> {
 }
 
 async function predictCommand(inputs: string[], flags: PredictFlags): Promise<void> {
-  const { run, network } = await loadRun(flags.model, flags.backend);
+  const { run, engine, network } = await loadRun(flags.model, flags.backend);
   try {
     const description = run.data;
     let rows: Float32Array;
@@ -113,6 +113,6 @@ async function predictCommand(inputs: string[], flags: PredictFlags): Promise<vo
       )}\n`,
     );
   } finally {
-    network.dispose();
+    engine.dispose();
   }
 }

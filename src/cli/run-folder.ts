@@ -3,9 +3,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Engine } from '../engine.js';
 import { MlpError } from '../errors.js';
-import { TrainingNetwork } from './contract-trainer.js';
+import { Network } from '../model/network.js';
 import type { DataDescription } from './data.js';
+import { type BackendChoice, cliEngine } from './engine-choice.js';
 import type { TrainFlags, TrainSummary } from './train-command.js';
 
 export interface RunFile {
@@ -16,10 +18,11 @@ export interface RunFile {
 
 export interface LoadedRun {
   run: RunFile;
-  network: TrainingNetwork;
+  engine: Engine;
+  network: Network;
 }
 
-export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'): Promise<LoadedRun> {
+export async function loadRun(folder: string, backend: BackendChoice): Promise<LoadedRun> {
   for (const name of ['run.json', 'model.json']) {
     if (!existsSync(join(folder, name))) {
       throw new MlpError(
@@ -36,6 +39,12 @@ export async function loadRun(folder: string, backend: 'webgpu' | 'cpu' | 'auto'
       cause: error,
     });
   }
-  const modelPath = join(folder, 'model.json');
-  return { run, network: TrainingNetwork.load(backend, await readFile(modelPath, 'utf8'), modelPath) };
+  const model = await readFile(join(folder, 'model.json'), 'utf8');
+  const engine = await cliEngine(backend);
+  try {
+    return { run, engine, network: Network.load(model, engine) };
+  } catch (error) {
+    engine.dispose();
+    throw error;
+  }
 }

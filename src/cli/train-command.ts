@@ -3,15 +3,15 @@
 
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { OptimizerSpec } from '../backends/backend.js';
 import { targetEncodings } from '../data/dataset.js';
 import { faceTasks, pixelScales } from '../data/faces.js';
 import { normalizationKinds } from '../data/normalize.js';
 import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
 import { type Activation, activations, type Loss, losses } from '../model/spec.js';
-import { type EpochRecord, TrainingNetwork } from './contract-trainer.js';
+import type { EpochRecord, OptimizerOptions } from '../train/options.js';
 import { type DataFlags, prepareData, syntheticSource } from './data.js';
+import { cliEngine } from './engine-choice.js';
 import {
   fraction,
   fractions,
@@ -209,7 +209,9 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   log(data.summary);
   const layers = [data.train.inputSize, ...flags.hidden, data.train.outputSize];
 
-  const network = TrainingNetwork.create(flags.backend, {
+  const dropout = dropoutRates(flags);
+  const engine = await cliEngine(flags.backend);
+  const network = engine.createNetwork({
     inputSize: data.train.inputSize,
     layers: [
       ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
@@ -221,20 +223,21 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   });
   try {
     log(
-      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${network.backendKind} (${network.adapterDescription})`,
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`,
     );
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
     const history = await network.fit(data.train, {
       epochs: flags.epochs,
       batchSize: flags.batch,
-      learningRate: flags.lr,
-      optimizer: optimizerSpec(flags),
+      optimizer: optimizerOptions(flags),
       l1: flags.l1,
       l2: flags.l2,
-      dropout: dropoutRates(flags),
+      dropout,
       validation: data.validation,
-      patience: flags.patience,
+      // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
+      // patience of the whole run restores them without ending early.
+      earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
       onEpochEnd: (record) =>
         progress.update({
           epoch: record.epoch,
@@ -257,8 +260,8 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       activation: flags.activation,
       outputActivation,
       loss: flags.loss,
-      backend: network.backendKind,
-      adapter: network.adapterDescription,
+      backend: engine.backend,
+      adapter: engine.adapterDescription,
       epochs: history.epochs.length,
       bestEpoch: best.epoch,
       trainAccuracy: trainEvaluation.accuracy,
@@ -271,8 +274,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
 
     const folder = await pendingFolder(out, flags.overwrite, flags.out === undefined);
     try {
-      const saved = await network.save();
-      await folder.write('model.json', saved);
+      await folder.write('model.json', `${JSON.stringify(await network.save())}\n`);
       await folder.write(
         'run.json',
         `${JSON.stringify({ data: data.description, flags: { ...flags, out }, summary }, null, 2)}\n`,
@@ -316,22 +318,27 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       )}\n`,
     );
     process.stdout.write(
-      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${network.backendKind}; wrote ${out}\n`,
+      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}; wrote ${out}\n`,
     );
     if (testEvaluation) process.stdout.write(`test accuracy: ${percent(testEvaluation.accuracy)}\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary;
   } finally {
-    network.dispose();
+    engine.dispose();
   }
 }
 
-function optimizerSpec(flags: TrainFlags): OptimizerSpec {
+function optimizerOptions(flags: TrainFlags): OptimizerOptions {
   if (flags.optimizer === 'adam' || flags.optimizer === 'adamw') {
-    const { beta1, beta2, epsilon, weightDecay } = flags;
-    return { kind: flags.optimizer, beta1, beta2, epsilon, weightDecay };
+    const { lr: learningRate, beta1, beta2, epsilon, weightDecay } = flags;
+    return { kind: flags.optimizer, learningRate, beta1, beta2, epsilon, weightDecay };
   }
-  return { kind: 'sgd', momentum: flags.momentum, nesterov: flags.optimizer === 'nesterov' };
+  return {
+    kind: 'sgd',
+    learningRate: flags.lr,
+    momentum: flags.momentum,
+    nesterov: flags.optimizer === 'nesterov',
+  };
 }
 
 /** --dropout gives one rate for every hidden layer, or one per hidden layer. */
@@ -348,9 +355,19 @@ function dropoutRates(flags: TrainFlags): number[] {
 
 function metricsCsv(epochs: readonly EpochRecord[]): string {
   const cell = (value: number | undefined) => (value === undefined ? '' : String(value));
-  const lines = ['epoch,loss,accuracy,validation_loss,validation_accuracy'];
+  const lines = ['epoch,loss,accuracy,validation_loss,validation_accuracy,learning_rate,examples_per_second'];
   for (const e of epochs) {
-    lines.push([e.epoch, e.loss, e.accuracy, cell(e.validationLoss), cell(e.validationAccuracy)].join(','));
+    lines.push(
+      [
+        e.epoch,
+        e.loss,
+        e.accuracy,
+        cell(e.validationLoss),
+        cell(e.validationAccuracy),
+        e.learningRate,
+        e.examplesPerSecond,
+      ].join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

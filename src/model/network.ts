@@ -4,7 +4,13 @@
 
 import type { BackendKind, BackendNetwork, BackendStats } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
-import type { LayerParams } from './spec.js';
+import { decodeModel, encodeModel, type SavedModel } from '../io/model-file.js';
+import { toOnnx } from '../io/onnx-export.js';
+import { type TfjsExport, toTfjsLayers } from '../io/tfjs-export.js';
+import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from '../train/fit.js';
+import type { FitData, FitOptions } from '../train/options.js';
+import { type ProgressEvent, progressEvents } from '../train/progress.js';
+import type { LayerParams, NetworkSpec } from './spec.js';
 import type { ValidatedSpec } from './validate.js';
 
 /** Numbers a user may pass: a Float32Array (used as is) or any array of numbers (converted). */
@@ -60,12 +66,26 @@ function isNumbers(value: unknown): value is Numbers {
   );
 }
 
+/** What Network.evaluate returns. */
+export interface Evaluation {
+  /** mean loss over the examples */
+  loss: number;
+  accuracy: number;
+  count: number;
+  /** confusion[actual][predicted] counts; 2×2 for a single output (threshold 0.5) */
+  confusion: number[][];
+}
+
 export class Network {
   /** The validated spec, with init and seed filled in. */
   readonly spec: ValidatedSpec;
   readonly inputSize: number;
   readonly outputSize: number;
   private disposed = false;
+  /** What fit advances: the epoch count and the optimizer whose state the backend holds. */
+  private readonly training: TrainingState;
+  /** Set while a fit runs; stop() raises it. */
+  private running: StopFlag | undefined;
 
   /** Made by Engine.createNetwork; not meant to be constructed directly. */
   constructor(
@@ -76,6 +96,126 @@ export class Network {
     this.spec = spec;
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
+    this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined };
+  }
+
+  /**
+   * A network made from `saved` (net.save()'s object or its JSON text) on `engine`: the same weights,
+   * epoch count and optimizer state, so fit() continues as if never interrupted. Malformed input is
+   * MlpError('invalid-file').
+   */
+  static load(saved: SavedModel | string, engine: { createNetwork(spec: NetworkSpec): Network }): Network {
+    const contents = decodeModel(saved);
+    const network = engine.createNetwork(contents.spec);
+    network.backendNetwork.writeParams(contents.params);
+    network.training.epoch = contents.epoch;
+    if (contents.optimizer) {
+      const { learningRate: _rate, ...optimizer } = contents.optimizer.config;
+      network.backendNetwork.setOptimizer(optimizer);
+      network.backendNetwork.writeOptimizerState(contents.optimizer.state);
+      network.training.optimizer = contents.optimizer.config;
+    }
+    return network;
+  }
+
+  /** Epochs trained so far (a loaded network continues its count). */
+  get epoch(): number {
+    return this.training.epoch;
+  }
+
+  /**
+   * Trains on `data` ({ inputs, targets } row-major, or a Dataset): see README "Training" for every
+   * option and its default. Resolves with the history; rejects with MlpError('non-finite') naming the
+   * epoch when training diverges (the network keeps the last finite weights).
+   */
+  async fit(data: FitData, options?: FitOptions): Promise<FitHistory> {
+    this.checkAlive();
+    if (this.running) {
+      throw new MlpError(
+        'invalid-argument',
+        'fit: this network is already training; await that fit (or stop() it) first',
+      );
+    }
+    const stop: StopFlag = { stopped: false };
+    this.running = stop;
+    try {
+      return await runFit(this.training, data, options, stop);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /**
+   * fit() as an async iterator of progress events ('batch' only with onBatchEnd-style progress asked for
+   * through `batchEvents: true`, 'epoch', then 'end' with the history). Breaking out of the loop stops training.
+   */
+  fitEvents(
+    data: FitData,
+    options: Omit<FitOptions, 'onEpochEnd' | 'onBatchEnd'> & { batchEvents?: boolean } = {},
+  ): AsyncGenerator<ProgressEvent, void, undefined> {
+    const { batchEvents, ...fitOptions } = options;
+    return progressEvents(
+      (emit) =>
+        this.fit(data, {
+          ...fitOptions,
+          onEpochEnd: (epoch) => emit({ type: 'epoch', epoch }),
+          onBatchEnd: batchEvents ? (batch) => emit({ type: 'batch', batch }) : undefined,
+        }),
+      () => this.stop(),
+    );
+  }
+
+  /** Ends a running fit cleanly after its current step (from a callback or from outside); else nothing. */
+  stop(): void {
+    if (this.running) this.running.stopped = true;
+  }
+
+  /**
+   * Loss, accuracy (argmax for several outputs, 0.5 threshold for one) and confusion matrix
+   * (confusion[actual][predicted]; 2 classes for a single output) of the current weights; no dropout.
+   */
+  async evaluate(data: FitData): Promise<Evaluation> {
+    this.checkAlive();
+    const examples = checkExamples('data', data, this.inputSize, this.outputSize);
+    const uploaded = this.backendNetwork.upload(examples.inputs, examples.targets, examples.count);
+    try {
+      const result = await this.backendNetwork.evaluate(uploaded);
+      const { classes } = result;
+      return {
+        loss: result.lossSum / result.count,
+        accuracy: result.correct / result.count,
+        count: result.count,
+        confusion: Array.from({ length: classes }, (_, actual) =>
+          Array.from(result.confusion.subarray(actual * classes, (actual + 1) * classes)),
+        ),
+      };
+    } finally {
+      uploaded.dispose();
+    }
+  }
+
+  /** TensorFlow.js Layers files: write modelJson as model.json and weightsBin as weights.bin (README "Export"). */
+  async exportTfjs(): Promise<TfjsExport> {
+    this.checkAlive();
+    return toTfjsLayers(this.spec, await this.backendNetwork.readParams());
+  }
+
+  /** The bytes of an ONNX model (Gemm + activation per layer; input "input", output "output"). */
+  async exportOnnx(): Promise<Uint8Array> {
+    this.checkAlive();
+    return toOnnx(this.spec, await this.backendNetwork.readParams());
+  }
+
+  /** Everything needed to continue later: spec, epoch, weights, optimizer and its state (see README "Save format"). */
+  async save(): Promise<SavedModel> {
+    this.checkAlive();
+    const { optimizer } = this.training;
+    return encodeModel({
+      spec: this.spec,
+      epoch: this.training.epoch,
+      params: await this.backendNetwork.readParams(),
+      optimizer: optimizer && { config: optimizer, state: await this.backendNetwork.readOptimizerState() },
+    });
   }
 
   /** The backend the network computes on. */

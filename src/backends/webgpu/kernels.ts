@@ -8,6 +8,8 @@ import {
   gatherWgsl,
   lossWgsl,
   matmulWgsl,
+  metricsWgsl,
+  perExampleWgsl,
   randomWgsl,
   stepWgsl,
   updateWgsl,
@@ -21,6 +23,8 @@ export interface KernelFamily<Entry extends string = string, Binding extends str
   readonly entryPoints: readonly Entry[];
   readonly constants: readonly string[];
   readonly bindings: readonly Binding[];
+  /** uniform bindings bound with a dynamic offset (one static buffer of per-dispatch values) */
+  readonly dynamicOffsets: readonly Binding[];
 }
 
 function family<const Entry extends string, const Binding extends string>(descriptor: {
@@ -30,9 +34,10 @@ function family<const Entry extends string, const Binding extends string>(descri
   entryPoints: readonly Entry[];
   constants: readonly string[];
   bindings: readonly Binding[];
+  dynamicOffsets?: readonly Binding[];
 }): KernelFamily<Entry, Binding> {
-  const { libraries, main, ...rest } = descriptor;
-  return { ...rest, source: [...libraries, main].join('\n') };
+  const { libraries, main, dynamicOffsets = [], ...rest } = descriptor;
+  return { ...rest, dynamicOffsets, source: [...libraries, main].join('\n') };
 }
 
 /** The codes of activation.wgsl. */
@@ -62,7 +67,7 @@ export const matmulKernel = family({
   libraries: [activationWgsl, randomWgsl, stepWgsl],
   main: matmulWgsl,
   entryPoints: ['forward', 'hiddenDelta', 'weightGradient'],
-  constants: ['activation'],
+  constants: ['activation', 'vectorLoads'],
   bindings: [
     'shape',
     'left',
@@ -79,7 +84,7 @@ export const matmulKernel = family({
 
 export const lossKernel = family({
   file: 'loss.wgsl',
-  libraries: [activationWgsl, stepWgsl],
+  libraries: [activationWgsl, stepWgsl, metricsWgsl],
   main: lossWgsl,
   entryPoints: ['train', 'evaluate', 'gradient', 'predict'],
   constants: ['activation', 'loss'],
@@ -90,8 +95,8 @@ export const lossKernel = family({
     'activated',
     'targets',
     'delta',
-    'metrics',
     'confusion',
+    'metrics',
     'order',
     'control',
   ],
@@ -113,4 +118,25 @@ export const gatherKernel = family({
   entryPoints: ['gather'],
   constants: [],
   bindings: ['shape', 'options', 'order', 'datasetInputs', 'datasetTargets', 'inputs', 'targets'],
+});
+
+export const perExampleKernel = family({
+  file: 'per-example.wgsl',
+  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl],
+  main: perExampleWgsl,
+  entryPoints: ['train'],
+  constants: ['parameterCount', 'unitCount', 'nesterov'],
+  bindings: [
+    'run',
+    'network',
+    'options',
+    'control',
+    'order',
+    'datasetInputs',
+    'datasetTargets',
+    'parameters',
+    'velocity',
+    'metrics',
+  ],
+  dynamicOffsets: ['run'],
 });

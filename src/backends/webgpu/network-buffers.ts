@@ -45,6 +45,35 @@ export function elementGroups(device: GPUDevice, elements: number): [number, num
   return [maxX, Math.ceil(groups / maxX)];
 }
 
+/** matmul.wgsl's shape uniform. */
+interface MatmulShape {
+  rows: number;
+  columns: number;
+  depth: number;
+  leftRowStride: number;
+  leftDepthStride: number;
+  rightDepthStride: number;
+  rightColumnStride: number;
+  layer: number;
+}
+
+/**
+ * Whether matmul.wgsl may stage a product's operands with vec4 loads: each operand is contiguous along one
+ * dimension whose size is a multiple of 4, and its other stride is a multiple of 4 (so vectors are aligned
+ * and lie wholly inside or outside the matrix).
+ */
+export function vectorLoadsFit(shape: MatmulShape): boolean {
+  const fits = (contiguous: number, size: number, otherStride: number) =>
+    contiguous === 1 && size % 4 === 0 && otherStride % 4 === 0;
+  const left =
+    fits(shape.leftDepthStride, shape.depth, shape.leftRowStride) ||
+    fits(shape.leftRowStride, shape.rows, shape.leftDepthStride);
+  const right =
+    fits(shape.rightDepthStride, shape.depth, shape.rightColumnStride) ||
+    fits(shape.rightColumnStride, shape.columns, shape.rightDepthStride);
+  return left && right;
+}
+
 export interface LayerBuffers {
   inputs: number;
   units: number;
@@ -91,13 +120,15 @@ export class NetworkBuffers {
     readonly spec: NetworkSpec,
   ) {
     const { device } = memory;
+    // Every layer is checked before any buffer is made, so a refused network leaves nothing behind.
     let inputs = spec.inputSize;
+    spec.layers.forEach(({ units }, l) => {
+      const bytes = units * inputs * floatBytes;
+      checkBindingSize(device, `layer ${l} (${units} units × ${inputs} inputs) weights`, bytes);
+      inputs = units;
+    });
+    inputs = spec.inputSize;
     this.layers = spec.layers.map(({ units, activation }, l) => {
-      checkBindingSize(
-        device,
-        `layer ${l} (${units} units × ${inputs} inputs) weights`,
-        units * inputs * floatBytes,
-      );
       const weightBytes = units * inputs * floatBytes;
       const biasBytes = units * floatBytes;
       const pair = (what: string) => ({
@@ -270,11 +301,22 @@ export class Workspace {
     const { device } = memory;
     const { spec, layers } = net;
     const options = training ? net.trainingOptions : net.inferenceOptions;
-    const rowsBuffer = (what: string, width: number) => {
-      checkBindingSize(device, `${what} of a batch of ${capacity} rows`, capacity * width * floatBytes);
-      return memory.storage(what, capacity * width * floatBytes);
-    };
     const outputSize = layers[layers.length - 1].units;
+    // Refuse before allocating anything: the widest per-row buffer, and the matmul dispatch along rows.
+    const widest = Math.max(spec.inputSize, ...layers.map((layer) => layer.units));
+    checkBindingSize(
+      device,
+      `a batch of ${capacity} rows × ${widest} values`,
+      capacity * widest * floatBytes,
+    );
+    const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+    if (Math.ceil(capacity / matmulTile) > maxGroups || Math.ceil(widest / matmulTile) > maxGroups) {
+      throw new MlpError(
+        'device-limit',
+        `a batch of ${capacity} rows × ${widest} values needs more than this device's ${maxGroups} workgroups per dispatch dimension (maxComputeWorkgroupsPerDimension)`,
+      );
+    }
+    const rowsBuffer = (what: string, width: number) => memory.storage(what, capacity * width * floatBytes);
     this.inputs = rowsBuffer('batch inputs', spec.inputSize);
     this.targets = rowsBuffer('batch targets', outputSize);
     this.z = layers.map((layer, l) => rowsBuffer(`z ${l}`, layer.units));
@@ -288,26 +330,42 @@ export class Workspace {
       this.shapes.push(buffer);
       return buffer;
     };
-    const matmulGroups = (rows: number, columns: number): [number, number] => [
-      Math.ceil(columns / matmulTile),
-      Math.ceil(rows / matmulTile),
-    ];
-    const layerInput = (l: number) => (l === 0 ? this.inputs : this.outputs[l - 1]);
-    this.forward = layers.map((layer, l) => ({
+    /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
+    const matmul = (
+      entry: 'forward' | 'hiddenDelta' | 'weightGradient',
+      activation: Activation,
+      values: MatmulShape,
+      resources: Record<string, GPUBuffer>,
+    ) => ({
       bound: bindKernel(
         device,
-        kernelPipeline(device, matmulKernel, 'forward', { activation: activationCodes[layer.activation] }),
+        kernelPipeline(device, matmulKernel, entry, {
+          activation: activationCodes[activation],
+          vectorLoads: vectorLoadsFit(values),
+        }),
+        { shape: shape(matmulKernel, { ...values }), ...resources },
+      ),
+      groups: [Math.ceil(values.columns / matmulTile), Math.ceil(values.rows / matmulTile)] as [
+        number,
+        number,
+      ],
+    });
+    const layerInput = (l: number) => (l === 0 ? this.inputs : this.outputs[l - 1]);
+    this.forward = layers.map((layer, l) =>
+      matmul(
+        'forward',
+        layer.activation,
         {
-          shape: shape(matmulKernel, {
-            rows: capacity,
-            columns: layer.units,
-            depth: layer.inputs,
-            leftRowStride: layer.inputs,
-            leftDepthStride: 1,
-            rightDepthStride: 1,
-            rightColumnStride: layer.inputs,
-            layer: l,
-          }),
+          rows: capacity,
+          columns: layer.units,
+          depth: layer.inputs,
+          leftRowStride: layer.inputs,
+          leftDepthStride: 1,
+          rightDepthStride: 1,
+          rightColumnStride: layer.inputs,
+          layer: l,
+        },
+        {
           left: layerInput(l),
           right: layer.weights,
           bias: layer.biases,
@@ -317,15 +375,16 @@ export class Workspace {
           control: net.control,
         },
       ),
-      groups: matmulGroups(capacity, layer.units),
-    }));
+    );
     // Backward, from the output layer down: each layer's weight gradient, then the delta of the layer below.
     this.backward = [];
     for (let l = layers.length - 1; l >= 0; l--) {
       const layer = layers[l];
-      this.backward.push({
-        bound: bindKernel(device, kernelPipeline(device, matmulKernel, 'weightGradient'), {
-          shape: shape(matmulKernel, {
+      this.backward.push(
+        matmul(
+          'weightGradient',
+          'linear',
+          {
             rows: layer.units,
             columns: layer.inputs,
             depth: capacity,
@@ -334,33 +393,32 @@ export class Workspace {
             rightDepthStride: layer.inputs,
             rightColumnStride: 1,
             layer: l,
-          }),
-          left: this.delta[l],
-          right: layerInput(l),
-          product: layer.weightGradient,
-          biasGradient: layer.biasGradient,
-        }),
-        groups: matmulGroups(layer.units, layer.inputs),
-      });
+          },
+          {
+            left: this.delta[l],
+            right: layerInput(l),
+            product: layer.weightGradient,
+            biasGradient: layer.biasGradient,
+          },
+        ),
+      );
       if (l > 0) {
         const below = layers[l - 1];
-        this.backward.push({
-          bound: bindKernel(
-            device,
-            kernelPipeline(device, matmulKernel, 'hiddenDelta', {
-              activation: activationCodes[below.activation],
-            }),
+        this.backward.push(
+          matmul(
+            'hiddenDelta',
+            below.activation,
             {
-              shape: shape(matmulKernel, {
-                rows: capacity,
-                columns: below.units,
-                depth: layer.units,
-                leftRowStride: layer.units,
-                leftDepthStride: 1,
-                rightDepthStride: below.units,
-                rightColumnStride: 1,
-                layer: l - 1,
-              }),
+              rows: capacity,
+              columns: below.units,
+              depth: layer.units,
+              leftRowStride: layer.units,
+              leftDepthStride: 1,
+              rightDepthStride: below.units,
+              rightColumnStride: 1,
+              layer: l - 1,
+            },
+            {
               left: this.delta[l],
               right: layer.weights,
               product: this.delta[l - 1],
@@ -369,8 +427,7 @@ export class Workspace {
               control: net.control,
             },
           ),
-          groups: matmulGroups(capacity, below.units),
-        });
+        );
       }
     }
     const last = layers.length - 1;

@@ -61,10 +61,10 @@ export function kernelPipeline<Entry extends string>(
   if (!layout) {
     layout = device.createBindGroupLayout({
       label: `${family.file} ${entryPoint}`,
-      entries: bindings.map(({ binding, type }) => ({
+      entries: bindings.map(({ name, binding, type }) => ({
         binding,
         visibility: GPUShaderStage.COMPUTE,
-        buffer: { type },
+        buffer: { type, hasDynamicOffset: family.dynamicOffsets.includes(name) },
       })),
     });
     cache.layouts.set(entryPoint, layout);
@@ -105,7 +105,11 @@ export function bindKernel(
         `shaders/${kernel.family.file} ${kernel.entryPoint}: binding "${name}" (@binding(${binding})) was given no buffer`,
       );
     }
-    return { binding, resource: { buffer } };
+    // A dynamically offset binding sees one struct of the buffer at a time.
+    const size = kernel.family.dynamicOffsets.includes(name)
+      ? reflectKernel(kernel.family).uniforms.get(name)?.size
+      : undefined;
+    return { binding, resource: size === undefined ? { buffer } : { buffer, size } };
   });
   for (const name of Object.keys(resources)) {
     if (!kernel.family.bindings.includes(name)) {

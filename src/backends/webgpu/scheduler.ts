@@ -14,8 +14,9 @@ export class GpuMemory {
   constructor(readonly device: GPUDevice) {}
 
   create(label: string, byteLength: number, usage: GPUBufferUsageFlags): GPUBuffer {
-    // Zero-length bindings are invalid; a 4-byte buffer stands for an empty array.
-    const size = Math.max(4, Math.ceil(byteLength / 4) * 4);
+    // Whole 16-byte vectors, so kernels may read any buffer as an array of vec4 (matmul.wgsl); this also
+    // keeps empty arrays from being zero-length bindings, which are invalid.
+    const size = Math.max(16, Math.ceil(byteLength / 16) * 16);
     const buffer = this.device.createBuffer({ label, size, usage });
     this.live.set(buffer, size);
     this.liveBytes += size;
@@ -111,7 +112,7 @@ export class DeviceHealth {
 
 /** Records GPU work into one command buffer: dispatches inside compute passes, copies and clears between. */
 export interface CommandRecorder {
-  dispatch(bound: BoundKernel, x: number, y?: number): void;
+  dispatch(bound: BoundKernel, x: number, y?: number, dynamicOffsets?: number[]): void;
   copy(
     source: GPUBuffer,
     sourceOffset: number,
@@ -153,10 +154,10 @@ export class Scheduler {
     };
     const counters = this.counters;
     record({
-      dispatch({ kernel, bindGroup }, x, y = 1) {
+      dispatch({ kernel, bindGroup }, x, y = 1, dynamicOffsets) {
         if (!pass) pass = encoder.beginComputePass();
         pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, bindGroup);
+        pass.setBindGroup(0, bindGroup, dynamicOffsets);
         pass.dispatchWorkgroups(x, y);
         counters.dispatches++;
       },

@@ -27,6 +27,7 @@ import {
   NetworkBuffers,
   Workspace,
 } from './network-buffers.js';
+import { PerExampleTrainer, perExampleFits } from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
 import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
@@ -118,6 +119,8 @@ class WebGpuNetwork implements BackendNetwork {
   private updates: ReturnType<typeof bindUpdates>;
   private trainingWorkspace: Workspace | undefined;
   private inferenceWorkspace: Workspace | undefined;
+  /** the fused batch-size-1 SGD kernel, made on first use for the current optimizer */
+  private perExample: PerExampleTrainer | undefined;
   private readonly datasets = new Set<GpuDataset>();
   /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
   private trainingOptionBytes: Uint8Array | undefined;
@@ -138,7 +141,14 @@ class WebGpuNetwork implements BackendNetwork {
       nesterov: false,
       decoupledDecay: false,
     });
-    this.writeParams(params);
+    try {
+      this.writeParams(params);
+    } catch (error) {
+      // Parameters of the wrong shape: give back what the constructor made.
+      for (const shape of this.updates.shapes) backend.memory.destroy(shape);
+      this.buffers.destroy();
+      throw error;
+    }
   }
 
   private get outputSize(): number {
@@ -252,6 +262,7 @@ class WebGpuNetwork implements BackendNetwork {
     if (!this.datasets.delete(dataset)) return;
     this.trainingWorkspace?.forgetDataset(dataset);
     this.inferenceWorkspace?.forgetDataset(dataset);
+    this.perExample?.forgetDataset(dataset);
     const { memory } = this.backend;
     memory.destroy(dataset.inputs);
     memory.destroy(dataset.targets);
@@ -262,6 +273,8 @@ class WebGpuNetwork implements BackendNetwork {
   setOptimizer(spec: OptimizerSpec): void {
     this.checkAlive();
     this.optimizer = { ...spec };
+    this.perExample?.destroy();
+    this.perExample = undefined;
     for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
     this.updates =
       spec.kind === 'sgd'
@@ -352,12 +365,20 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     if (batchCount <= 0) return;
-    const workspace = this.training(batchSize);
     this.writeTrainingOptions(options);
     if (data.cursor !== firstBatch) {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
     }
+    const optimizer = this.optimizer;
+    if (batchSize === 1 && optimizer.kind === 'sgd' && perExampleFits(this.device, this.spec)) {
+      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer.nesterov);
+      const trainer = this.perExample;
+      this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
+      data.cursor += batchCount;
+      return;
+    }
+    const workspace = this.training(batchSize);
     for (let done = 0; done < batchCount; done += stepsPerSubmit) {
       const steps = Math.min(stepsPerSubmit, batchCount - done);
       this.scheduler.submit((recorder) => {
@@ -484,6 +505,7 @@ class WebGpuNetwork implements BackendNetwork {
     for (const dataset of [...this.datasets]) dataset.dispose();
     this.trainingWorkspace?.destroy();
     this.inferenceWorkspace?.destroy();
+    this.perExample?.destroy();
     for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
     this.buffers.destroy();
     this.onDispose();

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendNetwork, StepOptions } from '../../../src/backends/backend.js';
-import type { AcquiredDevice } from '../../../src/backends/webgpu/device.js';
+import { type AcquiredDevice, webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { NetworkSpec } from '../../../src/model/spec.js';
@@ -188,6 +188,62 @@ describe('device loss and GPU errors', () => {
     // still usable
     const buffer = device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE });
     buffer.destroy();
+    device.destroy();
+  });
+});
+
+describe('device limits', () => {
+  it('a layer larger than one buffer binding is refused with MlpError "device-limit" naming layer and limit', async () => {
+    const entry = await webgpuEntryPoint();
+    const adapter = await entry?.requestAdapter();
+    if (!adapter) throw new Error('no adapter');
+    const device = await adapter.requestDevice(); // default limits: 128 MiB per storage binding
+    const backend = await WebGpuBackend.create(device);
+    const before = backend.memory.counts();
+    const huge: NetworkSpec = {
+      inputSize: 100,
+      layers: [
+        { units: 50, activation: 'tanh' },
+        { units: 6000, activation: 'tanh' },
+        { units: 6000, activation: 'sigmoid' },
+      ],
+      loss: 'squared-error',
+    };
+    expect(() => backend.createNetwork(huge, [])).toThrow(
+      /layer 2 \(6000 units × 6000 inputs\) weights needs 144000000 bytes .* at most 134217728 bytes \(maxStorageBufferBindingSize/,
+    );
+    expect(() => backend.createNetwork(huge, [])).toThrow(expect.objectContaining({ code: 'device-limit' }));
+    expect(backend.memory.counts()).toEqual(before);
+    backend.dispose();
+    device.destroy();
+  });
+});
+
+describe('batch limits', () => {
+  it('gradients() over more rows than one buffer binding holds is refused and leaves nothing behind', async () => {
+    const entry = await webgpuEntryPoint();
+    const adapter = await entry?.requestAdapter();
+    if (!adapter) throw new Error('no adapter');
+    const device = await adapter.requestDevice();
+    const backend = await WebGpuBackend.create(device);
+    const wide: NetworkSpec = {
+      inputSize: 4,
+      layers: [{ units: 1000, activation: 'linear' }],
+      loss: 'squared-error',
+    };
+    const net = backend.createNetwork(wide, [
+      { weights: new Float32Array(4000), biases: new Float32Array(1000) },
+    ]);
+    const before = backend.memory.counts();
+    const rows = 40_000; // 40,000 × 1000 floats = 160 MB > 128 MiB
+    await expect(
+      net.gradients(new Float32Array(rows * 4), new Float32Array(rows * 1000), rows),
+    ).rejects.toMatchObject({
+      code: 'device-limit',
+      message: expect.stringContaining('a batch of 40000 rows × 1000 values'),
+    });
+    expect(backend.memory.counts()).toEqual(before);
+    backend.dispose();
     device.destroy();
   });
 });

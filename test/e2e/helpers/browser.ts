@@ -28,7 +28,10 @@ export interface DemoBrowser {
   page: Page;
   /** console errors, page errors, worker errors and failed requests, in order */
   errors: string[];
+  /** the whole page, to test-artifacts/e2e/<name>.png */
   screenshot(name: string): Promise<string>;
+  /** one element of the page */
+  screenshotElement(selector: string, name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -72,7 +75,18 @@ export async function launchDemoBrowser(options: LaunchOptions = {}): Promise<De
     errors,
     async screenshot(name) {
       const path = `${artifactDir}${name}.png`;
+      // Let layout and paint settle after the last change, or the capture can show a half-drawn frame.
+      await page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      );
       await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+      return path;
+    },
+    async screenshotElement(selector, name) {
+      const path = `${artifactDir}${name}.png`;
+      const element = await page.$(selector);
+      if (!element) throw new Error(`no ${selector} on the page to screenshot`);
+      await element.screenshot({ path: path as `${string}.png` });
       return path;
     },
     async close() {

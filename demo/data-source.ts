@@ -1,0 +1,171 @@
+// Where the examples come from: the embedded synthetic faces, PGM files the user picked or dropped
+// (with Mitchell's .list files when present), or a CSV. Each source builds a data set for a task and its
+// train/validation/test splits.
+import {
+  applyNormalization,
+  type Dataset,
+  type FaceFiles,
+  type FaceTask,
+  faceDataset,
+  fitNormalization,
+  loadFaces,
+  parseCsv,
+  parseList,
+  pickedFaceFiles,
+  type Splits,
+  splitDataset,
+  syntheticFacePictures,
+  syntheticPeople,
+  type TargetEncoding,
+} from 'webgpu-mlp';
+
+export interface SplitChoice {
+  task: FaceTask;
+  targets: TargetEncoding;
+  /** fraction of the non-test examples kept for validation (random splits only) */
+  validationSplit: number;
+  seed: number;
+}
+
+export interface DataSource {
+  /** e.g. "Synthetic faces" or "CMU faces: 624 images" */
+  readonly name: string;
+  readonly kind: 'faces' | 'table';
+  /** how the splits are made, for the summary */
+  readonly splitNote: string;
+  /** every example, labelled for the task (for the sample grid) */
+  dataset(choice: SplitChoice): Promise<Dataset>;
+  splits(choice: SplitChoice): Promise<Splits>;
+}
+
+/** A third of the examples is held out for the test; the validation split is taken from the rest. */
+const testFraction = 1 / 3;
+
+function randomSplits(dataset: Dataset, choice: SplitChoice): Splits {
+  const validation = (1 - testFraction) * choice.validationSplit;
+  return splitDataset(dataset, { validation, test: testFraction }, choice.seed);
+}
+
+const randomSplitNote = 'Random split: ⅓ test, the validation split of the rest for validation.';
+
+export function syntheticSource(): DataSource {
+  const pictures = syntheticFacePictures({ seed: 1 });
+  const people = syntheticPeople();
+  const dataset = async (choice: SplitChoice) =>
+    faceDataset(pictures, { task: choice.task, targets: choice.targets, people });
+  return {
+    name: `Synthetic faces: ${pictures.length} images`,
+    kind: 'faces',
+    splitNote: randomSplitNote,
+    dataset,
+    splits: async (choice) => randomSplits(await dataset(choice), choice),
+  };
+}
+
+/** Mitchell's list sets: <prefix>_train.list, <prefix>_test1.list (validation), <prefix>_test2.list (test). */
+interface ListSet {
+  prefix: string;
+  train: string[];
+  validation: string[];
+  test: string[];
+}
+
+async function findListSets(files: File[]): Promise<ListSet[]> {
+  const lists = new Map<string, string[]>();
+  for (const file of files) {
+    if (file.name.endsWith('.list')) lists.set(file.name, parseList(await file.text(), file.name));
+  }
+  const sets: ListSet[] = [];
+  for (const [name, train] of lists) {
+    const match = /^(.*)_train\.list$/.exec(name);
+    if (!match) continue;
+    const validation = lists.get(`${match[1]}_test1.list`);
+    const test = lists.get(`${match[1]}_test2.list`);
+    if (validation && test) sets.push({ prefix: match[1], train, validation, test });
+  }
+  // Mitchell's pose lists ("all") first: they cover every pose.
+  return sets.sort(
+    (a, b) => Number(b.prefix === 'all') - Number(a.prefix === 'all') || a.prefix.localeCompare(b.prefix),
+  );
+}
+
+/** PGM face images picked or dropped; the first complete list set found decides the splits. */
+export async function pgmSource(files: File[], name: string): Promise<DataSource> {
+  const faceFiles: FaceFiles = pickedFaceFiles(files, name);
+  const images = await faceFiles.listImages();
+  if (images.length === 0) throw new Error(`${name}: no .pgm images among the ${files.length} files`);
+  const [listSet] = await findListSets(files);
+  const all = (choice: SplitChoice) => loadFaces(faceFiles, { task: choice.task, targets: choice.targets });
+  const fromList = (paths: string[], choice: SplitChoice) =>
+    loadFaces(faceFiles, { task: choice.task, targets: choice.targets, paths });
+  return {
+    name: `${name}: ${images.length} images`,
+    kind: 'faces',
+    splitNote: listSet
+      ? `Mitchell's lists: ${listSet.prefix}_train (${listSet.train.length}), ${listSet.prefix}_test1 for validation (${listSet.validation.length}), ${listSet.prefix}_test2 for the test (${listSet.test.length}).`
+      : randomSplitNote,
+    dataset: all,
+    splits: async (choice) => {
+      if (!listSet) return randomSplits(await all(choice), choice);
+      const [train, validation, test] = await Promise.all([
+        fromList(listSet.train, choice),
+        fromList(listSet.validation, choice),
+        fromList(listSet.test, choice),
+      ]);
+      return { train, validation, test };
+    },
+  };
+}
+
+/**
+ * A CSV: numeric feature columns and one label column (a header name, or a column number counting from 1;
+ * "last" by default). Features are standardised with the training split's mean and deviation.
+ */
+export async function csvSource(file: File, labelColumn: string): Promise<DataSource> {
+  const text = await file.text();
+  const column = labelColumn.trim();
+  const label =
+    column === '' || column === 'last' ? undefined : /^\d+$/.test(column) ? Number(column) - 1 : column;
+  const parse = (choice: Pick<SplitChoice, 'targets'>) =>
+    parseCsv(text, file.name, { label, targets: choice.targets });
+  const { count, inputSize } = parse({ targets: 'one-hot' });
+  return {
+    name: `${file.name}: ${count} rows × ${inputSize} features`,
+    kind: 'table',
+    splitNote: randomSplitNote,
+    dataset: async (choice) => parse(choice),
+    splits: async (choice) => {
+      const splits = randomSplits(parse(choice), choice);
+      const normalization = fitNormalization(splits.train.inputs, splits.train.count, splits.train.inputSize);
+      for (const split of [splits.train, splits.validation, splits.test]) {
+        split.inputs = applyNormalization(normalization, split.inputs);
+      }
+      return splits;
+    },
+  };
+}
+
+/** Every file below the dropped items, folders walked recursively. */
+export async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
+  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter((entry) => entry !== null);
+  const files: File[] = [];
+  const walk = async (entry: FileSystemEntry): Promise<void> => {
+    if (entry.isFile) {
+      files.push(
+        await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)),
+      );
+      return;
+    }
+    const reader = (entry as FileSystemDirectoryEntry).createReader();
+    // readEntries returns the children in batches until it returns an empty one.
+    for (;;) {
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+        reader.readEntries(resolve, reject),
+      );
+      if (batch.length === 0) break;
+      await Promise.all(batch.map(walk));
+    }
+  };
+  await Promise.all(entries.map(walk));
+  return files;
+}

@@ -1,0 +1,108 @@
+// Rough time per training step of the two reference networks on both backends (the bench helper owns the
+// real benchmark in bench/). Run after `npm run build`: node scripts/time-steps.mjs
+// Prints the median of 3 timed runs (after one warm-up) per configuration, and dispatches per step.
+import { CpuBackend } from '../dist/backends/cpu/cpu-backend.js';
+import { WebGpuBackend } from '../dist/backends/webgpu/webgpu-backend.js';
+import { Random } from '../dist/model/random.js';
+
+const only = process.argv[2];
+const configs = [
+  {
+    name: '960-3-4 sigmoid, batch 1',
+    sizes: [960, 3, 4],
+    batch: 1,
+    examples: 256,
+    activation: 'sigmoid',
+    loss: 'squared-error',
+    out: 'sigmoid',
+  },
+  {
+    name: '784-256-256-10 relu/softmax, batch 128',
+    sizes: [784, 256, 256, 10],
+    batch: 128,
+    examples: 512,
+    activation: 'relu',
+    loss: 'softmax-cross-entropy',
+    out: 'softmax',
+  },
+];
+
+function setup(c) {
+  const spec = {
+    inputSize: c.sizes[0],
+    layers: c.sizes
+      .slice(1)
+      .map((units, l, all) => ({ units, activation: l === all.length - 1 ? c.out : c.activation })),
+    loss: c.loss,
+  };
+  const random = new Random(1);
+  let inputs = spec.inputSize;
+  const params = spec.layers.map(({ units }) => {
+    const layer = {
+      weights: Float32Array.from({ length: units * inputs }, () => random.uniform(-0.05, 0.05)),
+      biases: new Float32Array(units),
+    };
+    inputs = units;
+    return layer;
+  });
+  const outputs = c.sizes[c.sizes.length - 1];
+  const x = Float32Array.from({ length: c.examples * spec.inputSize }, () => random.next());
+  const t = new Float32Array(c.examples * outputs);
+  for (let r = 0; r < c.examples; r++) t[r * outputs + random.below(outputs)] = 1;
+  return { spec, params, x, t };
+}
+
+async function time(backend, c, optimizer) {
+  const { spec, params, x, t } = setup(c);
+  const net = backend.createNetwork(spec, params);
+  net.setOptimizer(optimizer);
+  const dataset = net.upload(x, t, c.examples);
+  const steps = c.examples / c.batch;
+  const options = {
+    batchSize: c.batch,
+    learningRate: 0.01,
+    l1: 0,
+    l2: 0,
+    decayBiases: false,
+    dropout: [],
+    dropoutSeed: 1,
+  };
+  const epoch = async () => {
+    net.setOrder(dataset, new Random(2).permutation(c.examples));
+    net.train(dataset, 0, steps, options);
+    await net.takeTrainingMetrics();
+  };
+  await epoch();
+  const before = net.stats();
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await epoch();
+    runs.push((performance.now() - start) / steps);
+  }
+  const dispatches = (net.stats().dispatches - before.dispatches) / (3 * steps);
+  net.dispose();
+  runs.sort((a, b) => a - b);
+  return { msPerStep: runs[1], dispatches };
+}
+
+const gpu = await WebGpuBackend.create();
+const cpu = new CpuBackend();
+console.log(`adapter: ${gpu.adapterDescription}`);
+for (const c of configs.filter((c) => !only || c.name.startsWith(only))) {
+  const momentum = { kind: 'sgd', momentum: 0.9, nesterov: false };
+  const adam = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+  const cpuResult = await time(cpu, c, momentum);
+  const gpuResult = await time(gpu, c, momentum);
+  console.log(
+    `${c.name}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step, ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
+  );
+  if (c.batch === 1) {
+    // adam never takes the fused kernel: the batched path's cost at batch size 1
+    const batched = await time(gpu, c, adam);
+    console.log(
+      `  batched kernels at batch 1 (adam): ${batched.msPerStep.toFixed(3)} ms/step, ${batched.dispatches.toFixed(3)} dispatches/step`,
+    );
+  }
+}
+gpu.dispose();

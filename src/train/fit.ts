@@ -1,0 +1,314 @@
+// The training loop behind Network.fit, written against the backend contract (backends/backend.ts) only.
+// Per epoch: one permutation (setOrder), train() over the batches in chunks, one metrics readback, one
+// parameter snapshot, one validation pass. Chunks exist only so that callbacks run and stop() can land
+// between them; they read nothing back unless per-batch loss was asked for.
+
+import type { BackendDataset, BackendNetwork, Metrics } from '../backends/backend.js';
+import { MlpError } from '../errors.js';
+import { encodeModel, type SavedModel } from '../io/model-file.js';
+import { exampleCount, toFiniteFloat32 } from '../model/network.js';
+import { hash32, Random } from '../model/random.js';
+import type { LayerParams } from '../model/spec.js';
+import type { ValidatedSpec } from '../model/validate.js';
+import {
+  type BatchRecord,
+  type EpochRecord,
+  type FitData,
+  type FitOptions,
+  type OptimizerConfig,
+  resolveFitOptions,
+  scheduledLearningRate,
+} from './options.js';
+
+/** What fit returns: one record per epoch trained, and the best one. */
+export interface FitHistory {
+  epochs: EpochRecord[];
+  /** the epoch with the lowest validation loss (training loss without validation); 0 when none finished */
+  bestEpoch: number;
+  /** early stopping ended training (and the best epoch's weights were restored) */
+  stoppedEarly: boolean;
+  /** stop() ended training */
+  stopped: boolean;
+}
+
+/** The part of a Network that fit reads and advances. */
+export interface TrainingState {
+  readonly spec: ValidatedSpec;
+  readonly backend: BackendNetwork;
+  /** epochs trained so far, over the network's life */
+  epoch: number;
+  /** the optimizer whose state the backend holds, if any */
+  optimizer: OptimizerConfig | undefined;
+}
+
+/** Set by Network.stop(); fit checks it between chunks and after each epoch. */
+export interface StopFlag {
+  stopped: boolean;
+}
+
+/** Examples checked and converted: row-major float32, finite. */
+export interface Examples {
+  inputs: Float32Array;
+  targets: Float32Array;
+  count: number;
+}
+
+/** About this many examples go into one train() call between callbacks and stop checks. */
+const examplesPerChunk = 1024;
+
+/** Lets timers and other tasks (a stop() from outside, a UI) run between chunks without waiting. */
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Checks `data` (lengths, count, finiteness) against the network's sizes; MlpError('invalid-data'). */
+export function checkExamples(what: string, data: unknown, inputSize: number, outputSize: number): Examples {
+  if (typeof data !== 'object' || data === null) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}: expected { inputs, targets } (row-major), got ${String(data)}`,
+    );
+  }
+  const { inputs, targets, count } = data as Partial<FitData> & { inputSize?: number; outputSize?: number };
+  const sizes = data as { inputSize?: unknown; outputSize?: unknown };
+  if (sizes.inputSize !== undefined && sizes.inputSize !== inputSize) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}: inputSize ${String(sizes.inputSize)}; the network takes ${inputSize}`,
+    );
+  }
+  if (sizes.outputSize !== undefined && sizes.outputSize !== outputSize) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}: outputSize ${String(sizes.outputSize)}; the network has ${outputSize} outputs`,
+    );
+  }
+  const isArray = (value: unknown): value is ArrayLike<number> =>
+    typeof value === 'object' && value !== null && typeof (value as ArrayLike<number>).length === 'number';
+  if (!isArray(inputs) || !isArray(targets)) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}: expected inputs and targets as Float32Array (or arrays of numbers)`,
+    );
+  }
+  const rows = exampleCount(`${what}.inputs`, inputs.length, inputSize, 'inputSize');
+  if (count !== undefined && count !== rows) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}: count ${String(count)}, but inputs hold ${inputs.length} values = ${rows} examples of ${inputSize}`,
+    );
+  }
+  if (targets.length !== rows * outputSize) {
+    throw new MlpError(
+      'invalid-data',
+      `${what}.targets: length ${targets.length}; expected count × outputs = ${rows} × ${outputSize} = ${rows * outputSize}`,
+    );
+  }
+  return {
+    inputs: toFiniteFloat32(
+      `${what}.inputs`,
+      inputs,
+      (i) => ` (example ${Math.floor(i / inputSize)}, input ${i % inputSize})`,
+    ),
+    targets: toFiniteFloat32(
+      `${what}.targets`,
+      targets,
+      (i) => ` (example ${Math.floor(i / outputSize)}, output ${i % outputSize})`,
+    ),
+    count: rows,
+  };
+}
+
+/** The examples [start, end) of `examples`. */
+function slice(examples: Examples, start: number, end: number): Examples {
+  const inputSize = examples.inputs.length / examples.count;
+  const outputSize = examples.targets.length / examples.count;
+  return {
+    inputs: examples.inputs.subarray(start * inputSize, end * inputSize),
+    targets: examples.targets.subarray(start * outputSize, end * outputSize),
+    count: end - start,
+  };
+}
+
+/** The permutation of epoch `epochIndex`: the same for a resumed run as for an uninterrupted one. */
+export function epochOrder(seed: number, epochIndex: number, count: number, shuffle: boolean): Uint32Array {
+  if (!shuffle) return Uint32Array.from({ length: count }, (_, i) => i);
+  return new Random(hash32((hash32(seed >>> 0) + epochIndex) >>> 0)).permutation(count);
+}
+
+function allFinite(layers: LayerParams[]): boolean {
+  return layers.every(
+    ({ weights, biases }) => weights.every(Number.isFinite) && biases.every(Number.isFinite),
+  );
+}
+
+function addMetrics(sum: Metrics, more: Metrics): void {
+  sum.lossSum += more.lossSum;
+  sum.correct += more.correct;
+  sum.count += more.count;
+  sum.finite &&= more.finite;
+}
+
+async function writeCheckpointFile(path: string, checkpoint: SavedModel): Promise<void> {
+  // A variable specifier keeps browser bundlers from resolving node:fs; this runs only in Node.
+  const specifier = 'node:fs/promises';
+  const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
+  const partial = `${path}.partial`;
+  await fs.writeFile(partial, JSON.stringify(checkpoint));
+  await fs.rename(partial, path); // a crash mid-write leaves the previous checkpoint intact
+}
+
+/** Trains `state.backend` on `data`: see FitOptions and README "Training". */
+export async function runFit(
+  state: TrainingState,
+  data: FitData,
+  options: FitOptions | undefined,
+  stop: StopFlag,
+): Promise<FitHistory> {
+  const { spec, backend } = state;
+  const outputSize = spec.layers[spec.layers.length - 1].units;
+  const resolved = resolveFitOptions(options, spec.layers.length - 1, state.optimizer);
+  const callbacks = options ?? {};
+  const all = checkExamples('data', data, spec.inputSize, outputSize);
+  let training = all;
+  let validation: Examples | undefined;
+  if (resolved.validationSplit !== undefined) {
+    const held = Math.round(all.count * resolved.validationSplit);
+    if (held < 1 || held >= all.count) {
+      throw new MlpError(
+        'invalid-data',
+        `validationSplit ${resolved.validationSplit} of ${all.count} examples leaves ${held} for validation and ${all.count - held} for training; both need at least one`,
+      );
+    }
+    training = slice(all, 0, all.count - held);
+    validation = slice(all, all.count - held, all.count);
+  } else if (callbacks.validation !== undefined) {
+    validation = checkExamples('validation', callbacks.validation, spec.inputSize, outputSize);
+  }
+
+  const optimizer: OptimizerConfig = { ...resolved.optimizer, learningRate: resolved.learningRate };
+  const { learningRate: _previousRate, ...previous } = state.optimizer ?? { learningRate: 0 };
+  if (JSON.stringify(previous) !== JSON.stringify(resolved.optimizer)) {
+    backend.setOptimizer(resolved.optimizer); // a different optimizer starts from zeroed state
+  }
+  state.optimizer = optimizer;
+
+  const trainingData = backend.upload(training.inputs, training.targets, training.count);
+  let validationData: BackendDataset | undefined;
+  const history: FitHistory = { epochs: [], bestEpoch: 0, stoppedEarly: false, stopped: false };
+  try {
+    validationData = validation && backend.upload(validation.inputs, validation.targets, validation.count);
+    const batches = Math.ceil(training.count / resolved.batchSize);
+    const batchesPerChunk = callbacks.onBatchEnd
+      ? 1
+      : Math.max(1, Math.floor(examplesPerChunk / resolved.batchSize));
+    const lastEpoch = state.epoch + resolved.epochs;
+    let lastFinite = await backend.readParams();
+    let best: { epoch: number; loss: number; params: LayerParams[] } | undefined;
+    backend.setOrder(trainingData, epochOrder(spec.seed, state.epoch, training.count, resolved.shuffle));
+
+    for (let e = 0; e < resolved.epochs && !stop.stopped; e++) {
+      const epoch = state.epoch + 1;
+      const started = performance.now();
+      if (e > 0 && resolved.shuffle) {
+        backend.setOrder(trainingData, epochOrder(spec.seed, state.epoch, training.count, true));
+      }
+      const learningRate = scheduledLearningRate(
+        resolved.learningRateSchedule,
+        resolved.learningRate,
+        state.epoch,
+        lastEpoch,
+      );
+      const step = {
+        batchSize: resolved.batchSize,
+        learningRate,
+        l1: resolved.l1,
+        l2: resolved.l2,
+        decayBiases: resolved.decayBiases,
+        dropout: resolved.dropout,
+        dropoutSeed: spec.seed,
+      };
+      const batchMetrics: Metrics = { lossSum: 0, correct: 0, count: 0, finite: true };
+      let batch = 0;
+      while (batch < batches && !stop.stopped) {
+        const chunk = Math.min(batchesPerChunk, batches - batch);
+        backend.train(trainingData, batch, chunk, step);
+        let record: BatchRecord = { epoch, batch, batches };
+        if (resolved.batchLoss) {
+          const metrics = await backend.takeTrainingMetrics();
+          addMetrics(batchMetrics, metrics);
+          record = {
+            ...record,
+            loss: metrics.lossSum / metrics.count,
+            accuracy: metrics.correct / metrics.count,
+          };
+        }
+        batch += chunk;
+        if (callbacks.onBatchEnd) await callbacks.onBatchEnd(record);
+        await yieldToEventLoop();
+      }
+      if (batch < batches) {
+        await backend.takeTrainingMetrics(); // a partial epoch is not recorded: its metrics are dropped
+        history.stopped = true;
+        break;
+      }
+
+      const [epochMetrics, params] = await Promise.all([
+        resolved.batchLoss ? batchMetrics : backend.takeTrainingMetrics(),
+        backend.readParams(),
+      ]);
+      if (!epochMetrics.finite || !allFinite(params)) {
+        backend.writeParams(lastFinite);
+        backend.setOptimizer(resolved.optimizer);
+        throw new MlpError(
+          'non-finite',
+          `epoch ${epoch}: training produced NaN or Infinity (learning rate ${learningRate}); the network keeps the weights after epoch ${epoch - 1} and its optimizer state was reset; try a smaller learning rate`,
+        );
+      }
+      lastFinite = params;
+      const record: EpochRecord = {
+        epoch,
+        loss: epochMetrics.lossSum / epochMetrics.count,
+        accuracy: epochMetrics.correct / epochMetrics.count,
+        learningRate,
+        examplesPerSecond: 0,
+      };
+      if (validationData) {
+        const evaluation = await backend.evaluate(validationData);
+        record.validationLoss = evaluation.lossSum / evaluation.count;
+        record.validationAccuracy = evaluation.correct / evaluation.count;
+      }
+      record.examplesPerSecond = training.count / ((performance.now() - started) / 1000);
+      state.epoch = epoch;
+      history.epochs.push(record);
+
+      const watched = record.validationLoss ?? record.loss;
+      const minDelta = resolved.earlyStopping?.minDelta ?? 0;
+      if (!best || watched < best.loss - minDelta) best = { epoch, loss: watched, params };
+      history.bestEpoch = best.epoch;
+
+      if (callbacks.onEpochEnd) await callbacks.onEpochEnd(record);
+      if (resolved.checkpointEvery !== undefined && epoch % resolved.checkpointEvery === 0) {
+        const checkpoint = encodeModel({
+          spec,
+          epoch,
+          params,
+          optimizer: { config: optimizer, state: await backend.readOptimizerState() },
+        });
+        if (callbacks.onCheckpoint) await callbacks.onCheckpoint(checkpoint);
+        if (callbacks.checkpointPath) await writeCheckpointFile(callbacks.checkpointPath, checkpoint);
+      }
+      if (resolved.earlyStopping && epoch - best.epoch >= resolved.earlyStopping.patience) {
+        history.stoppedEarly = true;
+        break;
+      }
+      if (stop.stopped) history.stopped = true;
+    }
+    if (resolved.earlyStopping && best && best.epoch !== state.epoch) backend.writeParams(best.params);
+    return history;
+  } finally {
+    trainingData.dispose();
+    validationData?.dispose();
+  }
+}

@@ -1,0 +1,433 @@
+// The options of Network.fit: what a user may write, their defaults (README, "Training"), and the checks
+// that turn a mistake into an MlpError('invalid-argument') saying what was given and what was expected.
+
+import type { OptimizerSpec } from '../backends/backend.js';
+import type { Dataset } from '../data/dataset.js';
+import { MlpError } from '../errors.js';
+import type { SavedModel } from '../io/model-file.js';
+import type { Numbers } from '../model/network.js';
+import { describeValue } from '../model/validate.js';
+
+/** Examples for fit and evaluate: row-major inputs (count × inputSize) and targets (count × outputs). */
+export interface TrainingData {
+  inputs: Numbers;
+  targets: Numbers;
+  /** optional; when given it must agree with the lengths */
+  count?: number;
+}
+
+/** The data helper's Dataset (src/data) is accepted as it is: it has the same fields. */
+export type FitData = TrainingData | Dataset;
+
+export type OptimizerOptions =
+  /** Δw ← −η·g + α·Δw (classic momentum, the lecture notes' rule); nesterov looks ahead along Δw */
+  | { kind: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
+  | {
+      kind: 'adam' | 'adamw';
+      learningRate?: number;
+      beta1?: number;
+      beta2?: number;
+      epsilon?: number;
+      weightDecay?: number;
+    };
+
+/** The learning rate of epoch e (counted from 0 over the network's whole life, so resuming continues it). */
+export type LearningRateSchedule =
+  /** η */
+  | { kind: 'constant' }
+  /** η · factor^⌊e / every⌋ */
+  | { kind: 'step'; every: number; factor: number }
+  /** η · decay^e */
+  | { kind: 'exponential'; decay: number }
+  /** min + (η − min)·(1 + cos(π·min(e, epochs)/epochs))/2; epochs defaults to the last epoch of this fit */
+  | { kind: 'cosine'; epochs?: number; minLearningRate?: number };
+
+/** One line of the history, given to onEpochEnd. Losses and accuracies are means over the examples. */
+export interface EpochRecord {
+  /** 1-based, counted over the network's life (a loaded model continues its count) */
+  epoch: number;
+  /** training loss, from the forward passes made while training (with dropout) */
+  loss: number;
+  accuracy: number;
+  validationLoss?: number;
+  validationAccuracy?: number;
+  learningRate: number;
+  /** training examples per second of wall-clock time this epoch, validation included */
+  examplesPerSecond: number;
+}
+
+export interface BatchRecord {
+  epoch: number;
+  /** 0-based within the epoch */
+  batch: number;
+  batches: number;
+  /** mean loss of this batch: only with `batchLoss: true` (one readback per batch) */
+  loss?: number;
+  accuracy?: number;
+}
+
+export interface FitOptions {
+  /** epochs to train in this call; default 10 */
+  epochs?: number;
+  /** 1 = per-example SGD (default), ≥ count = full batch, between = mini-batch */
+  batchSize?: number;
+  /** a new permutation of the training examples every epoch, from the seed; default true */
+  shuffle?: boolean;
+  /** default { kind: 'sgd', learningRate: 0.3, momentum: 0.3, nesterov: false }, or the loaded model's */
+  optimizer?: OptimizerOptions;
+  /** default { kind: 'constant' } */
+  learningRateSchedule?: LearningRateSchedule;
+  /** L2 weight decay λ (adds λ·w to the gradient); default 0 */
+  l2?: number;
+  /** L1 weight decay (adds λ·sign(w)); default 0 */
+  l1?: number;
+  /** apply l1/l2 (and adamw's decay) to biases too; default false */
+  decayBiases?: boolean;
+  /** dropout rate per hidden layer, or one rate for all hidden layers; default 0 (none) */
+  dropout?: number | number[];
+  /** an explicit validation set */
+  validation?: FitData;
+  /** or the LAST fraction of the examples (in the order given, before shuffling), in (0, 1) */
+  validationSplit?: number;
+  /** stop when validation loss has not improved by more than minDelta for `patience` epochs, then restore the best epoch */
+  earlyStopping?: { patience?: number; minDelta?: number };
+  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /** called after every batch; no readback unless batchLoss is true */
+  onBatchEnd?: (record: BatchRecord) => void | Promise<void>;
+  /** read each batch's loss back for onBatchEnd (slow on the GPU: one readback per batch); default false */
+  batchLoss?: boolean;
+  /** every N epochs, save a checkpoint (the format of net.save()) */
+  checkpointEvery?: number;
+  /** receives each checkpoint (in memory) */
+  onCheckpoint?: (checkpoint: SavedModel) => void | Promise<void>;
+  /** Node only: also write each checkpoint as JSON to this file (replaced each time) */
+  checkpointPath?: string;
+}
+
+/** FitOptions with every default filled in and every value checked. */
+export interface ResolvedFitOptions {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  optimizer: OptimizerSpec;
+  learningRate: number;
+  learningRateSchedule: LearningRateSchedule;
+  l1: number;
+  l2: number;
+  decayBiases: boolean;
+  dropout: number[];
+  validationSplit: number | undefined;
+  earlyStopping: { patience: number; minDelta: number } | undefined;
+  batchLoss: boolean;
+  checkpointEvery: number | undefined;
+}
+
+/** The optimizer as saved with a model: its kind, learning rate and hyperparameters. */
+export type OptimizerConfig = OptimizerSpec & { learningRate: number };
+
+export const defaultOptimizer: OptimizerConfig = {
+  kind: 'sgd',
+  learningRate: 0.3,
+  momentum: 0.3,
+  nesterov: false,
+};
+
+const optimizerKinds = ['sgd', 'adam', 'adamw'] as const;
+const scheduleKinds = ['constant', 'step', 'exponential', 'cosine'] as const;
+const fitOptionKeys: readonly (keyof FitOptions)[] = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'optimizer',
+  'learningRateSchedule',
+  'l2',
+  'l1',
+  'decayBiases',
+  'dropout',
+  'validation',
+  'validationSplit',
+  'earlyStopping',
+  'onEpochEnd',
+  'onBatchEnd',
+  'batchLoss',
+  'checkpointEvery',
+  'onCheckpoint',
+  'checkpointPath',
+];
+
+function invalid(where: string, value: unknown, expected: string): MlpError {
+  return new MlpError('invalid-argument', `${where}: ${describeValue(value)} is not ${expected}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    throw new MlpError(
+      'invalid-argument',
+      `${where}: unknown option "${unknown}"; expected only ${known.join(', ')}`,
+    );
+  }
+}
+
+/** `value`, or `fallback` when undefined, checked to be a finite number with low ≤ value (< or ≤) high. */
+function numberIn(
+  where: string,
+  value: unknown,
+  fallback: number,
+  range: { above?: number; atLeast?: number; below?: number; atMost?: number },
+): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (range.above === undefined || value > range.above) &&
+    (range.atLeast === undefined || value >= range.atLeast) &&
+    (range.below === undefined || value < range.below) &&
+    (range.atMost === undefined || value <= range.atMost);
+  if (!ok) {
+    const low =
+      range.above !== undefined
+        ? `> ${range.above}`
+        : range.atLeast !== undefined
+          ? `≥ ${range.atLeast}`
+          : '';
+    const high =
+      range.below !== undefined ? `< ${range.below}` : range.atMost !== undefined ? `≤ ${range.atMost}` : '';
+    throw invalid(where, value, `a finite number ${[low, high].filter(Boolean).join(' and ')}`);
+  }
+  return value as number;
+}
+
+function positiveInteger(where: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw invalid(where, value, 'a positive integer');
+  }
+  return value;
+}
+
+function boolean(where: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(where, value, 'true or false');
+  return value;
+}
+
+/** The optimizer to train with: `value` checked, else the one the model was trained with, else SGD defaults. */
+export function resolveOptimizer(value: unknown, previous: OptimizerConfig | undefined): OptimizerConfig {
+  if (value === undefined) return previous ?? { ...defaultOptimizer };
+  if (!isRecord(value))
+    throw invalid('optimizer', value, "an object such as { kind: 'sgd', learningRate: 0.3 }");
+  if (!optimizerKinds.includes(value.kind as 'sgd')) {
+    throw invalid('optimizer.kind', value.kind, `one of ${optimizerKinds.join(', ')}`);
+  }
+  if (value.kind === 'sgd') {
+    checkKeys('optimizer', value, ['kind', 'learningRate', 'momentum', 'nesterov']);
+    return {
+      kind: 'sgd',
+      learningRate: numberIn('optimizer.learningRate', value.learningRate, 0.3, { above: 0 }),
+      momentum: numberIn('optimizer.momentum', value.momentum, 0.3, { atLeast: 0, below: 1 }),
+      nesterov: boolean('optimizer.nesterov', value.nesterov, false),
+    };
+  }
+  const kind = value.kind as 'adam' | 'adamw';
+  checkKeys('optimizer', value, ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
+  const weightDecay = numberIn('optimizer.weightDecay', value.weightDecay, kind === 'adamw' ? 0.01 : 0, {
+    atLeast: 0,
+  });
+  if (kind === 'adam' && weightDecay !== 0) {
+    throw new MlpError(
+      'invalid-argument',
+      `optimizer.weightDecay: ${weightDecay} is for 'adamw' (decoupled decay); with 'adam' use l2, or kind 'adamw'`,
+    );
+  }
+  return {
+    kind,
+    learningRate: numberIn('optimizer.learningRate', value.learningRate, 0.001, { above: 0 }),
+    beta1: numberIn('optimizer.beta1', value.beta1, 0.9, { atLeast: 0, below: 1 }),
+    beta2: numberIn('optimizer.beta2', value.beta2, 0.999, { atLeast: 0, below: 1 }),
+    epsilon: numberIn('optimizer.epsilon', value.epsilon, 1e-8, { above: 0 }),
+    weightDecay,
+  };
+}
+
+/** A schedule parameter that has no default. */
+function required(where: string, value: unknown): unknown {
+  if (value === undefined)
+    throw new MlpError('invalid-argument', `${where}: missing; this schedule needs it`);
+  return value;
+}
+
+function resolveSchedule(value: unknown): LearningRateSchedule {
+  if (value === undefined) return { kind: 'constant' };
+  if (!isRecord(value) || !scheduleKinds.includes(value.kind as 'step')) {
+    throw invalid(
+      'learningRateSchedule',
+      isRecord(value) ? value.kind : value,
+      `a schedule of kind ${scheduleKinds.join(', ')}`,
+    );
+  }
+  switch (value.kind) {
+    case 'constant':
+      checkKeys('learningRateSchedule', value, ['kind']);
+      return { kind: 'constant' };
+    case 'step':
+      checkKeys('learningRateSchedule', value, ['kind', 'every', 'factor']);
+      return {
+        kind: 'step',
+        every: positiveInteger(
+          'learningRateSchedule.every',
+          required('learningRateSchedule.every', value.every),
+          1,
+        ),
+        factor: numberIn(
+          'learningRateSchedule.factor',
+          required('learningRateSchedule.factor', value.factor),
+          1,
+          {
+            above: 0,
+            atMost: 1,
+          },
+        ),
+      };
+    case 'exponential':
+      checkKeys('learningRateSchedule', value, ['kind', 'decay']);
+      return {
+        kind: 'exponential',
+        decay: numberIn(
+          'learningRateSchedule.decay',
+          required('learningRateSchedule.decay', value.decay),
+          1,
+          { above: 0, atMost: 1 },
+        ),
+      };
+    default:
+      checkKeys('learningRateSchedule', value, ['kind', 'epochs', 'minLearningRate']);
+      return {
+        kind: 'cosine',
+        epochs:
+          value.epochs === undefined
+            ? undefined
+            : positiveInteger('learningRateSchedule.epochs', value.epochs, 1),
+        minLearningRate: numberIn('learningRateSchedule.minLearningRate', value.minLearningRate, 0, {
+          atLeast: 0,
+        }),
+      };
+  }
+}
+
+/**
+ * η for the epoch `epochIndex` (0-based over the network's life). `lastEpoch` (the network's epoch count at
+ * the end of this fit) is the cosine schedule's default length.
+ */
+export function scheduledLearningRate(
+  schedule: LearningRateSchedule,
+  learningRate: number,
+  epochIndex: number,
+  lastEpoch: number,
+): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return learningRate;
+    case 'step':
+      return learningRate * schedule.factor ** Math.floor(epochIndex / schedule.every);
+    case 'exponential':
+      return learningRate * schedule.decay ** epochIndex;
+    case 'cosine': {
+      const length = schedule.epochs ?? lastEpoch;
+      const low = schedule.minLearningRate ?? 0;
+      return (
+        low + ((learningRate - low) * (1 + Math.cos((Math.PI * Math.min(epochIndex, length)) / length))) / 2
+      );
+    }
+  }
+}
+
+function resolveDropout(value: unknown, hiddenLayers: number): number[] {
+  const rate = (where: string, r: unknown) => numberIn(where, r, 0, { atLeast: 0, below: 1 });
+  if (value === undefined) return new Array(hiddenLayers).fill(0);
+  if (typeof value === 'number') return new Array(hiddenLayers).fill(rate('dropout', value));
+  if (!Array.isArray(value) || value.length !== hiddenLayers) {
+    throw invalid(
+      'dropout',
+      value,
+      `a rate in [0, 1) or an array of ${hiddenLayers} rates (one per hidden layer; the output layer has none)`,
+    );
+  }
+  return value.map((r, l) => rate(`dropout[${l}]`, r));
+}
+
+/** Checks `options` and fills in the defaults. `hiddenLayers` sizes the dropout array. */
+export function resolveFitOptions(
+  options: unknown,
+  hiddenLayers: number,
+  previousOptimizer: OptimizerConfig | undefined,
+): ResolvedFitOptions {
+  if (options === undefined) options = {};
+  if (!isRecord(options)) throw invalid('fit options', options, 'an object');
+  checkKeys('fit options', options, fitOptionKeys);
+  for (const name of ['onEpochEnd', 'onBatchEnd', 'onCheckpoint'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw invalid(name, options[name], 'a function');
+    }
+  }
+  if (options.checkpointPath !== undefined && typeof options.checkpointPath !== 'string') {
+    throw invalid('checkpointPath', options.checkpointPath, 'a file path (string)');
+  }
+  const { learningRate, ...optimizer } = resolveOptimizer(options.optimizer, previousOptimizer);
+  const validationSplit =
+    options.validationSplit === undefined
+      ? undefined
+      : numberIn('validationSplit', options.validationSplit, 0, { above: 0, below: 1 });
+  if (validationSplit !== undefined && options.validation !== undefined) {
+    throw new MlpError(
+      'invalid-argument',
+      'fit options: give either validation or validationSplit, not both',
+    );
+  }
+  let earlyStopping: ResolvedFitOptions['earlyStopping'];
+  if (options.earlyStopping !== undefined) {
+    const value = options.earlyStopping;
+    if (!isRecord(value)) throw invalid('earlyStopping', value, 'an object { patience, minDelta }');
+    checkKeys('earlyStopping', value, ['patience', 'minDelta']);
+    if (options.validation === undefined && validationSplit === undefined) {
+      throw new MlpError(
+        'invalid-argument',
+        'earlyStopping watches the validation loss: give validation or validationSplit too',
+      );
+    }
+    earlyStopping = {
+      patience: positiveInteger('earlyStopping.patience', value.patience, 10),
+      minDelta: numberIn('earlyStopping.minDelta', value.minDelta, 0, { atLeast: 0 }),
+    };
+  }
+  const checkpointEvery =
+    options.checkpointEvery === undefined
+      ? undefined
+      : positiveInteger('checkpointEvery', options.checkpointEvery, 1);
+  if (checkpointEvery !== undefined && !options.onCheckpoint && !options.checkpointPath) {
+    throw new MlpError(
+      'invalid-argument',
+      'checkpointEvery: give onCheckpoint or checkpointPath to receive them',
+    );
+  }
+  return {
+    epochs: positiveInteger('epochs', options.epochs, 10),
+    batchSize: positiveInteger('batchSize', options.batchSize, 1),
+    shuffle: boolean('shuffle', options.shuffle, true),
+    optimizer: optimizer as OptimizerSpec,
+    learningRate,
+    learningRateSchedule: resolveSchedule(options.learningRateSchedule),
+    l1: numberIn('l1', options.l1, 0, { atLeast: 0 }),
+    l2: numberIn('l2', options.l2, 0, { atLeast: 0 }),
+    decayBiases: boolean('decayBiases', options.decayBiases, false),
+    dropout: resolveDropout(options.dropout, hiddenLayers),
+    validationSplit,
+    earlyStopping,
+    batchLoss: boolean('batchLoss', options.batchLoss, false),
+    checkpointEvery,
+  };
+}

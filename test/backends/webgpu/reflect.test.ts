@@ -1,0 +1,91 @@
+// Bindings and uniform layouts come from the WGSL: a descriptor that disagrees with its shader fails,
+// naming the shader and the binding.
+
+import { describe, expect, it } from 'vitest';
+import { type KernelFamily, matmulKernel, updateKernel } from '../../../src/backends/webgpu/kernels.js';
+import { encodeStepOptions } from '../../../src/backends/webgpu/network-buffers.js';
+import { bindKernel, kernelPipeline } from '../../../src/backends/webgpu/pipelines.js';
+import { encodeUniform, reflectKernel } from '../../../src/backends/webgpu/reflect.js';
+import { testDevice } from '../../helpers/gpu.js';
+
+describe('reflectKernel', () => {
+  it('gives each entry point only the bindings it uses, typed from the WGSL', () => {
+    const { entryBindings } = reflectKernel(updateKernel);
+    const sgd = entryBindings.get('sgd')?.map((b) => `${b.name}:${b.type}`);
+    expect(sgd).toEqual([
+      'shape:uniform',
+      'options:uniform',
+      'parameters:storage',
+      'gradient:read-only-storage',
+      'slot0:storage',
+    ]);
+    // adam reads its t from the device-side step counter; sgd needs no counter
+    expect(entryBindings.get('adam')?.map((b) => b.name)).toEqual(
+      expect.arrayContaining(['control', 'slot1']),
+    );
+  });
+
+  it('throws naming the shader and binding when the descriptor lacks a binding of the shader', () => {
+    const renamed: KernelFamily = {
+      ...matmulKernel,
+      bindings: matmulKernel.bindings.filter((b) => b !== 'zBelow'),
+    };
+    expect(() => reflectKernel(renamed)).toThrow(
+      'shaders/matmul.wgsl: binding "zBelow" is not in the descriptor',
+    );
+  });
+
+  it('throws when the descriptor names a binding the shader does not have', () => {
+    const extra: KernelFamily = { ...updateKernel, bindings: [...updateKernel.bindings, 'momentum'] };
+    expect(() => reflectKernel(extra)).toThrow(
+      'shaders/update.wgsl: binding "momentum" is declared in kernels.ts but not in the shader',
+    );
+  });
+
+  it('throws for an override constant or entry point the shader lacks', () => {
+    expect(() => reflectKernel({ ...updateKernel, constants: ['nesterov', 'amsgrad'] })).toThrow(
+      'override constant "amsgrad"',
+    );
+    expect(() => reflectKernel({ ...updateKernel, entryPoints: ['sgd', 'rmsprop'] })).toThrow(
+      'entry point "rmsprop"',
+    );
+  });
+});
+
+describe('encodeUniform', () => {
+  it('places members at the offsets the WGSL gives (arrays of vec4 after 16-byte alignment)', () => {
+    const bytes = new DataView(encodeStepOptions({ batchSize: 7, learningRate: 0.5, dropout: [0.5, 0.25] }));
+    const layout = reflectKernel(updateKernel).uniforms.get('options');
+    const offset = (name: string) => layout?.members.get(name)?.offset ?? -1;
+    expect(bytes.getFloat32(offset('learningRate'), true)).toBe(0.5);
+    expect(bytes.getUint32(offset('batchSize'), true)).toBe(7);
+    expect(offset('dropoutThreshold') % 16).toBe(0);
+    expect(bytes.getUint32(offset('dropoutThreshold'), true)).toBe(8388608); // ceil(0.5 · 2^24)
+    expect(bytes.getUint32(offset('dropoutThreshold') + 4, true)).toBe(4194304);
+    expect(bytes.getFloat32(offset('dropoutScale') + 4, true)).toBeCloseTo(4 / 3, 6);
+  });
+
+  it('refuses unknown and missing members, naming them', () => {
+    expect(() => encodeUniform(updateKernel, 'shape', { length: 3, isBias: 0, stride: 1 })).toThrow(
+      'uniform shape has no member "stride"',
+    );
+    expect(() => encodeUniform(updateKernel, 'shape', { length: 3 })).toThrow(
+      'uniform shape.isBias was not given a value',
+    );
+  });
+});
+
+describe('bindKernel', () => {
+  it('refuses a bind group missing a binding the entry point uses, naming shader, entry and binding', async () => {
+    const { device } = await testDevice();
+    try {
+      const kernel = kernelPipeline(device, updateKernel, 'sgd', { nesterov: false, decoupledDecay: false });
+      const buffer = device.createBuffer({ size: 64, usage: GPUBufferUsage.STORAGE });
+      expect(() => bindKernel(device, kernel, { parameters: buffer })).toThrow(
+        'shaders/update.wgsl sgd: binding "shape" (@binding(0)) was given no buffer',
+      );
+    } finally {
+      device.destroy();
+    }
+  });
+});
