@@ -6,13 +6,13 @@ import { type Command, Option } from 'commander';
 import { type Dataset, targetEncodings } from '../data/dataset.js';
 import { faceTasks, pixelScales } from '../data/faces.js';
 import { normalizationKinds } from '../data/normalize.js';
+import { createEngine } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
 import type { Network } from '../model/network.js';
 import { type Activation, activations, type Loss, losses } from '../model/spec.js';
 import type { EpochRecord, OptimizerOptions } from '../train/options.js';
 import { type DataFlags, prepareData, syntheticSource } from './data.js';
-import { cliEngine } from './engine-choice.js';
 import {
   fraction,
   fractions,
@@ -235,7 +235,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   const layers = [data.train.inputSize, ...flags.hidden, data.train.outputSize];
 
   const dropout = dropoutRates(flags);
-  const engine = await cliEngine(flags.backend);
+  const engine = await createEngine({ backend: flags.backend });
   const network = engine.createNetwork({
     inputSize: data.train.inputSize,
     layers: [
