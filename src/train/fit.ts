@@ -10,6 +10,7 @@ import { exampleCount, toFiniteFloat32 } from '../model/network.js';
 import { hash32, Random } from '../model/random.js';
 import type { LayerParams } from '../model/spec.js';
 import type { ValidatedSpec } from '../model/validate.js';
+import { nodePlatform } from '../platform.js';
 import {
   type BatchRecord,
   type EpochRecord,
@@ -173,12 +174,14 @@ function addMetrics(sum: Metrics, more: Metrics): void {
 }
 
 async function writeCheckpointFile(path: string, checkpoint: SavedModel): Promise<void> {
-  // A variable specifier keeps browser bundlers from resolving node:fs; this runs only in Node.
-  const specifier = 'node:fs/promises';
-  const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
-  const partial = `${path}.partial`;
-  await fs.writeFile(partial, JSON.stringify(checkpoint));
-  await fs.rename(partial, path); // a crash mid-write leaves the previous checkpoint intact
+  const node = nodePlatform();
+  if (!node) {
+    throw new MlpError(
+      'invalid-argument',
+      'checkpointPath: files can be written only in Node; use onCheckpoint',
+    );
+  }
+  await node.writeFileAtomically(path, JSON.stringify(checkpoint));
 }
 
 /** Trains `state.backend` on `data`: see FitOptions and README "Training". */
