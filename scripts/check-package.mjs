@@ -70,7 +70,9 @@ document.body.textContent = engine.backend;
   const assets = join(app, 'dist', 'assets');
   const bundled = readdirSync(assets).filter((file) => file.endsWith('.js'));
   const nodeImports = bundled.filter((file) =>
-    /from\s*["'`](node:|webgpu["'`])|import\(\s*["'`](node:|webgpu["'`])/.test(readFileSync(join(assets, file), 'utf8')),
+    /from\s*["'`](node:|webgpu["'`])|import\(\s*["'`](node:|webgpu["'`])/.test(
+      readFileSync(join(assets, file), 'utf8'),
+    ),
   );
   if (nodeImports.length > 0) throw new Error(`the browser bundle imports Node modules in ${nodeImports}`);
   console.log(`browser: bundled by Vite into ${bundled.length} file(s), no Node modules`);
