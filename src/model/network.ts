@@ -97,7 +97,7 @@ export class Network {
     this.spec = spec;
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
-    this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined };
+    this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined, best: undefined };
   }
 
   /**
@@ -110,6 +110,7 @@ export class Network {
     const network = engine.createNetwork(contents.spec);
     network.backendNetwork.writeParams(contents.params);
     network.training.epoch = contents.epoch;
+    network.training.best = contents.best;
     if (contents.optimizer) {
       const { learningRate: _rate, ...optimizer } = contents.optimizer.config;
       network.backendNetwork.setOptimizer(optimizer);
@@ -207,7 +208,10 @@ export class Network {
     return toOnnx(this.spec, await this.backendNetwork.readParams());
   }
 
-  /** Everything needed to continue later: spec, epoch, weights, optimizer and its state (see README "Save format"). */
+  /**
+   * Everything needed to continue later: spec, epoch, weights, optimizer and its state, and early stopping's
+   * best-so-far while a run with early stopping is under way (see README "Save format").
+   */
   async save(): Promise<SavedModel> {
     this.checkAlive();
     const { optimizer } = this.training;
@@ -216,6 +220,7 @@ export class Network {
       epoch: this.training.epoch,
       params: await this.backendNetwork.readParams(),
       optimizer: optimizer && { config: optimizer, state: await this.backendNetwork.readOptimizerState() },
+      best: this.training.best,
     });
   }
 
