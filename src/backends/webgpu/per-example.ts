@@ -5,7 +5,7 @@
 
 import type { NetworkSpec } from '../../model/spec.js';
 import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
-import type { GpuDatasetBuffers, NetworkBuffers } from './network-buffers.js';
+import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
 import type { CommandRecorder, GpuMemory } from './scheduler.js';
@@ -109,14 +109,11 @@ export class PerExampleTrainer {
 
   /** Records `steps` per-example steps on the data set's order, from its device-side cursor. */
   record(recorder: CommandRecorder, dataset: GpuDatasetBuffers, steps: number): void {
-    const parts = this.net.layers.flatMap((layer) => [
-      {
-        parameters: layer.weights,
-        velocity: layer.slots[0].weights,
-        byteLength: layer.units * layer.inputs * 4,
-      },
-      { parameters: layer.biases, velocity: layer.slots[0].biases, byteLength: layer.units * 4 },
-    ]);
+    const parts = this.net.layers.map((layer) => ({
+      parameters: layer.parameters,
+      velocity: layer.slots[0],
+      byteLength: parameterCount(layer) * 4,
+    }));
     let offset = 0;
     for (const part of parts) {
       recorder.copy(part.parameters, 0, this.packedParameters, offset, part.byteLength);
