@@ -16,6 +16,7 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
+import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
 import {
@@ -80,12 +81,6 @@ function describeDevice(device: GPUDevice): string {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const text = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
   return text || 'WebGPU device (given by the caller)';
-}
-
-function checkLength(where: string, actual: number, expected: number, meaning: string): void {
-  if (actual !== expected) {
-    throw new MlpError('invalid-data', `${where}: expected length ${meaning} = ${expected}, got ${actual}`);
-  }
 }
 
 class GpuDataset implements BackendDataset, GpuDatasetBuffers {
@@ -156,7 +151,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   writeParams(params: LayerParams[]): void {
     this.checkAlive();
-    this.checkParams(params, 'params');
+    checkLayerParams(this.spec, params, 'params');
     params.forEach((layer, l) => {
       this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
@@ -193,7 +188,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
     this.checkAlive();
-    this.checkExamples(inputs, targets, count);
+    checkExampleLengths(this.spec, inputs, targets, count);
     const workspace = this.inference(count);
     this.setInferenceRows(count);
     this.scheduler.upload(workspace.inputs, 0, inputs);
@@ -209,7 +204,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset {
     this.checkAlive();
-    this.checkExamples(inputs, targets, count);
+    checkExampleLengths(this.spec, inputs, targets, count);
     const { memory } = this.backend;
     const inputBytes = inputs.length * 4;
     const targetBytes = targets.length * 4;
@@ -312,7 +307,7 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     state.slots.forEach((slot, k) => {
-      this.checkParams(slot, `optimizer state slots[${k}]`);
+      checkLayerParams(this.spec, slot, `optimizer state slots[${k}]`);
     });
     state.slots.forEach((slot, k) => {
       slot.forEach((layer, l) => {
@@ -505,32 +500,6 @@ class WebGpuNetwork implements BackendNetwork {
   private checkAlive(): void {
     if (this.disposed) throw new MlpError('disposed', 'this network was disposed; create a new one');
     this.backend.health.check();
-  }
-
-  private checkParams(params: readonly LayerParams[], where: string): void {
-    checkLength(where, params.length, this.spec.layers.length, 'number of layers');
-    let inputs = this.spec.inputSize;
-    this.spec.layers.forEach(({ units }, l) => {
-      checkLength(
-        `${where}[${l}].weights`,
-        params[l].weights.length,
-        units * inputs,
-        `units × inputs = ${units} × ${inputs}`,
-      );
-      checkLength(`${where}[${l}].biases`, params[l].biases.length, units, 'units');
-      inputs = units;
-    });
-  }
-
-  private checkExamples(inputs: Float32Array, targets: Float32Array, count: number): void {
-    const { inputSize } = this.spec;
-    checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
-    checkLength(
-      'targets',
-      targets.length,
-      count * this.outputSize,
-      `count × outputs = ${count} × ${this.outputSize}`,
-    );
   }
 
   private checkDataset(dataset: BackendDataset): GpuDataset {
