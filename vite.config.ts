@@ -27,5 +27,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
+    // Tests run in Node: provide what src/node-entry.ts provides to users (WebGPU through Dawn, files).
+    setupFiles: ['src/node-platform.ts'],
   },
 });

@@ -6,6 +6,7 @@ import { cpus, hostname, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
+import '../src/node-platform.js';
 import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../src/bench/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../src/bench/networks.js';
 import { ourEngines } from '../src/bench/our-engines.js';

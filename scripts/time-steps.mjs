@@ -1,6 +1,7 @@
 // Rough time per training step of the two reference networks on both backends (the bench helper owns the
 // real benchmark in bench/). Run after `npm run build`: node scripts/time-steps.mjs
 // Prints the median of 3 timed runs (after one warm-up) per configuration, and dispatches per step.
+import '../dist/node-platform.js';
 import { CpuBackend } from '../dist/backends/cpu/cpu-backend.js';
 import { WebGpuBackend } from '../dist/backends/webgpu/webgpu-backend.js';
 import { Random } from '../dist/model/random.js';

@@ -268,6 +268,11 @@ export interface OptimizerConstants {
   decoupledDecay: boolean;
 }
 
+interface ProductShape {
+  values: MatmulShape;
+  buffer: GPUBuffer;
+}
+
 interface Dispatch {
   bound: BoundKernel;
   groups: [number, number];
@@ -316,7 +321,7 @@ export class Workspace {
   private readonly lossShape: GPUBuffer;
   private readonly options: GPUBuffer;
   /** matmul.wgsl shapes of each layer's forward product and weight products */
-  private readonly layerShapes: { forward: MatmulShape; weights: MatmulShape }[];
+  private readonly layerShapes: { forward: ProductShape; weights: ProductShape }[];
 
   /** `optimizer` makes a training workspace; without it, an inference one. */
   constructor(
@@ -349,7 +354,7 @@ export class Workspace {
     this.outputs = layers.map((layer, l) => rowsBuffer(`o ${l}`, layer.units));
     this.delta = layers.map((layer, l) => rowsBuffer(`delta ${l}`, layer.units));
     this.layerShapes = layers.map((layer, l) => ({
-      forward: {
+      forward: this.productShape({
         rows: capacity,
         columns: layer.units,
         depth: layer.inputs,
@@ -359,8 +364,8 @@ export class Workspace {
         rightColumnStride: layer.inputs,
         layer: l,
         biasOffset: layer.units * layer.inputs,
-      },
-      weights: {
+      }),
+      weights: this.productShape({
         rows: layer.units,
         columns: layer.inputs,
         depth: capacity,
@@ -370,7 +375,7 @@ export class Workspace {
         rightColumnStride: 1,
         layer: l,
         biasOffset: layer.units * layer.inputs,
-      },
+      }),
     }));
     this.hiddenForward = layers
       .slice(1)
@@ -381,7 +386,7 @@ export class Workspace {
       return this.matmul(
         'hiddenDelta',
         { activation: activationCodes[below.activation], gather: gatherCodes.none },
-        {
+        this.productShape({
           rows: capacity,
           columns: below.units,
           depth: layer.units,
@@ -391,7 +396,7 @@ export class Workspace {
           rightColumnStride: 1,
           layer: l - 1,
           biasOffset: 0,
-        },
+        }),
         {
           left: this.delta[l],
           right: layer.parameters,
@@ -457,11 +462,16 @@ export class Workspace {
     return buffer;
   }
 
+  /** A matmul.wgsl shape and its uniform buffer, shared by the products of that shape. */
+  private productShape(values: MatmulShape): ProductShape {
+    return { values, buffer: this.shape(matmulKernel, { ...values }) };
+  }
+
   /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
   private matmul(
     entry: 'forward' | 'hiddenDelta' | 'weightGradient' | 'weightUpdate',
     constants: Record<string, number | boolean>,
-    values: MatmulShape,
+    { values, buffer }: ProductShape,
     resources: Record<string, GPUBuffer>,
   ): Dispatch {
     const { device } = this.memory;
@@ -469,7 +479,7 @@ export class Workspace {
       bound: bindKernel(
         device,
         kernelPipeline(device, matmulKernel, entry, { ...constants, vectorLoads: vectorLoadsFit(values) }),
-        { shape: this.shape(matmulKernel, { ...values }), ...resources },
+        { shape: buffer, ...resources },
       ),
       groups: [Math.ceil(values.columns / matmulTile), Math.ceil(values.rows / matmulTile)],
     };
