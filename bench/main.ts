@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const startLoad = loadavg();
   const started = new Date();
+  const resultsPath = values.json ?? `bench/results/${started.toISOString().slice(0, 10)}-${hostname()}.json`;
+  mkdirSync(dirname(resultsPath), { recursive: true });
 
   // The profiler wraps WebGPU's prototypes, so it goes in before any engine makes a WebGPU object.
   const gpu = await webgpuEntryPoint();
@@ -108,6 +110,8 @@ async function main(): Promise<void> {
         runSeconds: values.seconds ? Number(values.seconds) : undefined,
         log,
         profile,
+        // Saved as each network ends, so that a run cut short keeps what it measured.
+        onNetworkDone: (done) => writeResults(resultsPath, done),
       });
   const matmul = runMatmul ? await runMatmulBenchmark({ quick: values.quick, log }) : [];
   for (const engine of engines) await engine.dispose();
@@ -169,20 +173,21 @@ async function main(): Promise<void> {
     console.log(formatLongRunTable(longRun));
   }
 
-  const day = started.toISOString().slice(0, 10);
-  const path = values.json ?? `bench/results/${day}-${hostname()}.json`;
-  mkdirSync(dirname(path), { recursive: true });
   // Each part goes to its own file, and only when it ran: a long run alone leaves a day's full results be.
   const parts: [string, unknown[] | false][] = [
-    [path, runNetworks && records],
-    [path.replace(/\.json$/, '.matmul.json'), matmul.length > 0 && matmul],
-    [path.replace(/\.json$/, '.long-run.json'), longRun.length > 0 && longRun],
+    [resultsPath, runNetworks && records],
+    [resultsPath.replace(/\.json$/, '.matmul.json'), matmul.length > 0 && matmul],
+    [resultsPath.replace(/\.json$/, '.long-run.json'), longRun.length > 0 && longRun],
   ];
   for (const [file, contents] of parts) {
     if (!contents) continue;
-    writeFileSync(file, `${JSON.stringify(contents, null, 2)}\n`);
+    writeResults(file, contents);
     log(`Wrote ${file}`);
   }
+}
+
+function writeResults(path: string, contents: readonly unknown[]): void {
+  writeFileSync(path, `${JSON.stringify(contents, null, 2)}\n`);
 }
 
 /** The long run on our engines (both, when --engines names neither), with the JS heap read after a full GC. */

@@ -30,6 +30,8 @@ export interface BenchmarkOptions {
   log?: (line: string) => void;
   /** GPU time by kernel family, where the caller can measure it: see TimingOptions.profile */
   profile?: TimingOptions['profile'];
+  /** called with all records so far after each network, e.g. to save them before a long run ends */
+  onNetworkDone?: (records: readonly BenchRecord[]) => void;
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchRecord[]> {
@@ -50,6 +52,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
         profile: options.profile,
       })),
     );
+    options.onNetworkDone?.(records);
   }
   return records;
 }
