@@ -1,6 +1,7 @@
 // Rough time per training step of the two reference networks on both backends (the bench helper owns the
 // real benchmark in bench/). Run after `npm run build`: node scripts/time-steps.mjs
 // Prints the median of 3 timed runs (after one warm-up) per configuration, and dispatches per step.
+import '../dist/node-platform.js';
 import { CpuBackend } from '../dist/backends/cpu/cpu-backend.js';
 import { WebGpuBackend } from '../dist/backends/webgpu/webgpu-backend.js';
 import { Random } from '../dist/model/random.js';
@@ -12,6 +13,16 @@ const configs = [
     sizes: [960, 3, 4],
     batch: 1,
     examples: 256,
+    activation: 'sigmoid',
+    loss: 'squared-error',
+    out: 'sigmoid',
+  },
+  {
+    // the batched kernels (batch 1 takes the fused per-example kernel)
+    name: '960-3-4 sigmoid, batch 32',
+    sizes: [960, 3, 4],
+    batch: 32,
+    examples: 512,
     activation: 'sigmoid',
     loss: 'squared-error',
     out: 'sigmoid',
@@ -91,18 +102,10 @@ const cpu = new CpuBackend();
 console.log(`adapter: ${gpu.adapterDescription}`);
 for (const c of configs.filter((c) => !only || c.name.startsWith(only))) {
   const momentum = { kind: 'sgd', momentum: 0.9, nesterov: false };
-  const adam = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
   const cpuResult = await time(cpu, c, momentum);
   const gpuResult = await time(gpu, c, momentum);
   console.log(
     `${c.name}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step, ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
   );
-  if (c.batch === 1) {
-    // adam never takes the fused kernel: the batched path's cost at batch size 1
-    const batched = await time(gpu, c, adam);
-    console.log(
-      `  batched kernels at batch 1 (adam): ${batched.msPerStep.toFixed(3)} ms/step, ${batched.dispatches.toFixed(3)} dispatches/step`,
-    );
-  }
 }
 gpu.dispose();

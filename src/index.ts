@@ -59,6 +59,7 @@ export { MlpError, type MlpErrorCode } from './errors.js';
 export { type ModelContents, modelFormat, type SavedModel } from './io/model-file.js';
 export { toOnnx } from './io/onnx-export.js';
 export { type TfjsExport, type TfjsModelJson, toTfjsLayers } from './io/tfjs-export.js';
+export { type GradientCheck, type GradientCheckOptions, gradientCheck } from './model/gradient-check.js';
 export { type Evaluation, Network, type Numbers } from './model/network.js';
 export type {
   Activation,
@@ -69,6 +70,7 @@ export type {
   NetworkSpec,
 } from './model/spec.js';
 export { activations, leakyReluSlope, losses } from './model/spec.js';
+export { flipHiddenUnit, permuteHiddenUnits } from './model/symmetries.js';
 export type { FitHistory } from './train/fit.js';
 export type {
   BatchRecord,

@@ -1,4 +1,6 @@
 // The Node-only part of the public API (`import … from 'webgpu-mlp/node'`): reading face images from a
 // folder on disk. Kept apart from src/index.ts so browser bundles never see node:fs.
 
+import './node-platform.js';
+
 export { folderFaceFiles, readFileBytes } from './data/node-files.js';

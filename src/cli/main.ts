@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { MlpError } from '../errors.js';
+import '../node-platform.js';
 import { registerBench } from './bench-command.js';
 import { registerEval } from './eval-command.js';
 import { registerPredict } from './predict-command.js';

@@ -3,11 +3,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Engine } from '../engine.js';
+import { createEngine, type Engine, type EngineOptions } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { Network } from '../model/network.js';
 import type { DataDescription } from './data.js';
-import { type BackendChoice, cliEngine } from './engine-choice.js';
 import type { TrainFlags, TrainSummary } from './train-command.js';
 
 export interface RunFile {
@@ -22,7 +21,7 @@ export interface LoadedRun {
   network: Network;
 }
 
-export async function loadRun(folder: string, backend: BackendChoice): Promise<LoadedRun> {
+export async function loadRun(folder: string, backend: EngineOptions['backend']): Promise<LoadedRun> {
   for (const name of ['run.json', 'model.json']) {
     if (!existsSync(join(folder, name))) {
       throw new MlpError(
@@ -40,7 +39,7 @@ export async function loadRun(folder: string, backend: BackendChoice): Promise<L
     });
   }
   const model = await readFile(join(folder, 'model.json'), 'utf8');
-  const engine = await cliEngine(backend);
+  const engine = await createEngine({ backend });
   try {
     return { run, engine, network: Network.load(model, engine) };
   } catch (error) {

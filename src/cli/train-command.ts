@@ -3,15 +3,16 @@
 
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { targetEncodings } from '../data/dataset.js';
+import { type Dataset, targetEncodings } from '../data/dataset.js';
 import { faceTasks, pixelScales } from '../data/faces.js';
 import { normalizationKinds } from '../data/normalize.js';
+import { createEngine } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
+import type { Network } from '../model/network.js';
 import { type Activation, activations, type Loss, losses } from '../model/spec.js';
 import type { EpochRecord, OptimizerOptions } from '../train/options.js';
 import { type DataFlags, prepareData, syntheticSource } from './data.js';
-import { cliEngine } from './engine-choice.js';
 import {
   fraction,
   fractions,
@@ -52,6 +53,7 @@ export interface TrainFlags extends DataFlags {
   out?: string;
   overwrite: boolean;
   json: boolean;
+  checkGradients: boolean;
   targets: DataFlags['targets'];
 }
 
@@ -75,6 +77,8 @@ export interface TrainSummary {
   testLoss: number | null;
   seconds: number;
   out: string;
+  /** with --check-gradients: the relative error of the initial weights' gradients (net.checkGradients) */
+  gradientCheckError?: number;
 }
 
 export function registerTrain(program: Command): void {
@@ -186,9 +190,30 @@ export function registerTrain(program: Command): void {
     .option('--out <folder>', 'output folder (default: runs/<task>-<date>-<time>)')
     .option('--overwrite', 'replace --out if it exists', false)
     .option('--json', 'print one JSON summary as the last line of stdout', false)
+    .option(
+      '--check-gradients',
+      "before training, check the backend's gradients against finite differences on 16 training examples",
+      false,
+    )
     .action(async (flags: TrainFlags) => {
       await train(flags);
     });
+}
+
+/** Logs and returns the relative error of the gradients on the first 16 training examples. */
+async function checkGradients(network: Network, train: Dataset): Promise<number> {
+  const count = Math.min(16, train.count);
+  const check = await network.checkGradients(
+    train.inputs.subarray(0, count * train.inputSize),
+    train.targets.subarray(0, count * train.outputSize),
+  );
+  const { layer, part, index, analytic, numeric } = check.worst;
+  process.stderr.write(
+    `gradient check on ${count} training examples, ${check.parametersChecked} of ${check.parameterCount} parameters: ` +
+      `relative error ${check.relativeError.toExponential(2)} (worst: layer ${layer} ${part}[${index}], ` +
+      `backprop ${analytic.toExponential(4)}, finite differences ${numeric.toExponential(4)})\n`,
+  );
+  return check.relativeError;
 }
 
 function defaultOutFolder(task: string): string {
@@ -210,7 +235,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   const layers = [data.train.inputSize, ...flags.hidden, data.train.outputSize];
 
   const dropout = dropoutRates(flags);
-  const engine = await cliEngine(flags.backend);
+  const engine = await createEngine({ backend: flags.backend });
   const network = engine.createNetwork({
     inputSize: data.train.inputSize,
     layers: [
@@ -225,6 +250,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
     log(
       `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`,
     );
+    const gradientCheckError = flags.checkGradients ? await checkGradients(network, data.train) : undefined;
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
     const history = await network.fit(data.train, {
@@ -270,6 +296,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       testLoss: testEvaluation?.loss ?? null,
       seconds,
       out,
+      ...(gradientCheckError === undefined ? {} : { gradientCheckError }),
     };
 
     const folder = await pendingFolder(out, flags.overwrite, flags.out === undefined);

@@ -92,6 +92,24 @@ function parseNumber(field: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * A feature value at `where` (the file, line and column): a finite number that float32, in which data sets
+ * are stored, can hold. 1e39 is finite in JavaScript but would become Infinity in a Float32Array.
+ */
+function parseFeature(field: string, where: string): number {
+  const value = parseNumber(field);
+  if (value === undefined) {
+    throw new MlpError('invalid-file', `${where}: expected a finite number, found ${describe(field)}`);
+  }
+  if (!Number.isFinite(Math.fround(value))) {
+    throw new MlpError(
+      'invalid-file',
+      `${where}: ${describe(field)} is beyond the float32 range (±3.4e38) in which features are stored`,
+    );
+  }
+  return value;
+}
+
 function describe(field: string): string {
   return field.length > 40 ? `'${field.slice(0, 40)}…'` : `'${field}'`;
 }
@@ -160,14 +178,10 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}): 
         rawLabels.push(label);
         return;
       }
-      const value = parseNumber(field);
-      if (value === undefined) {
-        throw new MlpError(
-          'invalid-file',
-          `${name}, line ${row.line}, column ${column + 1} (${columnNames[column]}): expected a finite number, found ${describe(field)}`,
-        );
-      }
-      inputs[i * featureCount + f++] = value;
+      inputs[i * featureCount + f++] = parseFeature(
+        field,
+        `${name}, line ${row.line}, column ${column + 1} (${columnNames[column]})`,
+      );
     });
   });
 
@@ -267,14 +281,10 @@ export function parseCsvFeatures(
       );
     }
     row.fields.forEach((field, column) => {
-      const value = parseNumber(field);
-      if (value === undefined) {
-        throw new MlpError(
-          'invalid-file',
-          `${name}, line ${row.line}, column ${column + 1}: expected a finite number, found ${describe(field)}`,
-        );
-      }
-      inputs[i * featureCount + column] = value;
+      inputs[i * featureCount + column] = parseFeature(
+        field,
+        `${name}, line ${row.line}, column ${column + 1}`,
+      );
     });
   });
   return { inputs, count: dataRows.length, sources: dataRows.map((row) => `${name}:${row.line}`) };

@@ -2,17 +2,22 @@
 // file, localStorage, a postMessage or an HTTP body alike.
 //
 //   {
-//     "format": "webgpu-mlp-model", "version": 1,
+//     "format": "webgpu-mlp-model", "version": 2,
 //     "spec": { inputSize, layers: [{ units, activation }…], loss, init, seed },
 //     "epoch": epochs trained so far,
 //     "optimizer": { kind, learningRate, …hyperparameters, "step": optimizer steps taken } | null,
 //     "float32": base64 of little-endian IEEE-754 float32 values, in this order:
 //         for each layer l: weights (units × inputs, row-major: w_ji at j·inputs + i), then biases (units);
-//         then for each optimizer slot k (sgd: velocity; adam/adamw: m, then s), the same layout again.
+//         then for each optimizer slot k (sgd: velocity; adam/adamw: m, then s), the same layout again,
+//     "best": early stopping's best-so-far | null:
+//         { "epoch", "loss" (the watched loss at that epoch), "watched" (which data it was measured on),
+//           "float32"?: the weights after that epoch, laid out as above; absent when they are the
+//           model's own weights }
 //   }
 //
-// Reading checks every field and the exact float count before allocating, so a malformed or lying file is
-// MlpError('invalid-file') saying what was wrong, never a crash or an absurd allocation.
+// Version 1 is version 2 without "best"; both are read. Reading checks every field and the exact float
+// count before allocating, so a malformed or lying file is MlpError('invalid-file') saying what was wrong,
+// never a crash or an absurd allocation.
 
 import type { OptimizerState } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
@@ -21,7 +26,9 @@ import { type ValidatedSpec, validateSpec } from '../model/validate.js';
 import { type OptimizerConfig, resolveOptimizer } from '../train/options.js';
 
 export const modelFormat = 'webgpu-mlp-model';
-export const modelFormatVersion = 1;
+export const modelFormatVersion = 2;
+/** Versions this code reads: 1 (before early stopping's best-so-far was saved) and 2. */
+const readableVersions = [1, 2];
 
 export interface SavedModel {
   format: typeof modelFormat;
@@ -30,6 +37,19 @@ export interface SavedModel {
   epoch: number;
   optimizer: (OptimizerConfig & { step: number }) | null;
   float32: string;
+  best: { epoch: number; loss: number; watched: string; float32?: string } | null;
+}
+
+/**
+ * Early stopping's best-so-far: the epoch with the lowest watched loss (validation loss, or training loss
+ * without validation) since training began or early stopping last restored weights, and its weights.
+ */
+export interface BestSoFar {
+  epoch: number;
+  loss: number;
+  /** which data the loss was measured on (see watchedData in train/fit.ts): a loss on other data is not comparable */
+  watched: string;
+  params: LayerParams[];
 }
 
 /** What a saved model holds, decoded. */
@@ -38,6 +58,7 @@ export interface ModelContents {
   epoch: number;
   params: LayerParams[];
   optimizer?: { config: OptimizerConfig; state: OptimizerState };
+  best?: BestSoFar;
 }
 
 export function slotCount(kind: OptimizerConfig['kind']): number {
@@ -67,13 +88,13 @@ function toBase64(bytes: Uint8Array): string {
   return text;
 }
 
-/** Decodes exactly `byteLength` bytes of padded base64, or explains why it cannot. */
-function fromBase64(text: string, byteLength: number, source: string): Uint8Array {
+/** Decodes exactly `byteLength` bytes of padded base64 (the file's `field`), or explains why it cannot. */
+function fromBase64(text: string, byteLength: number, source: string, field: string): Uint8Array {
   const expectedChars = Math.ceil(byteLength / 3) * 4;
   if (text.length !== expectedChars) {
     throw new MlpError(
       'invalid-file',
-      `${source}: float32 holds ${text.length} base64 characters; the spec and optimizer need ${byteLength} bytes = ${expectedChars} characters`,
+      `${source}: ${field} holds ${text.length} base64 characters; ${field === 'float32' ? 'the spec and optimizer need' : 'the spec needs'} ${byteLength} bytes = ${expectedChars} characters`,
     );
   }
   const bytes = new Uint8Array(byteLength);
@@ -82,7 +103,7 @@ function fromBase64(text: string, byteLength: number, source: string): Uint8Arra
     if (value < 0 && !(text[i] === '=' && i >= text.length - 2)) {
       throw new MlpError(
         'invalid-file',
-        `${source}: float32 has ${JSON.stringify(text[i])} at ${i}; expected base64`,
+        `${source}: ${field} has ${JSON.stringify(text[i])} at ${i}; expected base64`,
       );
     }
     return Math.max(value, 0);
@@ -96,9 +117,8 @@ function fromBase64(text: string, byteLength: number, source: string): Uint8Arra
   return bytes;
 }
 
-/** The saved form of a network: see the layout at the top of this file. */
-export function encodeModel(contents: ModelContents): SavedModel {
-  const groups: LayerParams[][] = [contents.params, ...(contents.optimizer?.state.slots ?? [])];
+/** Base64 of the little-endian float32 values of `groups`, each layer's weights then biases. */
+function encodeFloats(groups: LayerParams[][]): string {
   const values = groups.flatMap((layers) => layers.flatMap(({ weights, biases }) => [weights, biases]));
   const view = new DataView(new ArrayBuffer(values.reduce((sum, array) => sum + array.length, 0) * 4));
   let offset = 0;
@@ -108,14 +128,33 @@ export function encodeModel(contents: ModelContents): SavedModel {
       offset += 4;
     }
   }
-  const { optimizer } = contents;
+  return toBase64(new Uint8Array(view.buffer));
+}
+
+function sameParams(a: LayerParams[], b: LayerParams[]): boolean {
+  const same = (x: Float32Array, y: Float32Array) =>
+    x.length === y.length && x.every((value, i) => Object.is(value, y[i]));
+  return a.every((layer, l) => same(layer.weights, b[l].weights) && same(layer.biases, b[l].biases));
+}
+
+/** The saved form of a network: see the layout at the top of this file. */
+export function encodeModel(contents: ModelContents): SavedModel {
+  const { optimizer, best } = contents;
   return {
     format: modelFormat,
     version: modelFormatVersion,
     spec: contents.spec,
     epoch: contents.epoch,
     optimizer: optimizer ? { ...optimizer.config, step: optimizer.state.step } : null,
-    float32: toBase64(new Uint8Array(view.buffer)),
+    float32: encodeFloats([contents.params, ...(optimizer?.state.slots ?? [])]),
+    best: best
+      ? {
+          epoch: best.epoch,
+          loss: best.loss,
+          watched: best.watched,
+          ...(sameParams(best.params, contents.params) ? {} : { float32: encodeFloats([best.params]) }),
+        }
+      : null,
   };
 }
 
@@ -153,10 +192,10 @@ export function decodeModel(saved: unknown, source = 'saved model'): ModelConten
       `${source}: not a webgpu-mlp model (expected "format": "${modelFormat}")`,
     );
   }
-  if (value.version !== modelFormatVersion) {
+  if (!readableVersions.includes(value.version as number)) {
     throw new MlpError(
       'invalid-file',
-      `${source}: format version ${String(value.version)}; this version of webgpu-mlp reads version ${modelFormatVersion}`,
+      `${source}: format version ${String(value.version)}; this version of webgpu-mlp reads versions ${readableVersions.join(' and ')}`,
     );
   }
   const spec = asFileError(source, () => validateSpec(value.spec));
@@ -178,12 +217,30 @@ export function decodeModel(saved: unknown, source = 'saved model'): ModelConten
     }
     optimizer = { config: asFileError(source, () => resolveOptimizer(config, undefined)), step };
   }
-  if (typeof value.float32 !== 'string') {
-    throw new MlpError('invalid-file', `${source}: float32 is not a base64 string`);
-  }
   const groups = 1 + (optimizer ? slotCount(optimizer.config.kind) : 0);
-  const count = parameterCount(spec) * groups;
-  const view = new DataView(fromBase64(value.float32, count * 4, source).buffer);
+  const floats = decodeFloats(spec, groups, value.float32, 'float32', source);
+  const contents: ModelContents = { spec, epoch, params: floats[0] };
+  if (optimizer) {
+    contents.optimizer = {
+      config: optimizer.config,
+      state: { step: optimizer.step, slots: floats.slice(1) },
+    };
+  }
+  if (value.version !== 1 && value.best !== null) contents.best = decodeBest(value.best, contents, source);
+  return contents;
+}
+
+/** `groups` sets of parameters in the layout of `spec`, from base64 `text` (the field `field`). */
+function decodeFloats(
+  spec: ValidatedSpec,
+  groups: number,
+  text: unknown,
+  field: string,
+  source: string,
+): LayerParams[][] {
+  if (typeof text !== 'string')
+    throw new MlpError('invalid-file', `${source}: ${field} is not a base64 string`);
+  const view = new DataView(fromBase64(text, parameterCount(spec) * groups * 4, source, field).buffer);
   let offset = 0;
   const take = (length: number): Float32Array => {
     const array = new Float32Array(length);
@@ -192,7 +249,7 @@ export function decodeModel(saved: unknown, source = 'saved model'): ModelConten
       if (!Number.isFinite(array[i])) {
         throw new MlpError(
           'invalid-file',
-          `${source}: float ${offset / 4} is ${array[i]}; expected finite values`,
+          `${source}: ${field} float ${offset / 4} is ${array[i]}; expected finite values`,
         );
       }
     }
@@ -206,11 +263,27 @@ export function decodeModel(saved: unknown, source = 'saved model'): ModelConten
       return layer;
     });
   };
-  const params = readLayers();
-  const contents: ModelContents = { spec, epoch, params };
-  if (optimizer) {
-    const slots = Array.from({ length: groups - 1 }, readLayers);
-    contents.optimizer = { config: optimizer.config, state: { step: optimizer.step, slots } };
+  return Array.from({ length: groups }, readLayers);
+}
+
+function decodeBest(best: unknown, contents: ModelContents, source: string): BestSoFar {
+  if (!isRecord(best)) throw new MlpError('invalid-file', `${source}: best is not an object or null`);
+  const { epoch, loss, watched } = best;
+  if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 1 || epoch > contents.epoch) {
+    throw new MlpError(
+      'invalid-file',
+      `${source}: best.epoch ${String(epoch)} is not an epoch from 1 to the model's epoch ${contents.epoch}`,
+    );
   }
-  return contents;
+  if (typeof loss !== 'number' || !Number.isFinite(loss)) {
+    throw new MlpError('invalid-file', `${source}: best.loss ${String(loss)} is not a finite number`);
+  }
+  if (typeof watched !== 'string') {
+    throw new MlpError('invalid-file', `${source}: best.watched ${String(watched)} is not a string`);
+  }
+  const params =
+    best.float32 === undefined
+      ? contents.params
+      : decodeFloats(contents.spec, 1, best.float32, 'best.float32', source)[0];
+  return { epoch, loss, watched, params };
 }

@@ -10,8 +10,9 @@ import { type TfjsExport, toTfjsLayers } from '../io/tfjs-export.js';
 import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from '../train/fit.js';
 import type { FitData, FitOptions } from '../train/options.js';
 import { type ProgressEvent, progressEvents } from '../train/progress.js';
+import { type GradientCheck, type GradientCheckOptions, gradientCheck } from './gradient-check.js';
 import type { LayerParams, NetworkSpec } from './spec.js';
-import type { ValidatedSpec } from './validate.js';
+import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './validate.js';
 
 /** Numbers a user may pass: a Float32Array (used as is) or any array of numbers (converted). */
 export type Numbers = Float32Array | ArrayLike<number>;
@@ -96,7 +97,7 @@ export class Network {
     this.spec = spec;
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
-    this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined };
+    this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined, best: undefined };
   }
 
   /**
@@ -109,6 +110,7 @@ export class Network {
     const network = engine.createNetwork(contents.spec);
     network.backendNetwork.writeParams(contents.params);
     network.training.epoch = contents.epoch;
+    network.training.best = contents.best;
     if (contents.optimizer) {
       const { learningRate: _rate, ...optimizer } = contents.optimizer.config;
       network.backendNetwork.setOptimizer(optimizer);
@@ -206,7 +208,10 @@ export class Network {
     return toOnnx(this.spec, await this.backendNetwork.readParams());
   }
 
-  /** Everything needed to continue later: spec, epoch, weights, optimizer and its state (see README "Save format"). */
+  /**
+   * Everything needed to continue later: spec, epoch, weights, optimizer and its state, and early stopping's
+   * best-so-far while a run with early stopping is under way (see README "Save format").
+   */
   async save(): Promise<SavedModel> {
     this.checkAlive();
     const { optimizer } = this.training;
@@ -215,6 +220,7 @@ export class Network {
       epoch: this.training.epoch,
       params: await this.backendNetwork.readParams(),
       optimizer: optimizer && { config: optimizer, state: await this.backendNetwork.readOptimizerState() },
+      best: this.training.best,
     });
   }
 
@@ -283,6 +289,31 @@ export class Network {
     const count = checkedInputs.length / this.inputSize;
     const checkedTargets = this.checkTargets(targets, count);
     return this.backendNetwork.gradients(checkedInputs, checkedTargets, count);
+  }
+
+  /**
+   * Gradient checking: this backend's gradients() on these examples against central finite differences of
+   * the loss in float64 (the CPU reference's arithmetic), at the current weights. See GradientCheck.
+   */
+  async checkGradients(
+    inputs: Numbers,
+    targets: Numbers,
+    options: GradientCheckOptions = {},
+  ): Promise<GradientCheck> {
+    this.checkAlive();
+    if (!isRecord(options)) throw invalid('checkGradients options', options, 'an object');
+    checkKeys('checkGradients options', options, ['step', 'maxParameters'], 'option');
+    const { step, maxParameters } = options;
+    if (step !== undefined && !(typeof step === 'number' && step > 0 && step < 1)) {
+      throw invalid('step', step, 'a number in (0, 1), e.g. 1e-5');
+    }
+    if (maxParameters !== undefined) checkPositiveInteger('maxParameters', maxParameters);
+    const checkedInputs = this.checkInputs(inputs);
+    const count = checkedInputs.length / this.inputSize;
+    const checkedTargets = this.checkTargets(targets, count);
+    const analytic = await this.backendNetwork.gradients(checkedInputs, checkedTargets, count);
+    const params = await this.backendNetwork.readParams();
+    return gradientCheck(this.spec, params, checkedInputs, checkedTargets, count, analytic, options);
   }
 
   /** Counters of what crossed between CPU and GPU and what is alive on the GPU (zeros on the CPU backend). */

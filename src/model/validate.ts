@@ -31,7 +31,7 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function invalid(where: string, value: unknown, expected: string): MlpError {
+export function invalid(where: string, value: unknown, expected: string): MlpError {
   return new MlpError('invalid-argument', `${where}: ${describeValue(value)} is not ${expected}`);
 }
 
@@ -54,17 +54,22 @@ function checkOneOf<T extends string>(where: string, value: unknown, allowed: re
   return value as T;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A misspelt key would otherwise be ignored silently (and its default used): reject it instead. */
-function checkKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
+export function checkKeys(
+  where: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+  noun = 'key',
+): void {
   const unknown = Object.keys(value).find((key) => !known.includes(key));
   if (unknown !== undefined) {
     throw new MlpError(
       'invalid-argument',
-      `${where}: unknown key "${unknown}"; expected only ${known.join(', ')}`,
+      `${where}: unknown ${noun} "${unknown}"; expected only ${known.join(', ')}`,
     );
   }
 }

@@ -5,11 +5,12 @@
 
 import type { BackendDataset, BackendNetwork, Metrics } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
-import { encodeModel, type SavedModel } from '../io/model-file.js';
+import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
 import { exampleCount, toFiniteFloat32 } from '../model/network.js';
 import { hash32, Random } from '../model/random.js';
 import type { LayerParams } from '../model/spec.js';
 import type { ValidatedSpec } from '../model/validate.js';
+import { nodePlatform } from '../platform.js';
 import {
   type BatchRecord,
   type EpochRecord,
@@ -23,7 +24,10 @@ import {
 /** What fit returns: one record per epoch trained, and the best one. */
 export interface FitHistory {
   epochs: EpochRecord[];
-  /** the epoch with the lowest validation loss (training loss without validation); 0 when none finished */
+  /**
+   * the epoch with the lowest validation loss (training loss without validation); with earlyStopping, over
+   * the whole run, which a fit resumed from a checkpoint continues; 0 when none finished
+   */
   bestEpoch: number;
   /** early stopping ended training (and the best epoch's weights were restored) */
   stoppedEarly: boolean;
@@ -39,6 +43,12 @@ export interface TrainingState {
   epoch: number;
   /** the optimizer whose state the backend holds, if any */
   optimizer: OptimizerConfig | undefined;
+  /**
+   * Early stopping's best-so-far while a run with earlyStopping is under way: saved with checkpoints and
+   * net.save(), so that a fit resumed from one stops where the uninterrupted run would have; cleared when
+   * early stopping restores the best weights at the end of a fit.
+   */
+  best: BestSoFar | undefined;
 }
 
 /** Set by Network.stop(); fit checks it between chunks and after each epoch. */
@@ -120,6 +130,19 @@ export function checkExamples(what: string, data: unknown, inputSize: number, ou
   };
 }
 
+/**
+ * Names the data a loss is watched on (kind, count and a hash of every value), so that a best loss carried
+ * over from an earlier fit is only compared with losses on the same data.
+ */
+export function watchedData(kind: 'validation' | 'training', examples: Examples): string {
+  let hash = hash32(examples.count);
+  for (const array of [examples.inputs, examples.targets]) {
+    const words = new Uint32Array(array.buffer, array.byteOffset, array.length);
+    for (let i = 0; i < words.length; i++) hash = hash32((hash ^ words[i]) >>> 0);
+  }
+  return `${kind} data, ${examples.count} examples, hash ${hash.toString(16).padStart(8, '0')}`;
+}
+
 /** The examples [start, end) of `examples`. */
 function slice(examples: Examples, start: number, end: number): Examples {
   const inputSize = examples.inputs.length / examples.count;
@@ -151,12 +174,14 @@ function addMetrics(sum: Metrics, more: Metrics): void {
 }
 
 async function writeCheckpointFile(path: string, checkpoint: SavedModel): Promise<void> {
-  // A variable specifier keeps browser bundlers from resolving node:fs; this runs only in Node.
-  const specifier = 'node:fs/promises';
-  const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
-  const partial = `${path}.partial`;
-  await fs.writeFile(partial, JSON.stringify(checkpoint));
-  await fs.rename(partial, path); // a crash mid-write leaves the previous checkpoint intact
+  const node = nodePlatform();
+  if (!node) {
+    throw new MlpError(
+      'invalid-argument',
+      'checkpointPath: files can be written only in Node; use onCheckpoint',
+    );
+  }
+  await node.writeFileAtomically(path, JSON.stringify(checkpoint));
 }
 
 /** Trains `state.backend` on `data`: see FitOptions and README "Training". */
@@ -205,10 +230,19 @@ export async function runFit(
       : Math.max(1, Math.floor(examplesPerChunk / resolved.batchSize));
     const lastEpoch = state.epoch + resolved.epochs;
     let lastFinite = await backend.readParams();
-    let best: { epoch: number; loss: number; params: LayerParams[] } | undefined;
+    const watched = validation ? watchedData('validation', validation) : watchedData('training', training);
+    const { earlyStopping } = resolved;
+    // With early stopping, a run continues the best-so-far of the run it resumes (on the same data).
+    let best = earlyStopping && state.best?.watched === watched ? state.best : undefined;
+    state.best = undefined;
+    if (earlyStopping && best && state.epoch - best.epoch >= earlyStopping.patience) {
+      // Resumed from a checkpoint of the epoch at which early stopping ended the run: end it the same way.
+      history.stoppedEarly = true;
+    }
+    history.bestEpoch = best?.epoch ?? 0;
     backend.setOrder(trainingData, epochOrder(spec.seed, state.epoch, training.count, resolved.shuffle));
 
-    for (let e = 0; e < resolved.epochs && !stop.stopped; e++) {
+    for (let e = 0; e < resolved.epochs && !stop.stopped && !history.stoppedEarly; e++) {
       const epoch = state.epoch + 1;
       const started = performance.now();
       if (e > 0 && resolved.shuffle) {
@@ -283,10 +317,12 @@ export async function runFit(
       state.epoch = epoch;
       history.epochs.push(record);
 
-      const watched = record.validationLoss ?? record.loss;
-      const minDelta = resolved.earlyStopping?.minDelta ?? 0;
-      if (!best || watched < best.loss - minDelta) best = { epoch, loss: watched, params };
+      const watchedLoss = record.validationLoss ?? record.loss;
+      if (!best || watchedLoss < best.loss - (earlyStopping?.minDelta ?? 0)) {
+        best = { epoch, loss: watchedLoss, params, watched };
+      }
       history.bestEpoch = best.epoch;
+      if (earlyStopping) state.best = best;
 
       if (callbacks.onEpochEnd) await callbacks.onEpochEnd(record);
       if (resolved.checkpointEvery !== undefined && epoch % resolved.checkpointEvery === 0) {
@@ -295,17 +331,21 @@ export async function runFit(
           epoch,
           params,
           optimizer: { config: optimizer, state: await backend.readOptimizerState() },
+          best: state.best,
         });
         if (callbacks.onCheckpoint) await callbacks.onCheckpoint(checkpoint);
         if (callbacks.checkpointPath) await writeCheckpointFile(callbacks.checkpointPath, checkpoint);
       }
-      if (resolved.earlyStopping && epoch - best.epoch >= resolved.earlyStopping.patience) {
+      if (earlyStopping && epoch - best.epoch >= earlyStopping.patience) {
         history.stoppedEarly = true;
         break;
       }
       if (stop.stopped) history.stopped = true;
     }
-    if (resolved.earlyStopping && best && best.epoch !== state.epoch) backend.writeParams(best.params);
+    if (earlyStopping && best) {
+      if (best.epoch !== state.epoch) backend.writeParams(best.params);
+      state.best = undefined; // the run of early stopping is over: the next fit starts a new one
+    }
     return history;
   } finally {
     trainingData.dispose();

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.js';
 import { MlpError } from '../errors.js';
 import type { SavedModel } from '../io/model-file.js';
 import type { Numbers } from '../model/network.js';
-import { describeValue } from '../model/validate.js';
+import { checkKeys, invalid, isRecord } from '../model/validate.js';
 
 /** Examples for fit and evaluate: row-major inputs (count × inputSize) and targets (count × outputs). */
 export interface TrainingData {
@@ -155,25 +155,11 @@ const fitOptionKeys: readonly (keyof FitOptions)[] = [
   'checkpointPath',
 ];
 
-function invalid(where: string, value: unknown, expected: string): MlpError {
-  return new MlpError('invalid-argument', `${where}: ${describeValue(value)} is not ${expected}`);
+/** A misspelt option would otherwise be ignored silently (and its default used): reject it instead. */
+function checkOptionKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
+  checkKeys(where, value, known, 'option');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
-  const unknown = Object.keys(value).find((key) => !known.includes(key));
-  if (unknown !== undefined) {
-    throw new MlpError(
-      'invalid-argument',
-      `${where}: unknown option "${unknown}"; expected only ${known.join(', ')}`,
-    );
-  }
-}
-
-/** `value`, or `fallback` when undefined, checked to be a finite number with low ≤ value (< or ≤) high. */
 function numberIn(
   where: string,
   value: unknown,
@@ -225,7 +211,7 @@ export function resolveOptimizer(value: unknown, previous: OptimizerConfig | und
     throw invalid('optimizer.kind', value.kind, `one of ${optimizerKinds.join(', ')}`);
   }
   if (value.kind === 'sgd') {
-    checkKeys('optimizer', value, ['kind', 'learningRate', 'momentum', 'nesterov']);
+    checkOptionKeys('optimizer', value, ['kind', 'learningRate', 'momentum', 'nesterov']);
     return {
       kind: 'sgd',
       learningRate: numberIn('optimizer.learningRate', value.learningRate, 0.3, { above: 0 }),
@@ -234,7 +220,7 @@ export function resolveOptimizer(value: unknown, previous: OptimizerConfig | und
     };
   }
   const kind = value.kind as 'adam' | 'adamw';
-  checkKeys('optimizer', value, ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
+  checkOptionKeys('optimizer', value, ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
   const weightDecay = numberIn('optimizer.weightDecay', value.weightDecay, kind === 'adamw' ? 0.01 : 0, {
     atLeast: 0,
   });
@@ -272,10 +258,10 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
   }
   switch (value.kind) {
     case 'constant':
-      checkKeys('learningRateSchedule', value, ['kind']);
+      checkOptionKeys('learningRateSchedule', value, ['kind']);
       return { kind: 'constant' };
     case 'step':
-      checkKeys('learningRateSchedule', value, ['kind', 'every', 'factor']);
+      checkOptionKeys('learningRateSchedule', value, ['kind', 'every', 'factor']);
       return {
         kind: 'step',
         every: positiveInteger(
@@ -294,7 +280,7 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
         ),
       };
     case 'exponential':
-      checkKeys('learningRateSchedule', value, ['kind', 'decay']);
+      checkOptionKeys('learningRateSchedule', value, ['kind', 'decay']);
       return {
         kind: 'exponential',
         decay: numberIn(
@@ -305,7 +291,7 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
         ),
       };
     default:
-      checkKeys('learningRateSchedule', value, ['kind', 'epochs', 'minLearningRate']);
+      checkOptionKeys('learningRateSchedule', value, ['kind', 'epochs', 'minLearningRate']);
       return {
         kind: 'cosine',
         epochs:
@@ -368,7 +354,7 @@ export function resolveFitOptions(
 ): ResolvedFitOptions {
   if (options === undefined) options = {};
   if (!isRecord(options)) throw invalid('fit options', options, 'an object');
-  checkKeys('fit options', options, fitOptionKeys);
+  checkOptionKeys('fit options', options, fitOptionKeys);
   for (const name of ['onEpochEnd', 'onBatchEnd', 'onCheckpoint'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw invalid(name, options[name], 'a function');
@@ -392,7 +378,7 @@ export function resolveFitOptions(
   if (options.earlyStopping !== undefined) {
     const value = options.earlyStopping;
     if (!isRecord(value)) throw invalid('earlyStopping', value, 'an object { patience, minDelta }');
-    checkKeys('earlyStopping', value, ['patience', 'minDelta']);
+    checkOptionKeys('earlyStopping', value, ['patience', 'minDelta']);
     if (options.validation === undefined && validationSplit === undefined) {
       throw new MlpError(
         'invalid-argument',

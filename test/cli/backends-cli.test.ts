@@ -16,7 +16,7 @@ beforeAll(() => {
 afterAll(() => cliBuild.dispose());
 
 describe('backends', () => {
-  it('trains on webgpu to the same numbers as on the cpu', () => {
+  it('trains on webgpu to the same numbers as on the cpu, with gradients that pass the gradient check', () => {
     const runs = (['cpu', 'webgpu'] as const).map((backend) => {
       const out = join(cliBuild.work, `parity-${backend}`);
       const result = cli(
@@ -28,10 +28,15 @@ describe('backends', () => {
         '--batch',
         '32',
         '--json',
+        '--check-gradients',
         '--out',
         out,
       );
       expect(result.status).toBe(0);
+      expect(result.stderr).toMatch(
+        /gradient check on 16 training examples, 1450 of 2899 parameters: relative error/,
+      );
+      expect(lastJson(result.stdout).gradientCheckError).toBeLessThan(1e-5);
       return { summary: lastJson(result.stdout), metrics: readFileSync(join(out, 'metrics.csv'), 'utf8') };
     });
     expect(runs[1].summary.backend).toBe('webgpu');

@@ -68,6 +68,31 @@ describe('parseCsv', () => {
   });
 });
 
+describe('values beyond float32', () => {
+  // Found by the fuzzer (test/data/fuzz.test.ts, seeds 1605412162 and -777125069): one byte of '-6.875'
+  // set to 'e' gives '-6.e75', finite in JavaScript, -Infinity once stored in the Float32Array of inputs.
+  it('rejects a feature that float32 cannot hold, naming where it is', () => {
+    for (const read of [
+      () => parseCsv('-9,-6.875,-4.75,cat\n-5.125,-3,-0.875,"dog, big"'.replace('-6.875', '-6.e75'), 'f.csv'),
+      () => parseCsv('-9.75,\0\0cat\n-5.e75,"\0dog, big"', 'f.csv'),
+      () => parseCsvFeatures('1,2\n3,3.5e38\n', 'p.csv', 2),
+    ]) {
+      expect(read).toThrow(MlpError);
+      expect(read).toThrow(/line \d, column \d.*beyond the float32 range/);
+    }
+    expect(() => parseCsv('-9,-6.e75,cat\n1,2,dog\n', 'f.csv')).toThrow(
+      "f.csv, line 1, column 2 (column 2): '-6.e75' is beyond the float32 range (±3.4e38) in which features are stored",
+    );
+  });
+
+  it('keeps the largest float32 and lets tiny values round to zero', () => {
+    const data = parseCsv('3.4028234e38,1e-50,a\n-3.4028234e38,0,b\n', 'f.csv');
+    expect([...data.inputs]).toEqual([Math.fround(3.4028234e38), 0, -Math.fround(3.4028234e38), 0]);
+    // a numeric label beyond float32 is only a class name
+    expect(parseCsv('1,1e300\n2,1\n', 'n.csv').classNames).toEqual(['1', '1e+300']);
+  });
+});
+
 describe('numeric labels', () => {
   it('treats 1 and 1.0 as one class', () => {
     const data = parseCsv('0,1.0\n1,1\n2,2\n', 'n.csv');

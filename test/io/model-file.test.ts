@@ -1,5 +1,6 @@
 // The save format: save → load → predict is exact, resuming equals an uninterrupted run (bit-identical on
-// the CPU), checkpoints resume on the CPU, and malformed files are MlpError('invalid-file').
+// the CPU), checkpoints resume on the CPU, early stopping resumed from any checkpoint stops where the
+// uninterrupted run stopped, version 1 files still load, and malformed files are MlpError('invalid-file').
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,8 @@ import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
 import { decodeModel, encodeModel, type SavedModel } from '../../src/io/model-file.js';
 import { Network } from '../../src/model/network.js';
-import type { NetworkSpec } from '../../src/model/spec.js';
+import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
+import type { FitHistory } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
 
 const spec: NetworkSpec = {
@@ -41,6 +43,62 @@ const options: FitOptions = {
   l2: 0.001,
   validationSplit: 0.2,
 };
+
+/**
+ * Early stopping that ends a 40-epoch run: a third of the validation labels are wrong, so validation loss
+ * falls, then rises as the network grows sure of itself (on the CPU: best epoch 4, stop at epoch 8, with a
+ * dip at epoch 7 that does not beat epoch 4).
+ */
+const wrongThird = data.targets.slice();
+for (let n = 0; n < data.count; n += 3) {
+  wrongThird.set([0, 0, 0], n * 3);
+  wrongThird[n * 3 + ((n % 3) + 1)] = 1;
+}
+const earlyStopping: FitOptions = {
+  batchSize: 4,
+  optimizer: { kind: 'sgd', learningRate: 0.02, momentum: 0.9 },
+  dropout: [0.2],
+  validation: { inputs: data.inputs, targets: wrongThird },
+  earlyStopping: { patience: 4 },
+};
+const earlyStoppingEpochs = 40;
+
+/** An uninterrupted run with early stopping and a checkpoint after every epoch. */
+async function runWithCheckpoints(engine: Engine) {
+  const checkpoints: string[] = [];
+  const net = engine.createNetwork(spec);
+  const history = await net.fit(data, {
+    ...earlyStopping,
+    epochs: earlyStoppingEpochs,
+    checkpointEvery: 1,
+    onCheckpoint: (checkpoint) => void checkpoints.push(JSON.stringify(checkpoint)),
+  });
+  const result = { history, checkpoints, weights: await net.getWeights(), epoch: net.epoch };
+  net.dispose();
+  return result;
+}
+
+/** Loads `checkpoint` on `engine` and fits the epochs the uninterrupted run had left after it. */
+async function resume(engine: Engine, checkpoint: string) {
+  const net = Network.load(checkpoint, engine);
+  const history = await net.fit(data, { ...earlyStopping, epochs: earlyStoppingEpochs - net.epoch });
+  const result = { history, weights: await net.getWeights(), epoch: net.epoch };
+  net.dispose();
+  return result;
+}
+
+/** The history without wall-clock times. */
+const records = (history: FitHistory) => history.epochs.map(({ examplesPerSecond: _, ...record }) => record);
+
+function expectClose(actual: LayerParams[], expected: LayerParams[], tolerance: number) {
+  actual.forEach((layer, l) => {
+    for (const part of ['weights', 'biases'] as const) {
+      layer[part].forEach((value, i) => {
+        expect(Math.abs(value - expected[l][part][i])).toBeLessThan(tolerance);
+      });
+    }
+  });
+}
 
 let cpu: Engine;
 beforeAll(async () => {
@@ -148,6 +206,54 @@ describe('save and load', () => {
     uninterrupted.dispose();
   });
 
+  it('early stopping resumed from any checkpoint stops at the same epoch with the same weights, bit for bit on the CPU', async () => {
+    const full = await runWithCheckpoints(cpu);
+    expect(full.history.stoppedEarly).toBe(true);
+    const stopEpoch = full.history.epochs.length;
+    expect(stopEpoch).toBeLessThan(earlyStoppingEpochs);
+    expect(full.history.bestEpoch).toBeLessThan(stopEpoch - 1);
+    expect(full.checkpoints).toHaveLength(stopEpoch);
+    // Checkpoints after the best epoch carry the best weights beside the last ones.
+    const carried = full.checkpoints.map((text) => (JSON.parse(text) as SavedModel).best);
+    expect(carried.at(-1)).toMatchObject({ epoch: full.history.bestEpoch, float32: expect.any(String) });
+    expect(carried[full.history.bestEpoch - 1]).toMatchObject({ epoch: full.history.bestEpoch });
+    expect(carried[full.history.bestEpoch - 1]?.float32).toBeUndefined();
+
+    for (const [k, checkpoint] of full.checkpoints.entries()) {
+      const resumed = await resume(cpu, checkpoint);
+      expect(resumed.epoch, `resumed after epoch ${k + 1}`).toBe(full.epoch);
+      expect(resumed.history.stoppedEarly).toBe(true);
+      expect(resumed.history.bestEpoch).toBe(full.history.bestEpoch);
+      expect(records(resumed.history)).toEqual(records(full.history).slice(k + 1));
+      expect(resumed.weights).toEqual(full.weights);
+    }
+    // Saved after the run, the network has no run of early stopping under way: best is null.
+    const after = Network.load(full.checkpoints[0], cpu);
+    await after.fit(data, { ...earlyStopping, epochs: earlyStoppingEpochs - 1 });
+    expect((await after.save()).best).toBeNull();
+    after.dispose();
+  });
+
+  it('early stopping resumed from checkpoints of a WebGPU run: on WebGPU and on the CPU, same stop, same weights to 1e-5', async () => {
+    const gpu = await createEngine({ backend: 'webgpu' });
+    const full = await runWithCheckpoints(gpu);
+    const stopEpoch = full.history.epochs.length;
+    expect(full.history.stoppedEarly).toBe(true);
+    expect(full.history.bestEpoch).toBeLessThan(stopEpoch - 1);
+    // after the best epoch (best weights carried beside the last), and at the stopping epoch itself
+    for (const k of [full.history.bestEpoch + 1, stopEpoch]) {
+      for (const engine of [gpu, cpu]) {
+        const resumed = await resume(engine, full.checkpoints[k - 1]);
+        const where = `resumed after epoch ${k} on ${engine.backend}`;
+        expect(resumed.epoch, where).toBe(full.epoch);
+        expect(resumed.history.stoppedEarly, where).toBe(true);
+        expect(resumed.history.bestEpoch, where).toBe(full.history.bestEpoch);
+        expectClose(resumed.weights, full.weights, 1e-5);
+      }
+    }
+    gpu.dispose();
+  });
+
   it('checkpointPath writes the checkpoint to a file in Node', async () => {
     const { mkdtemp, readFile, rm } = await import('node:fs/promises');
     const { join } = await import('node:path');
@@ -165,19 +271,40 @@ describe('save and load', () => {
   });
 });
 
+describe('version 1 files', () => {
+  it('still load: version 1 is version 2 without early stopping’s best-so-far', async () => {
+    const net = cpu.createNetwork(spec);
+    await net.fit(data, { ...options, epochs: 2 });
+    const { best, ...rest } = await net.save();
+    expect(best).toBeNull();
+    const loaded = Network.load(JSON.stringify({ ...rest, version: 1 }), cpu);
+    expect(loaded.epoch).toBe(2);
+    expect(await loaded.getWeights()).toEqual(await net.getWeights());
+    expect(await loaded.save()).toEqual({ ...rest, best: null });
+    // and it trains on exactly as the network it was saved from
+    await Promise.all([
+      loaded.fit(data, { ...options, epochs: 2 }),
+      net.fit(data, { ...options, epochs: 2 }),
+    ]);
+    expect(await loaded.getWeights()).toEqual(await net.getWeights());
+    net.dispose();
+    loaded.dispose();
+  });
+});
+
 describe('malformed model files are MlpError invalid-file', () => {
+  /** A checkpoint in the middle of a run of early stopping: its best weights are not its last ones. */
   let saved: SavedModel;
   beforeAll(async () => {
-    const net = cpu.createNetwork(spec);
-    await net.fit(data, { ...options, epochs: 1 });
-    saved = await net.save();
-    net.dispose();
+    const { checkpoints, history } = await runWithCheckpoints(cpu);
+    saved = JSON.parse(checkpoints[history.bestEpoch + 1]) as SavedModel;
+    expect(saved.best?.float32).toEqual(expect.any(String));
   });
 
   it.each([
     ['not JSON', () => '{', /not valid JSON/],
     ['another format', () => ({ ...saved, format: 'tfjs' }), /not a webgpu-mlp model/],
-    ['a newer version', () => ({ ...saved, version: 2 }), /format version 2/],
+    ['a newer version', () => ({ ...saved, version: 3 }), /format version 3; .* reads versions 1 and 2/],
     [
       'a bad spec',
       () => ({ ...saved, spec: { ...saved.spec, loss: 'hinge' } }),
@@ -187,6 +314,32 @@ describe('malformed model files are MlpError invalid-file', () => {
     ['truncated weights', () => ({ ...saved, float32: saved.float32.slice(0, -8) }), /base64 characters/],
     ['a bad optimizer', () => ({ ...saved, optimizer: { ...saved.optimizer, momentum: 2 } }), /momentum: 2/],
     ['non-base64 weights', () => ({ ...saved, float32: `!${saved.float32.slice(1)}` }), /expected base64/],
+    ['best that is not an object', () => ({ ...saved, best: 3 }), /best is not an object or null/],
+    [
+      'a best epoch after the model’s',
+      () => ({ ...saved, best: { ...saved.best, epoch: saved.epoch + 1 } }),
+      /best.epoch \d+ is not an epoch from 1 to the model's epoch/,
+    ],
+    [
+      'a best loss that is not a number',
+      () => ({ ...saved, best: { ...saved.best, loss: 'low' } }),
+      /best.loss low/,
+    ],
+    [
+      'best without watched',
+      () => ({ ...saved, best: { ...saved.best, watched: undefined } }),
+      /best.watched/,
+    ],
+    [
+      'truncated best weights',
+      () => ({ ...saved, best: { ...saved.best, float32: saved.best?.float32?.slice(0, -4) } }),
+      /best.float32 holds \d+ base64 characters; the spec needs/,
+    ],
+    [
+      'best weights with a NaN',
+      () => ({ ...saved, best: { ...saved.best, float32: `AADA/${saved.best?.float32?.slice(5)}` } }),
+      /best.float32 float 0 is NaN/,
+    ],
   ])('%s', (_, make, message) => {
     const attempt = () => Network.load(make() as SavedModel, cpu);
     expect(attempt).toThrow(MlpError);

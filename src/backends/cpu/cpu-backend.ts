@@ -15,6 +15,7 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
+import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import {
   backward,
   classCount,
@@ -55,12 +56,6 @@ function zerosLike(params: readonly LayerParams[]): LayerParams[] {
   }));
 }
 
-function checkLength(where: string, actual: number, expected: number, meaning: string): void {
-  if (actual !== expected) {
-    throw new MlpError('invalid-data', `${where}: expected length ${meaning} = ${expected}, got ${actual}`);
-  }
-}
-
 class CpuDataset implements BackendDataset {
   /** The order train() visits the examples in; identity until setOrder. */
   order: Uint32Array;
@@ -97,7 +92,7 @@ class CpuNetwork implements BackendNetwork {
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
     this.params = copyParams(params);
-    this.checkParams(this.params);
+    checkLayerParams(this.spec, this.params, 'params');
     this.state = { params: this.params, slots: [zerosLike(this.params)], step: 0 };
   }
 
@@ -108,7 +103,7 @@ class CpuNetwork implements BackendNetwork {
 
   writeParams(params: LayerParams[]): void {
     this.checkAlive();
-    this.checkParams(params);
+    checkLayerParams(this.spec, params, 'params');
     params.forEach((layer, l) => {
       this.params[l].weights.set(layer.weights);
       this.params[l].biases.set(layer.biases);
@@ -129,7 +124,7 @@ class CpuNetwork implements BackendNetwork {
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
     this.checkAlive();
-    this.checkExamples(inputs, targets, count);
+    checkExampleLengths(this.spec, inputs, targets, count);
     const pass = forward(this.spec, this.params, inputs, count);
     return backward(this.spec, this.params, pass, targets).map(({ weights, biases }) => ({
       weights: Float32Array.from(weights),
@@ -139,7 +134,7 @@ class CpuNetwork implements BackendNetwork {
 
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset {
     this.checkAlive();
-    this.checkExamples(inputs, targets, count);
+    checkExampleLengths(this.spec, inputs, targets, count);
     return new CpuDataset(inputs.slice(), targets.slice(), count, this.inputSize, this.outputSize);
   }
 
@@ -171,7 +166,7 @@ class CpuNetwork implements BackendNetwork {
       );
     }
     state.slots.forEach((slot, k) => {
-      this.checkParams(slot, `optimizer state slots[${k}]`);
+      checkLayerParams(this.spec, slot, `optimizer state slots[${k}]`);
     });
     this.state.slots = state.slots.map(copyParams);
     this.state.step = state.step;
@@ -267,36 +262,6 @@ class CpuNetwork implements BackendNetwork {
 
   private checkAlive(): void {
     if (this.disposed) throw new MlpError('disposed', 'this network was disposed; create a new one');
-  }
-
-  private checkParams(params: readonly LayerParams[], where = 'params'): void {
-    checkLength(where, params.length, this.spec.layers.length, 'number of layers');
-    let inputs = this.inputSize;
-    this.spec.layers.forEach(({ units }, l) => {
-      checkLength(
-        `${where}[${l}].weights`,
-        params[l].weights.length,
-        units * inputs,
-        `units × inputs = ${units} × ${inputs}`,
-      );
-      checkLength(`${where}[${l}].biases`, params[l].biases.length, units, 'units');
-      inputs = units;
-    });
-  }
-
-  private checkExamples(inputs: Float32Array, targets: Float32Array, count: number): void {
-    checkLength(
-      'inputs',
-      inputs.length,
-      count * this.inputSize,
-      `count × inputSize = ${count} × ${this.inputSize}`,
-    );
-    checkLength(
-      'targets',
-      targets.length,
-      count * this.outputSize,
-      `count × outputs = ${count} × ${this.outputSize}`,
-    );
   }
 
   private checkDataset(dataset: BackendDataset): CpuDataset {

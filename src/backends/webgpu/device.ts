@@ -1,7 +1,7 @@
 // Where a GPUDevice comes from: the caller's (never destroyed by us), navigator.gpu in a browser or
-// worker, or the `webgpu` package (Dawn) in Node.
+// worker, or the `webgpu` package (Dawn) in Node, through src/platform.ts.
 
-const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+import { nodePlatform } from '../../platform.js';
 
 export interface AcquiredDevice {
   device: GPUDevice;
@@ -11,39 +11,6 @@ export interface AcquiredDevice {
   owned: boolean;
 }
 
-// Dawn wants one create() per process, and the object it returns must stay referenced for the life of
-// the process: if it is garbage-collected, the process can exit silently mid-run.
-const nodeInstances: GPU[] = [];
-
-async function nodeGpu(): Promise<GPU | undefined> {
-  if (nodeInstances.length > 0) return nodeInstances[nodeInstances.length - 1];
-  // A variable specifier keeps bundlers from trying to pack the native addon into browser builds.
-  const packageName = 'webgpu';
-  const dawn = (await import(/* @vite-ignore */ packageName)) as {
-    create(flags: string[]): GPU;
-    globals: Record<string, unknown>;
-  };
-  Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
-  nodeInstances.push(gpu);
-  return gpu;
-}
-
-async function nodeAdapter(): Promise<GPUAdapter | null> {
-  const gpu = await nodeGpu();
-  const adapter = (await gpu?.requestAdapter({ powerPreference: 'high-performance' })) ?? null;
-  if (adapter || process.env.VK_ICD_FILENAMES) return adapter;
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(swiftShaderIcd)) return null;
-  // No hardware adapter: fall back to the SwiftShader driver that Debian's chromium ships.
-  console.warn(`webgpu-mlp: no hardware WebGPU adapter; using SwiftShader (${swiftShaderIcd}).`);
-  process.env.VK_ICD_FILENAMES = swiftShaderIcd;
-  const dawn = (await import(/* @vite-ignore */ 'webgpu')) as { create(flags: string[]): GPU };
-  const fallback = dawn.create([]);
-  nodeInstances.push(fallback);
-  return fallback.requestAdapter();
-}
-
 /**
  * The WebGPU entry point that acquireDevice uses: navigator.gpu, or in Node the one Dawn instance of this
  * process. Other WebGPU code in the same process (the benchmark's TF.js) must use it rather than create
@@ -51,12 +18,7 @@ async function nodeAdapter(): Promise<GPUAdapter | null> {
  */
 export async function webgpuEntryPoint(): Promise<GPU | null> {
   if (typeof navigator !== 'undefined' && navigator.gpu) return navigator.gpu;
-  if (!isNode() || !(await nodeAdapter())) return null;
-  return nodeInstances[nodeInstances.length - 1];
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return (await nodePlatform()?.webgpu()) ?? null;
 }
 
 export const noAdapterHelp =
@@ -66,12 +28,8 @@ export const noAdapterHelp =
 
 /** Finds an adapter and creates a device with the adapter's own limits, or returns null when there is none. */
 export async function acquireDevice(): Promise<AcquiredDevice | null> {
-  const adapter =
-    typeof navigator !== 'undefined' && navigator.gpu
-      ? await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' })
-      : isNode()
-        ? await nodeAdapter()
-        : null;
+  const gpu = await webgpuEntryPoint();
+  const adapter = (await gpu?.requestAdapter({ powerPreference: 'high-performance' })) ?? null;
   if (!adapter) return null;
   const requiredLimits: Record<string, number> = {};
   for (const name of [

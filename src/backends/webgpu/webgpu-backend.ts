@@ -16,20 +16,26 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
+import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
-import { lossKernel } from './kernels.js';
+import { lossKernel, optimizerCodes } from './kernels.js';
 import {
-  bindUpdates,
   checkBindingSize,
   encodeStepOptions,
   type GpuDatasetBuffers,
   metricsLayout,
   NetworkBuffers,
+  type OptimizerConstants,
   Workspace,
 } from './network-buffers.js';
-import { PerExampleTrainer, perExampleFits } from './per-example.js';
+import {
+  type PerExampleLayout,
+  PerExampleTrainer,
+  perExampleDevice,
+  perExampleLayout,
+} from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
-import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -82,12 +88,6 @@ function describeDevice(device: GPUDevice): string {
   return text || 'WebGPU device (given by the caller)';
 }
 
-function checkLength(where: string, actual: number, expected: number, meaning: string): void {
-  if (actual !== expected) {
-    throw new MlpError('invalid-data', `${where}: expected length ${meaning} = ${expected}, got ${actual}`);
-  }
-}
-
 class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   evaluationOrder: GPUBuffer | undefined;
   /** where the device-side cursor of `order` stands after the work queued so far */
@@ -116,10 +116,9 @@ class WebGpuNetwork implements BackendNetwork {
   private readonly buffers: NetworkBuffers;
   private readonly device: GPUDevice;
   private optimizer: OptimizerSpec = { kind: 'sgd', momentum: 0, nesterov: false };
-  private updates: ReturnType<typeof bindUpdates>;
   private trainingWorkspace: Workspace | undefined;
   private inferenceWorkspace: Workspace | undefined;
-  /** the fused batch-size-1 SGD kernel, made on first use for the current optimizer */
+  /** the fused batch-size-1 kernel, made on first use for the current optimizer */
   private perExample: PerExampleTrainer | undefined;
   private readonly datasets = new Set<GpuDataset>();
   /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
@@ -137,15 +136,10 @@ class WebGpuNetwork implements BackendNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
-    this.updates = bindUpdates(backend.memory, this.buffers, 'sgd', {
-      nesterov: false,
-      decoupledDecay: false,
-    });
     try {
       this.writeParams(params);
     } catch (error) {
       // Parameters of the wrong shape: give back what the constructor made.
-      for (const shape of this.updates.shapes) backend.memory.destroy(shape);
       this.buffers.destroy();
       throw error;
     }
@@ -162,10 +156,9 @@ class WebGpuNetwork implements BackendNetwork {
 
   writeParams(params: LayerParams[]): void {
     this.checkAlive();
-    this.checkParams(params, 'params');
+    checkLayerParams(this.spec, params, 'params');
     params.forEach((layer, l) => {
-      this.scheduler.upload(this.buffers.layers[l].weights, 0, layer.weights);
-      this.scheduler.upload(this.buffers.layers[l].biases, 0, layer.biases);
+      this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
   }
 
@@ -177,7 +170,6 @@ class WebGpuNetwork implements BackendNetwork {
     const result = new Float32Array(count * outputs);
     const workspace = this.inference(Math.min(count, inferenceChunkRows));
     this.setInferenceRows(workspace.capacity);
-    const softmax = this.spec.layers[this.spec.layers.length - 1].activation === 'softmax';
     for (let start = 0; start < count; start += workspace.capacity) {
       const rows = Math.min(workspace.capacity, count - start);
       this.scheduler.upload(
@@ -190,8 +182,7 @@ class WebGpuNetwork implements BackendNetwork {
         {
           before: (recorder) => {
             recorder.clear(workspace.inputs, rows * inputSize * 4);
-            workspace.recordForward(recorder);
-            if (softmax) recorder.dispatch(workspace.lossPredict, 1);
+            workspace.recordPredict(recorder);
           },
         },
       );
@@ -202,7 +193,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
     this.checkAlive();
-    this.checkExamples(inputs, targets, count);
+    checkExampleLengths(this.spec, inputs, targets, count);
     const workspace = this.inference(count);
     this.setInferenceRows(count);
     this.scheduler.upload(workspace.inputs, 0, inputs);
@@ -210,9 +201,7 @@ class WebGpuNetwork implements BackendNetwork {
     const bytes = await this.scheduler.read(this.buffers.gradientBuffers(), {
       before: (recorder) => {
         recorder.clear(workspace.inputs, count * this.spec.inputSize * 4);
-        workspace.recordForward(recorder);
-        recorder.dispatch(workspace.lossGradient, 1);
-        workspace.recordBackward(recorder);
+        workspace.recordGradients(recorder);
       },
     });
     return this.unpackParams(bytes);
@@ -220,7 +209,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset {
     this.checkAlive();
-    this.checkExamples(inputs, targets, count);
+    checkExampleLengths(this.spec, inputs, targets, count);
     const { memory } = this.backend;
     const inputBytes = inputs.length * 4;
     const targetBytes = targets.length * 4;
@@ -275,17 +264,9 @@ class WebGpuNetwork implements BackendNetwork {
     this.optimizer = { ...spec };
     this.perExample?.destroy();
     this.perExample = undefined;
-    for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
-    this.updates =
-      spec.kind === 'sgd'
-        ? bindUpdates(this.backend.memory, this.buffers, 'sgd', {
-            nesterov: spec.nesterov,
-            decoupledDecay: false,
-          })
-        : bindUpdates(this.backend.memory, this.buffers, 'adam', {
-            nesterov: false,
-            decoupledDecay: spec.kind === 'adamw',
-          });
+    // The training workspace's weight kernels are compiled for one optimizer.
+    this.trainingWorkspace?.destroy();
+    this.trainingWorkspace = undefined;
     this.trainingOptionBytes = undefined;
     this.scheduler.submit((recorder) => {
       for (const slot of [0, 1]) {
@@ -331,12 +312,11 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     state.slots.forEach((slot, k) => {
-      this.checkParams(slot, `optimizer state slots[${k}]`);
+      checkLayerParams(this.spec, slot, `optimizer state slots[${k}]`);
     });
     state.slots.forEach((slot, k) => {
       slot.forEach((layer, l) => {
-        this.scheduler.upload(this.buffers.layers[l].slots[k].weights, 0, layer.weights);
-        this.scheduler.upload(this.buffers.layers[l].slots[k].biases, 0, layer.biases);
+        this.scheduler.upload(this.buffers.layers[l].slots[k], 0, packLayer(layer));
       });
     });
     this.scheduler.upload(this.buffers.control, 0, Uint32Array.of(state.step));
@@ -371,8 +351,9 @@ class WebGpuNetwork implements BackendNetwork {
       data.cursor = firstBatch;
     }
     const optimizer = this.optimizer;
-    if (batchSize === 1 && optimizer.kind === 'sgd' && perExampleFits(this.device, this.spec)) {
-      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer.nesterov);
+    const layout = batchSize === 1 ? this.perExampleLayout() : undefined;
+    if (layout) {
+      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer, layout);
       const trainer = this.perExample;
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
       data.cursor += batchCount;
@@ -382,16 +363,16 @@ class WebGpuNetwork implements BackendNetwork {
     for (let done = 0; done < batchCount; done += stepsPerSubmit) {
       const steps = Math.min(stepsPerSubmit, batchCount - done);
       this.scheduler.submit((recorder) => {
-        for (let s = 0; s < steps; s++) this.recordStep(recorder, workspace, data);
+        for (let s = 0; s < steps; s++) workspace.recordStep(recorder, data);
       });
     }
     data.cursor += batchCount;
   }
 
-  private recordStep(recorder: CommandRecorder, workspace: Workspace, data: GpuDataset): void {
-    workspace.recordBatch(recorder, data, data.order);
-    workspace.recordBackward(recorder);
-    for (const { bound, groups } of this.updates.updates) recorder.dispatch(bound, ...groups);
+  /** How the fused per-example kernel takes this network and optimizer, if it does. */
+  private perExampleLayout(): PerExampleLayout | undefined {
+    const device = perExampleDevice(this.device.adapterInfo);
+    return perExampleLayout(this.device.limits, this.spec, this.optimizer, device);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
@@ -426,7 +407,12 @@ class WebGpuNetwork implements BackendNetwork {
     if (this.trainingWorkspace?.capacity !== batchSize) {
       this.trainingWorkspace?.destroy();
       this.trainingWorkspace = undefined;
-      this.trainingWorkspace = new Workspace(this.backend.memory, this.buffers, batchSize, true);
+      this.trainingWorkspace = new Workspace(
+        this.backend.memory,
+        this.buffers,
+        batchSize,
+        optimizerConstants(this.optimizer),
+      );
     }
     return this.trainingWorkspace;
   }
@@ -436,7 +422,7 @@ class WebGpuNetwork implements BackendNetwork {
     if (!this.inferenceWorkspace || this.inferenceWorkspace.capacity < rows) {
       this.inferenceWorkspace?.destroy();
       this.inferenceWorkspace = undefined;
-      this.inferenceWorkspace = new Workspace(this.backend.memory, this.buffers, Math.max(1, rows), false);
+      this.inferenceWorkspace = new Workspace(this.backend.memory, this.buffers, Math.max(1, rows));
     }
     return this.inferenceWorkspace;
   }
@@ -506,7 +492,6 @@ class WebGpuNetwork implements BackendNetwork {
     this.trainingWorkspace?.destroy();
     this.inferenceWorkspace?.destroy();
     this.perExample?.destroy();
-    for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
     this.buffers.destroy();
     this.onDispose();
   }
@@ -529,32 +514,6 @@ class WebGpuNetwork implements BackendNetwork {
     this.backend.health.check();
   }
 
-  private checkParams(params: readonly LayerParams[], where: string): void {
-    checkLength(where, params.length, this.spec.layers.length, 'number of layers');
-    let inputs = this.spec.inputSize;
-    this.spec.layers.forEach(({ units }, l) => {
-      checkLength(
-        `${where}[${l}].weights`,
-        params[l].weights.length,
-        units * inputs,
-        `units × inputs = ${units} × ${inputs}`,
-      );
-      checkLength(`${where}[${l}].biases`, params[l].biases.length, units, 'units');
-      inputs = units;
-    });
-  }
-
-  private checkExamples(inputs: Float32Array, targets: Float32Array, count: number): void {
-    const { inputSize } = this.spec;
-    checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
-    checkLength(
-      'targets',
-      targets.length,
-      count * this.outputSize,
-      `count × outputs = ${count} × ${this.outputSize}`,
-    );
-  }
-
   private checkDataset(dataset: BackendDataset): GpuDataset {
     if (!(dataset instanceof GpuDataset) || !this.datasets.has(dataset)) {
       if (dataset instanceof GpuDataset && dataset.disposed) {
@@ -564,6 +523,20 @@ class WebGpuNetwork implements BackendNetwork {
     }
     return dataset;
   }
+}
+
+/** A layer's weights then biases: the layout of its parameter and slot buffers (network-buffers.ts). */
+function packLayer(layer: LayerParams): Float32Array {
+  const packed = new Float32Array(layer.weights.length + layer.biases.length);
+  packed.set(layer.weights);
+  packed.set(layer.biases, layer.weights.length);
+  return packed;
+}
+
+function optimizerConstants(optimizer: OptimizerSpec): OptimizerConstants {
+  return optimizer.kind === 'sgd'
+    ? { optimizer: optimizerCodes.sgd, nesterov: optimizer.nesterov, decoupledDecay: false }
+    : { optimizer: optimizerCodes.adam, nesterov: false, decoupledDecay: optimizer.kind === 'adamw' };
 }
 
 function parseMetrics(bytes: ArrayBuffer, layout: ReturnType<typeof metricsLayout>): Metrics {

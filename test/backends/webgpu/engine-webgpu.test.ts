@@ -16,7 +16,7 @@ describe('createEngine with WebGPU', () => {
     engine.dispose();
   });
 
-  it("'auto' takes WebGPU when there is an adapter; a device given by the caller survives dispose()", async () => {
+  it("'auto' takes the device the caller gives, which survives dispose()", async () => {
     const { device } = await testDevice();
     const engine = await createEngine({ device });
     expect(engine.backend).toBe('webgpu');
@@ -30,6 +30,22 @@ describe('createEngine with WebGPU', () => {
     const buffer = device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE });
     buffer.destroy();
     device.destroy();
+  });
+
+  it("'auto' takes a hardware adapter, and passes over SwiftShader for the CPU with one warning", async () => {
+    const { device, adapterDescription } = await testDevice();
+    device.destroy();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const engine = await createEngine({ backend: 'auto' });
+    if (/swiftshader/i.test(adapterDescription)) {
+      expect(engine.backend).toBe('cpu');
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toContain("ask for backend 'webgpu' to use it anyway");
+    } else {
+      expect(engine.backend).toBe('webgpu');
+      expect(warn).not.toHaveBeenCalled();
+    }
+    engine.dispose();
   });
 
   it("without an adapter, 'auto' warns once and uses the CPU; 'webgpu' throws MlpError 'no-adapter' saying what to install", async () => {

@@ -1,0 +1,21 @@
+// What only Node can do, kept out of the browser build: src/node-platform.ts provides it when the package is
+// imported in Node (package.json's "node" export condition, and `webgpu-mlp/node`), so a browser bundle of
+// `webgpu-mlp` holds no Node module, native addon or file system code.
+
+export interface NodePlatform {
+  /** The WebGPU entry point of the `webgpu` package (Dawn), one per process; null when it has no adapter. */
+  webgpu(): Promise<GPU | null>;
+  /** Writes `text` to `path` whole or not at all, so a crash mid-write keeps the previous file. */
+  writeFileAtomically(path: string, text: string): Promise<void>;
+}
+
+let provided: NodePlatform | undefined;
+
+export function provideNodePlatform(platform: NodePlatform): void {
+  provided = platform;
+}
+
+/** The Node platform, or undefined in a browser (or when Node code imported a browser-only entry). */
+export function nodePlatform(): NodePlatform | undefined {
+  return provided;
+}
