@@ -1,27 +1,40 @@
-// Per-example SGD (batch size 1) for small networks: ONE workgroup runs many sequential training steps in
-// one dispatch, with every weight held in workgroup memory, so a step costs a few barriers instead of ~16
-// dispatches (each ~12 µs of fixed overhead). Used when batchSize = 1, the optimizer is sgd, and the
-// weights plus 3 floats per unit fit the device's maxComputeWorkgroupStorageSize (webgpu-backend.ts
-// perExampleFits); the numbers are those of the batched kernels at rows = 1.
-// Needs the libraries activation.wgsl, random.wgsl, step.wgsl and metrics.wgsl.
+// Per-example training (batch size 1): ONE workgroup runs many sequential training steps in one dispatch,
+// so a step costs a few barriers instead of ~11 dispatches (each ~12 µs of fixed overhead). Used when
+// batchSize = 1 and the network fits (per-example.ts perExampleLayout); the numbers are those of the batched
+// kernels at rows = 1, with sgd, adam or adamw. Needs the libraries activation.wgsl, random.wgsl, step.wgsl
+// and metrics.wgsl.
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
 //   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset) into the packed arrays below; loss code
+//            (bias offset, unit offset, input offset); loss code
 //   options: uniform StepOptions (step.wgsl); control: read_write Control; order: read_write Order
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
-//   velocity: read_write, sgd's v, packed the same way; metrics (metrics.wgsl)
-// Overrides: parameterCount, unitCount (sizes of the workgroup arrays), nesterov.
-// One workgroup of 64 invocations (fewer barrier participants; a layer of ≥ 64 units gives one unit to
-// each invocation anyway). Per step, on example order.examples[cursor]:
-//   forward   z_j = b_j + Σ_i w_ji·x_i: the 64 invocations split each unit's dot product into
-//             64 / units strided parts, then one invocation per unit sums the parts; o = f(z)·dropout
-//   output    invocation 0: softmax, loss, correct, δ (loss.wgsl's formulas with rows = 1)
-//   hidden    δ_l,i = (Σ_j δ_{l+1},j·w_ji) · f'(z_l,i) · mask, one invocation per unit
-//   update    g = δ_j·x_i (+ l2·w + l1·sign(w)); v ← α·v − η·g; w ← w + v (nesterov: w + α·v − η·g)
-// and then control.step and order.cursor move on by the steps taken.
+//   slots: read_write, the optimizer's slots packed the same way, slot k at k·parameterCount (sgd: v;
+//          adam: m then s); metrics (metrics.wgsl)
+// Overrides: workgroupSize (invocations; per-example.ts picks one subgroup on CPU adapters, where a
+//   workgroup runs on one thread and every barrier switches between its subgroups), parameterCount,
+//   unitCount, activityCount (layer 0's inputs + unitCount), weightsInWorkgroup with workgroupWeightCount
+//   (parameterCount, or 1 when the weights stay in `parameters`), slotsInWorkgroup with workgroupSlotCount
+//   (slots · parameterCount, or 1), optimizer (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
+// Workgroup memory: the weights and the slots when they fit, `activity` (this step's example row, then
+// every layer's output o), z and δ of every unit, one float of scratch per invocation.
+// Per step (s = control.step before it, t = s + 1 for adam; the example row is already in `activity`):
+//   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout. A layer of units < workgroupSize / 2 splits
+//             each dot product into workgroupSize / units strided parts summed after a barrier; wider
+//             layers give whole units to invocations. One barrier per layer (two when split).
+//   output    invocation 0: softmax, loss, correct, δ (loss.wgsl's formulas with rows = 1); a barrier
+//   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
+//             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
+//             reads or writes them in this phase, so no barrier separates the two); biases by j ≡ k;
+//             a barrier per layer. Layer 0 likewise without δ, then copies the next example's inputs
+//             i ≡ k into `activity` (it alone read those): one barrier ends the step.
+//   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
+//             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
+// Every invocation reaches and leaves an optimizer slot through the same column (or bias) it owns in every
+// step, so slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
+// At the end control.step and order.cursor move on by the steps taken.
 
 struct Run {
   steps: u32,
@@ -32,14 +45,22 @@ struct NetworkTable {
   loss: u32,
   // (inputs, units, activation, weightOffset) per layer
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset, 0, 0) per layer
+  // (biasOffset, unitOffset into z and δ, inputOffset into activity, 0) per layer
   offsets: array<vec4u, 8>,
 }
 
+override workgroupSize: u32 = 64u;
 override parameterCount: u32 = 1u;
 override unitCount: u32 = 1u;
+override activityCount: u32 = 1u;
+override weightsInWorkgroup: bool = true;
+override workgroupWeightCount: u32 = 1u;
+override slotsInWorkgroup: bool = false;
+override workgroupSlotCount: u32 = 1u;
+override optimizer: u32 = 0u;
 override nesterov: bool = false;
-const WORKGROUP: u32 = 64u;
+override decoupledDecay: bool = false;
+const OPTIMIZER_ADAM: u32 = 1u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
@@ -51,20 +72,68 @@ const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 @group(0) @binding(5) var<storage, read> datasetInputs: array<f32>;
 @group(0) @binding(6) var<storage, read> datasetTargets: array<f32>;
 @group(0) @binding(7) var<storage, read_write> parameters: array<f32>;
-@group(0) @binding(8) var<storage, read_write> velocity: array<f32>;
+@group(0) @binding(8) var<storage, read_write> slots: array<f32>;
 
-var<workgroup> weights: array<f32, parameterCount>;
+var<workgroup> weightMemory: array<f32, workgroupWeightCount>;
+var<workgroup> slotMemory: array<f32, workgroupSlotCount>;
+var<workgroup> activity: array<f32, activityCount>;
 var<workgroup> z: array<f32, unitCount>;
-var<workgroup> o: array<f32, unitCount>;
 var<workgroup> delta: array<f32, unitCount>;
-var<workgroup> partials: array<f32, WORKGROUP>;
+var<workgroup> partials: array<f32, workgroupSize>;
 
-// Input i of layer l for this step's example: the data set row, or the layer below's output.
-fn layerInput(l: u32, example: u32, i: u32) -> f32 {
-  if (l == 0u) {
-    return datasetInputs[example * network.layers[0].x + i];
+// The options read once per dispatch: loads from a uniform buffer inside the inner loops would be
+// repeated per element by compilers that cannot prove the stores in those loops leave them alone.
+struct Rates {
+  learningRate: f32,
+  momentum: f32,
+  l1: f32,
+  l2: f32,
+  beta1: f32,
+  beta2: f32,
+  epsilon: f32,
+  weightDecay: f32,
+  // 1 − β^t of this step (adam)
+  mCorrection: f32,
+  sCorrection: f32,
+  penalized: bool,
+}
+
+fn loadWeight(index: u32) -> f32 {
+  if (weightsInWorkgroup) {
+    return weightMemory[index];
   }
-  return o[network.offsets[l - 1u].y + i];
+  return parameters[index];
+}
+
+fn storeWeight(index: u32, value: f32) {
+  if (weightsInWorkgroup) {
+    weightMemory[index] = value;
+  } else {
+    parameters[index] = value;
+  }
+}
+
+fn loadSlot(slot: u32, index: u32) -> f32 {
+  if (slotsInWorkgroup) {
+    return slotMemory[slot * parameterCount + index];
+  }
+  return slots[slot * parameterCount + index];
+}
+
+fn storeSlot(slot: u32, index: u32, value: f32) {
+  if (slotsInWorkgroup) {
+    slotMemory[slot * parameterCount + index] = value;
+  } else {
+    slots[slot * parameterCount + index] = value;
+  }
+}
+
+// Between phases: weights written by one invocation are read by others in the next phase.
+fn phaseBarrier() {
+  if (!weightsInWorkgroup) {
+    storageBarrier();
+  }
+  workgroupBarrier();
 }
 
 fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
@@ -75,59 +144,83 @@ fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
   return options.dropoutScale[l / 4u][l % 4u];
 }
 
-fn sgdStep(index: u32, gradient: f32, decays: bool) {
-  let w = weights[index];
+// One parameter's optimizer step, given its value w and its gradient δ·x; `decays`: its buffer takes l1, l2
+// and adamw's decay (weights always, biases when options.decayBiases).
+fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) {
   var g = gradient;
-  if (decays) {
-    g += options.l2 * w + options.l1 * sign(w);
+  if (decays && rates.penalized) {
+    g += rates.l2 * w + rates.l1 * sign(w);
   }
-  let v = options.momentum * velocity[index] - options.learningRate * g;
-  velocity[index] = v;
-  if (nesterov) {
-    weights[index] = w + options.momentum * v - options.learningRate * g;
+  if (optimizer == OPTIMIZER_ADAM) {
+    let m = rates.beta1 * loadSlot(0u, index) + (1.0 - rates.beta1) * g;
+    let s = rates.beta2 * loadSlot(1u, index) + (1.0 - rates.beta2) * g * g;
+    storeSlot(0u, index, m);
+    storeSlot(1u, index, s);
+    let updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
+    if (decoupledDecay && decays) {
+      storeWeight(index, updated - rates.learningRate * rates.weightDecay * updated);
+    } else {
+      storeWeight(index, updated);
+    }
   } else {
-    weights[index] = w + v;
+    let v = rates.momentum * loadSlot(0u, index) - rates.learningRate * g;
+    storeSlot(0u, index, v);
+    if (nesterov) {
+      storeWeight(index, w + rates.momentum * v - rates.learningRate * g);
+    } else {
+      storeWeight(index, w + v);
+    }
   }
 }
 
-fn forwardLayer(l: u32, local: u32, example: u32, step: u32) {
+// Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
+fn partialDot(row: u32, inputOffset: u32, first: u32, inputs: u32, stride: u32) -> f32 {
+  var sum = 0.0;
+  for (var i = first; i < inputs; i += stride) {
+    sum += loadWeight(row + i) * activity[inputOffset + i];
+  }
+  return sum;
+}
+
+fn finishUnit(l: u32, j: u32, total: f32, step: u32) {
+  let shape = network.layers[l];
+  let offsets = network.offsets[l];
+  let hidden = l + 1u < network.layerCount;
+  z[offsets.y + j] = total;
+  // the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
+  let scale = select(1.0, dropoutScale(l, step, j), hidden);
+  activity[offsets.z + shape.x + j] = activate(shape.z, total) * scale;
+}
+
+fn forwardLayer(l: u32, local: u32, step: u32) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
-  let biasOffset = network.offsets[l].x;
-  let unitOffset = network.offsets[l].y;
-  let last = l + 1u == network.layerCount;
-  if (units >= WORKGROUP) {
-    for (var j = local; j < units; j += WORKGROUP) {
-      var total = weights[biasOffset + j];
-      for (var i = 0u; i < inputs; i++) {
-        total += weights[shape.w + j * inputs + i] * layerInput(l, example, i);
-      }
-      z[unitOffset + j] = total;
-      o[unitOffset + j] = activate(shape.z, total) * select(dropoutScale(l, step, j), 1.0, last);
+  let offsets = network.offsets[l];
+  let parts = max(1u, workgroupSize / units);
+  if (parts == 1u) {
+    for (var j = local; j < units; j += workgroupSize) {
+      let total = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
+      finishUnit(l, j, total, step);
     }
   } else {
-    let parts = WORKGROUP / units;
     let j = local % units;
     let part = local / units;
     var sum = 0.0;
     if (part < parts) {
-      for (var i = part; i < inputs; i += parts) {
-        sum += weights[shape.w + j * inputs + i] * layerInput(l, example, i);
-      }
+      sum = partialDot(shape.w + j * inputs, offsets.z, part, inputs, parts);
     }
     partials[local] = sum;
     workgroupBarrier();
     if (local < units) {
-      var total = weights[biasOffset + local];
+      var total = loadWeight(offsets.x + local);
       for (var p = 0u; p < parts; p++) {
         total += partials[p * units + local];
       }
-      z[unitOffset + local] = total;
-      o[unitOffset + local] = activate(shape.z, total) * select(dropoutScale(l, step, local), 1.0, last);
+      finishUnit(l, local, total, step);
     }
   }
-  workgroupBarrier();
+  phaseBarrier();
 }
 
 struct Outcome {
@@ -142,6 +235,7 @@ fn outputLayer(example: u32) -> Outcome {
   let units = network.layers[last].y;
   let code = network.layers[last].z;
   let base = network.offsets[last].y;
+  let outputs = network.offsets[last].z + network.layers[last].x;
   let targetBase = example * units;
   var logSumExp = 0.0;
   if (code == ACTIVATION_SOFTMAX) {
@@ -154,7 +248,7 @@ fn outputLayer(example: u32) -> Outcome {
       sum += exp(z[base + k] - largest);
     }
     for (var k = 0u; k < units; k++) {
-      o[base + k] = exp(z[base + k] - largest) / sum;
+      activity[outputs + k] = exp(z[base + k] - largest) / sum;
     }
     logSumExp = largest + log(sum);
   }
@@ -164,17 +258,17 @@ fn outputLayer(example: u32) -> Outcome {
   var actual = 0u;
   for (var k = 0u; k < units; k++) {
     let t = datasetTargets[targetBase + k];
-    let out = o[base + k];
+    let o = activity[outputs + k];
     targetSum += t;
-    outcome.finite = outcome.finite && isFinite(out);
+    outcome.finite = outcome.finite && isFinite(o);
     if (network.loss == LOSS_SQUARED_ERROR) {
-      outcome.loss += 0.5 * (t - out) * (t - out);
+      outcome.loss += 0.5 * (t - o) * (t - o);
     } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
       outcome.loss += softplus(z[base + k]) - t * z[base + k];
     } else {
       outcome.loss += t * (logSumExp - z[base + k]);
     }
-    if (out > o[base + predicted]) {
+    if (o > activity[outputs + predicted]) {
       predicted = k;
     }
     if (t > datasetTargets[targetBase + actual]) {
@@ -182,44 +276,101 @@ fn outputLayer(example: u32) -> Outcome {
     }
   }
   if (units == 1u) {
-    predicted = select(0u, 1u, o[base] >= 0.5);
+    predicted = select(0u, 1u, activity[outputs] >= 0.5);
     actual = select(0u, 1u, datasetTargets[targetBase] >= 0.5);
   }
   outcome.correct = select(0u, 1u, predicted == actual);
   outcome.finite = outcome.finite && isFinite(outcome.loss);
   for (var k = 0u; k < units; k++) {
     let t = datasetTargets[targetBase + k];
-    let out = o[base + k];
-    var d = out * targetSum - t;
+    let o = activity[outputs + k];
+    var d = o * targetSum - t;
     if (network.loss == LOSS_SQUARED_ERROR) {
-      d = (out - t) * activationDerivative(code, z[base + k]);
+      d = (o - t) * activationDerivative(code, z[base + k]);
     } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
-      d = out - t;
+      d = o - t;
     }
     delta[base + k] = d;
   }
   return outcome;
 }
 
-@compute @workgroup_size(WORKGROUP)
+// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header).
+fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
+  let shape = network.layers[l];
+  let offsets = network.offsets[l];
+  let inputs = shape.x;
+  let units = shape.y;
+  for (var i = local; i < inputs; i += workgroupSize) {
+    let x = activity[offsets.z + i];
+    var sum = 0.0;
+    for (var j = 0u; j < units; j++) {
+      let index = shape.w + j * inputs + i;
+      let w = loadWeight(index);
+      let d = delta[offsets.y + j];
+      sum += d * w;
+      updateParameter(index, w, d * x, true, rates);
+    }
+    if (l > 0u) {
+      let below = network.layers[l - 1u];
+      let unit = network.offsets[l - 1u].y + i;
+      delta[unit] = sum * activationDerivative(below.z, z[unit]) * dropoutScale(l - 1u, step, i);
+    }
+  }
+  let biasesDecay = options.decayBiases != 0u;
+  for (var j = local; j < units; j += workgroupSize) {
+    let index = offsets.x + j;
+    updateParameter(index, loadWeight(index), delta[offsets.y + j], biasesDecay, rates);
+  }
+}
+
+fn loadExample(local: u32, example: u32) {
+  let inputs = network.layers[0].x;
+  for (var i = local; i < inputs; i += workgroupSize) {
+    activity[i] = datasetInputs[example * inputs + i];
+  }
+}
+
+@compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
-  for (var i = local; i < parameterCount; i += WORKGROUP) {
-    weights[i] = parameters[i];
+  if (weightsInWorkgroup) {
+    for (var i = local; i < parameterCount; i += workgroupSize) {
+      weightMemory[i] = parameters[i];
+    }
+  }
+  if (slotsInWorkgroup) {
+    for (var i = local; i < workgroupSlotCount; i += workgroupSize) {
+      slotMemory[i] = slots[i];
+    }
   }
   let steps = run.steps;
   let firstStep = control.step;
   let firstCursor = order.cursor;
   let layerCount = network.layerCount;
+  var rates = Rates(
+    options.learningRate,
+    options.momentum,
+    options.l1,
+    options.l2,
+    options.beta1,
+    options.beta2,
+    options.epsilon,
+    options.weightDecay,
+    1.0,
+    1.0,
+    options.l1 != 0.0 || options.l2 != 0.0,
+  );
   var lossSum = 0.0;
   var lossCompensation = 0.0;
   var correct = 0u;
   var nonFinite = 0u;
+  loadExample(local, order.examples[firstCursor]);
   workgroupBarrier();
   for (var s = 0u; s < steps; s++) {
     let example = order.examples[firstCursor + s];
     let step = firstStep + s;
     for (var l = 0u; l < layerCount; l++) {
-      forwardLayer(l, local, example, step);
+      forwardLayer(l, local, step);
     }
     if (local == 0u) {
       let outcome = outputLayer(example);
@@ -231,35 +382,30 @@ fn train(@builtin(local_invocation_index) local: u32) {
       nonFinite += select(1u, 0u, outcome.finite);
     }
     workgroupBarrier();
+    if (optimizer == OPTIMIZER_ADAM) {
+      let t = f32(step + 1u);
+      rates.mCorrection = 1.0 - pow(rates.beta1, t);
+      rates.sCorrection = 1.0 - pow(rates.beta2, t);
+    }
     for (var l = layerCount - 1u; l > 0u; l--) {
-      let above = network.layers[l];
-      let below = network.layers[l - 1u];
-      let aboveOffset = network.offsets[l].y;
-      let belowOffset = network.offsets[l - 1u].y;
-      for (var i = local; i < below.y; i += WORKGROUP) {
-        var sum = 0.0;
-        for (var j = 0u; j < above.y; j++) {
-          sum += delta[aboveOffset + j] * weights[above.w + j * above.x + i];
-        }
-        delta[belowOffset + i] = sum * activationDerivative(below.z, z[belowOffset + i]) * dropoutScale(l - 1u, step, i);
-      }
-      workgroupBarrier();
+      backwardLayer(l, local, step, rates);
+      phaseBarrier();
     }
-    for (var l = 0u; l < layerCount; l++) {
-      let shape = network.layers[l];
-      let unitOffset = network.offsets[l].y;
-      for (var e = local; e < shape.x * shape.y; e += WORKGROUP) {
-        let j = e / shape.x;
-        sgdStep(shape.w + e, delta[unitOffset + j] * layerInput(l, example, e % shape.x), true);
-      }
-      for (var j = local; j < shape.y; j += WORKGROUP) {
-        sgdStep(network.offsets[l].x + j, delta[unitOffset + j], options.decayBiases != 0u);
-      }
+    backwardLayer(0u, local, step, rates);
+    if (s + 1u < steps) {
+      loadExample(local, order.examples[firstCursor + s + 1u]);
     }
-    workgroupBarrier();
+    phaseBarrier();
   }
-  for (var i = local; i < parameterCount; i += WORKGROUP) {
-    parameters[i] = weights[i];
+  if (weightsInWorkgroup) {
+    for (var i = local; i < parameterCount; i += workgroupSize) {
+      parameters[i] = weightMemory[i];
+    }
+  }
+  if (slotsInWorkgroup) {
+    for (var i = local; i < workgroupSlotCount; i += workgroupSize) {
+      slots[i] = slotMemory[i];
+    }
   }
   if (local == 0u) {
     addToMetrics(lossSum - lossCompensation, correct, steps, nonFinite);

@@ -54,7 +54,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
   return records;
 }
 
-function formatNumber(value: number): string {
+/** A figure for a table: about three significant digits, thousands separated. */
+export function formatNumber(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
   if (value >= 10) return value.toFixed(1);
   if (value >= 1) return value.toFixed(2);

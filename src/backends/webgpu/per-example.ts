@@ -1,9 +1,10 @@
-// Per-example SGD in one dispatch per 256 steps (shaders/per-example.wgsl): for small networks trained at
-// batch size 1, where ~16 dispatches per step would cost more than the arithmetic. The per-layer parameter
-// and velocity buffers are copied (on the GPU) into packed buffers before, and back after, so every other
-// kernel keeps seeing the usual layout.
+// Per-example training in one dispatch per 256 steps (shaders/per-example.wgsl): for networks trained at
+// batch size 1, where ~11 dispatches per step would cost more than the arithmetic. The per-layer parameter
+// and optimizer-slot buffers are copied (on the GPU) into packed buffers before, and back after, so every
+// other kernel keeps seeing the usual layout.
 
 import type { NetworkSpec } from '../../model/spec.js';
+import type { OptimizerSpec } from '../backend.js';
 import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
 import type { GpuDatasetBuffers, NetworkBuffers } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
@@ -14,8 +15,39 @@ import type { CommandRecorder, GpuMemory } from './scheduler.js';
 export const maxStepsPerDispatch = 256;
 /** Layers per-example.wgsl's NetworkTable holds. */
 const maxLayers = 8;
-/** Invocations of per-example.wgsl's one workgroup, each with one float of scratch. */
-const workgroupInvocations = 64;
+/** Invocations of the one workgroup on a GPU. */
+const gpuWorkgroupSize = 64;
+
+/** What the fused kernel does on an adapter. */
+export interface PerExampleDevice {
+  /** invocations of the one workgroup */
+  workgroupSize: number;
+  /** whether networks whose weights do not fit workgroup memory run it too, weights in storage */
+  storageWeights: boolean;
+}
+
+/** Where per-example.wgsl keeps what, for one network, optimizer and device. */
+export interface PerExampleLayout {
+  workgroupSize: number;
+  /** the weights in workgroup memory (else they stay in the packed storage buffer) */
+  weightsInWorkgroup: boolean;
+  /** the optimizer slots in workgroup memory */
+  slotsInWorkgroup: boolean;
+}
+
+/**
+ * On a CPU adapter (SwiftShader, WARP, llvmpipe: isFallbackAdapter) a workgroup runs on one thread, one
+ * subgroup (SIMD width) at a time, switching at every barrier: one subgroup is fastest, and one workgroup
+ * with the weights in storage still beats ~11 dispatches per step by far (measured on SwiftShader, README).
+ * On a GPU, 64 invocations, and only networks whose weights fit workgroup memory: one workgroup streaming
+ * a large network's weights from storage would leave the rest of the chip idle.
+ */
+export function perExampleDevice(info: Partial<GPUAdapterInfo> | undefined): PerExampleDevice {
+  if (info?.isFallbackAdapter || info?.architecture === 'swiftshader') {
+    return { workgroupSize: Math.max(1, info.subgroupMinSize ?? 4), storageWeights: true };
+  }
+  return { workgroupSize: gpuWorkgroupSize, storageWeights: false };
+}
 
 function sizes(spec: NetworkSpec) {
   let inputs = spec.inputSize;
@@ -26,23 +58,40 @@ function sizes(spec: NetworkSpec) {
     units += layer.units;
     inputs = layer.units;
   }
-  return { parameters, units };
+  return { parameters, units, activity: spec.inputSize + units };
+}
+
+function slotCount(optimizer: OptimizerSpec): number {
+  return optimizer.kind === 'sgd' ? 1 : 2;
 }
 
 /**
- * Whether the fused kernel takes a network: at most 8 layers, and its weights, z, o and δ of every unit and
- * 64 floats of scratch fit the device's workgroup memory (16 KiB by default: e.g. 960-3-4 with 2,899
- * parameters, or about 3,800 parameters in all).
+ * How the fused kernel takes a network, or undefined when it does not: at most 8 layers, and the example
+ * row, z, o and δ of every unit and one float per invocation must fit the device's workgroup memory
+ * (maxComputeWorkgroupStorageSize, 16 KiB by default); then the weights go there when they fit too (960-3-4
+ * has 2,899 parameters) — else they stay in storage where the device allows it — then the optimizer slots.
  */
-export function perExampleFits(device: GPUDevice, spec: NetworkSpec): boolean {
-  const { parameters, units } = sizes(spec);
-  const bytes = 4 * (parameters + 3 * units + workgroupInvocations);
-  return spec.layers.length <= maxLayers && bytes <= device.limits.maxComputeWorkgroupStorageSize;
+export function perExampleLayout(
+  limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>,
+  spec: NetworkSpec,
+  optimizer: OptimizerSpec,
+  device: PerExampleDevice,
+): PerExampleLayout | undefined {
+  const { parameters, units, activity } = sizes(spec);
+  const capacity = limits.maxComputeWorkgroupStorageSize / 4;
+  const always = activity + 2 * units + device.workgroupSize;
+  if (spec.layers.length > maxLayers || always > capacity) return undefined;
+  const weightsInWorkgroup = always + parameters <= capacity;
+  if (!weightsInWorkgroup && !device.storageWeights) return undefined;
+  const slotsInWorkgroup = weightsInWorkgroup && always + parameters * (1 + slotCount(optimizer)) <= capacity;
+  return { workgroupSize: device.workgroupSize, weightsInWorkgroup, slotsInWorkgroup };
 }
 
 export class PerExampleTrainer {
   private readonly packedParameters: GPUBuffer;
-  private readonly packedVelocity: GPUBuffer;
+  private readonly packedSlots: GPUBuffer;
+  private readonly slotCount: number;
+  private readonly parameterBytes: number;
   private readonly table: GPUBuffer;
   private readonly stepCounts: GPUBuffer;
   private readonly stepCountStride: number;
@@ -52,23 +101,40 @@ export class PerExampleTrainer {
   constructor(
     private readonly memory: GpuMemory,
     private readonly net: NetworkBuffers,
-    nesterov: boolean,
+    optimizer: OptimizerSpec,
+    layout: PerExampleLayout,
   ) {
     const { spec } = net;
-    const { parameters, units } = sizes(spec);
-    this.constants = { parameterCount: parameters, unitCount: units, nesterov };
+    const { parameters, units, activity } = sizes(spec);
+    this.slotCount = slotCount(optimizer);
+    this.parameterBytes = parameters * 4;
+    this.constants = {
+      workgroupSize: layout.workgroupSize,
+      parameterCount: parameters,
+      unitCount: units,
+      activityCount: activity,
+      weightsInWorkgroup: layout.weightsInWorkgroup,
+      workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
+      slotsInWorkgroup: layout.slotsInWorkgroup,
+      workgroupSlotCount: layout.slotsInWorkgroup ? parameters * this.slotCount : 1,
+      optimizer: optimizer.kind === 'sgd' ? 0 : 1,
+      nesterov: optimizer.kind === 'sgd' && optimizer.nesterov,
+      decoupledDecay: optimizer.kind === 'adamw',
+    };
     this.packedParameters = memory.storage('packed parameters', parameters * 4);
-    this.packedVelocity = memory.storage('packed velocity', parameters * 4);
+    this.packedSlots = memory.storage('packed optimizer slots', parameters * this.slotCount * 4);
     const layers: number[] = [];
     const offsets: number[] = [];
     let weightOffset = 0;
     let unitOffset = 0;
+    let inputOffset = 0;
     for (const layer of net.layers) {
       const biasOffset = weightOffset + layer.units * layer.inputs;
       layers.push(layer.inputs, layer.units, activationCodes[layer.activation], weightOffset);
-      offsets.push(biasOffset, unitOffset, 0, 0);
+      offsets.push(biasOffset, unitOffset, inputOffset, 0);
       weightOffset = biasOffset + layer.units;
       unitOffset += layer.units;
+      inputOffset += layer.inputs;
     }
     this.table = memory.uniform(
       'per-example network',
@@ -99,7 +165,7 @@ export class PerExampleTrainer {
         datasetInputs: dataset.inputs,
         datasetTargets: dataset.targets,
         parameters: this.packedParameters,
-        velocity: this.packedVelocity,
+        slots: this.packedSlots,
         metrics: this.net.trainingMetrics,
       });
       this.bound.set(dataset, bound);
@@ -112,28 +178,35 @@ export class PerExampleTrainer {
     const parts = this.net.layers.flatMap((layer) => [
       {
         parameters: layer.weights,
-        velocity: layer.slots[0].weights,
+        slots: layer.slots.map((slot) => slot.weights),
         byteLength: layer.units * layer.inputs * 4,
       },
-      { parameters: layer.biases, velocity: layer.slots[0].biases, byteLength: layer.units * 4 },
+      {
+        parameters: layer.biases,
+        slots: layer.slots.map((slot) => slot.biases),
+        byteLength: layer.units * 4,
+      },
     ]);
-    let offset = 0;
-    for (const part of parts) {
-      recorder.copy(part.parameters, 0, this.packedParameters, offset, part.byteLength);
-      recorder.copy(part.velocity, 0, this.packedVelocity, offset, part.byteLength);
-      offset += part.byteLength;
-    }
+    const copy = (toPacked: boolean) => {
+      let offset = 0;
+      for (const part of parts) {
+        const pairs: [GPUBuffer, GPUBuffer, number][] = [[part.parameters, this.packedParameters, offset]];
+        for (let k = 0; k < this.slotCount; k++)
+          pairs.push([part.slots[k], this.packedSlots, k * this.parameterBytes + offset]);
+        for (const [own, packed, at] of pairs) {
+          if (toPacked) recorder.copy(own, 0, packed, at, part.byteLength);
+          else recorder.copy(packed, at, own, 0, part.byteLength);
+        }
+        offset += part.byteLength;
+      }
+    };
+    copy(true);
     const kernel = this.kernelFor(dataset);
     for (let done = 0; done < steps; done += maxStepsPerDispatch) {
       const count = Math.min(maxStepsPerDispatch, steps - done);
       recorder.dispatch(kernel, 1, 1, [(count - 1) * this.stepCountStride]);
     }
-    offset = 0;
-    for (const part of parts) {
-      recorder.copy(this.packedParameters, offset, part.parameters, 0, part.byteLength);
-      recorder.copy(this.packedVelocity, offset, part.velocity, 0, part.byteLength);
-      offset += part.byteLength;
-    }
+    copy(false);
   }
 
   forgetDataset(dataset: GpuDatasetBuffers): void {
@@ -141,7 +214,7 @@ export class PerExampleTrainer {
   }
 
   destroy(): void {
-    for (const buffer of [this.packedParameters, this.packedVelocity, this.table, this.stepCounts]) {
+    for (const buffer of [this.packedParameters, this.packedSlots, this.table, this.stepCounts]) {
       this.memory.destroy(buffer);
     }
     this.bound.clear();

@@ -28,7 +28,12 @@ import {
   NetworkBuffers,
   Workspace,
 } from './network-buffers.js';
-import { PerExampleTrainer, perExampleFits } from './per-example.js';
+import {
+  type PerExampleLayout,
+  PerExampleTrainer,
+  perExampleDevice,
+  perExampleLayout,
+} from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
 import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
@@ -114,7 +119,7 @@ class WebGpuNetwork implements BackendNetwork {
   private updates: ReturnType<typeof bindUpdates>;
   private trainingWorkspace: Workspace | undefined;
   private inferenceWorkspace: Workspace | undefined;
-  /** the fused batch-size-1 SGD kernel, made on first use for the current optimizer */
+  /** the fused batch-size-1 kernel, made on first use for the current optimizer */
   private perExample: PerExampleTrainer | undefined;
   private readonly datasets = new Set<GpuDataset>();
   /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
@@ -366,8 +371,9 @@ class WebGpuNetwork implements BackendNetwork {
       data.cursor = firstBatch;
     }
     const optimizer = this.optimizer;
-    if (batchSize === 1 && optimizer.kind === 'sgd' && perExampleFits(this.device, this.spec)) {
-      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer.nesterov);
+    const layout = batchSize === 1 ? this.perExampleLayout() : undefined;
+    if (layout) {
+      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer, layout);
       const trainer = this.perExample;
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
       data.cursor += batchCount;
@@ -381,6 +387,12 @@ class WebGpuNetwork implements BackendNetwork {
       });
     }
     data.cursor += batchCount;
+  }
+
+  /** How the fused per-example kernel takes this network and optimizer, if it does. */
+  private perExampleLayout(): PerExampleLayout | undefined {
+    const device = perExampleDevice(this.device.adapterInfo);
+    return perExampleLayout(this.device.limits, this.spec, this.optimizer, device);
   }
 
   private recordStep(recorder: CommandRecorder, workspace: Workspace, data: GpuDataset): void {

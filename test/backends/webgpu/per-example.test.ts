@@ -1,21 +1,39 @@
-// The fused per-example SGD kernel (shaders/per-example.wgsl), used for batch size 1 on small networks:
-// same numbers as the CPU backend (conformance.ts tolerance: relative 1e-4, floor scaled to the array's
-// largest element), and far fewer dispatches than steps.
+// The fused per-example kernel (shaders/per-example.wgsl), used for batch size 1: same numbers as the CPU
+// backend (conformance.ts tolerance: relative 1e-4, floor scaled to the array's largest element) with sgd,
+// adam and adamw, for each place the weights and optimizer slots can live, and far fewer dispatches than
+// steps. The GPU cases run on a device with the default 16 KiB of workgroup memory, so that the layout each
+// case exercises does not depend on the adapter's own limit.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
-import { perExampleFits } from '../../../src/backends/webgpu/per-example.js';
+import { webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
+import {
+  type PerExampleDevice,
+  type PerExampleLayout,
+  perExampleDevice,
+  perExampleLayout,
+} from '../../../src/backends/webgpu/per-example.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
 import { expectClose, expectCloseScalar } from '../conformance.js';
 
 let gpu: WebGpuBackend;
+let device: GPUDevice;
+let fused: PerExampleDevice;
 beforeAll(async () => {
-  gpu = await WebGpuBackend.create();
+  const adapter = await (await webgpuEntryPoint())?.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter for the per-example tests');
+  device = await adapter.requestDevice();
+  expect(device.limits.maxComputeWorkgroupStorageSize).toBe(16384);
+  gpu = await WebGpuBackend.create(device);
+  fused = perExampleDevice(device.adapterInfo);
 });
-afterAll(() => gpu.dispose());
+afterAll(() => {
+  gpu.dispose();
+  device.destroy();
+});
 
 function randomParams(spec: NetworkSpec, random: Random): LayerParams[] {
   let inputs = spec.inputSize;
@@ -30,6 +48,16 @@ function randomParams(spec: NetworkSpec, random: Random): LayerParams[] {
   });
 }
 
+const faces: NetworkSpec = {
+  inputSize: 960,
+  layers: [
+    { units: 3, activation: 'sigmoid' },
+    { units: 4, activation: 'sigmoid' },
+  ],
+  loss: 'squared-error',
+};
+const adam: OptimizerSpec = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+
 const cases: {
   name: string;
   spec: NetworkSpec;
@@ -38,28 +66,24 @@ const cases: {
   l2: number;
   /** examples = steps; over 256 takes two dispatches */
   count: number;
+  /** where the weights and slots live with 16 KiB of workgroup memory; undefined: the batched path */
+  layout: (device: PerExampleDevice) => Omit<PerExampleLayout, 'workgroupSize'> | undefined;
 }[] = [
   {
-    name: "Mitchell's 960-3-4 sigmoid, squared error, momentum 0.3",
-    spec: {
-      inputSize: 960,
-      layers: [
-        { units: 3, activation: 'sigmoid' },
-        { units: 4, activation: 'sigmoid' },
-      ],
-      loss: 'squared-error',
-    },
+    name: "Mitchell's 960-3-4 sigmoid, squared error, momentum 0.3 (velocity in storage)",
+    spec: faces,
     optimizer: { kind: 'sgd', momentum: 0.3, nesterov: false },
     dropout: [0],
     l2: 0,
     count: 300,
+    layout: () => ({ weightsInWorkgroup: true, slotsInWorkgroup: false }),
   },
   {
-    name: '7-300-9-5 tanh/relu with dropout, nesterov, l1 + l2, softmax cross-entropy',
+    name: '7-120-9-5 tanh/relu with dropout, nesterov, l1 + l2, softmax cross-entropy',
     spec: {
       inputSize: 7,
       layers: [
-        { units: 300, activation: 'tanh' },
+        { units: 120, activation: 'tanh' },
         { units: 9, activation: 'relu' },
         { units: 5, activation: 'softmax' },
       ],
@@ -69,9 +93,10 @@ const cases: {
     dropout: [0.3, 0.2],
     l2: 0.01,
     count: 40,
+    layout: () => ({ weightsInWorkgroup: true, slotsInWorkgroup: false }),
   },
   {
-    name: '5-4-1 leaky-relu, sigmoid with binary cross-entropy, plain sgd',
+    name: '5-4-1 leaky-relu, sigmoid with binary cross-entropy, plain sgd (all in workgroup memory)',
     spec: {
       inputSize: 5,
       layers: [
@@ -84,10 +109,52 @@ const cases: {
     dropout: [0],
     l2: 0,
     count: 60,
+    layout: () => ({ weightsInWorkgroup: true, slotsInWorkgroup: true }),
+  },
+  {
+    name: '960-3-4 with adam (m and s in storage)',
+    spec: faces,
+    optimizer: adam,
+    dropout: [0],
+    l2: 0,
+    count: 270,
+    layout: () => ({ weightsInWorkgroup: true, slotsInWorkgroup: false }),
+  },
+  {
+    name: '6-8-3 relu/softmax with adamw, dropout, l1 + l2 on biases too (all in workgroup memory)',
+    spec: {
+      inputSize: 6,
+      layers: [
+        { units: 8, activation: 'relu' },
+        { units: 3, activation: 'softmax' },
+      ],
+      loss: 'softmax-cross-entropy',
+    },
+    optimizer: { ...adam, kind: 'adamw', weightDecay: 0.05 },
+    dropout: [0.25],
+    l2: 0.01,
+    count: 50,
+    layout: () => ({ weightsInWorkgroup: true, slotsInWorkgroup: true }),
+  },
+  {
+    name: '100-100-10 sigmoid, momentum (weights beyond workgroup memory: in storage on CPU adapters)',
+    spec: {
+      inputSize: 100,
+      layers: [
+        { units: 100, activation: 'sigmoid' },
+        { units: 10, activation: 'sigmoid' },
+      ],
+      loss: 'squared-error',
+    },
+    optimizer: { kind: 'sgd', momentum: 0.5, nesterov: false },
+    dropout: [0],
+    l2: 0,
+    count: 30,
+    layout: (d) => (d.storageWeights ? { weightsInWorkgroup: false, slotsInWorkgroup: false } : undefined),
   },
 ];
 
-describe('fused per-example SGD against the CPU backend', () => {
+describe('fused per-example training against the CPU backend', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const random = new Random(42);
@@ -116,9 +183,10 @@ describe('fused per-example SGD against the CPU backend', () => {
         dropout: c.dropout,
         dropoutSeed: 77,
       };
-      const backend = gpu;
-      expect(perExampleFits(backend.device, c.spec)).toBe(true);
-      const nets = [new CpuBackend().createNetwork(c.spec, params), backend.createNetwork(c.spec, params)];
+      const layout = perExampleLayout(device.limits, c.spec, c.optimizer, fused);
+      const expected = c.layout(fused);
+      expect(layout).toEqual(expected && { ...expected, workgroupSize: fused.workgroupSize });
+      const nets = [new CpuBackend().createNetwork(c.spec, params), gpu.createNetwork(c.spec, params)];
       try {
         const metrics = [];
         for (const net of nets) {
@@ -129,7 +197,7 @@ describe('fused per-example SGD against the CPU backend', () => {
           const first = Math.floor(count / 3);
           net.train(dataset, 0, first, options);
           net.train(dataset, first, count - first, options);
-          if (net === nets[1]) {
+          if (net === nets[1] && layout) {
             // one dispatch per call and per 256 steps, nothing uploaded but the options, nothing read
             const after = net.stats();
             expect(after.dispatches - before.dispatches).toBe(1 + Math.ceil((count - first) / 256));
@@ -148,23 +216,73 @@ describe('fused per-example SGD against the CPU backend', () => {
         });
         const [stateCpu, stateGpu] = await Promise.all(nets.map((n) => n.readOptimizerState()));
         expect(stateGpu.step).toBe(count);
-        expectClose(stateGpu.slots[0][0].weights, stateCpu.slots[0][0].weights, 'velocity');
+        expect(stateGpu.slots.length).toBe(stateCpu.slots.length);
+        stateGpu.slots.forEach((slot, k) => {
+          slot.forEach((layer, l) => {
+            expectClose(layer.weights, stateCpu.slots[k][l].weights, `slot ${k} weights ${l}`);
+            expectClose(layer.biases, stateCpu.slots[k][l].biases, `slot ${k} biases ${l}`);
+          });
+        });
       } finally {
         for (const net of nets) net.dispose();
       }
     });
   }
+});
 
-  it('is not used for networks beyond workgroup memory (784-256-256-10)', () => {
-    const spec: NetworkSpec = {
-      inputSize: 784,
-      layers: [
-        { units: 256, activation: 'relu' },
-        { units: 256, activation: 'relu' },
-        { units: 10, activation: 'softmax' },
-      ],
-      loss: 'softmax-cross-entropy',
+describe('perExampleLayout', () => {
+  const sgd: OptimizerSpec = { kind: 'sgd', momentum: 0.3, nesterov: false };
+  const swiftShader = perExampleDevice({
+    isFallbackAdapter: true,
+    architecture: 'swiftshader',
+    subgroupMinSize: 4,
+  });
+  const gpuAdapter = perExampleDevice({ isFallbackAdapter: false, vendor: 'nvidia', subgroupMinSize: 32 });
+  const mnist: NetworkSpec = {
+    inputSize: 784,
+    layers: [
+      { units: 256, activation: 'relu' },
+      { units: 256, activation: 'relu' },
+      { units: 10, activation: 'softmax' },
+    ],
+    loss: 'softmax-cross-entropy',
+  };
+
+  it('one subgroup and storage weights on CPU adapters; 64 invocations, workgroup weights only on GPUs', () => {
+    expect(swiftShader).toEqual({ workgroupSize: 4, storageWeights: true });
+    expect(gpuAdapter).toEqual({ workgroupSize: 64, storageWeights: false });
+  });
+
+  it('960-3-4: weights in 16 KiB, velocity too in 32 KiB but not adam’s two slots', () => {
+    const at = (bytes: number, optimizer: OptimizerSpec) =>
+      perExampleLayout({ maxComputeWorkgroupStorageSize: bytes }, faces, optimizer, gpuAdapter);
+    expect(at(16384, sgd)).toEqual({ workgroupSize: 64, weightsInWorkgroup: true, slotsInWorkgroup: false });
+    expect(at(32768, sgd)).toEqual({ workgroupSize: 64, weightsInWorkgroup: true, slotsInWorkgroup: true });
+    expect(at(32768, adam)).toEqual({ workgroupSize: 64, weightsInWorkgroup: true, slotsInWorkgroup: false });
+  });
+
+  it('784-256-256-10: weights in storage on a CPU adapter, the batched path on a GPU', () => {
+    const limits = { maxComputeWorkgroupStorageSize: 32768 };
+    expect(perExampleLayout(limits, mnist, sgd, swiftShader)).toEqual({
+      workgroupSize: 4,
+      weightsInWorkgroup: false,
+      slotsInWorkgroup: false,
+    });
+    expect(perExampleLayout(limits, mnist, sgd, gpuAdapter)).toBeUndefined();
+  });
+
+  it('not at all when the per-unit arrays do not fit, or beyond 8 layers', () => {
+    const wide: NetworkSpec = { ...faces, layers: [{ units: 4000, activation: 'relu' }, faces.layers[1]] };
+    expect(
+      perExampleLayout({ maxComputeWorkgroupStorageSize: 32768 }, wide, sgd, swiftShader),
+    ).toBeUndefined();
+    const deep: NetworkSpec = {
+      inputSize: 4,
+      layers: Array.from({ length: 9 }, () => ({ units: 4, activation: 'relu' as const })),
+      loss: 'squared-error',
     };
-    expect(perExampleFits(gpu.device, spec)).toBe(false);
+    expect(
+      perExampleLayout({ maxComputeWorkgroupStorageSize: 32768 }, deep, sgd, swiftShader),
+    ).toBeUndefined();
   });
 });
