@@ -53,6 +53,7 @@ override workgroupSize: u32 = 64u;
 override parameterCount: u32 = 1u;
 override unitCount: u32 = 1u;
 override activityCount: u32 = 1u;
+override partialCount: u32 = 4u;
 override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
@@ -79,7 +80,7 @@ var<workgroup> slotMemory: array<f32, workgroupSlotCount>;
 var<workgroup> activity: array<f32, activityCount>;
 var<workgroup> z: array<f32, unitCount>;
 var<workgroup> delta: array<f32, unitCount>;
-var<workgroup> partials: array<f32, workgroupSize>;
+var<workgroup> partials: array<f32, partialCount>;
 
 // The options read once per dispatch: loads from a uniform buffer inside the inner loops would be
 // repeated per element by compilers that cannot prove the stores in those loops leave them alone.
@@ -192,18 +193,47 @@ fn finishUnit(l: u32, j: u32, total: f32, step: u32) {
   activity[offsets.z + shape.x + j] = activate(shape.z, total) * scale;
 }
 
+// Four weights of layer rows j0 … j0 + 3 (the last row repeated past `units`) at column i.
+fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
+  let last = shape.y - 1u;
+  let column = shape.w + i;
+  return vec4f(
+    loadWeight(column + j0 * shape.x),
+    loadWeight(column + min(j0 + 1u, last) * shape.x),
+    loadWeight(column + min(j0 + 2u, last) * shape.x),
+    loadWeight(column + min(j0 + 3u, last) * shape.x),
+  );
+}
+
 fn forwardLayer(l: u32, local: u32, step: u32) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
   let offsets = network.offsets[l];
-  let parts = max(1u, workgroupSize / units);
-  if (parts == 1u) {
+  if (units <= 4u && units * workgroupSize <= partialCount) {
+    // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
+    var sums = vec4f(0.0);
+    for (var i = local; i < inputs; i += workgroupSize) {
+      sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
+    }
+    for (var k = 0u; k < units; k++) {
+      partials[k * workgroupSize + local] = sums[k];
+    }
+    workgroupBarrier();
+    if (local < units) {
+      var total = loadWeight(offsets.x + local);
+      for (var p = 0u; p < workgroupSize; p++) {
+        total += partials[local * workgroupSize + p];
+      }
+      finishUnit(l, local, total, step);
+    }
+  } else if (units * 2u > workgroupSize) {
     for (var j = local; j < units; j += workgroupSize) {
       let total = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
       finishUnit(l, j, total, step);
     }
   } else {
+    let parts = workgroupSize / units;
     let j = local % units;
     let part = local / units;
     var sum = 0.0;
@@ -295,26 +325,41 @@ fn outputLayer(example: u32) -> Outcome {
   return outcome;
 }
 
-// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header).
+// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header). Rows go in
+// blocks of 4 so that δ_j of a block is loaded once per block, not once per weight.
 fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   let shape = network.layers[l];
   let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
-  for (var i = local; i < inputs; i += workgroupSize) {
-    let x = activity[offsets.z + i];
-    var sum = 0.0;
-    for (var j = 0u; j < units; j++) {
-      let index = shape.w + j * inputs + i;
-      let w = loadWeight(index);
-      let d = delta[offsets.y + j];
-      sum += d * w;
-      updateParameter(index, w, d * x, true, rates);
+  let below = network.offsets[l - min(l, 1u)].y;
+  for (var j0 = 0u; j0 < units; j0 += 4u) {
+    let count = min(4u, units - j0);
+    let last = offsets.y + units - 1u;
+    let d = vec4f(
+      delta[offsets.y + j0],
+      delta[min(offsets.y + j0 + 1u, last)],
+      delta[min(offsets.y + j0 + 2u, last)],
+      delta[min(offsets.y + j0 + 3u, last)],
+    );
+    for (var i = local; i < inputs; i += workgroupSize) {
+      let x = activity[offsets.z + i];
+      var sum = 0.0;
+      for (var k = 0u; k < count; k++) {
+        let index = shape.w + (j0 + k) * inputs + i;
+        let w = loadWeight(index);
+        sum += d[k] * w;
+        updateParameter(index, w, d[k] * x, true, rates);
+      }
+      if (l > 0u) {
+        delta[below + i] = select(delta[below + i], 0.0, j0 == 0u) + sum;
+      }
     }
-    if (l > 0u) {
-      let below = network.layers[l - 1u];
-      let unit = network.offsets[l - 1u].y + i;
-      delta[unit] = sum * activationDerivative(below.z, z[unit]) * dropoutScale(l - 1u, step, i);
+  }
+  if (l > 0u) {
+    let activation = network.layers[l - 1u].z;
+    for (var i = local; i < inputs; i += workgroupSize) {
+      delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
   }
   let biasesDecay = options.decayBiases != 0u;

@@ -130,6 +130,7 @@ export const perExampleKernel = family({
     'parameterCount',
     'unitCount',
     'activityCount',
+    'partialCount',
     'weightsInWorkgroup',
     'workgroupWeightCount',
     'slotsInWorkgroup',
