@@ -15,25 +15,36 @@
 //          adam: m then s); metrics (metrics.wgsl)
 // Overrides: workgroupSize (invocations; per-example.ts picks one subgroup on CPU adapters, where a
 //   workgroup runs on one thread and every barrier switches between its subgroups), parameterCount,
-//   unitCount, activityCount (layer 0's inputs + unitCount), weightsInWorkgroup with workgroupWeightCount
-//   (parameterCount, or 1 when the weights stay in `parameters`), slotsInWorkgroup with workgroupSlotCount
-//   (slots · parameterCount, or 1), optimizer (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
-// Workgroup memory: the weights and the slots when they fit, `activity` (this step's example row, then
-// every layer's output o), z and δ of every unit, one float of scratch per invocation.
-// Per step (s = control.step before it, t = s + 1 for adam; the example row is already in `activity`):
-//   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout. A layer of units < workgroupSize / 2 splits
-//             each dot product into workgroupSize / units strided parts summed after a barrier; wider
-//             layers give whole units to invocations. One barrier per layer (two when split).
+//   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
+//   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
+//   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
+// Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
+// layer's output o), z and δ of every unit, `partials`.
+// Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
+//   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout, in one of three ways per layer:
+//             ≤ 4 units (and 4 partials per invocation): invocation k takes the columns i ≡ k and all
+//               units at once (one load of x_i for up to 4 weights), partial sums in `partials`, a
+//               barrier, then invocation j sums unit j's;
+//             < workgroupSize / 2 units: each dot product in workgroupSize / units strided parts, a
+//               barrier, then invocation j sums unit j's parts;
+//             wider: whole units to invocations.
+//             Then a barrier. Layer 0 of the first kind also reads the example row from datasetInputs
+//             into `activity` and first applies the previous step's layer-0 update (below), fused: each
+//             weight is read once per step.
 //   output    invocation 0: softmax, loss, correct, δ (loss.wgsl's formulas with rows = 1); a barrier
 //   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
 //             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
-//             reads or writes them in this phase, so no barrier separates the two); biases by j ≡ k;
-//             a barrier per layer. Layer 0 likewise without δ, then copies the next example's inputs
-//             i ≡ k into `activity` (it alone read those): one barrier ends the step.
+//             reads or writes them in this phase, so no barrier separates the two), rows in blocks of 4
+//             with their δ loaded once; biases by j ≡ k; a barrier per layer. Layer 0's update waits for
+//             the next step's forward (above; after the last step, a pass of its own). Where layer 0 is
+//             not of the first kind, it is updated here like the others, then each invocation copies the
+//             next example's inputs i ≡ k into `activity` (it alone read those), and a barrier.
+//             960-3-4: 6 barriers per step.
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
 //             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
-// Every invocation reaches and leaves an optimizer slot through the same column (or bias) it owns in every
-// step, so slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
+// Every invocation reaches an optimizer slot through the same column (or bias) it owns in every phase, so
+// slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
 // At the end control.step and order.cursor move on by the steps taken.
 
 struct Run {
@@ -147,31 +158,32 @@ fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
 
 // One parameter's optimizer step, given its value w and its gradient δ·x; `decays`: its buffer takes l1, l2
 // and adamw's decay (weights always, biases when options.decayBiases).
-fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) {
+fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) -> f32 {
   var g = gradient;
   if (decays && rates.penalized) {
     g += rates.l2 * w + rates.l1 * sign(w);
   }
+  var updated: f32;
   if (optimizer == OPTIMIZER_ADAM) {
     let m = rates.beta1 * loadSlot(0u, index) + (1.0 - rates.beta1) * g;
     let s = rates.beta2 * loadSlot(1u, index) + (1.0 - rates.beta2) * g * g;
     storeSlot(0u, index, m);
     storeSlot(1u, index, s);
-    let updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
+    updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
     if (decoupledDecay && decays) {
-      storeWeight(index, updated - rates.learningRate * rates.weightDecay * updated);
-    } else {
-      storeWeight(index, updated);
+      updated -= rates.learningRate * rates.weightDecay * updated;
     }
   } else {
     let v = rates.momentum * loadSlot(0u, index) - rates.learningRate * g;
     storeSlot(0u, index, v);
     if (nesterov) {
-      storeWeight(index, w + rates.momentum * v - rates.learningRate * g);
+      updated = w + rates.momentum * v - rates.learningRate * g;
     } else {
-      storeWeight(index, w + v);
+      updated = w + v;
     }
   }
+  storeWeight(index, updated);
+  return updated;
 }
 
 // Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
@@ -193,6 +205,17 @@ fn finishUnit(l: u32, j: u32, total: f32, step: u32) {
   activity[offsets.z + shape.x + j] = activate(shape.z, total) * scale;
 }
 
+// δ of rows j0 … j0 + 3 of a layer whose δ start at `first` (the last row repeated past `units`).
+fn deltaBlock(first: u32, units: u32, j0: u32) -> vec4f {
+  let last = first + units - 1u;
+  return vec4f(
+    delta[first + j0],
+    delta[min(first + j0 + 1u, last)],
+    delta[min(first + j0 + 2u, last)],
+    delta[min(first + j0 + 3u, last)],
+  );
+}
+
 // Four weights of layer rows j0 … j0 + 3 (the last row repeated past `units`) at column i.
 fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
   let last = shape.y - 1u;
@@ -205,27 +228,68 @@ fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
   );
 }
 
-fn forwardLayer(l: u32, local: u32, step: u32) {
+// Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update.
+fn takesAllUnits(units: u32) -> bool {
+  return units <= 4u && units * workgroupSize <= partialCount;
+}
+
+// Layer 0 of a network where it takes all its units per input, over its columns i ≡ local: first, when
+// `update`, the update of the step before (its δ still in `delta`, its example still in `activity`), then,
+// when `forward`, this step's example from datasetInputs at `row` into `activity` and the partial sums of
+// the updated weights. Fusing the two reads each weight once per step.
+fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
+  let shape = network.layers[0];
+  let inputs = shape.x;
+  let d = deltaBlock(network.offsets[0].y, shape.y, 0u);
+  var sums = vec4f(0.0);
+  for (var i = local; i < inputs; i += workgroupSize) {
+    let previous = activity[i];
+    var x = 0.0;
+    if (forward) {
+      x = datasetInputs[row + i];
+      activity[i] = x;
+    }
+    var index = shape.w + i;
+    for (var k = 0u; k < shape.y; k++) {
+      var w = loadWeight(index);
+      if (update) {
+        w = updateParameter(index, w, d[k] * previous, true, rates);
+      }
+      sums[k] += w * x;
+      index += inputs;
+    }
+  }
+  return sums;
+}
+
+fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Rates) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
   let offsets = network.offsets[l];
-  if (units <= 4u && units * workgroupSize <= partialCount) {
+  if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
     var sums = vec4f(0.0);
-    for (var i = local; i < inputs; i += workgroupSize) {
-      sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
+    if (l == 0u) {
+      sums = firstLayerColumns(local, update, true, row, rates);
+    } else {
+      for (var i = local; i < inputs; i += workgroupSize) {
+        sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
+      }
     }
     for (var k = 0u; k < units; k++) {
       partials[k * workgroupSize + local] = sums[k];
     }
     workgroupBarrier();
-    if (local < units) {
-      var total = loadWeight(offsets.x + local);
-      for (var p = 0u; p < workgroupSize; p++) {
-        total += partials[local * workgroupSize + p];
+    for (var j = local; j < units; j += workgroupSize) {
+      var total = loadWeight(offsets.x + j);
+      if (l == 0u && update) {
+        total = updateParameter(offsets.x + j, total, delta[offsets.y + j], options.decayBiases != 0u, rates);
       }
-      finishUnit(l, local, total, step);
+      for (var p = 0u; p < workgroupSize; p++) {
+        total += partials[j * workgroupSize + p];
+      }
+      finishUnit(l, j, total, step);
     }
   } else if (units * 2u > workgroupSize) {
     for (var j = local; j < units; j += workgroupSize) {
@@ -335,13 +399,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   let below = network.offsets[l - min(l, 1u)].y;
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     let count = min(4u, units - j0);
-    let last = offsets.y + units - 1u;
-    let d = vec4f(
-      delta[offsets.y + j0],
-      delta[min(offsets.y + j0 + 1u, last)],
-      delta[min(offsets.y + j0 + 2u, last)],
-      delta[min(offsets.y + j0 + 3u, last)],
-    );
+    let d = deltaBlock(offsets.y, units, j0);
     for (var i = local; i < inputs; i += workgroupSize) {
       let x = activity[offsets.z + i];
       var sum = 0.0;
@@ -362,8 +420,13 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
   }
+  updateBiases(l, local, rates);
+}
+
+fn updateBiases(l: u32, local: u32, rates: Rates) {
+  let offsets = network.offsets[l];
   let biasesDecay = options.decayBiases != 0u;
-  for (var j = local; j < units; j += workgroupSize) {
+  for (var j = local; j < network.layers[l].y; j += workgroupSize) {
     let index = offsets.x + j;
     updateParameter(index, loadWeight(index), delta[offsets.y + j], biasesDecay, rates);
   }
@@ -409,13 +472,17 @@ fn train(@builtin(local_invocation_index) local: u32) {
   var lossCompensation = 0.0;
   var correct = 0u;
   var nonFinite = 0u;
-  loadExample(local, order.examples[firstCursor]);
+  let inputs = network.layers[0].x;
+  let deferred = takesAllUnits(network.layers[0].y);
+  if (!deferred) {
+    loadExample(local, order.examples[firstCursor]);
+  }
   workgroupBarrier();
   for (var s = 0u; s < steps; s++) {
     let example = order.examples[firstCursor + s];
     let step = firstStep + s;
     for (var l = 0u; l < layerCount; l++) {
-      forwardLayer(l, local, step);
+      forwardLayer(l, local, step, s > 0u, example * inputs, rates);
     }
     if (local == 0u) {
       let outcome = outputLayer(example);
@@ -436,10 +503,17 @@ fn train(@builtin(local_invocation_index) local: u32) {
       backwardLayer(l, local, step, rates);
       phaseBarrier();
     }
-    backwardLayer(0u, local, step, rates);
-    if (s + 1u < steps) {
-      loadExample(local, order.examples[firstCursor + s + 1u]);
+    if (!deferred) {
+      backwardLayer(0u, local, step, rates);
+      if (s + 1u < steps) {
+        loadExample(local, order.examples[firstCursor + s + 1u]);
+      }
+      phaseBarrier();
     }
+  }
+  if (deferred) {
+    firstLayerColumns(local, true, false, 0u, rates);
+    updateBiases(0u, local, rates);
     phaseBarrier();
   }
   if (weightsInWorkgroup) {

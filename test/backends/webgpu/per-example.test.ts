@@ -123,11 +123,11 @@ const cases: {
     layout: () => ({ weightsInWorkgroup: true, slotsInWorkgroup: false }),
   },
   {
-    name: '6-8-3 relu/softmax with adamw, dropout, l1 + l2 on biases too (all in workgroup memory)',
+    name: '6-4-3 tanh/softmax with adamw, dropout, l1 + l2 on biases too (all in workgroup memory)',
     spec: {
       inputSize: 6,
       layers: [
-        { units: 8, activation: 'relu' },
+        { units: 4, activation: 'tanh' },
         { units: 3, activation: 'softmax' },
       ],
       loss: 'softmax-cross-entropy',
