@@ -7,7 +7,12 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: `${here}demo`,
   base: './',
-  resolve: { alias: { 'webgpu-mlp': `${here}src/index.ts` } },
+  resolve: {
+    alias: [
+      { find: /^webgpu-mlp$/, replacement: `${here}src/index.ts` },
+      { find: /^webgpu-mlp\/bench$/, replacement: `${here}src/bench/index.ts` },
+    ],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

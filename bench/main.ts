@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
 import '../src/node-platform.js';
+import { formatLongRunTable, type LongRunRecord, runLongRun } from '../src/bench/long-run.js';
 import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../src/bench/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../src/bench/networks.js';
 import { ourEngines } from '../src/bench/our-engines.js';
@@ -19,7 +20,11 @@ import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)
-  --only         networks: ${benchNetworkNames.join(', ')}, matmul
+  --only         networks: ${benchNetworkNames.join(', ')}, matmul, long-run
+                 (long-run: 960-3-4 faces at batch 1 through net.fit for 1,000 epochs on webgpu and cpu,
+                 sampling live GPU buffers/bytes and the JS heap; only when named here or with --long-run)
+  --long-run     add the long run to whatever else runs
+  --long-run-epochs N   epochs of the long run (default 1000)
   --engines      engines: ${benchEngineNames.join(', ')} (default: all)
   --json PATH    where to write the results (default bench/results/<date>-<host>.json)
   --runs N       timed runs per engine (default 3, at least 3)
@@ -49,6 +54,8 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       runs: { type: 'string' },
       seconds: { type: 'string' },
+      'long-run': { type: 'boolean', default: false },
+      'long-run-epochs': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,9 +63,10 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const only = listOption(values.only, [...benchNetworkNames, 'matmul'] as const, 'network');
-  const networks = only?.filter((name): name is BenchNetworkName => name !== 'matmul');
+  const only = listOption(values.only, [...benchNetworkNames, 'matmul', 'long-run'] as const, 'network');
+  const networks = only?.filter((name): name is BenchNetworkName => name !== 'matmul' && name !== 'long-run');
   const runMatmul = !only || only.includes('matmul');
+  const runLong = values['long-run'] || (only?.includes('long-run') ?? false);
   const engineNames = listOption(values.engines, benchEngineNames, 'engine') ?? [...benchEngineNames];
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const startLoad = loadavg();
@@ -77,28 +85,33 @@ async function main(): Promise<void> {
 
   const engines: BenchEngine[] = [];
   const ours = engineNames.filter((name): name is 'webgpu' | 'cpu' => name === 'webgpu' || name === 'cpu');
+  const runNetworks = networks?.length !== 0;
   const ourVersion = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-  engines.push(...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version }, packageVersions('webgpu'))));
-  for (const name of engineNames) {
-    if (name === 'brainjs') engines.push(brainjsEngine());
-    else if (name.startsWith('tfjs-'))
-      engines.push(await tfjsEngine(name as Exclude<BenchEngineName, 'webgpu' | 'cpu' | 'brainjs'>));
+  if (runNetworks) {
+    engines.push(
+      ...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version }, packageVersions('webgpu'))),
+    );
+    for (const name of engineNames) {
+      if (name === 'brainjs') engines.push(brainjsEngine());
+      else if (name.startsWith('tfjs-'))
+        engines.push(await tfjsEngine(name as Exclude<BenchEngineName, 'webgpu' | 'cpu' | 'brainjs'>));
+    }
   }
 
-  const records =
-    networks?.length === 0
-      ? []
-      : await runBenchmark({
-          networks: networks ?? undefined,
-          quick: values.quick,
-          engines,
-          runs: values.runs ? Number(values.runs) : undefined,
-          runSeconds: values.seconds ? Number(values.seconds) : undefined,
-          log,
-          profile,
-        });
+  const records = !runNetworks
+    ? []
+    : await runBenchmark({
+        networks: networks ?? undefined,
+        quick: values.quick,
+        engines,
+        runs: values.runs ? Number(values.runs) : undefined,
+        runSeconds: values.seconds ? Number(values.seconds) : undefined,
+        log,
+        profile,
+      });
   const matmul = runMatmul ? await runMatmulBenchmark({ quick: values.quick, log }) : [];
   for (const engine of engines) await engine.dispose();
+  const longRun = runLong ? await longRunOfOurEngines(ours, values['long-run-epochs'], log) : [];
 
   const machine = `${hostname()}: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.versions.node}`;
   const load = `load average ${startLoad.map((value) => value.toFixed(2)).join(' ')} at the start, ${loadavg()
@@ -120,6 +133,12 @@ async function main(): Promise<void> {
     console.log(formatTable(records));
     const notes = records.filter((record) => record.note);
     for (const record of notes) console.log(`- ${record.network} ${record.engine}: ${record.note}`);
+    for (const record of records.filter(({ countedOver }) => countedOver === 'timed runs')) {
+      console.log(
+        `- ${record.network} ${record.engine}: transfers per step counted over all its timed runs (a whole ` +
+          'epoch took too long to count on its own); per epoch not counted',
+      );
+    }
   }
   const profiled = records.filter((record) => record.gpuMillisecondsPerStep);
   if (profiled.length > 0) {
@@ -140,13 +159,52 @@ async function main(): Promise<void> {
     console.log(formatMatmulTable(matmul));
   }
 
+  if (longRun.length > 0) {
+    const [record] = longRun;
+    console.log(
+      `\nLong run: ${record.description}; ${record.epochs} epochs of ${record.examplesPerEpoch} examples through ` +
+        `net.fit, ${record.sampleEvery} epochs per fit call, sampled after each call (${record.memoryMethod}). ` +
+        'First / last / max of the samples (least-squares slope per 1,000 epochs):\n',
+    );
+    console.log(formatLongRunTable(longRun));
+  }
+
   const day = started.toISOString().slice(0, 10);
   const path = values.json ?? `bench/results/${day}-${hostname()}.json`;
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(records, null, 2)}\n`);
-  if (matmul.length > 0)
-    writeFileSync(path.replace(/\.json$/, '.matmul.json'), `${JSON.stringify(matmul, null, 2)}\n`);
-  log(`Wrote ${path}`);
+  // Each part goes to its own file, and only when it ran: a long run alone leaves a day's full results be.
+  const parts: [string, unknown[] | false][] = [
+    [path, runNetworks && records],
+    [path.replace(/\.json$/, '.matmul.json'), matmul.length > 0 && matmul],
+    [path.replace(/\.json$/, '.long-run.json'), longRun.length > 0 && longRun],
+  ];
+  for (const [file, contents] of parts) {
+    if (!contents) continue;
+    writeFileSync(file, `${JSON.stringify(contents, null, 2)}\n`);
+    log(`Wrote ${file}`);
+  }
+}
+
+/** The long run on our engines (both, when --engines names neither), with the JS heap read after a full GC. */
+async function longRunOfOurEngines(
+  ours: ('webgpu' | 'cpu')[],
+  epochs: string | undefined,
+  log: (line: string) => void,
+): Promise<LongRunRecord[]> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  return runLongRun({
+    backends: ours.length > 0 ? ours : ['webgpu', 'cpu'],
+    epochs: epochs ? Number(epochs) : undefined,
+    memory: () => {
+      gc?.();
+      const { heapUsed, rss } = process.memoryUsage();
+      return { heapBytes: heapUsed, residentBytes: rss };
+    },
+    memoryMethod: gc
+      ? 'JS heap: process.memoryUsage().heapUsed after global.gc() (node --expose-gc); resident: rss'
+      : 'JS heap: process.memoryUsage().heapUsed without a forced GC (node ran without --expose-gc); resident: rss',
+    log,
+  });
 }
 
 main().then(

@@ -60,6 +60,8 @@ export async function ourMatmul(): Promise<MatmulEngine> {
         // All-zero options: no dropout on any layer.
         options: buffer(uniformBytes('options').byteLength, GPUBufferUsage.UNIFORM),
         control: buffer(16, storage),
+        // Read only by layer 0's gathered products (override `gather`), which this is not.
+        order: buffer(16, storage),
       };
       const readable = device.createBuffer({
         size: matrixBytes,

@@ -1,6 +1,7 @@
 // The demo page: wires the panels together. Training, model files and the benchmark run in a Web Worker.
 import './styles.css';
 import type { Dataset, Splits } from 'webgpu-mlp';
+import { benchNetworkNames, benchNetworks } from 'webgpu-mlp/bench';
 import { csvSource, type DataSource, droppedFiles, pgmSource, syntheticSource } from './data-source.js';
 import { describeNetwork, type FormChoice, SetupForm } from './setup-form.js';
 import { formatLoss, TrainingCharts } from './views/charts.js';
@@ -10,6 +11,7 @@ import { drawGreyImage, imageTile } from './views/images.js';
 import { renderUnitWeights } from './views/unit-weights.js';
 import { TrainingWorker } from './worker/client.js';
 import type {
+  CompareSubject,
   DownloadFile,
   EpochProgress,
   ExampleSet,
@@ -51,6 +53,7 @@ const ui = {
   classifyDrop: byId('classify-drop'),
   classifyImage: byId<HTMLCanvasElement>('classify-image'),
   classifyResult: byId('classify-result'),
+  compareNetwork: byId<HTMLSelectElement>('compare-network'),
   compareButton: byId<HTMLButtonElement>('compare-button'),
   compareBars: byId('compare-bars'),
   compareStatus: byId('compare-status'),
@@ -573,26 +576,51 @@ function setupModelPanel(): void {
 
 // ---- Compare ------------------------------------------------------------------------------------------
 
+/** What the compare panel's choice names: the form's network on its training split, or a benchmark network. */
+async function compareSubject(): Promise<{ subject: CompareSubject; transfer: Transferable[] } | null> {
+  const picked = ui.compareNetwork.value;
+  if (picked !== 'form') {
+    const network = benchNetworkNames.find((name) => name === picked);
+    return network ? { subject: { kind: 'bench', network }, transfer: [] } : null;
+  }
+  const current = choice();
+  if (!source || !current) return null;
+  const { data, transfer } = trainingData(await source.splits({ ...current, seed: current.setup.seed }));
+  return { subject: { kind: 'form', setup: current.setup, data }, transfer };
+}
+
 function setupComparePanel(): void {
+  for (const name of benchNetworkNames.filter((network) => network !== 'large')) {
+    const option = document.createElement('option');
+    option.value = name;
+    option.textContent = `${name}: ${benchNetworks[name].description}`;
+    ui.compareNetwork.append(option);
+  }
   ui.compareButton.addEventListener('click', async () => {
-    const current = choice();
-    if (!source || !current) return;
     ui.compareButton.disabled = true;
     ui.trainButton.disabled = true;
     ui.compareStatus.textContent = 'Preparing…';
     try {
-      const { data, transfer } = trainingData(await source.splits({ ...current, seed: current.setup.seed }));
-      const timings = await worker.request(
-        { kind: 'compare', setup: current.setup, data },
+      const chosen = await compareSubject();
+      if (!chosen) return;
+      const { subject, transfer } = chosen;
+      const records = await worker.request(
+        { kind: 'compare', subject },
         (progress) => {
           if (progress.kind === 'status') ui.compareStatus.textContent = progress.text;
         },
         transfer,
       );
-      renderCompareBars(ui.compareBars, timings);
-      const only = timings.length === 1 ? ' WebGPU is not available here, so only the CPU was timed.' : '';
-      const sizes = [data.inputSize, ...current.setup.hidden, data.outputSize].join('-');
-      ui.compareStatus.textContent = `One epoch of ${data.train.count} examples on the ${sizes} network, batch size ${current.setup.batchSize}; median of 3 runs.${only}`;
+      renderCompareBars(ui.compareBars, records);
+      const only = records.length === 1 ? ' WebGPU is not available here, so only the CPU was timed.' : '';
+      const what =
+        subject.kind === 'bench'
+          ? `${subject.network} (${benchNetworks[subject.network].description}) on ${benchNetworks[subject.network].examples} synthetic examples`
+          : `The ${[subject.data.inputSize, ...subject.setup.hidden, subject.data.outputSize].join('-')} network above, batch size ${subject.setup.batchSize}, on its ${subject.data.train.count} training examples`;
+      ui.compareStatus.textContent =
+        `${what}: examples/s, median (min–max) of ${records[0]?.runs ?? 3} timed runs of about a second ` +
+        `after a warm-up, the engines taking turns; transfers counted over one whole epoch, as ` +
+        `npm run bench does.${only}`;
     } catch (error) {
       showError(ui.compareStatus, error);
     } finally {

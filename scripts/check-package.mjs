@@ -1,6 +1,7 @@
 // Checks the package the way another app gets it: `npm pack`, install the tarball into an empty app, then
-// (1) import `webgpu-mlp` and `webgpu-mlp/node` in Node and train a tiny network, and (2) bundle an app that
-// imports `webgpu-mlp` for the browser with Vite, which must need nothing from Node.
+// (1) import `webgpu-mlp` and `webgpu-mlp/node` in Node and train a tiny network (and measure one with
+// `webgpu-mlp/bench`), and (2) bundle an app that imports `webgpu-mlp` and `webgpu-mlp/bench` for the
+// browser with Vite, which must need nothing from Node.
 // Run after `npm run build` (CI does). Exits non-zero, saying what went wrong, on any failure.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,6 +38,14 @@ for (const backend of ['cpu', 'webgpu']) {
   if (accuracy !== 1) throw new Error(backend + ': XOR accuracy ' + accuracy + ', expected 1');
   console.log('node, ' + backend + ': imported, trained XOR to accuracy 1');
 }
+const bench = await import('webgpu-mlp/bench');
+const engines = await bench.ourEngines(['webgpu', 'cpu'], {});
+const network = { ...bench.benchNetworks['faces-b32'], examples: 64 };
+const records = await bench.measureNetwork(network, bench.syntheticData(network), engines, { runSeconds: 0.05, runs: 3 });
+for (const engine of engines) await engine.dispose();
+if (records.map((record) => record.engine).join() !== 'webgpu,cpu' || !(records[0].readbacksPerEpoch === 1))
+  throw new Error('webgpu-mlp/bench: unexpected records ' + JSON.stringify(records));
+console.log('node: webgpu-mlp/bench measured faces-b32 on webgpu and cpu');
 `,
   );
   process.stdout.write(run('node', ['node-app.mjs'], app));
@@ -48,6 +57,9 @@ for (const backend of ['cpu', 'webgpu']) {
   writeFileSync(
     join(app, 'browser-app.js'),
     `import { createEngine, syntheticFaceSplits } from 'webgpu-mlp';
+import { benchNetworks, measureNetwork, ourEngines } from 'webgpu-mlp/bench';
+if (typeof measureNetwork !== 'function' || typeof ourEngines !== 'function') throw new Error('webgpu-mlp/bench');
+console.log(benchNetworks['faces-b1'].description);
 const engine = await createEngine({ backend: 'auto' });
 const { train } = syntheticFaceSplits({ task: 'pose', seed: 1 });
 const net = engine.createNetwork({ inputSize: train.inputSize, layers: [{ units: 3, activation: 'sigmoid' }, { units: 4, activation: 'sigmoid' }] });

@@ -18,6 +18,16 @@ const configs = [
     out: 'sigmoid',
   },
   {
+    // the batched kernels (batch 1 takes the fused per-example kernel)
+    name: '960-3-4 sigmoid, batch 32',
+    sizes: [960, 3, 4],
+    batch: 32,
+    examples: 512,
+    activation: 'sigmoid',
+    loss: 'squared-error',
+    out: 'sigmoid',
+  },
+  {
     name: '784-256-256-10 relu/softmax, batch 128',
     sizes: [784, 256, 256, 10],
     batch: 128,
@@ -92,18 +102,10 @@ const cpu = new CpuBackend();
 console.log(`adapter: ${gpu.adapterDescription}`);
 for (const c of configs.filter((c) => !only || c.name.startsWith(only))) {
   const momentum = { kind: 'sgd', momentum: 0.9, nesterov: false };
-  const adam = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
   const cpuResult = await time(cpu, c, momentum);
   const gpuResult = await time(gpu, c, momentum);
   console.log(
     `${c.name}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step, ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
   );
-  if (c.batch === 1) {
-    // adam never takes the fused kernel: the batched path's cost at batch size 1
-    const batched = await time(gpu, c, adam);
-    console.log(
-      `  batched kernels at batch 1 (adam): ${batched.msPerStep.toFixed(3)} ms/step, ${batched.dispatches.toFixed(3)} dispatches/step`,
-    );
-  }
 }
 gpu.dispose();

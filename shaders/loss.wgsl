@@ -5,7 +5,8 @@
 // Bindings (rows = the batch capacity, units = the output layer's units, row-major):
 //   shape: uniform LossShape; options: uniform StepOptions (batchSize);
 //   z [rows, units] read; activated [rows, units] read_write (softmax rows are normalised here);
-//   targets [rows, units] read; delta [rows, units] read_write;
+//   targets read: train, evaluate: the data set's targets [count, units], row order.examples[…] for batch
+//   row r (no gathered copy of the batch); gradient: [rows, units] as given; delta [rows, units] read_write;
 //   metrics (metrics.wgsl); confusion: read_write [classes, classes];
 //   order: read_write Order (cursor, count); control: read_write Control (step).
 // Overrides: activation (the output layer's, activation.wgsl codes), loss (0 squared-error,
@@ -79,26 +80,27 @@ fn classOfOutputs(base: u32) -> u32 {
   return best;
 }
 
-fn classOfTargets(base: u32) -> u32 {
+fn classOfTargets(targetBase: u32) -> u32 {
   if (shape.units == 1u) {
-    return select(0u, 1u, targets[base] >= 0.5);
+    return select(0u, 1u, targets[targetBase] >= 0.5);
   }
   var best = 0u;
   for (var k = 1u; k < shape.units; k++) {
-    if (targets[base + k] > targets[base + best]) {
+    if (targets[targetBase + k] > targets[targetBase + best]) {
       best = k;
     }
   }
   return best;
 }
 
-// The loss of one row (o already final); counts correct and non-finite rows in workgroup atomics.
-fn rowLoss(row: u32, logSumExp: f32, withConfusion: bool) -> f32 {
+// The loss of one row (o already final) against the targets at targetBase; counts correct and non-finite
+// rows in workgroup atomics.
+fn rowLoss(row: u32, targetBase: u32, logSumExp: f32, withConfusion: bool) -> f32 {
   let base = row * shape.units;
   var sum = 0.0;
   var finite = true;
   for (var k = 0u; k < shape.units; k++) {
-    let t = targets[base + k];
+    let t = targets[targetBase + k];
     let o = activated[base + k];
     finite = finite && isFinite(o);
     if (loss == LOSS_SQUARED_ERROR) {
@@ -112,7 +114,7 @@ fn rowLoss(row: u32, logSumExp: f32, withConfusion: bool) -> f32 {
   if (!finite || !isFinite(sum)) {
     atomicAdd(&nonFiniteCount, 1u);
   }
-  let actual = classOfTargets(base);
+  let actual = classOfTargets(targetBase);
   let predicted = classOfOutputs(base);
   if (actual == predicted) {
     atomicAdd(&correctCount, 1u);
@@ -123,16 +125,16 @@ fn rowLoss(row: u32, logSumExp: f32, withConfusion: bool) -> f32 {
   return sum;
 }
 
-// δ of one row, divided by `rows` for the batch mean.
-fn writeDelta(row: u32, rows: u32) {
+// δ of one row against the targets at targetBase, divided by `rows` for the batch mean.
+fn writeDelta(row: u32, targetBase: u32, rows: u32) {
   let base = row * shape.units;
   let scale = 1.0 / f32(rows);
   var targetSum = 0.0;
   for (var k = 0u; k < shape.units; k++) {
-    targetSum += targets[base + k];
+    targetSum += targets[targetBase + k];
   }
   for (var k = 0u; k < shape.units; k++) {
-    let t = targets[base + k];
+    let t = targets[targetBase + k];
     let o = activated[base + k];
     var d = o * targetSum - t;
     if (loss == LOSS_SQUARED_ERROR) {
@@ -148,6 +150,11 @@ fn clearDelta(row: u32) {
   for (var k = 0u; k < shape.units; k++) {
     delta[row * shape.units + k] = 0.0;
   }
+}
+
+// Where the targets of batch row `row` start in the data set (train, evaluate).
+fn exampleTargets(row: u32) -> u32 {
+  return order.examples[order.cursor * options.batchSize + row] * shape.units;
 }
 
 fn finalOutputs(row: u32) -> f32 {
@@ -179,8 +186,9 @@ fn train(@builtin(local_invocation_index) local: u32) {
   var partial = 0.0;
   for (var row = local; row < capacity; row += WORKGROUP) {
     if (row < rows) {
-      partial += rowLoss(row, finalOutputs(row), false);
-      writeDelta(row, rows);
+      let targetBase = exampleTargets(row);
+      partial += rowLoss(row, targetBase, finalOutputs(row), false);
+      writeDelta(row, targetBase, rows);
     } else {
       clearDelta(row);
     }
@@ -197,7 +205,7 @@ fn evaluate(@builtin(local_invocation_index) local: u32) {
   let rows = batchRows(order.cursor, options.batchSize, order.count);
   var partial = 0.0;
   for (var row = local; row < rows; row += WORKGROUP) {
-    partial += rowLoss(row, finalOutputs(row), true);
+    partial += rowLoss(row, exampleTargets(row), finalOutputs(row), true);
   }
   accumulateMetrics(local, partial, rows);
   if (local == 0u) {
@@ -212,7 +220,7 @@ fn gradient(@builtin(local_invocation_index) local: u32) {
   for (var row = local; row < capacity; row += WORKGROUP) {
     if (row < rows) {
       finalOutputs(row);
-      writeDelta(row, rows);
+      writeDelta(row, row * shape.units, rows);
     } else {
       clearDelta(row);
     }

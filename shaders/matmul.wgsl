@@ -1,21 +1,36 @@
 // Dense-layer matrix products for all three shapes backprop needs, without materialising a transpose.
-// Needs the libraries activation.wgsl, random.wgsl and step.wgsl.
+// Needs the libraries activation.wgsl, random.wgsl, step.wgsl and update.wgsl.
 //
 // One tiled product C = A·B (M×K by K×N) reads its operands through strides:
 //   A(m, k) = left[m·leftRowStride + k·leftDepthStride],  B(k, n) = right[k·rightDepthStride + n·rightColumnStride]
+// A layer's parameters are one buffer: weights W [units, inputs] row-major, then biases b [units] from
+// element shape.biasOffset (= units·inputs); its gradient and optimizer slots have the same layout.
 // Entry points and their epilogues (row-major everywhere; rows = the batch's capacity):
-//   forward         A = X [rows, inputs], B(k, n) = W[n, k] (W: [units, inputs]); M = rows, N = units, K = inputs
-//                   z = X·Wᵀ + b;  o = f(z) · dropout       (z_rj = b_j + Σ_i x_ri·w_ji)
+//   forward         A = X [rows, inputs], B(k, n) = W[n, k] (right = the parameters); M = rows, N = units, K = inputs
+//                   z = X·Wᵀ + b;  o = f(z) · dropout       (z_rj = b_j + Σ_i x_ri·w_ji; b read from `bias`)
 //                   writes product = z and activated = o, both [rows, units]
 //   hiddenDelta     A = δ_{l+1} [rows, unitsAbove], B = W_{l+1} [unitsAbove, units_l]; M = rows, N = units_l
 //                   δ_l = (δ_{l+1}·W_{l+1}) ⊙ f'(z_l) ⊙ mask_l; reads zBelow = z_l, writes product = δ_l
 //   weightGradient  A(j, r) = δ[r, j], B = X [rows, inputs]; M = units, N = inputs, K = rows
-//                   ∂E/∂W = δᵀ·X (product [units, inputs]); ∂E/∂b = column sums of δ (biasGradient [units])
+//                   ∂E/∂W = δᵀ·X and ∂E/∂b = column sums of δ, written to `gradient` (the parameter layout)
 //                   δ already carries the 1/rows of the batch mean (loss.wgsl), so these are mean gradients.
-// Bindings: shape (uniform MatmulShape), left, right, bias, zBelow (read), product, activated, biasGradient
-//   (read_write), options (uniform StepOptions, for dropout), control (read, the step for dropout masks).
+//   weightUpdate    the same product, but each gradient element is applied where it is made: update.wgsl's
+//                   updateParameter on `parameters`, `slot0`, `slot1` (nothing written to `gradient`). Each
+//                   element of W and b belongs to exactly one invocation, and nothing in the dispatch reads W,
+//                   so a step runs hiddenDelta of the layer below (which reads W_l) before this.
+// Gathered operand (override `gather`): layer 0 reads its X straight from the resident data set through
+//   the order (step.wgsl Order), so no gathered copy of the batch exists. Batch row r is data set row
+//   order.examples[batch·options.batchSize + r] for r < batchRows(batch, …), and all zeros past the batch.
+//   0 none; 1 A's rows (forward: batch = order.cursor, before the loss kernel advances it);
+//   2 B's depth (weightGradient, weightUpdate: batch = order.cursor − 1, after the loss kernel).
+//   The gathered dimension is always the operand's strided one (the caller's layouts guarantee it).
+// Bindings: shape (uniform MatmulShape), options (uniform StepOptions: dropout, batchSize), left, right,
+//   bias, zBelow, control (the step, for dropout masks and adam), order (read; read only when `gather` is
+//   set, any buffer otherwise), product, activated, gradient (read_write); parameters, slot0, slot1
+//   (update.wgsl, weightUpdate only).
 // Overrides: activation — forward: this layer's f; hiddenDelta: the layer below's f (activation.wgsl codes);
-//   vectorLoads — stage the operands with vec4 loads (see below) where the layout allows.
+//   vectorLoads — stage the operands with vec4 loads (see below) where the layout allows; gather (above);
+//   optimizer, nesterov, decoupledDecay (update.wgsl, weightUpdate only).
 // Dropout: shape.layer names the hidden layer whose mask applies (forward: this one; hiddenDelta: the one
 //   below); its options.dropoutThreshold is 0 for the output layer and for inference.
 // Workgroup: 8×8 invocations compute a 32×32 tile of C, each invocation a 4×4 block held in registers
@@ -31,6 +46,7 @@ struct MatmulShape {
   rightDepthStride: u32,
   rightColumnStride: u32,
   layer: u32,
+  biasOffset: u32,
 }
 
 override activation: u32 = ACTIVATION_LINEAR;
@@ -38,6 +54,10 @@ override activation: u32 = ACTIVATION_LINEAR;
 // operands, that dimension's size and the other stride are multiples of 4 (a vec4 is then wholly inside
 // or wholly outside the matrix); otherwise elements are loaded one by one.
 override vectorLoads: bool = false;
+const GATHER_NONE: u32 = 0u;
+const GATHER_LEFT_ROWS: u32 = 1u;
+const GATHER_RIGHT_DEPTH: u32 = 2u;
+override gather: u32 = GATHER_NONE;
 
 @group(0) @binding(0) var<uniform> shape: MatmulShape;
 @group(0) @binding(1) var<storage, read> left: array<vec4f>;
@@ -46,17 +66,22 @@ override vectorLoads: bool = false;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> activated: array<f32>;
 @group(0) @binding(6) var<storage, read> zBelow: array<f32>;
-@group(0) @binding(7) var<storage, read_write> biasGradient: array<f32>;
+@group(0) @binding(7) var<storage, read_write> gradient: array<f32>;
 @group(0) @binding(8) var<uniform> options: StepOptions;
 @group(0) @binding(9) var<storage, read> control: Control;
+@group(0) @binding(10) var<storage, read> order: Order;
 
 const TILE: u32 = 32u;
 const SLICE: u32 = 16u;
 const BLOCK: u32 = 4u;
 const INVOCATIONS: u32 = 64u;
+const NO_ROW: u32 = 0xffffffffu;
 
 var<workgroup> leftTile: array<array<f32, TILE>, SLICE>; // [k][m]
 var<workgroup> rightTile: array<array<f32, TILE>, SLICE>; // [k][n]
+// The gathered batch: its first entry in order.examples and its rows (set by tileProduct when gathering).
+var<private> batchFirst: u32;
+var<private> batchRowCount: u32;
 
 struct Block {
   // products[i][j] = C(row0 + i, column0 + j)
@@ -65,11 +90,39 @@ struct Block {
   leftSums: vec4f,
 }
 
+// The data set row of batch row r, or NO_ROW past the batch (gathered operands only).
+fn exampleRow(r: u32) -> u32 {
+  if (r < batchRowCount) {
+    return order.examples[batchFirst + r];
+  }
+  return NO_ROW;
+}
+
+// The row of `left` that A's row m is read from (NO_ROW: zeros).
+fn leftRow(m: u32) -> u32 {
+  if (gather == GATHER_LEFT_ROWS) {
+    return exampleRow(m);
+  }
+  return m;
+}
+
+// The row of `right` that B's depth k is read from (NO_ROW: zeros).
+fn rightDepth(k: u32) -> u32 {
+  if (gather == GATHER_RIGHT_DEPTH) {
+    return exampleRow(k);
+  }
+  return k;
+}
+
 // left and right are bound as vec4 arrays (buffers are sized in multiples of 16 bytes); element i is
 // component i % 4 of vector i / 4.
 fn leftAt(m: u32, k: u32) -> f32 {
   if (m < shape.rows && k < shape.depth) {
-    let index = m * shape.leftRowStride + k * shape.leftDepthStride;
+    let row = leftRow(m);
+    if (row == NO_ROW) {
+      return 0.0;
+    }
+    let index = row * shape.leftRowStride + k * shape.leftDepthStride;
     return left[index / 4u][index % 4u];
   }
   return 0.0;
@@ -77,7 +130,11 @@ fn leftAt(m: u32, k: u32) -> f32 {
 
 fn rightAt(k: u32, n: u32) -> f32 {
   if (k < shape.depth && n < shape.columns) {
-    let index = k * shape.rightDepthStride + n * shape.rightColumnStride;
+    let depth = rightDepth(k);
+    if (depth == NO_ROW) {
+      return 0.0;
+    }
+    let index = depth * shape.rightDepthStride + n * shape.rightColumnStride;
     return right[index / 4u][index % 4u];
   }
   return 0.0;
@@ -104,7 +161,8 @@ fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   }
 }
 
-// The same slices, four elements per load along each operand's contiguous dimension.
+// The same slices, four elements per load along each operand's contiguous dimension (a gathered
+// dimension is the strided one, so leftRow and rightDepth pick whole vectors).
 fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   for (var e = flat; e < SLICE * TILE / 4u; e += INVOCATIONS) {
     if (shape.leftDepthStride == 1u) {
@@ -112,7 +170,10 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
       let k = (e % (SLICE / 4u)) * 4u;
       var v = vec4f();
       if (rowBase + m < shape.rows && k0 + k < shape.depth) {
-        v = left[((rowBase + m) * shape.leftRowStride + k0 + k) / 4u];
+        let row = leftRow(rowBase + m);
+        if (row != NO_ROW) {
+          v = left[(row * shape.leftRowStride + k0 + k) / 4u];
+        }
       }
       leftTile[k][m] = v.x;
       leftTile[k + 1u][m] = v.y;
@@ -135,7 +196,10 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
       let n = (e % (TILE / 4u)) * 4u;
       var v = vec4f();
       if (columnBase + n < shape.columns && k0 + k < shape.depth) {
-        v = right[((k0 + k) * shape.rightDepthStride + columnBase + n) / 4u];
+        let depth = rightDepth(k0 + k);
+        if (depth != NO_ROW) {
+          v = right[(depth * shape.rightDepthStride + columnBase + n) / 4u];
+        }
       }
       rightTile[k][n] = v.x;
       rightTile[k][n + 1u] = v.y;
@@ -160,6 +224,14 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
   let rowBase = group.y * TILE;
   let columnBase = group.x * TILE;
   let flat = local.y * 8u + local.x;
+  if (gather != GATHER_NONE) {
+    var batch = order.cursor;
+    if (gather == GATHER_RIGHT_DEPTH) {
+      batch -= 1u;
+    }
+    batchFirst = batch * options.batchSize;
+    batchRowCount = batchRows(batch, options.batchSize, order.count);
+  }
   var row0 = vec4f();
   var row1 = vec4f();
   var row2 = vec4f();
@@ -208,7 +280,7 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) gr
     for (var j = 0u; j < BLOCK; j++) {
       let unit = group.x * TILE + local.x * BLOCK + j;
       if (row < shape.rows && unit < shape.columns) {
-        let z = products[j] + bias[unit];
+        let z = products[j] + bias[shape.biasOffset + unit];
         let index = row * shape.columns + unit;
         product[index] = z;
         activated[index] = activate(activation, z) * dropoutScaleAt(shape.layer, control.step, row, unit);
@@ -245,11 +317,32 @@ fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup
       for (var j = 0u; j < BLOCK; j++) {
         let input = group.x * TILE + local.x * BLOCK + j;
         if (input < shape.columns) {
-          product[unit * shape.columns + input] = products[j];
+          gradient[unit * shape.columns + input] = products[j];
         }
       }
       if (group.x == 0u && local.x == 0u) {
-        biasGradient[unit] = result.leftSums[i];
+        gradient[shape.biasOffset + unit] = result.leftSums[i];
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(8, 8)
+fn weightUpdate(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let result = tileProduct(local, group);
+  let decayBiases = options.decayBiases != 0u;
+  for (var i = 0u; i < BLOCK; i++) {
+    let unit = group.y * TILE + local.y * BLOCK + i;
+    if (unit < shape.rows) {
+      let products = result.products[i];
+      for (var j = 0u; j < BLOCK; j++) {
+        let input = group.x * TILE + local.x * BLOCK + j;
+        if (input < shape.columns) {
+          updateParameter(unit * shape.columns + input, products[j], true);
+        }
+      }
+      if (group.x == 0u && local.x == 0u) {
+        updateParameter(shape.biasOffset + unit, result.leftSums[i], decayBiases);
       }
     }
   }

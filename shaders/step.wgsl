@@ -8,7 +8,8 @@
 // Control (storage `control`): optimizer steps taken so far. loss.wgsl `train` adds 1 at the end of each
 //   step's forward pass, so kernels after it in the step (hidden deltas, updates) read t = the step number
 //   counting from 1 (adam's t), and the step's dropout masks are those of step t − 1.
-// Order (storage `order`): a data set's visiting order, uploaded once per epoch together with its header.
+// Order (storage `order`): a data set's visiting order, uploaded once per epoch together with its header;
+//   layer 0's products (matmul.wgsl) and the loss (loss.wgsl) read the batch's rows through it.
 //   cursor: the batch the next step takes (advanced on the GPU by loss.wgsl); count: examples in the set.
 
 struct StepOptions {

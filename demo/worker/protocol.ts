@@ -1,3 +1,5 @@
+import type { BenchNetworkName, BenchRecord } from 'webgpu-mlp/bench';
+
 // Messages between the page and the training worker. Every request carries an id; the worker answers it
 // with exactly one 'done' or 'failed' message, and may send 'progress' messages for it before that.
 
@@ -72,12 +74,10 @@ export interface DownloadFile {
   bytes: Uint8Array;
 }
 
-export interface BackendTiming {
-  backend: BackendChoice;
-  label: string;
-  examplesPerSecond: number;
-  seconds: number;
-}
+/** What the compare panel measures: the network of the setup form on its data, or one of the benchmark's. */
+export type CompareSubject =
+  | { kind: 'form'; setup: TrainingSetup; data: TrainingData }
+  | { kind: 'bench'; network: BenchNetworkName };
 
 export interface LoadedModel {
   inputSize: number;
@@ -96,7 +96,7 @@ export type Request =
   | { kind: 'export'; format: 'tfjs' | 'onnx' }
   | { kind: 'load'; fileName: string; bytes: Uint8Array }
   | { kind: 'classify'; inputs: Float32Array }
-  | { kind: 'compare'; setup: TrainingSetup; data: TrainingData };
+  | { kind: 'compare'; subject: CompareSubject };
 
 export interface Probe {
   webgpu: boolean;
@@ -118,7 +118,8 @@ export interface Answers {
   export: DownloadFile[];
   load: LoadedModel;
   classify: Float32Array;
-  compare: BackendTiming[];
+  /** the benchmark's records (examples/s median, min and max; transfers), one per engine that ran */
+  compare: BenchRecord[];
 }
 
 export type Progress = { kind: 'epoch'; epoch: EpochProgress } | { kind: 'status'; text: string };

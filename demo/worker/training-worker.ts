@@ -1,10 +1,18 @@
 // The training worker: owns the engines (WebGPU works in workers) and the current network, so the page
 // never freezes while a network trains. It uses webgpu-mlp exactly as any application would.
 import { createEngine, type Engine, Network, type NetworkSpec, toOnnx, toTfjsLayers } from 'webgpu-mlp';
+import {
+  type BenchEngine,
+  benchNetworks,
+  customNetwork,
+  measureNetwork,
+  ourEngines,
+  syntheticData,
+} from 'webgpu-mlp/bench';
 import type {
   Answers,
   BackendChoice,
-  BackendTiming,
+  CompareSubject,
   DownloadFile,
   LayerWeights,
   Probe,
@@ -137,40 +145,50 @@ async function train(
   };
 }
 
-/** Median seconds of a few one-epoch runs on each backend, after a warm-up that compiles the pipelines. */
-async function compare(setup: TrainingSetup, data: TrainingData, report: (progress: Progress) => void) {
-  const timings: BackendTiming[] = [];
-  const backends: BackendChoice[] = ['webgpu', 'cpu'];
-  for (const backend of backends) {
-    let engine: Engine;
-    try {
-      engine = await engineFor(backend);
-    } catch {
-      continue; // no WebGPU here: the page says so, and the CPU bar stands alone
-    }
-    report({ kind: 'status', text: `Timing ${backend === 'webgpu' ? 'WebGPU' : 'CPU'}…` });
-    const net = engine.createNetwork(networkSpec(setup, data.inputSize, data.outputSize));
-    try {
-      const options = { epochs: 1, batchSize: setup.batchSize, shuffle: true, optimizer: optimizer(setup) };
-      await net.fit(data.train, options);
-      const runs: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        const started = performance.now();
-        await net.fit(data.train, options);
-        runs.push((performance.now() - started) / 1000);
+/**
+ * The benchmark's measurement (src/bench, as `npm run bench` does it) of our WebGPU and CPU engines on one
+ * network: warm-up, 3 alternating timed runs of about a second each, transfers over one whole epoch.
+ */
+async function compare(subject: CompareSubject, report: (progress: Progress) => void) {
+  const [network, data] =
+    subject.kind === 'bench'
+      ? [benchNetworks[subject.network], syntheticData(benchNetworks[subject.network])]
+      : formNetwork(subject.setup, subject.data);
+  const engines: BenchEngine[] = [];
+  const versions = { browser: navigator.userAgent };
+  try {
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      try {
+        engines.push(...(await ourEngines([backend], versions)));
+      } catch {
+        // no WebGPU here: the page says so, and the CPU bar stands alone
       }
-      const seconds = runs.sort((a, b) => a - b)[1];
-      timings.push({
-        backend,
-        label: engine.adapterDescription,
-        seconds,
-        examplesPerSecond: data.train.count / seconds,
-      });
-    } finally {
-      net.dispose();
     }
+    return await measureNetwork(network, data, engines, {
+      runSeconds: 1,
+      runs: 3,
+      log: (line) => report({ kind: 'status', text: line.trim() }),
+    });
+  } finally {
+    for (const engine of engines) await engine.dispose();
   }
-  return timings;
+}
+
+/** The setup form's network and training split as a benchmark network and its data. */
+function formNetwork(setup: TrainingSetup, data: TrainingData) {
+  const { inputs, targets, count } = data.train;
+  const spec = networkSpec(setup, data.inputSize, data.outputSize);
+  const network = customNetwork(spec, setup.batchSize, optimizer(setup), count);
+  const labels = argmaxRows(targets, data.outputSize);
+  const examples = {
+    inputs,
+    targets,
+    labels,
+    examples: count,
+    inputSize: data.inputSize,
+    outputSize: data.outputSize,
+  };
+  return [network, examples] as const;
 }
 
 function requireNetwork(): Network {
@@ -257,7 +275,7 @@ async function answer(
     case 'classify':
       return requireNetwork().predict(request.inputs);
     case 'compare':
-      return compare(request.setup, request.data, report);
+      return compare(request.subject, report);
   }
 }
 

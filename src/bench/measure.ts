@@ -29,6 +29,12 @@ export interface PreparedTraining {
   train(steps: number): Promise<void>;
   /** Counters since the network was prepared, where the engine can count them. */
   counts?(): TransferCounts;
+  /**
+   * Counters over the last whole epoch trained so far other than the first, without what ending a `train`
+   * call inside an epoch added; undefined until there is one. For engines that count their own transfers
+   * apart from other engines' (ours): then no extra epoch is needed to count them.
+   */
+  lastEpochCounts?(): TransferCounts | undefined;
   dispose(): void | Promise<void>;
 }
 
@@ -52,7 +58,7 @@ export interface Spread {
 
 /** One record of bench/results/*.json. The field names are a format other tools read: keep them. */
 export interface BenchRecord {
-  network: BenchNetworkName;
+  network: BenchNetworkName | 'custom';
   engine: BenchEngineName;
   batch: number;
   examplesPerSec: Spread;
@@ -66,6 +72,11 @@ export interface BenchRecord {
   /** the other counters behind the two above, per step (null where not counted) */
   submitsPerStep?: number | null;
   uploadsPerEpoch?: number | null;
+  /**
+   * What the transfer counts above were counted over: one whole epoch (which the readbacks and uploads per
+   * epoch need), or, where no whole epoch could be counted, all timed runs (dispatches and submits only)
+   */
+  countedOver?: 'one epoch' | 'timed runs';
   /** timed runs and optimizer steps in each */
   runs?: number;
   stepsPerRun?: number;
@@ -105,13 +116,19 @@ async function timed(action: () => Promise<void>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-function difference(after: TransferCounts, before: TransferCounts): TransferCounts {
+export const noTransfers: TransferCounts = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
+
+export function subtract(after: TransferCounts, before: TransferCounts): TransferCounts {
   return {
     dispatches: after.dispatches - before.dispatches,
     submits: after.submits - before.submits,
     uploads: after.uploads - before.uploads,
     readbacks: after.readbacks - before.readbacks,
   };
+}
+
+export function add(a: TransferCounts, b: TransferCounts): TransferCounts {
+  return subtract(a, subtract(noTransfers, b));
 }
 
 interface Contender {
@@ -122,12 +139,16 @@ interface Contender {
   stepsTaken: number;
   stepsPerRun: number;
   examplesPerSec: number[];
+  secondsPerStep: number;
   /** counted over exactly one epoch, from its first step to its last */
   epoch?: TransferCounts;
   /** counted over all timed runs */
   timedRuns?: TransferCounts;
   gpuMillisecondsPerStep?: Record<string, number>;
 }
+
+/** The longest an engine trains beyond its timed runs only to count one whole epoch's transfers. */
+const countingSeconds = 30;
 
 async function train(contender: Contender, steps: number): Promise<number> {
   const seconds = await timed(() => contender.training.train(steps));
@@ -137,8 +158,10 @@ async function train(contender: Contender, steps: number): Promise<number> {
 
 /**
  * Measures every engine on one network: each is warmed up and calibrated so that one timed run lasts about
- * `runSeconds` (at least one step), its transfers are counted over one whole epoch, and then the timed runs
- * go round the engines in turn, starting one engine later each round.
+ * `runSeconds` (at least one step), then the timed runs go round the engines in turn, starting one engine
+ * later each round. Transfers are counted over one whole epoch: for engines that count each epoch as it
+ * goes (ours), the last whole epoch of the timed runs (finishing a second epoch after them if none was);
+ * for the others, an extra epoch after the warm-up where it takes at most 10 s.
  */
 export async function measureNetwork(
   network: BenchNetwork,
@@ -163,6 +186,7 @@ export async function measureNetwork(
         stepsPerEpoch,
         stepsTaken: 0,
         stepsPerRun: 1,
+        secondsPerStep: 0,
         examplesPerSec: [],
       };
       contenders.push(contender);
@@ -176,13 +200,19 @@ export async function measureNetwork(
         seconds = await train(contender, steps);
       }
       contender.stepsPerRun = Math.max(1, Math.round((steps / seconds) * timing.runSeconds));
-      const epochSeconds = (stepsPerEpoch * seconds) / steps;
-      // Transfers are counted over one whole epoch when that takes at most 10 s (or two runs).
-      if (training.counts && epochSeconds <= Math.max(2 * timing.runSeconds, 10)) {
+      contender.secondsPerStep = seconds / steps;
+      // Transfers are counted over one whole epoch when that takes at most 10 s (or two runs); engines
+      // that count each epoch as it goes are counted over the timed runs' epochs instead (below).
+      const epochSeconds = stepsPerEpoch * contender.secondsPerStep;
+      if (
+        training.counts &&
+        !training.lastEpochCounts &&
+        epochSeconds <= Math.max(2 * timing.runSeconds, 10)
+      ) {
         await train(contender, (stepsPerEpoch - (contender.stepsTaken % stepsPerEpoch)) % stepsPerEpoch);
         const before = training.counts();
         await train(contender, stepsPerEpoch);
-        contender.epoch = difference(training.counts(), before);
+        contender.epoch = subtract(training.counts(), before);
       }
       log(
         `  ${engine.name}: warmed up at ${((steps * training.batch) / seconds).toPrecision(3)} examples/s; ` +
@@ -198,7 +228,7 @@ export async function measureNetwork(
         const countsBefore = contender.training.counts?.();
         const seconds = await train(contender, contender.stepsPerRun);
         if (countsBefore && contender.training.counts) {
-          const counted = difference(contender.training.counts(), countsBefore);
+          const counted = subtract(contender.training.counts(), countsBefore);
           const sum = contender.timedRuns ?? { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
           contender.timedRuns = {
             dispatches: sum.dispatches + counted.dispatches,
@@ -213,6 +243,16 @@ export async function measureNetwork(
           `  ${contender.engine.name} run ${round + 1}: ${examplesPerSec.toPrecision(3)} examples/s in ${seconds.toFixed(1)} s`,
         );
       }
+    }
+    for (const contender of contenders) {
+      const { training, stepsPerEpoch } = contender;
+      if (!training.lastEpochCounts) continue;
+      // The timed runs may not have finished a second epoch: finish one if that takes at most 30 s.
+      const toSecondEpoch = Math.max(2 * stepsPerEpoch - contender.stepsTaken, 0);
+      if (!training.lastEpochCounts() && toSecondEpoch * contender.secondsPerStep <= countingSeconds) {
+        await train(contender, toSecondEpoch);
+      }
+      contender.epoch = training.lastEpochCounts();
     }
     for (const contender of timing.profile ? contenders : []) {
       const steps = Math.min(contender.stepsPerEpoch, contender.stepsPerRun);
@@ -260,6 +300,7 @@ export async function measureNetwork(
         versions: engine.versions,
         submitsPerStep: perStep('submits'),
         uploadsPerEpoch: epoch ? epoch.uploads : null,
+        ...(epoch ? { countedOver: 'one epoch' } : timedRuns ? { countedOver: 'timed runs' } : {}),
         runs: examplesPerSec.length,
         stepsPerRun,
       };

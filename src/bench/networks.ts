@@ -3,6 +3,7 @@
 
 import { Random } from '../model/random.js';
 import type { NetworkSpec } from '../model/spec.js';
+import type { OptimizerOptions } from '../train/options.js';
 
 export const benchNetworkNames = ['faces-b1', 'faces-b32', 'faces-wide', 'mnist', 'large'] as const;
 export type BenchNetworkName = (typeof benchNetworkNames)[number];
@@ -11,7 +12,8 @@ export type BenchNetworkName = (typeof benchNetworkNames)[number];
 export const quickNetworkNames: readonly BenchNetworkName[] = ['faces-b1', 'faces-b32', 'mnist'];
 
 export interface BenchNetwork {
-  name: BenchNetworkName;
+  /** one of the benchmark's networks, or 'custom' for one a user set up (the demo's form) */
+  name: BenchNetworkName | 'custom';
   /** one line for the table, e.g. "960-3-4 sigmoid, squared error, SGD η 0.3 α 0.3, batch 1" */
   description: string;
   spec: NetworkSpec;
@@ -19,6 +21,11 @@ export interface BenchNetwork {
   /** SGD with classic momentum (lecture notes): v ← α·v − η·g; w ← w + v */
   learningRate: number;
   momentum: number;
+  /**
+   * Another optimizer, for a custom network: our engines train with it instead of SGD (learningRate,
+   * momentum above); the reference engines train only the benchmark's networks, which leave it out.
+   */
+  optimizer?: OptimizerOptions;
   /** examples in the synthetic training set: one epoch */
   examples: number;
 }
@@ -80,6 +87,27 @@ export const benchNetworks: Record<BenchNetworkName, BenchNetwork> = {
   mnist: reluNetwork('mnist', [784, 256, 256, 10], 128, 0.05, 1024),
   large: reluNetwork('large', [2048, 2048, 2048, 10], 256, 0.01, 512),
 };
+
+/** A network of the user's, to measure on the user's data (`examples` of them) the way the benchmark's are. */
+export function customNetwork(
+  spec: NetworkSpec,
+  batchSize: number,
+  optimizer: OptimizerOptions,
+  examples: number,
+): BenchNetwork {
+  const sizes = [spec.inputSize, ...spec.layers.map((layer) => layer.units)].join('-');
+  const activations = [...new Set(spec.layers.map((layer) => layer.activation))].join('/');
+  return {
+    name: 'custom',
+    description: `${sizes} ${activations}, ${spec.loss}, ${optimizer.kind} η ${optimizer.learningRate ?? 'default'}, batch ${batchSize}`,
+    spec,
+    batchSize,
+    learningRate: optimizer.learningRate ?? 0,
+    momentum: optimizer.kind === 'sgd' ? (optimizer.momentum ?? 0) : 0,
+    optimizer,
+    examples,
+  };
+}
 
 /** Σ n_in·n_out over the layers: the multiply-adds of one example's forward pass (biases not counted). */
 export function weightCount(spec: NetworkSpec): number {

@@ -65,3 +65,50 @@ describe('measureNetwork', () => {
     );
   });
 });
+
+describe('measureNetwork with an engine that counts each epoch itself', () => {
+  /** Counts nothing globally; reports fixed counts for its last whole epoch once it has finished two. */
+  function selfCountingEngine(stepsTaken: { steps: number }): BenchEngine {
+    return {
+      name: 'webgpu',
+      adapter: 'test',
+      versions: {},
+      unsupported: () => undefined,
+      async prepare(network, data): Promise<PreparedTraining> {
+        const stepsPerEpoch = Math.ceil(data.examples / network.batchSize);
+        return {
+          batch: network.batchSize,
+          async train(steps) {
+            await new Promise((resolve) => setTimeout(resolve, steps * 20));
+            stepsTaken.steps += steps;
+          },
+          counts: () => ({ dispatches: 0, submits: 0, uploads: 0, readbacks: 0 }),
+          lastEpochCounts: () =>
+            stepsTaken.steps >= 2 * stepsPerEpoch
+              ? { dispatches: 7 * stepsPerEpoch, submits: 3 * stepsPerEpoch, uploads: 1, readbacks: 1 }
+              : undefined,
+          dispose() {},
+        };
+      },
+      dispose() {},
+    };
+  }
+
+  it('finishes a second epoch after short timed runs and reports that epoch’s counts', async () => {
+    // mnist: 1,024 examples at batch 128 = 8 steps per epoch; 20 ms per step and 0.05-s runs (3 steps).
+    const network = benchNetworks.mnist;
+    const taken = { steps: 0 };
+    const [record] = await measureNetwork(network, syntheticData(network), [selfCountingEngine(taken)], {
+      runSeconds: 0.05,
+      runs: 3,
+    });
+    expect(taken.steps).toBeGreaterThanOrEqual(16);
+    expect(record).toMatchObject({
+      dispatchesPerStep: 7,
+      submitsPerStep: 3,
+      readbacksPerEpoch: 1,
+      uploadsPerEpoch: 1,
+      countedOver: 'one epoch',
+    });
+  });
+});

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoBrowser, launchDemoBrowser } from './helpers/browser.js';
-import { canvasPixels, chooseFiles, setField, trainAndWait } from './helpers/page.js';
+import { canvasPixels, chooseFiles, compareAndWait, setField, trainAndWait } from './helpers/page.js';
 
 describe('demo page without WebGPU', () => {
   let demo: DemoBrowser;
@@ -52,13 +52,10 @@ describe('demo page without WebGPU', () => {
     expect((await canvasPixels(page, '#confusion-matrix')).inked).toBeGreaterThan(10_000);
     await demo.screenshot('11-no-webgpu-trained');
 
-    await page.click('#compare-button');
-    await page.waitForFunction(() => document.querySelectorAll('#compare-bars .bar').length > 0, {
-      timeout: 60_000,
-    });
-    expect(
-      await page.$$eval('#compare-bars .bar-fill', (fills) => fills.map((fill) => fill.className)),
-    ).toEqual(['bar-fill cpu']);
+    const compared = await compareAndWait(page, 'form');
+    expect(compared.rows.map((row) => row.engine)).toEqual(['CPU']);
+    expect(compared.barPixels.webgpu).toBe(0);
+    expect(compared.barPixels.cpu).toBeGreaterThan(compared.trackPixels / 3);
     expect(await page.$eval('#compare-status', (element) => element.textContent)).toContain(
       'WebGPU is not available here, so only the CPU was timed.',
     );

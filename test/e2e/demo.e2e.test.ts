@@ -6,10 +6,45 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoBrowser, launchDemoBrowser } from './helpers/browser.js';
-import { canvasPixels, chooseFiles, epochRows, setField, trainAndWait } from './helpers/page.js';
+import {
+  type BenchTableRow,
+  type CompareResult,
+  canvasPixels,
+  chooseFiles,
+  compareAndWait,
+  epochRows,
+  setField,
+  trainAndWait,
+} from './helpers/page.js';
 import { writePgmFaces } from './helpers/pgm-files.js';
 
 const trainColour: [number, number, number] = [47, 91, 211];
+
+/** Examples/s median and max from a table cell such as "1,234 (1,100–1,300)". */
+function examplesPerSec(row: BenchTableRow): { median: number; max: number } {
+  const [median, , max] = row.examples
+    .replaceAll(',', '')
+    .split(/[ (–)]+/)
+    .map(Number);
+  return { median, max };
+}
+
+/**
+ * The bars as drawn, by pixels: each engine's bar (in its colour) is as long, within antialiasing, as its
+ * median examples/s in the table, on a track where the fastest timed run of all spans the whole width.
+ */
+function expectBarsMatchTable({ rows, barPixels, trackPixels }: CompareResult): void {
+  const fastest = Math.max(...rows.map((row) => examplesPerSec(row).max));
+  for (const row of rows) {
+    const expected = (trackPixels * examplesPerSec(row).median) / fastest;
+    const drawn = barPixels[row.engine === 'WebGPU' ? 'webgpu' : 'cpu'];
+    expect(
+      Math.abs(drawn - expected),
+      `${row.engine}: ${drawn} pixels drawn, ${expected} expected`,
+    ).toBeLessThan(3 + 0.02 * expected);
+  }
+  expect(Math.max(...Object.values(barPixels))).toBeGreaterThan(trackPixels / 3);
+}
 
 describe('demo page on WebGPU', () => {
   let demo: DemoBrowser;
@@ -95,29 +130,38 @@ describe('demo page on WebGPU', () => {
     await demo.screenshotElement('#results-panel', '04-test-results');
   });
 
-  it('compares WebGPU with the CPU as two bars with the speed-up', async () => {
+  it('runs the benchmark on the form’s network: WebGPU and CPU bars, the table and the speed-up', async () => {
     const { page } = demo;
-    await page.click('#compare-button');
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll('#compare-bars .bar').length > 0 ||
-        /rror|fail/i.test(document.getElementById('compare-status')?.textContent ?? ''),
-      { timeout: 60_000 },
-    );
-    const bars = await page.$$eval('#compare-bars .bar-fill', (fills) =>
-      fills.map((fill) => ({
-        kind: fill.className,
-        width: (fill as HTMLElement).getBoundingClientRect().width,
-        text: fill.textContent,
-      })),
-    );
-    expect(bars.map((bar) => bar.kind)).toEqual(['bar-fill webgpu', 'bar-fill cpu']);
-    for (const bar of bars) expect(bar.text).toMatch(/examples\/s$/);
-    expect(Math.max(...bars.map((bar) => bar.width))).toBeGreaterThan(100);
+    const result = await compareAndWait(page, 'form');
+    expect(result.rows.map((row) => row.engine)).toEqual(['WebGPU', 'CPU']);
+    expectBarsMatchTable(result);
     expect(await page.$eval('#compare-bars .speedup', (element) => element.textContent)).toMatch(
       /(WebGPU|CPU) is \d+\.\d× faster/,
     );
+    expect(await page.$eval('#compare-status', (element) => element.textContent)).toMatch(
+      /^The 960-3-4 network above, batch size 1, on its \d+ training examples: examples\/s, median \(min–max\) of 3 timed runs/,
+    );
     await demo.screenshotElement('#compare-panel', '05-compare');
+    expect(demo.errors).toEqual([]);
+  });
+
+  it('runs the benchmark’s own faces-b32 network, as npm run bench does', async () => {
+    const { page } = demo;
+    const result = await compareAndWait(page, 'faces-b32');
+    expect(result.rows.map((row) => [row.engine, row.batch])).toEqual([
+      ['WebGPU', '32'],
+      ['CPU', '32'],
+    ]);
+    expectBarsMatchTable(result);
+    // Transfers counted over one whole epoch on the GPU; the CPU has none.
+    const [gpu, cpu] = result.rows;
+    expect(gpu.readbacks).toBe('1.00');
+    expect(Number(gpu.dispatches)).toBeGreaterThan(0);
+    expect([cpu.dispatches, cpu.readbacks]).toEqual(['–', '–']);
+    expect(await page.$eval('#compare-status', (element) => element.textContent)).toMatch(
+      /^faces-b32 \(960-3-4 sigmoid, squared error, SGD η 0\.3 α 0\.3, batch 32\) on 256 synthetic examples/,
+    );
+    await demo.screenshotElement('#compare-panel', '05b-compare-faces-b32');
     expect(demo.errors).toEqual([]);
   });
 

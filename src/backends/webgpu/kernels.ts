@@ -5,7 +5,6 @@
 import type { Activation, Loss } from '../../model/spec.js';
 import {
   activationWgsl,
-  gatherWgsl,
   lossWgsl,
   matmulWgsl,
   metricsWgsl,
@@ -57,17 +56,21 @@ export const lossCodes: Record<Loss, number> = {
   'softmax-cross-entropy': 2,
 };
 
+/** The codes of update.wgsl's `optimizer` override (adamw is adam with `decoupledDecay`). */
+export const optimizerCodes = { sgd: 0, adam: 1 } as const;
+
+/** matmul.wgsl's `gather` override: which operand, if any, layer 0 reads through the data set's order. */
+export const gatherCodes = { none: 0, leftRows: 1, rightDepth: 2 } as const;
+
 /** Tile edge of matmul.wgsl: a workgroup computes TILE × TILE outputs. */
 export const matmulTile = 32;
-/** Invocations per workgroup of the one-dimensional kernels (gather, update). */
-export const elementWorkgroup = 256;
 
 export const matmulKernel = family({
   file: 'matmul.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl],
+  libraries: [activationWgsl, randomWgsl, stepWgsl, updateWgsl],
   main: matmulWgsl,
-  entryPoints: ['forward', 'hiddenDelta', 'weightGradient'],
-  constants: ['activation', 'vectorLoads'],
+  entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate'],
+  constants: ['activation', 'vectorLoads', 'gather', 'optimizer', 'nesterov', 'decoupledDecay'],
   bindings: [
     'shape',
     'left',
@@ -76,9 +79,13 @@ export const matmulKernel = family({
     'bias',
     'activated',
     'zBelow',
-    'biasGradient',
+    'gradient',
     'options',
     'control',
+    'order',
+    'parameters',
+    'slot0',
+    'slot1',
   ],
 });
 
@@ -100,24 +107,6 @@ export const lossKernel = family({
     'order',
     'control',
   ],
-});
-
-export const updateKernel = family({
-  file: 'update.wgsl',
-  libraries: [stepWgsl],
-  main: updateWgsl,
-  entryPoints: ['sgd', 'adam'],
-  constants: ['nesterov', 'decoupledDecay'],
-  bindings: ['shape', 'options', 'control', 'parameters', 'gradient', 'slot0', 'slot1'],
-});
-
-export const gatherKernel = family({
-  file: 'gather.wgsl',
-  libraries: [stepWgsl],
-  main: gatherWgsl,
-  entryPoints: ['gather'],
-  constants: [],
-  bindings: ['shape', 'options', 'order', 'datasetInputs', 'datasetTargets', 'inputs', 'targets'],
 });
 
 export const perExampleKernel = family({

@@ -1,22 +1,22 @@
 // The GPU buffers of one network and the bound kernels that use them, all made before any training loop.
-// NetworkBuffers: parameters, gradients, optimizer slots, the step counter, metrics and options: they live
-// as long as the network. Workspace: the per-row buffers of one batch capacity (inputs, z, o, δ per layer)
-// with every dispatch of a step already bound; rebuilt only when the capacity changes.
+// NetworkBuffers: parameters, gradients, optimizer slots (one buffer of each per layer: weights then
+// biases), the step counter, metrics and options: they live as long as the network. Workspace: the
+// per-row buffers of one batch capacity (z, o, δ per layer; inputs and targets for predict/gradients)
+// with every dispatch of a step already bound; rebuilt only when the capacity or the optimizer changes.
 
 import { MlpError } from '../../errors.js';
 import type { Activation, NetworkSpec } from '../../model/spec.js';
 import {
   activationCodes,
-  elementWorkgroup,
-  gatherKernel,
+  gatherCodes,
   lossCodes,
   lossKernel,
   matmulKernel,
   matmulTile,
-  updateKernel,
+  type optimizerCodes,
 } from './kernels.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
-import { encodeUniform, reflectKernel, type UniformValues } from './reflect.js';
+import { encodeUniform, reflectKernel, storageMemberOffset, type UniformValues } from './reflect.js';
 import type { CommandRecorder, GpuMemory } from './scheduler.js';
 
 const floatBytes = 4;
@@ -37,16 +37,8 @@ export function checkBindingSize(device: GPUDevice, what: string, byteLength: nu
   }
 }
 
-/** Workgroups for `elements` one-per-invocation elements: two-dimensional beyond the x limit. */
-export function elementGroups(device: GPUDevice, elements: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(elements / elementWorkgroup));
-  const maxX = device.limits.maxComputeWorkgroupsPerDimension;
-  if (groups <= maxX) return [groups, 1];
-  return [maxX, Math.ceil(groups / maxX)];
-}
-
-/** matmul.wgsl's shape uniform. */
-interface MatmulShape {
+/** The sizes and operand strides of one matmul.wgsl product. */
+export interface MatmulLayout {
   rows: number;
   columns: number;
   depth: number;
@@ -54,7 +46,12 @@ interface MatmulShape {
   leftDepthStride: number;
   rightDepthStride: number;
   rightColumnStride: number;
+}
+
+/** matmul.wgsl's shape uniform. */
+interface MatmulShape extends MatmulLayout {
   layer: number;
+  biasOffset: number;
 }
 
 /**
@@ -62,7 +59,7 @@ interface MatmulShape {
  * dimension whose size is a multiple of 4, and its other stride is a multiple of 4 (so vectors are aligned
  * and lie wholly inside or outside the matrix).
  */
-export function vectorLoadsFit(shape: MatmulShape): boolean {
+export function vectorLoadsFit(shape: MatmulLayout): boolean {
   const fits = (contiguous: number, size: number, otherStride: number) =>
     contiguous === 1 && size % 4 === 0 && otherStride % 4 === 0;
   const left =
@@ -78,12 +75,17 @@ export interface LayerBuffers {
   inputs: number;
   units: number;
   activation: Activation;
-  weights: GPUBuffer;
-  biases: GPUBuffer;
-  weightGradient: GPUBuffer;
-  biasGradient: GPUBuffer;
-  /** optimizer slots 0 and 1 (sgd uses slot 0) */
-  slots: { weights: GPUBuffer; biases: GPUBuffer }[];
+  /** weights [units, inputs] row-major, then biases [units] from element units·inputs (matmul.wgsl) */
+  parameters: GPUBuffer;
+  /** the gradients() result, in the parameters' layout */
+  gradient: GPUBuffer;
+  /** optimizer slots 0 and 1 (sgd uses slot 0), in the parameters' layout */
+  slots: [GPUBuffer, GPUBuffer];
+}
+
+/** Elements of a layer's parameter buffer: its weights, then its biases. */
+export function parameterCount(layer: { inputs: number; units: number }): number {
+  return layer.units * layer.inputs + layer.units;
 }
 
 /** Byte layout of loss.wgsl's Metrics struct, read from the shader. */
@@ -108,6 +110,8 @@ export function metricsLayout() {
 export class NetworkBuffers {
   readonly layers: LayerBuffers[];
   readonly control: GPUBuffer;
+  /** bound as matmul.wgsl's `order` by kernels that gather nothing (never read) */
+  readonly noOrder: GPUBuffer;
   readonly trainingMetrics: GPUBuffer;
   readonly evaluationMetrics: GPUBuffer;
   readonly confusion: GPUBuffer;
@@ -123,29 +127,20 @@ export class NetworkBuffers {
     // Every layer is checked before any buffer is made, so a refused network leaves nothing behind.
     let inputs = spec.inputSize;
     spec.layers.forEach(({ units }, l) => {
-      const bytes = units * inputs * floatBytes;
-      checkBindingSize(device, `layer ${l} (${units} units × ${inputs} inputs) weights`, bytes);
+      const bytes = parameterCount({ units, inputs }) * floatBytes;
+      checkBindingSize(device, `layer ${l} (${units} units × ${inputs} inputs, weights and biases)`, bytes);
       inputs = units;
     });
     inputs = spec.inputSize;
     this.layers = spec.layers.map(({ units, activation }, l) => {
-      const weightBytes = units * inputs * floatBytes;
-      const biasBytes = units * floatBytes;
-      const pair = (what: string) => ({
-        weights: memory.storage(`${what} weights ${l}`, weightBytes),
-        biases: memory.storage(`${what} biases ${l}`, biasBytes),
-      });
-      const params = pair('parameter');
-      const gradient = pair('gradient');
+      const bytes = parameterCount({ units, inputs }) * floatBytes;
       const layer: LayerBuffers = {
         inputs,
         units,
         activation,
-        weights: params.weights,
-        biases: params.biases,
-        weightGradient: gradient.weights,
-        biasGradient: gradient.biases,
-        slots: [pair('slot 0'), pair('slot 1')],
+        parameters: memory.storage(`parameters ${l}`, bytes),
+        gradient: memory.storage(`gradient ${l}`, bytes),
+        slots: [memory.storage(`slot 0 ${l}`, bytes), memory.storage(`slot 1 ${l}`, bytes)],
       };
       inputs = units;
       return layer;
@@ -154,6 +149,7 @@ export class NetworkBuffers {
     this.classes = outputs === 1 ? 2 : outputs;
     const metricsBytes = metricsLayout().size;
     this.control = memory.storage('control', floatBytes);
+    this.noOrder = memory.storage('no order', storageMemberOffset(lossKernel, 'Order', 'examples') + 4);
     this.trainingMetrics = memory.storage('training metrics', metricsBytes);
     this.evaluationMetrics = memory.storage('evaluation metrics', metricsBytes);
     this.confusion = memory.storage('confusion', this.classes * this.classes * 4);
@@ -162,42 +158,35 @@ export class NetworkBuffers {
     this.inferenceOptions = memory.uniform('inference options', noOptions);
   }
 
-  /** Every parameter buffer, in readParams order: weights then biases of each layer. */
+  /** Every layer's parameters (weights then biases), in readParams order. */
   parameterBuffers(): { buffer: GPUBuffer; byteLength: number }[] {
-    return this.layers.flatMap((layer) => [
-      { buffer: layer.weights, byteLength: layer.units * layer.inputs * floatBytes },
-      { buffer: layer.biases, byteLength: layer.units * floatBytes },
-    ]);
+    return this.layers.map((layer) => ({
+      buffer: layer.parameters,
+      byteLength: parameterCount(layer) * floatBytes,
+    }));
   }
 
   slotBuffers(slot: number): { buffer: GPUBuffer; byteLength: number }[] {
-    return this.layers.flatMap((layer) => [
-      { buffer: layer.slots[slot].weights, byteLength: layer.units * layer.inputs * floatBytes },
-      { buffer: layer.slots[slot].biases, byteLength: layer.units * floatBytes },
-    ]);
+    return this.layers.map((layer) => ({
+      buffer: layer.slots[slot],
+      byteLength: parameterCount(layer) * floatBytes,
+    }));
   }
 
   gradientBuffers(): { buffer: GPUBuffer; byteLength: number }[] {
-    return this.layers.flatMap((layer) => [
-      { buffer: layer.weightGradient, byteLength: layer.units * layer.inputs * floatBytes },
-      { buffer: layer.biasGradient, byteLength: layer.units * floatBytes },
-    ]);
+    return this.layers.map((layer) => ({
+      buffer: layer.gradient,
+      byteLength: parameterCount(layer) * floatBytes,
+    }));
   }
 
   destroy(): void {
     for (const layer of this.layers) {
-      for (const buffer of [
-        layer.weights,
-        layer.biases,
-        layer.weightGradient,
-        layer.biasGradient,
-        ...layer.slots.flatMap((s) => [s.weights, s.biases]),
-      ]) {
-        this.memory.destroy(buffer);
-      }
+      for (const buffer of [layer.parameters, layer.gradient, ...layer.slots]) this.memory.destroy(buffer);
     }
     for (const buffer of [
       this.control,
+      this.noOrder,
       this.trainingMetrics,
       this.evaluationMetrics,
       this.confusion,
@@ -258,7 +247,7 @@ export function encodeStepOptions(values: StepOptionValues): ArrayBuffer {
     dropoutThreshold: thresholds,
     dropoutScale: scales,
   };
-  return encodeUniform(updateKernel, 'options', fields);
+  return encodeUniform(matmulKernel, 'options', fields);
 }
 
 /** A data set on the GPU: inputs, targets, and its visiting order with the device-side cursor. */
@@ -272,35 +261,79 @@ export interface GpuDatasetBuffers {
   evaluationOrder: GPUBuffer | undefined;
 }
 
+/** update.wgsl's overrides for one optimizer. */
+export interface OptimizerConstants {
+  optimizer: (typeof optimizerCodes)[keyof typeof optimizerCodes];
+  nesterov: boolean;
+  decoupledDecay: boolean;
+}
+
+interface ProductShape {
+  values: MatmulShape;
+  buffer: GPUBuffer;
+}
+
+interface Dispatch {
+  bound: BoundKernel;
+  groups: [number, number];
+}
+
+/** The kernels of one workspace that read a data set: they are bound to its buffers and order. */
+interface DatasetKernels {
+  /** layer 0's forward product, its X rows read through the order */
+  forward: Dispatch;
+  loss: BoundKernel;
+  /** layer 0's weight gradient and update, its X rows read through the order (training only) */
+  update: Dispatch | undefined;
+}
+
+/** What only inference workspaces have: the buffers predict() and gradients() write, and their kernels. */
+interface InferenceKernels {
+  /** [capacity, inputSize] */
+  inputs: GPUBuffer;
+  /** [capacity, outputs] */
+  targets: GPUBuffer;
+  /** layer 0's forward product on `inputs` */
+  forward: Dispatch;
+  /** from the output layer down: each layer's weight gradient and the δ of the layer below */
+  gradients: Dispatch[];
+  lossGradient: BoundKernel;
+  lossPredict: BoundKernel;
+}
+
 /**
- * The per-row buffers of one batch capacity and every kernel of a step, bound. `training` workspaces read
- * the training options (dropout on); inference ones the inference options (no dropout).
+ * The per-row buffers of one batch capacity and every kernel of a step, bound. Training workspaces read the
+ * training options (dropout on) and apply the optimizer's step in the weight kernels (matmul.wgsl
+ * weightUpdate); inference ones read the inference options (no dropout) and also hold inputs and targets
+ * for predict() and gradients(), whose weight kernels only write the gradients.
  */
 export class Workspace {
-  readonly inputs: GPUBuffer;
-  readonly targets: GPUBuffer;
   readonly z: GPUBuffer[];
   readonly outputs: GPUBuffer[];
   readonly delta: GPUBuffer[];
   private readonly shapes: GPUBuffer[] = [];
-  readonly forward: { bound: BoundKernel; groups: [number, number] }[];
-  readonly backward: { bound: BoundKernel; groups: [number, number] }[];
-  readonly lossGradient: BoundKernel;
-  readonly lossPredict: BoundKernel;
-  private readonly perDataset = new Map<GpuDatasetBuffers, { gather: BoundKernel; loss: BoundKernel }>();
-  private readonly gatherShape: GPUBuffer;
+  /** forward products of layers 1… (layer 0 reads a data set, or the inference inputs) */
+  private readonly hiddenForward: Dispatch[];
+  /** training: from the output layer down to layer 1, δ of the layer below, then the layer's update */
+  private readonly updatePass: Dispatch[] = [];
+  private readonly inference: InferenceKernels | undefined;
+  private readonly perDataset = new Map<GpuDatasetBuffers, DatasetKernels>();
   private readonly lossShape: GPUBuffer;
-  private readonly gatherGroups: [number, number];
+  private readonly options: GPUBuffer;
+  /** matmul.wgsl shapes of each layer's forward product and weight products */
+  private readonly layerShapes: { forward: ProductShape; weights: ProductShape }[];
 
+  /** `optimizer` makes a training workspace; without it, an inference one. */
   constructor(
     private readonly memory: GpuMemory,
     private readonly net: NetworkBuffers,
     readonly capacity: number,
-    readonly training: boolean,
+    private readonly optimizer?: OptimizerConstants,
   ) {
     const { device } = memory;
     const { spec, layers } = net;
-    const options = training ? net.trainingOptions : net.inferenceOptions;
+    this.options = optimizer ? net.trainingOptions : net.inferenceOptions;
+    const options = this.options;
     const outputSize = layers[layers.length - 1].units;
     // Refuse before allocating anything: the widest per-row buffer, and the matmul dispatch along rows.
     const widest = Math.max(spec.inputSize, ...layers.map((layer) => layer.units));
@@ -317,140 +350,174 @@ export class Workspace {
       );
     }
     const rowsBuffer = (what: string, width: number) => memory.storage(what, capacity * width * floatBytes);
-    this.inputs = rowsBuffer('batch inputs', spec.inputSize);
-    this.targets = rowsBuffer('batch targets', outputSize);
     this.z = layers.map((layer, l) => rowsBuffer(`z ${l}`, layer.units));
     this.outputs = layers.map((layer, l) => rowsBuffer(`o ${l}`, layer.units));
     this.delta = layers.map((layer, l) => rowsBuffer(`delta ${l}`, layer.units));
-    const shape = (
-      kernel: typeof matmulKernel | typeof lossKernel | typeof gatherKernel,
-      values: UniformValues,
-    ) => {
-      const buffer = memory.uniform(`${kernel.file} shape`, encodeUniform(kernel, 'shape', values));
-      this.shapes.push(buffer);
-      return buffer;
-    };
-    /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
-    const matmul = (
-      entry: 'forward' | 'hiddenDelta' | 'weightGradient',
-      activation: Activation,
-      values: MatmulShape,
-      resources: Record<string, GPUBuffer>,
-    ) => ({
-      bound: bindKernel(
-        device,
-        kernelPipeline(device, matmulKernel, entry, {
-          activation: activationCodes[activation],
-          vectorLoads: vectorLoadsFit(values),
-        }),
-        { shape: shape(matmulKernel, { ...values }), ...resources },
-      ),
-      groups: [Math.ceil(values.columns / matmulTile), Math.ceil(values.rows / matmulTile)] as [
-        number,
-        number,
-      ],
-    });
-    const layerInput = (l: number) => (l === 0 ? this.inputs : this.outputs[l - 1]);
-    this.forward = layers.map((layer, l) =>
-      matmul(
-        'forward',
-        layer.activation,
-        {
+    this.layerShapes = layers.map((layer, l) => ({
+      forward: this.productShape({
+        rows: capacity,
+        columns: layer.units,
+        depth: layer.inputs,
+        leftRowStride: layer.inputs,
+        leftDepthStride: 1,
+        rightDepthStride: 1,
+        rightColumnStride: layer.inputs,
+        layer: l,
+        biasOffset: layer.units * layer.inputs,
+      }),
+      weights: this.productShape({
+        rows: layer.units,
+        columns: layer.inputs,
+        depth: capacity,
+        leftRowStride: 1,
+        leftDepthStride: layer.units,
+        rightDepthStride: layer.inputs,
+        rightColumnStride: 1,
+        layer: l,
+        biasOffset: layer.units * layer.inputs,
+      }),
+    }));
+    this.hiddenForward = layers
+      .slice(1)
+      .map((_, i) => this.forward(i + 1, this.outputs[i], gatherCodes.none, net.noOrder));
+    const hiddenDelta = (l: number) => {
+      const layer = layers[l];
+      const below = layers[l - 1];
+      return this.matmul(
+        'hiddenDelta',
+        { activation: activationCodes[below.activation], gather: gatherCodes.none },
+        this.productShape({
           rows: capacity,
-          columns: layer.units,
-          depth: layer.inputs,
-          leftRowStride: layer.inputs,
+          columns: below.units,
+          depth: layer.units,
+          leftRowStride: layer.units,
           leftDepthStride: 1,
-          rightDepthStride: 1,
-          rightColumnStride: layer.inputs,
-          layer: l,
-        },
+          rightDepthStride: below.units,
+          rightColumnStride: 1,
+          layer: l - 1,
+          biasOffset: 0,
+        }),
         {
-          left: layerInput(l),
-          right: layer.weights,
-          bias: layer.biases,
-          product: this.z[l],
-          activated: this.outputs[l],
+          left: this.delta[l],
+          right: layer.parameters,
+          product: this.delta[l - 1],
+          zBelow: this.z[l - 1],
           options,
           control: net.control,
+          order: net.noOrder,
         },
-      ),
-    );
-    // Backward, from the output layer down: each layer's weight gradient, then the delta of the layer below.
-    this.backward = [];
-    for (let l = layers.length - 1; l >= 0; l--) {
-      const layer = layers[l];
-      this.backward.push(
-        matmul(
-          'weightGradient',
-          'linear',
-          {
-            rows: layer.units,
-            columns: layer.inputs,
-            depth: capacity,
-            leftRowStride: 1,
-            leftDepthStride: layer.units,
-            rightDepthStride: layer.inputs,
-            rightColumnStride: 1,
-            layer: l,
-          },
-          {
-            left: this.delta[l],
-            right: layerInput(l),
-            product: layer.weightGradient,
-            biasGradient: layer.biasGradient,
-          },
-        ),
       );
-      if (l > 0) {
-        const below = layers[l - 1];
-        this.backward.push(
-          matmul(
-            'hiddenDelta',
-            below.activation,
-            {
-              rows: capacity,
-              columns: below.units,
-              depth: layer.units,
-              leftRowStride: layer.units,
-              leftDepthStride: 1,
-              rightDepthStride: below.units,
-              rightColumnStride: 1,
-              layer: l - 1,
-            },
-            {
-              left: this.delta[l],
-              right: layer.weights,
-              product: this.delta[l - 1],
-              zBelow: this.z[l - 1],
-              options,
-              control: net.control,
-            },
-          ),
+    };
+    const last = layers.length - 1;
+    this.lossShape = this.shape(lossKernel, { units: outputSize, classes: net.classes });
+    if (optimizer) {
+      // δ_{l−1} reads W_l, so it comes before W_l's update.
+      for (let l = last; l > 0; l--) {
+        this.updatePass.push(
+          hiddenDelta(l),
+          this.weightUpdate(l, this.outputs[l - 1], gatherCodes.none, net.noOrder),
         );
       }
+      return;
     }
-    const last = layers.length - 1;
-    this.lossShape = shape(lossKernel, { units: outputSize, classes: net.classes });
+    const inputs = rowsBuffer('batch inputs', spec.inputSize);
+    const targets = rowsBuffer('batch targets', outputSize);
+    const gradients: Dispatch[] = [];
+    for (let l = last; l >= 0; l--) {
+      gradients.push(
+        this.matmul('weightGradient', { gather: gatherCodes.none }, this.layerShapes[l].weights, {
+          left: this.delta[l],
+          right: l === 0 ? inputs : this.outputs[l - 1],
+          gradient: layers[l].gradient,
+          options,
+          order: net.noOrder,
+        }),
+      );
+      if (l > 0) gradients.push(hiddenDelta(l));
+    }
     const lossResources = {
       shape: this.lossShape,
       options,
       z: this.z[last],
       activated: this.outputs[last],
-      targets: this.targets,
+      targets,
       delta: this.delta[last],
-      metrics: training ? net.trainingMetrics : net.evaluationMetrics,
+      metrics: net.evaluationMetrics,
       confusion: net.confusion,
       control: net.control,
     };
-    this.lossGradient = bindKernel(device, this.lossPipeline('gradient'), lossResources);
-    this.lossPredict = bindKernel(device, this.lossPipeline('predict'), lossResources);
-    this.gatherShape = shape(gatherKernel, {
-      inputSize: spec.inputSize,
-      outputSize,
-      capacity,
+    this.inference = {
+      inputs,
+      targets,
+      forward: this.forward(0, inputs, gatherCodes.none, net.noOrder),
+      gradients,
+      lossGradient: bindKernel(device, this.lossPipeline('gradient'), lossResources),
+      lossPredict: bindKernel(device, this.lossPipeline('predict'), lossResources),
+    };
+  }
+
+  private shape(kernel: typeof matmulKernel | typeof lossKernel, values: UniformValues): GPUBuffer {
+    const buffer = this.memory.uniform(`${kernel.file} shape`, encodeUniform(kernel, 'shape', values));
+    this.shapes.push(buffer);
+    return buffer;
+  }
+
+  /** A matmul.wgsl shape and its uniform buffer, shared by the products of that shape. */
+  private productShape(values: MatmulShape): ProductShape {
+    return { values, buffer: this.shape(matmulKernel, { ...values }) };
+  }
+
+  /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
+  private matmul(
+    entry: 'forward' | 'hiddenDelta' | 'weightGradient' | 'weightUpdate',
+    constants: Record<string, number | boolean>,
+    { values, buffer }: ProductShape,
+    resources: Record<string, GPUBuffer>,
+  ): Dispatch {
+    const { device } = this.memory;
+    return {
+      bound: bindKernel(
+        device,
+        kernelPipeline(device, matmulKernel, entry, { ...constants, vectorLoads: vectorLoadsFit(values) }),
+        { shape: buffer, ...resources },
+      ),
+      groups: [Math.ceil(values.columns / matmulTile), Math.ceil(values.rows / matmulTile)],
+    };
+  }
+
+  /** Layer l's forward product on `input` (gathered through `order`, or not). */
+  private forward(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
+    const layer = this.net.layers[l];
+    return this.matmul(
+      'forward',
+      { activation: activationCodes[layer.activation], gather },
+      this.layerShapes[l].forward,
+      {
+        left: input,
+        right: layer.parameters,
+        bias: layer.parameters,
+        product: this.z[l],
+        activated: this.outputs[l],
+        options: this.options,
+        control: this.net.control,
+        order,
+      },
+    );
+  }
+
+  /** Layer l's weight gradient applied by the optimizer where it is made (training only). */
+  private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
+    const layer = this.net.layers[l];
+    return this.matmul('weightUpdate', { gather, ...this.optimizer }, this.layerShapes[l].weights, {
+      left: this.delta[l],
+      right: input,
+      options: this.options,
+      control: this.net.control,
+      order,
+      parameters: layer.parameters,
+      slot0: layer.slots[0],
+      slot1: layer.slots[1],
     });
-    this.gatherGroups = elementGroups(device, capacity * Math.max(spec.inputSize, outputSize));
   }
 
   private lossPipeline(entry: 'train' | 'evaluate' | 'gradient' | 'predict') {
@@ -462,35 +529,28 @@ export class Workspace {
     });
   }
 
-  /** The gather and loss kernels bound to a data set's order (train) or identity order (evaluate). */
-  private datasetKernels(dataset: GpuDatasetBuffers, order: GPUBuffer) {
+  /** The kernels that read a data set, bound to its order (train) or identity order (evaluate). */
+  private datasetKernels(dataset: GpuDatasetBuffers, order: GPUBuffer): DatasetKernels {
     let kernels = this.perDataset.get(dataset);
     if (!kernels) {
       const { device } = this.memory;
-      const options = this.training ? this.net.trainingOptions : this.net.inferenceOptions;
-      const last = this.net.layers.length - 1;
+      const { layers } = this.net;
+      const last = layers.length - 1;
       kernels = {
-        gather: bindKernel(device, kernelPipeline(device, gatherKernel, 'gather'), {
-          shape: this.gatherShape,
-          options,
-          order,
-          datasetInputs: dataset.inputs,
-          datasetTargets: dataset.targets,
-          inputs: this.inputs,
-          targets: this.targets,
-        }),
-        loss: bindKernel(device, this.lossPipeline(this.training ? 'train' : 'evaluate'), {
+        forward: this.forward(0, dataset.inputs, gatherCodes.leftRows, order),
+        loss: bindKernel(device, this.lossPipeline(this.optimizer ? 'train' : 'evaluate'), {
           shape: this.lossShape,
-          options,
+          options: this.options,
           z: this.z[last],
           activated: this.outputs[last],
-          targets: this.targets,
+          targets: dataset.targets,
           delta: this.delta[last],
-          metrics: this.training ? this.net.trainingMetrics : this.net.evaluationMetrics,
+          metrics: this.optimizer ? this.net.trainingMetrics : this.net.evaluationMetrics,
           confusion: this.net.confusion,
           order,
           control: this.net.control,
         }),
+        update: this.optimizer && this.weightUpdate(0, dataset.inputs, gatherCodes.rightDepth, order),
       };
       this.perDataset.set(dataset, kernels);
     }
@@ -501,68 +561,66 @@ export class Workspace {
     this.perDataset.delete(dataset);
   }
 
-  recordForward(recorder: CommandRecorder): void {
-    for (const { bound, groups } of this.forward) recorder.dispatch(bound, ...groups);
+  /** The inference buffers and kernels; a training workspace has none. */
+  private inferenceKernels(): InferenceKernels {
+    if (!this.inference) throw new Error('a training workspace has no inference kernels');
+    return this.inference;
   }
 
-  recordBackward(recorder: CommandRecorder): void {
-    for (const { bound, groups } of this.backward) recorder.dispatch(bound, ...groups);
+  /** Where predict() and gradients() write their rows: inputs [capacity, inputSize], targets [capacity, outputs]. */
+  get inputs(): GPUBuffer {
+    return this.inferenceKernels().inputs;
   }
 
-  /** One step's forward pass on the data set's next batch (gather, layers, loss with metrics). */
+  get targets(): GPUBuffer {
+    return this.inferenceKernels().targets;
+  }
+
+  /** predict(): the forward pass on `inputs`, softmax rows normalised. */
+  recordPredict(recorder: CommandRecorder): void {
+    const { forward, lossPredict } = this.inferenceKernels();
+    for (const { bound, groups } of [forward, ...this.hiddenForward]) recorder.dispatch(bound, ...groups);
+    if (this.net.spec.layers[this.net.layers.length - 1].activation === 'softmax') {
+      recorder.dispatch(lossPredict, 1);
+    }
+  }
+
+  /** gradients(): forward pass on `inputs` and `targets`, δ, then every layer's gradient. */
+  recordGradients(recorder: CommandRecorder): void {
+    const { forward, lossGradient, gradients } = this.inferenceKernels();
+    for (const { bound, groups } of [forward, ...this.hiddenForward]) recorder.dispatch(bound, ...groups);
+    recorder.dispatch(lossGradient, 1);
+    for (const { bound, groups } of gradients) recorder.dispatch(bound, ...groups);
+  }
+
+  /** The forward pass on the data set's next batch (layers, loss with metrics): evaluate() and training. */
   recordBatch(recorder: CommandRecorder, dataset: GpuDatasetBuffers, order: GPUBuffer): void {
-    const { gather, loss } = this.datasetKernels(dataset, order);
-    recorder.dispatch(gather, ...this.gatherGroups);
-    this.recordForward(recorder);
+    const { forward, loss } = this.datasetKernels(dataset, order);
+    recorder.dispatch(forward.bound, ...forward.groups);
+    for (const { bound, groups } of this.hiddenForward) recorder.dispatch(bound, ...groups);
     recorder.dispatch(loss, 1);
   }
 
+  /**
+   * One training step on the data set's next batch: 3·L dispatches for L layers (L forward, the loss,
+   * L − 1 hidden deltas, L weight updates).
+   */
+  recordStep(recorder: CommandRecorder, dataset: GpuDatasetBuffers): void {
+    this.recordBatch(recorder, dataset, dataset.order);
+    for (const { bound, groups } of this.updatePass) recorder.dispatch(bound, ...groups);
+    const { update } = this.datasetKernels(dataset, dataset.order);
+    if (!update) throw new Error('recordStep: an inference workspace does not train');
+    recorder.dispatch(update.bound, ...update.groups);
+  }
+
   destroy(): void {
-    for (const buffer of [
-      this.inputs,
-      this.targets,
-      ...this.z,
-      ...this.outputs,
-      ...this.delta,
-      ...this.shapes,
-    ]) {
+    for (const buffer of [...this.z, ...this.outputs, ...this.delta, ...this.shapes]) {
       this.memory.destroy(buffer);
+    }
+    if (this.inference) {
+      this.memory.destroy(this.inference.inputs);
+      this.memory.destroy(this.inference.targets);
     }
     this.perDataset.clear();
   }
-}
-
-/** The optimizer pass of every parameter buffer, bound for one optimizer. */
-export function bindUpdates(
-  memory: GpuMemory,
-  net: NetworkBuffers,
-  kind: 'sgd' | 'adam',
-  constants: { nesterov: boolean; decoupledDecay: boolean },
-): { updates: { bound: BoundKernel; groups: [number, number] }[]; shapes: GPUBuffer[] } {
-  const { device } = memory;
-  const kernel = kernelPipeline(device, updateKernel, kind, constants);
-  const shapes: GPUBuffer[] = [];
-  const updates = net.layers.flatMap((layer) =>
-    (['weights', 'biases'] as const).map((part) => {
-      const length = part === 'weights' ? layer.units * layer.inputs : layer.units;
-      const shape = memory.uniform(
-        'update shape',
-        encodeUniform(updateKernel, 'shape', { length, isBias: part === 'biases' ? 1 : 0 }),
-      );
-      shapes.push(shape);
-      return {
-        bound: bindKernel(device, kernel, {
-          shape,
-          options: net.trainingOptions,
-          control: net.control,
-          parameters: layer[part],
-          gradient: part === 'weights' ? layer.weightGradient : layer.biasGradient,
-          slot0: layer.slots[0][part],
-          slot1: layer.slots[1][part],
-        }),
-        groups: elementGroups(device, length),
-      };
-    }),
-  );
-  return { updates, shapes };
 }

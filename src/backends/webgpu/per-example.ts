@@ -1,12 +1,12 @@
 // Per-example training in one dispatch per 256 steps (shaders/per-example.wgsl): for networks trained at
-// batch size 1, where ~11 dispatches per step would cost more than the arithmetic. The per-layer parameter
+// batch size 1, where 3 dispatches per layer and step would cost more than the arithmetic. The per-layer parameter
 // and optimizer-slot buffers are copied (on the GPU) into packed buffers before, and back after, so every
 // other kernel keeps seeing the usual layout.
 
 import type { NetworkSpec } from '../../model/spec.js';
 import type { OptimizerSpec } from '../backend.js';
 import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
-import type { GpuDatasetBuffers, NetworkBuffers } from './network-buffers.js';
+import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
 import type { CommandRecorder, GpuMemory } from './scheduler.js';
@@ -191,18 +191,11 @@ export class PerExampleTrainer {
 
   /** Records `steps` per-example steps on the data set's order, from its device-side cursor. */
   record(recorder: CommandRecorder, dataset: GpuDatasetBuffers, steps: number): void {
-    const parts = this.net.layers.flatMap((layer) => [
-      {
-        parameters: layer.weights,
-        slots: layer.slots.map((slot) => slot.weights),
-        byteLength: layer.units * layer.inputs * 4,
-      },
-      {
-        parameters: layer.biases,
-        slots: layer.slots.map((slot) => slot.biases),
-        byteLength: layer.units * 4,
-      },
-    ]);
+    const parts = this.net.layers.map((layer) => ({
+      parameters: layer.parameters,
+      slots: layer.slots,
+      byteLength: parameterCount(layer) * 4,
+    }));
     const copy = (toPacked: boolean) => {
       let offset = 0;
       for (const part of parts) {

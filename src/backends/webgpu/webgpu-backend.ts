@@ -18,14 +18,14 @@ import type {
 } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
-import { lossKernel } from './kernels.js';
+import { lossKernel, optimizerCodes } from './kernels.js';
 import {
-  bindUpdates,
   checkBindingSize,
   encodeStepOptions,
   type GpuDatasetBuffers,
   metricsLayout,
   NetworkBuffers,
+  type OptimizerConstants,
   Workspace,
 } from './network-buffers.js';
 import {
@@ -35,7 +35,7 @@ import {
   perExampleLayout,
 } from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
-import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -116,7 +116,6 @@ class WebGpuNetwork implements BackendNetwork {
   private readonly buffers: NetworkBuffers;
   private readonly device: GPUDevice;
   private optimizer: OptimizerSpec = { kind: 'sgd', momentum: 0, nesterov: false };
-  private updates: ReturnType<typeof bindUpdates>;
   private trainingWorkspace: Workspace | undefined;
   private inferenceWorkspace: Workspace | undefined;
   /** the fused batch-size-1 kernel, made on first use for the current optimizer */
@@ -137,15 +136,10 @@ class WebGpuNetwork implements BackendNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
-    this.updates = bindUpdates(backend.memory, this.buffers, 'sgd', {
-      nesterov: false,
-      decoupledDecay: false,
-    });
     try {
       this.writeParams(params);
     } catch (error) {
       // Parameters of the wrong shape: give back what the constructor made.
-      for (const shape of this.updates.shapes) backend.memory.destroy(shape);
       this.buffers.destroy();
       throw error;
     }
@@ -164,8 +158,7 @@ class WebGpuNetwork implements BackendNetwork {
     this.checkAlive();
     checkLayerParams(this.spec, params, 'params');
     params.forEach((layer, l) => {
-      this.scheduler.upload(this.buffers.layers[l].weights, 0, layer.weights);
-      this.scheduler.upload(this.buffers.layers[l].biases, 0, layer.biases);
+      this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
   }
 
@@ -177,7 +170,6 @@ class WebGpuNetwork implements BackendNetwork {
     const result = new Float32Array(count * outputs);
     const workspace = this.inference(Math.min(count, inferenceChunkRows));
     this.setInferenceRows(workspace.capacity);
-    const softmax = this.spec.layers[this.spec.layers.length - 1].activation === 'softmax';
     for (let start = 0; start < count; start += workspace.capacity) {
       const rows = Math.min(workspace.capacity, count - start);
       this.scheduler.upload(
@@ -190,8 +182,7 @@ class WebGpuNetwork implements BackendNetwork {
         {
           before: (recorder) => {
             recorder.clear(workspace.inputs, rows * inputSize * 4);
-            workspace.recordForward(recorder);
-            if (softmax) recorder.dispatch(workspace.lossPredict, 1);
+            workspace.recordPredict(recorder);
           },
         },
       );
@@ -210,9 +201,7 @@ class WebGpuNetwork implements BackendNetwork {
     const bytes = await this.scheduler.read(this.buffers.gradientBuffers(), {
       before: (recorder) => {
         recorder.clear(workspace.inputs, count * this.spec.inputSize * 4);
-        workspace.recordForward(recorder);
-        recorder.dispatch(workspace.lossGradient, 1);
-        workspace.recordBackward(recorder);
+        workspace.recordGradients(recorder);
       },
     });
     return this.unpackParams(bytes);
@@ -275,17 +264,9 @@ class WebGpuNetwork implements BackendNetwork {
     this.optimizer = { ...spec };
     this.perExample?.destroy();
     this.perExample = undefined;
-    for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
-    this.updates =
-      spec.kind === 'sgd'
-        ? bindUpdates(this.backend.memory, this.buffers, 'sgd', {
-            nesterov: spec.nesterov,
-            decoupledDecay: false,
-          })
-        : bindUpdates(this.backend.memory, this.buffers, 'adam', {
-            nesterov: false,
-            decoupledDecay: spec.kind === 'adamw',
-          });
+    // The training workspace's weight kernels are compiled for one optimizer.
+    this.trainingWorkspace?.destroy();
+    this.trainingWorkspace = undefined;
     this.trainingOptionBytes = undefined;
     this.scheduler.submit((recorder) => {
       for (const slot of [0, 1]) {
@@ -335,8 +316,7 @@ class WebGpuNetwork implements BackendNetwork {
     });
     state.slots.forEach((slot, k) => {
       slot.forEach((layer, l) => {
-        this.scheduler.upload(this.buffers.layers[l].slots[k].weights, 0, layer.weights);
-        this.scheduler.upload(this.buffers.layers[l].slots[k].biases, 0, layer.biases);
+        this.scheduler.upload(this.buffers.layers[l].slots[k], 0, packLayer(layer));
       });
     });
     this.scheduler.upload(this.buffers.control, 0, Uint32Array.of(state.step));
@@ -383,7 +363,7 @@ class WebGpuNetwork implements BackendNetwork {
     for (let done = 0; done < batchCount; done += stepsPerSubmit) {
       const steps = Math.min(stepsPerSubmit, batchCount - done);
       this.scheduler.submit((recorder) => {
-        for (let s = 0; s < steps; s++) this.recordStep(recorder, workspace, data);
+        for (let s = 0; s < steps; s++) workspace.recordStep(recorder, data);
       });
     }
     data.cursor += batchCount;
@@ -393,12 +373,6 @@ class WebGpuNetwork implements BackendNetwork {
   private perExampleLayout(): PerExampleLayout | undefined {
     const device = perExampleDevice(this.device.adapterInfo);
     return perExampleLayout(this.device.limits, this.spec, this.optimizer, device);
-  }
-
-  private recordStep(recorder: CommandRecorder, workspace: Workspace, data: GpuDataset): void {
-    workspace.recordBatch(recorder, data, data.order);
-    workspace.recordBackward(recorder);
-    for (const { bound, groups } of this.updates.updates) recorder.dispatch(bound, ...groups);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
@@ -433,7 +407,12 @@ class WebGpuNetwork implements BackendNetwork {
     if (this.trainingWorkspace?.capacity !== batchSize) {
       this.trainingWorkspace?.destroy();
       this.trainingWorkspace = undefined;
-      this.trainingWorkspace = new Workspace(this.backend.memory, this.buffers, batchSize, true);
+      this.trainingWorkspace = new Workspace(
+        this.backend.memory,
+        this.buffers,
+        batchSize,
+        optimizerConstants(this.optimizer),
+      );
     }
     return this.trainingWorkspace;
   }
@@ -443,7 +422,7 @@ class WebGpuNetwork implements BackendNetwork {
     if (!this.inferenceWorkspace || this.inferenceWorkspace.capacity < rows) {
       this.inferenceWorkspace?.destroy();
       this.inferenceWorkspace = undefined;
-      this.inferenceWorkspace = new Workspace(this.backend.memory, this.buffers, Math.max(1, rows), false);
+      this.inferenceWorkspace = new Workspace(this.backend.memory, this.buffers, Math.max(1, rows));
     }
     return this.inferenceWorkspace;
   }
@@ -513,7 +492,6 @@ class WebGpuNetwork implements BackendNetwork {
     this.trainingWorkspace?.destroy();
     this.inferenceWorkspace?.destroy();
     this.perExample?.destroy();
-    for (const shape of this.updates.shapes) this.backend.memory.destroy(shape);
     this.buffers.destroy();
     this.onDispose();
   }
@@ -545,6 +523,20 @@ class WebGpuNetwork implements BackendNetwork {
     }
     return dataset;
   }
+}
+
+/** A layer's weights then biases: the layout of its parameter and slot buffers (network-buffers.ts). */
+function packLayer(layer: LayerParams): Float32Array {
+  const packed = new Float32Array(layer.weights.length + layer.biases.length);
+  packed.set(layer.weights);
+  packed.set(layer.biases, layer.weights.length);
+  return packed;
+}
+
+function optimizerConstants(optimizer: OptimizerSpec): OptimizerConstants {
+  return optimizer.kind === 'sgd'
+    ? { optimizer: optimizerCodes.sgd, nesterov: optimizer.nesterov, decoupledDecay: false }
+    : { optimizer: optimizerCodes.adam, nesterov: false, decoupledDecay: optimizer.kind === 'adamw' };
 }
 
 function parseMetrics(bytes: ArrayBuffer, layout: ReturnType<typeof metricsLayout>): Metrics {

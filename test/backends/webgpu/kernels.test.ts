@@ -119,7 +119,6 @@ describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)'
           leftDepthStride: 1,
           rightDepthStride: 1,
           rightColumnStride: inputs,
-          layer: 0,
         }),
       ).toBe(true);
       expect(
@@ -131,7 +130,6 @@ describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)'
           leftDepthStride: hidden,
           rightDepthStride: inputs,
           rightColumnStride: 1,
-          layer: 0,
         }),
       ).toBe(true);
       expect(
@@ -143,7 +141,6 @@ describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)'
           leftDepthStride: 1,
           rightDepthStride: hidden,
           rightColumnStride: 1,
-          layer: 0,
         }),
       ).toBe(true);
       const { params, x, t } = randomData(spec, rows, rows * 3 + hidden);
@@ -172,7 +169,6 @@ describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)'
       leftDepthStride: 1,
       rightDepthStride: 1,
       rightColumnStride: 6,
-      layer: 0,
     };
     expect(vectorLoadsFit(shape)).toBe(false);
     expect(vectorLoadsFit({ ...shape, depth: 8, leftRowStride: 8, rightColumnStride: 8 })).toBe(true);

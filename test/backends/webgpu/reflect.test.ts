@@ -2,7 +2,7 @@
 // naming the shader and the binding.
 
 import { describe, expect, it } from 'vitest';
-import { type KernelFamily, matmulKernel, updateKernel } from '../../../src/backends/webgpu/kernels.js';
+import { type KernelFamily, lossKernel, matmulKernel } from '../../../src/backends/webgpu/kernels.js';
 import { encodeStepOptions } from '../../../src/backends/webgpu/network-buffers.js';
 import { bindKernel, kernelPipeline } from '../../../src/backends/webgpu/pipelines.js';
 import { encodeUniform, reflectKernel } from '../../../src/backends/webgpu/reflect.js';
@@ -10,19 +10,28 @@ import { testDevice } from '../../helpers/gpu.js';
 
 describe('reflectKernel', () => {
   it('gives each entry point only the bindings it uses, typed from the WGSL', () => {
-    const { entryBindings } = reflectKernel(updateKernel);
-    const sgd = entryBindings.get('sgd')?.map((b) => `${b.name}:${b.type}`);
-    expect(sgd).toEqual([
+    const { entryBindings } = reflectKernel(matmulKernel);
+    const gradient = entryBindings.get('weightGradient')?.map((b) => `${b.name}:${b.type}`);
+    expect(gradient).toEqual([
       'shape:uniform',
+      'left:read-only-storage',
+      'right:read-only-storage',
+      'gradient:storage',
       'options:uniform',
-      'parameters:storage',
-      'gradient:read-only-storage',
-      'slot0:storage',
+      'order:read-only-storage',
     ]);
-    // adam reads its t from the device-side step counter; sgd needs no counter
-    expect(entryBindings.get('adam')?.map((b) => b.name)).toEqual(
-      expect.arrayContaining(['control', 'slot1']),
-    );
+    // the fused update writes the parameters and slots of update.wgsl, and reads adam's t from control
+    expect(entryBindings.get('weightUpdate')?.map((b) => `${b.name}:${b.type}`)).toEqual([
+      'shape:uniform',
+      'left:read-only-storage',
+      'right:read-only-storage',
+      'options:uniform',
+      'control:read-only-storage',
+      'order:read-only-storage',
+      'parameters:storage',
+      'slot0:storage',
+      'slot1:storage',
+    ]);
   });
 
   it('throws naming the shader and binding when the descriptor lacks a binding of the shader', () => {
@@ -36,17 +45,17 @@ describe('reflectKernel', () => {
   });
 
   it('throws when the descriptor names a binding the shader does not have', () => {
-    const extra: KernelFamily = { ...updateKernel, bindings: [...updateKernel.bindings, 'momentum'] };
+    const extra: KernelFamily = { ...lossKernel, bindings: [...lossKernel.bindings, 'momentum'] };
     expect(() => reflectKernel(extra)).toThrow(
-      'shaders/update.wgsl: binding "momentum" is declared in kernels.ts but not in the shader',
+      'shaders/loss.wgsl: binding "momentum" is declared in kernels.ts but not in the shader',
     );
   });
 
   it('throws for an override constant or entry point the shader lacks', () => {
-    expect(() => reflectKernel({ ...updateKernel, constants: ['nesterov', 'amsgrad'] })).toThrow(
+    expect(() => reflectKernel({ ...matmulKernel, constants: ['nesterov', 'amsgrad'] })).toThrow(
       'override constant "amsgrad"',
     );
-    expect(() => reflectKernel({ ...updateKernel, entryPoints: ['sgd', 'rmsprop'] })).toThrow(
+    expect(() => reflectKernel({ ...matmulKernel, entryPoints: ['forward', 'rmsprop'] })).toThrow(
       'entry point "rmsprop"',
     );
   });
@@ -55,7 +64,7 @@ describe('reflectKernel', () => {
 describe('encodeUniform', () => {
   it('places members at the offsets the WGSL gives (arrays of vec4 after 16-byte alignment)', () => {
     const bytes = new DataView(encodeStepOptions({ batchSize: 7, learningRate: 0.5, dropout: [0.5, 0.25] }));
-    const layout = reflectKernel(updateKernel).uniforms.get('options');
+    const layout = reflectKernel(matmulKernel).uniforms.get('options');
     const offset = (name: string) => layout?.members.get(name)?.offset ?? -1;
     expect(bytes.getFloat32(offset('learningRate'), true)).toBe(0.5);
     expect(bytes.getUint32(offset('batchSize'), true)).toBe(7);
@@ -66,11 +75,11 @@ describe('encodeUniform', () => {
   });
 
   it('refuses unknown and missing members, naming them', () => {
-    expect(() => encodeUniform(updateKernel, 'shape', { length: 3, isBias: 0, stride: 1 })).toThrow(
+    expect(() => encodeUniform(lossKernel, 'shape', { units: 3, classes: 3, stride: 1 })).toThrow(
       'uniform shape has no member "stride"',
     );
-    expect(() => encodeUniform(updateKernel, 'shape', { length: 3 })).toThrow(
-      'uniform shape.isBias was not given a value',
+    expect(() => encodeUniform(lossKernel, 'shape', { units: 3 })).toThrow(
+      'uniform shape.classes was not given a value',
     );
   });
 });
@@ -79,10 +88,10 @@ describe('bindKernel', () => {
   it('refuses a bind group missing a binding the entry point uses, naming shader, entry and binding', async () => {
     const { device } = await testDevice();
     try {
-      const kernel = kernelPipeline(device, updateKernel, 'sgd', { nesterov: false, decoupledDecay: false });
+      const kernel = kernelPipeline(device, matmulKernel, 'weightUpdate', { nesterov: false });
       const buffer = device.createBuffer({ size: 64, usage: GPUBufferUsage.STORAGE });
       expect(() => bindKernel(device, kernel, { parameters: buffer })).toThrow(
-        'shaders/update.wgsl sgd: binding "shape" (@binding(0)) was given no buffer',
+        'shaders/matmul.wgsl weightUpdate: binding "shape" (@binding(0)) was given no buffer',
       );
     } finally {
       device.destroy();

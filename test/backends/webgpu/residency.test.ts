@@ -1,7 +1,7 @@
 // What crosses between CPU and GPU (stats()), what stays alive, and what happens when the device goes.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendNetwork, StepOptions } from '../../../src/backends/backend.js';
+import type { BackendNetwork, OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
 import { type AcquiredDevice, webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
@@ -85,8 +85,9 @@ describe('residency', () => {
       const inside = net.stats();
       expect(inside.uploads, 'uploads inside the epoch').toBe(afterOrder.uploads);
       expect(inside.readbacks, 'readbacks inside the epoch').toBe(start.readbacks);
-      // gather, 3 forward, loss, 3 weight gradients, 2 hidden deltas, 6 parameter updates
-      expect(inside.dispatches - afterOrder.dispatches).toBe((count / batchSize) * 16);
+      // 3·L per step: 3 forward (layer 0 reads its rows through the order), loss, 2 hidden deltas,
+      // 3 weight gradients with the optimizer step fused
+      expect(inside.dispatches - afterOrder.dispatches).toBe((count / batchSize) * 3 * spec.layers.length);
       const metrics = await net.takeTrainingMetrics();
       expect(metrics.count).toBe(count);
       const end = net.stats();
@@ -94,6 +95,50 @@ describe('residency', () => {
       expect(end.uploads - start.uploads).toBe(1);
     } finally {
       net.dispose();
+    }
+  });
+
+  it('a batched step is exactly 3·L dispatches for every optimizer, with L1/L2 and dropout, at 1 to 3 layers', async () => {
+    const optimizers: OptimizerSpec[] = [
+      { kind: 'sgd', momentum: 0.9, nesterov: false },
+      { kind: 'sgd', momentum: 0.9, nesterov: true },
+      { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+      { kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 },
+    ];
+    const { inputs, targets } = data();
+    for (const layerCount of [1, 2, 3]) {
+      const layers = spec.layers.slice(spec.layers.length - layerCount);
+      const shortSpec: NetworkSpec = { ...spec, layers };
+      let fanIn = spec.inputSize;
+      const shortParams = layers.map(({ units }) => {
+        const layer = { weights: new Float32Array(units * fanIn).fill(0.1), biases: new Float32Array(units) };
+        fanIn = units;
+        return layer;
+      });
+      for (const optimizer of optimizers) {
+        const net = gpu.createNetwork(shortSpec, shortParams);
+        try {
+          net.setOptimizer(optimizer);
+          const dataset = net.upload(inputs, targets, count);
+          const stepOptions = {
+            ...options,
+            l1: 1e-4,
+            l2: 1e-3,
+            dropout: new Array(layerCount - 1).fill(0.2),
+          };
+          net.train(dataset, 0, 1, stepOptions);
+          const before = net.stats();
+          net.train(dataset, 1, 5, stepOptions);
+          const after = net.stats();
+          expect(after.dispatches - before.dispatches, `${optimizer.kind}, ${layerCount} layers`).toBe(
+            5 * 3 * layerCount,
+          );
+          expect(after.uploads - before.uploads).toBe(0);
+          expect((await net.takeTrainingMetrics()).finite).toBe(true);
+        } finally {
+          net.dispose();
+        }
+      }
     }
   });
 
@@ -210,7 +255,7 @@ describe('device limits', () => {
       loss: 'squared-error',
     };
     expect(() => backend.createNetwork(huge, [])).toThrow(
-      /layer 2 \(6000 units × 6000 inputs\) weights needs 144000000 bytes .* at most 134217728 bytes \(maxStorageBufferBindingSize/,
+      /layer 2 \(6000 units × 6000 inputs, weights and biases\) needs 144024000 bytes .* at most 134217728 bytes \(maxStorageBufferBindingSize/,
     );
     expect(() => backend.createNetwork(huge, [])).toThrow(expect.objectContaining({ code: 'device-limit' }));
     expect(backend.memory.counts()).toEqual(before);

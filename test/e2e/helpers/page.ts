@@ -115,3 +115,85 @@ export function canvasPixels(
     tolerance,
   );
 }
+
+export interface BenchTableRow {
+  engine: string;
+  batch: string;
+  /** "median (min–max)" */
+  examples: string;
+  dispatches: string;
+  readbacks: string;
+}
+
+export interface CompareResult {
+  rows: BenchTableRow[];
+  /** the longest run of each engine's bar colour along any pixel row of the chart, in CSS pixels */
+  barPixels: { webgpu: number; cpu: number };
+  /** the chart's track for the bars (its width less the engine names and the figures), in CSS pixels */
+  trackPixels: number;
+}
+
+/** Picks a network in the compare panel, runs the comparison and reads the table and the drawn bars. */
+export async function compareAndWait(page: Page, network: string): Promise<CompareResult> {
+  await page.waitForFunction(
+    () => !(document.getElementById('compare-button') as HTMLButtonElement).disabled,
+    {
+      timeout: 30_000,
+    },
+  );
+  await page.select('#compare-network', network);
+  await page.evaluate(() => document.getElementById('compare-bars')?.replaceChildren());
+  await page.click('#compare-button');
+  await page.waitForFunction(
+    () =>
+      document.querySelector('#compare-bars canvas') !== null ||
+      /rror|fail/i.test(document.getElementById('compare-status')?.textContent ?? ''),
+    { timeout: 180_000 },
+  );
+  const rows = await page.$$eval('#compare-bars tbody tr', (trs) =>
+    trs.map((tr) => {
+      const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '');
+      return {
+        engine: cells[0],
+        batch: cells[1],
+        examples: cells[2],
+        dispatches: cells[4],
+        readbacks: cells[5],
+      };
+    }),
+  );
+  if (rows.length === 0) {
+    throw new Error(
+      `no comparison: ${await page.$eval('#compare-status', (element) => element.textContent)}`,
+    );
+  }
+  const barPixels = await page.$eval('#compare-bars canvas', (element) => {
+    const canvas = element as HTMLCanvasElement;
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2d context');
+    const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
+    const scale = canvas.width / canvas.getBoundingClientRect().width;
+    const colours = { webgpu: [31, 122, 77], cpu: [122, 133, 153] };
+    const longest = { webgpu: 0, cpu: 0 };
+    for (const [engine, [r, g, b]] of Object.entries(colours) as ['webgpu' | 'cpu', number[]][]) {
+      for (let y = 0; y < height; y++) {
+        let run = 0;
+        for (let x = 0; x < width; x++) {
+          const i = 4 * (y * width + x);
+          const same =
+            data[i + 3] > 200 &&
+            Math.abs(data[i] - r) <= 8 &&
+            Math.abs(data[i + 1] - g) <= 8 &&
+            Math.abs(data[i + 2] - b) <= 8;
+          run = same ? run + 1 : 0;
+          longest[engine] = Math.max(longest[engine], run / scale);
+        }
+      }
+    }
+    return longest;
+  });
+  const trackPixels = await page.$eval('#compare-bars canvas', (canvas) =>
+    Number((canvas as HTMLCanvasElement).dataset.trackWidth),
+  );
+  return { rows, barPixels, trackPixels };
+}
