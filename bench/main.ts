@@ -133,6 +133,12 @@ async function main(): Promise<void> {
     console.log(formatTable(records));
     const notes = records.filter((record) => record.note);
     for (const record of notes) console.log(`- ${record.network} ${record.engine}: ${record.note}`);
+    for (const record of records.filter(({ countedOver }) => countedOver === 'timed runs')) {
+      console.log(
+        `- ${record.network} ${record.engine}: transfers per step counted over all its timed runs (a whole ` +
+          'epoch took too long to count on its own); per epoch not counted',
+      );
+    }
   }
   const profiled = records.filter((record) => record.gpuMillisecondsPerStep);
   if (profiled.length > 0) {

@@ -66,7 +66,15 @@ function formatRatio(ratio: number): string {
   return `${formatNumber(ratio)}×`;
 }
 
-/** A Markdown table: one row per record, with examples/s, GFLOP/s, transfers and the ratios ours ÷ that row. */
+/** A transfer count, or '–' where the engine has no GPU or the count needed a whole epoch there was not. */
+function counted(value: number | null | undefined): string {
+  return value === null || value === undefined ? '–' : formatNumber(value);
+}
+
+/**
+ * A Markdown table: one row per record, with examples/s, GFLOP/s, transfers (per step and per epoch, from
+ * one whole epoch where it was counted: see BenchRecord.countedOver) and the ratios ours ÷ that row.
+ */
 export function formatTable(records: BenchRecord[], ours: readonly string[] = ['webgpu', 'cpu']): string {
   const header = [
     'network',
@@ -75,7 +83,9 @@ export function formatTable(records: BenchRecord[], ours: readonly string[] = ['
     'examples/s median (min–max)',
     'GFLOP/s',
     'dispatches/step',
+    'submits/step',
     'readbacks/epoch',
+    'uploads/epoch',
     ...ours.map((engine) => `${engine} ÷ this`),
   ];
   const rows = records.map((record) => {
@@ -86,8 +96,10 @@ export function formatTable(records: BenchRecord[], ours: readonly string[] = ['
       String(record.batch),
       `${formatNumber(median)} (${formatNumber(min)}–${formatNumber(max)})`,
       formatNumber(record.gflops.median),
-      record.dispatchesPerStep === null ? '–' : formatNumber(record.dispatchesPerStep),
-      record.readbacksPerEpoch === null ? '–' : formatNumber(record.readbacksPerEpoch),
+      counted(record.dispatchesPerStep),
+      counted(record.submitsPerStep),
+      counted(record.readbacksPerEpoch),
+      counted(record.uploadsPerEpoch),
       ...ours.map((engine) => {
         const mine = records.find((other) => other.network === record.network && other.engine === engine);
         return mine && mine !== record ? formatRatio(mine.examplesPerSec.median / median) : '';

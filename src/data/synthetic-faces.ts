@@ -1,9 +1,10 @@
 // Synthetic CMU-like faces: a seeded generator of 32×30 grey pictures, so the main job runs on a fresh
 // machine with nothing to download. Each person has their own head shape, skin, hair, clothes, place in the
 // frame and background; each shot has a pose (the head turns left or right, the chin lifts for up), an
-// expression (mouth and brows) and eyes open or behind sunglasses, plus where the head sits, the lighting and
-// sensor noise. As in the real images, pose moves the whole face rather than one feature. The shapes are
-// drawn supersampled and averaged down, as a downscaled photograph is.
+// expression (mouth and brows) and eyes open or behind sunglasses, plus where the head sits, the exposure, a
+// lamp above or below the camera (which a face looking up tilts towards or away from) and sensor noise. As in
+// the real images, pose moves the whole face rather than one feature. The shapes are drawn supersampled and
+// averaged down, as a downscaled photograph is.
 
 import { Random } from '../model/random.js';
 import type { Dataset, Splits, TargetEncoding } from './dataset.js';
@@ -110,12 +111,23 @@ interface Shot {
   /** lighting: grey × gain + offset */
   gain: number;
   offset: number;
+  /** where the lamp is: 1 above the camera (a ceiling light), -1 below it (a desk lamp) */
+  lamp: number;
 }
+
+/**
+ * Looking up tilts the face towards a lamp above the camera or away from one below it, so the face of an `up`
+ * shot is lit this much more or less than when it looks straight ahead (turning left or right keeps it as
+ * lit). Straight faces thus lie between the two kinds of up in brightness: no single linear boundary parts
+ * them, while two sigmoid hidden units can (one for brighter than straight, one for darker).
+ */
+const tiltLighting = 0.6;
+/** The lifted chin shades the neck it shows: this fraction of the skin's grey. */
+const liftedChinShadow = 0.35;
 
 /** The grey level at point (x, y) of the picture, before lighting and noise. */
 function shade(person: Person, shot: Shot, x: number, y: number): number {
   const { yaw, pitch } = poseAngles[shot.face.pose];
-  const expression = expressionShapes[shot.face.expression];
   // The head turns: its outline moves a little, the face inside it moves more (it is on the front of a ball).
   const bodyY = person.centerY + shot.shiftY;
   const bodyX = person.centerX + shot.shiftX;
@@ -131,7 +143,7 @@ function shade(person: Person, shot: Shot, x: number, y: number): number {
   if (!inHead) {
     const chin = bodyY + person.headHeight;
     const underChin = Math.abs(x - bodyX) < person.headWidth * 0.5 && y > headY && y < chin + 3;
-    if (underChin) return pitch > 0 ? person.skin * 0.9 : person.collar;
+    if (underChin) return pitch > 0 ? person.skin * liftedChinShadow : person.collar;
     const shoulders = y > chin + 1 - 0.3 * Math.abs(x - bodyX);
     if (shoulders) return person.shirt;
     const wall = x > person.edgeX ? person.edgeGrey : person.background;
@@ -147,6 +159,13 @@ function shade(person: Person, shot: Shot, x: number, y: number): number {
     return person.hair;
   }
 
+  return (1 + tiltLighting * pitch * shot.lamp) * faceShade(person, shot, u, v, fu, fv);
+}
+
+/** The face inside the hairline: eyes, brows, nose, mouth and skin, at face coordinates (fu, fv). */
+function faceShade(person: Person, shot: Shot, u: number, v: number, fu: number, fv: number): number {
+  const { yaw } = poseAngles[shot.face.pose];
+  const expression = expressionShapes[shot.face.expression];
   // Face features, relative to where the face points.
   const eyeY = -0.18;
   const squeeze = 1 - 0.25 * Math.abs(yaw);
@@ -216,6 +235,7 @@ export function syntheticFacePictures(options: SyntheticFacesOptions = {}): Face
             shiftY: random.normal() * 0.6,
             gain: random.uniform(0.85, 1.15),
             offset: random.uniform(-0.08, 0.08),
+            lamp: random.next() < 0.5 ? 1 : -1,
           };
           pictures.push({
             face,

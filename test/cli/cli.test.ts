@@ -125,6 +125,29 @@ describe('train, eval and predict on the synthetic faces', () => {
   });
 });
 
+describe('the synthetic faces need the hidden layer', () => {
+  it('960-3-4 is clearly more accurate on pose than a linear model (softmax regression)', () => {
+    const testAccuracy = (name: string, ...args: string[]) => {
+      const out = join(work, name);
+      const result = cli('train', '--backend', 'cpu', '--seed', '1', '--json', '--out', out, ...args);
+      expect(result.status).toBe(0);
+      return lastJson(result.stdout).testAccuracy as number;
+    };
+    const hidden = testAccuracy('hidden-layer');
+    const linear = testAccuracy(
+      'linear',
+      '--hidden',
+      'none',
+      '--loss',
+      'softmax-cross-entropy',
+      '--lr',
+      '0.1',
+    );
+    expect(hidden).toBeGreaterThan(0.85);
+    expect(hidden - linear).toBeGreaterThan(0.05);
+  }, 120_000);
+});
+
 describe('CSV data', () => {
   it('trains on a CSV file with a held-out split and predicts unlabelled rows', async () => {
     const rows = ['x,y,side'];

@@ -47,6 +47,29 @@ describe('synthetic faces', () => {
     expect(distance(base, find('straight', 'happy', 'open'))).toBeGreaterThan(noiseOnly);
   });
 
+  it('lights a face looking up more or less than looking straight, by where the lamp is', () => {
+    const noiseless = syntheticFacePictures({ seed: 3, noise: 0 });
+    const faceBrightness = (pixels: Float32Array) => {
+      let sum = 0;
+      for (let row = 10; row < 18; row++)
+        for (let column = 12; column < 20; column++) sum += pixels[row * 32 + column];
+      return sum / 64;
+    };
+    const upToStraight: number[] = [];
+    for (const person of syntheticPeople()) {
+      const shots = (pose: string) =>
+        noiseless
+          .filter((p) => p.face.person === person && p.face.pose === pose)
+          .map((p) => faceBrightness(p.pixels));
+      const straight = shots('straight');
+      const straightMean = straight.reduce((a, b) => a + b) / straight.length;
+      upToStraight.push(...shots('up').map((brightness) => brightness / straightMean));
+    }
+    // Two kinds of up, one on each side of straight: what a linear model cannot split from straight.
+    expect(upToStraight.filter((ratio) => ratio > 1.25).length).toBeGreaterThan(0.4 * upToStraight.length);
+    expect(upToStraight.filter((ratio) => ratio < 0.75).length).toBeGreaterThan(0.4 * upToStraight.length);
+  });
+
   it('makes data sets for each task and default splits in the proportions of Mitchell’s lists', () => {
     const person = syntheticFaces({ task: 'person', seed: 3 });
     expect(person.classNames).toEqual(syntheticPeople());

@@ -298,26 +298,39 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
     net.dispose();
   });
 
-  it('two networks fitting at once on one engine do not interfere', async () => {
-    const fitOnce = async (net: ReturnType<Engine['createNetwork']>) => {
-      await net.fit(tiny, {
-        epochs: 4,
-        batchSize: 1,
-        dropout: [0.25],
-        optimizer: { kind: 'adam', learningRate: 0.01 },
-      });
-      return net.getWeights();
-    };
-    const engine = engines()[backend];
-    const other: NetworkSpec = { ...tinySpec, seed: 8 };
-    const alone = [await fitOnce(engine.createNetwork(tinySpec)), await fitOnce(engine.createNetwork(other))];
-    const together = await Promise.all([
-      fitOnce(engine.createNetwork(tinySpec)),
-      fitOnce(engine.createNetwork(other)),
-    ]);
-    expect(together).toEqual(alone);
-    expect(alone[0]).not.toEqual(alone[1]);
-  });
+  it.each([
+    {
+      path: 'per-example sgd with momentum (the fused kernel on WebGPU)',
+      options: { batchSize: 1, optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0.5 } },
+    },
+    { path: 'mini-batch adam', options: { batchSize: 2, optimizer: { kind: 'adam', learningRate: 0.01 } } },
+  ] satisfies { path: string; options: FitOptions }[])(
+    'two networks fitting at once on one engine, batch by batch in turn, do not interfere: $path',
+    async ({ options }) => {
+      const engine = engines()[backend];
+      // different seeds and different hidden layers, so that sharing anything would show
+      const specs: NetworkSpec[] = [
+        tinySpec,
+        { ...tinySpec, seed: 8, layers: [{ units: 5, activation: 'relu' }, tinySpec.layers[1]] },
+      ];
+      const fitOnce = async (spec: NetworkSpec, onBatchEnd: () => void) => {
+        const net = engine.createNetwork(spec);
+        await net.fit(tiny, { ...options, epochs: 5, dropout: [0.25], onBatchEnd });
+        const weights = await net.getWeights();
+        net.dispose();
+        return weights;
+      };
+      const alone = [await fitOnce(specs[0], () => {}), await fitOnce(specs[1], () => {})];
+      const turns: number[] = [];
+      const together = await Promise.all(specs.map((spec, n) => fitOnce(spec, () => void turns.push(n))));
+      expect(together).toEqual(alone);
+      // The fits really interleaved: each batch of one was followed by a batch of the other.
+      const batches = 5 * Math.ceil(3 / options.batchSize);
+      expect(turns).toHaveLength(2 * batches);
+      const switches = turns.filter((n, i) => i > 0 && n !== turns[i - 1]).length;
+      expect(switches).toBeGreaterThanOrEqual(2 * batches - 2);
+    },
+  );
 
   it('a diverging run stops with MlpError non-finite naming the epoch, keeping the last finite weights', async () => {
     const net = engines()[backend].createNetwork({

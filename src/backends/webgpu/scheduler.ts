@@ -53,21 +53,17 @@ export class GpuMemory {
 /** Watches a device: once lost, or after an uncaptured error, every GPU call fails with that reason. */
 export class DeviceHealth {
   private failure: MlpError | undefined;
-  private readonly failed: Promise<MlpError>;
+  /**
+   * Rejecters of the guard() calls now waiting. A set, not reactions on one never-settling promise: each
+   * such reaction would stay reachable until the device failed, a leak of a few promises per readback.
+   */
+  private readonly waiting = new Set<(error: MlpError) => void>();
   private readonly onError = (event: Event) => {
     const { error } = event as GPUUncapturedErrorEvent;
     this.fail(new MlpError('gpu-error', `WebGPU error: ${error.message}`));
   };
 
   constructor(private readonly device: GPUDevice) {
-    let report: (error: MlpError) => void = () => {};
-    this.failed = new Promise((resolve) => {
-      report = resolve;
-    });
-    this.fail = (error) => {
-      this.failure ??= error;
-      report(this.failure);
-    };
     device.lost.then((info) =>
       this.fail(
         new MlpError(
@@ -79,7 +75,11 @@ export class DeviceHealth {
     device.addEventListener('uncapturederror', this.onError);
   }
 
-  private readonly fail: (error: MlpError) => void;
+  private fail(error: MlpError): void {
+    this.failure ??= error;
+    for (const reject of this.waiting) reject(this.failure);
+    this.waiting.clear();
+  }
 
   /** Throws the failure, if there was one. */
   check(): void {
@@ -89,19 +89,21 @@ export class DeviceHealth {
   /** `work`, or a rejection with the device's failure if that comes first; other errors become MlpError. */
   async guard<T>(work: Promise<T>): Promise<T> {
     this.check();
+    let reject: (error: MlpError) => void = () => {};
+    const failed = new Promise<never>((_, rejectFailed) => {
+      reject = rejectFailed;
+    });
+    this.waiting.add(reject);
     try {
-      return await Promise.race([
-        work,
-        this.failed.then((error) => {
-          throw error;
-        }),
-      ]);
+      return await Promise.race([work, failed]);
     } catch (error) {
       if (this.failure) throw this.failure;
       if (error instanceof MlpError) throw error;
       throw new MlpError('gpu-error', `WebGPU operation failed: ${(error as Error).message}`, {
         cause: error,
       });
+    } finally {
+      this.waiting.delete(reject);
     }
   }
 
