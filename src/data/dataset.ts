@@ -35,6 +35,28 @@ export function encodeTargets(
   classCount: number,
   encoding: TargetEncoding,
 ): Float32Array {
+  if (!Number.isInteger(classCount) || classCount < 1) {
+    throw new MlpError(
+      'invalid-argument',
+      `encodeTargets: classCount ${classCount} is not a positive integer`,
+    );
+  }
+  if (!targetEncodings.includes(encoding)) {
+    throw new MlpError(
+      'invalid-argument',
+      `encodeTargets: encoding ${JSON.stringify(encoding)} is not one of ${targetEncodings.join(', ')}`,
+    );
+  }
+  // Checked first: a label out of range would otherwise mark a class in the next example's row.
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= classCount) {
+      throw new MlpError(
+        'invalid-data',
+        `labels[${i}] is ${label}; expected a class index from 0 to ${classCount - 1}`,
+      );
+    }
+  }
   const [low, high] = encoding === '0.1/0.9' ? [0.1, 0.9] : [0, 1];
   const targets = new Float32Array(labels.length * classCount).fill(low);
   for (let i = 0; i < labels.length; i++) targets[i * classCount + labels[i]] = high;
@@ -45,6 +67,15 @@ export function encodeTargets(
 export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
   const { inputSize, outputSize } = dataset;
   const count = indices.length;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= dataset.count) {
+      throw new MlpError(
+        'invalid-argument',
+        `subset: indices[${k}] is ${i}; expected an example index from 0 to ${dataset.count - 1}`,
+      );
+    }
+  }
   const inputs = new Float32Array(count * inputSize);
   const targets = new Float32Array(count * outputSize);
   const labels = new Uint32Array(count);

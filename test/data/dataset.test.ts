@@ -21,6 +21,46 @@ describe('data sets', () => {
     expect([...encodeTargets(Uint32Array.of(1), 2, '0.1/0.9')]).toEqual([Math.fround(0.1), Math.fround(0.9)]);
   });
 
+  it('refuses labels outside the classes (which would mark a class in the next row) and bad arguments', () => {
+    const attempts: [() => unknown, string, RegExp][] = [
+      [
+        () => encodeTargets(Uint32Array.of(0, 2), 2, 'one-hot'),
+        'invalid-data',
+        /labels\[1\] is 2; expected a class index from 0 to 1/,
+      ],
+      [
+        () => encodeTargets([0, -1] as unknown as Uint32Array, 2, 'one-hot'),
+        'invalid-data',
+        /labels\[1\] is -1/,
+      ],
+      [
+        () => encodeTargets([0.5] as unknown as Uint32Array, 2, '0.1/0.9'),
+        'invalid-data',
+        /labels\[0\] is 0.5/,
+      ],
+      [
+        () => encodeTargets(Uint32Array.of(0), 0, 'one-hot'),
+        'invalid-argument',
+        /classCount 0 is not a positive integer/,
+      ],
+      [
+        () => encodeTargets(Uint32Array.of(0), 2, 'binary' as never),
+        'invalid-argument',
+        /encoding "binary" is not one of/,
+      ],
+      [
+        () => subset(tiny, [1, 4]),
+        'invalid-argument',
+        /subset: indices\[1\] is 4; expected an example index from 0 to 3/,
+      ],
+      [() => subset(tiny, [-1]), 'invalid-argument', /indices\[0\] is -1/],
+    ];
+    for (const [attempt, code, message] of attempts) {
+      expect(attempt).toThrow(message);
+      expect(attempt).toThrow(expect.objectContaining({ name: 'MlpError', code }));
+    }
+  });
+
   it('takes subsets row by row', () => {
     const picked = subset(tiny, [3, 1]);
     expect([...picked.inputs]).toEqual([30, 31, 10, 11]);
