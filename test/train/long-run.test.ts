@@ -10,6 +10,7 @@ import { subset } from '../../src/data/dataset.js';
 import { syntheticFaces } from '../../src/data/synthetic-faces.js';
 import { createEngine, type Engine } from '../../src/engine.js';
 import type { NetworkSpec } from '../../src/model/spec.js';
+import type { FitOptions } from '../../src/train/options.js';
 
 // A full garbage collection on demand, without a flag on the command line; and no dropping of code that
 // has not run lately, which steps the heap down by a few hundred KB now and then and would hide growth.
@@ -49,11 +50,19 @@ afterAll(() => {
   engines.webgpu.dispose();
 });
 
-// Per backend: examples per epoch and epochs (the GPU's per-example kernel is slow on SwiftShader).
+// Examples per epoch and epochs per backend (SwiftShader runs the GPU's kernels slowly); on WebGPU both
+// kernel paths: the fused per-example kernel (batch 1, sgd) and the batched kernels (mini-batch adam).
 describe.each([
-  { backend: 'cpu' as const, examples: 64, epochs: 300 },
-  { backend: 'webgpu' as const, examples: 8, epochs: 150 },
-])('a long run of the faces network on $backend', ({ backend, examples, epochs }) => {
+  { backend: 'cpu' as const, path: 'batch 1, sgd', examples: 64, epochs: 300, options: {} },
+  { backend: 'webgpu' as const, path: 'batch 1, sgd', examples: 8, epochs: 150, options: {} },
+  {
+    backend: 'webgpu' as const,
+    path: 'batch 4, adam',
+    examples: 8,
+    epochs: 150,
+    options: { batchSize: 4, optimizer: { kind: 'adam', learningRate: 0.001 } } satisfies FitOptions,
+  },
+])('a long run of the faces network on $backend, $path', ({ backend, examples, epochs, options }) => {
   it(`${epochs} epochs in one fit: the JS heap grows by under 700 bytes per epoch (the history's records); GPU memory exactly flat`, async () => {
     const faces = syntheticFaces({ task: 'pose', seed: 1 });
     const data = subset(
@@ -62,11 +71,12 @@ describe.each([
     );
     const net = engines[backend].createNetwork(facesSpec);
     // Warm-up: the first epochs compile code and size the backend's workspaces.
-    await net.fit(data, { epochs: 10 });
+    await net.fit(data, { ...options, epochs: 10 });
     const sampledEpochs: number[] = [];
     const heap: number[] = [];
     const gpu: { liveBuffers: number; liveBytes: number }[] = [];
     const history = await net.fit(data, {
+      ...options,
       epochs,
       onEpochEnd: ({ epoch }) => {
         if (epoch % 10 !== 0) return;
