@@ -1,6 +1,7 @@
-// Rough time per training step of the two reference networks on both backends (the bench helper owns the
+// Rough time per training step of the reference networks on both backends (the bench helper owns the
 // real benchmark in bench/). Run after `npm run build`: node scripts/time-steps.mjs
 // Prints the median of 3 timed runs (after one warm-up) per configuration, and dispatches per step.
+import { loadavg } from 'node:os';
 import '../dist/node-platform.js';
 import { CpuBackend } from '../dist/backends/cpu/cpu-backend.js';
 import { WebGpuBackend } from '../dist/backends/webgpu/webgpu-backend.js';
@@ -13,6 +14,16 @@ const configs = [
     sizes: [960, 3, 4],
     batch: 1,
     examples: 256,
+    activation: 'sigmoid',
+    loss: 'squared-error',
+    out: 'sigmoid',
+  },
+  {
+    // fused too: on CPU adapters with the weights in storage (they exceed workgroup memory)
+    name: '960-64-4 sigmoid, batch 1',
+    sizes: [960, 64, 4],
+    batch: 1,
+    examples: 64,
     activation: 'sigmoid',
     loss: 'squared-error',
     out: 'sigmoid',
@@ -102,10 +113,24 @@ const cpu = new CpuBackend();
 console.log(`adapter: ${gpu.adapterDescription}`);
 for (const c of configs.filter((c) => !only || c.name.startsWith(only))) {
   const momentum = { kind: 'sgd', momentum: 0.9, nesterov: false };
-  const cpuResult = await time(cpu, c, momentum);
-  const gpuResult = await time(gpu, c, momentum);
-  console.log(
-    `${c.name}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step, ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
-  );
+  const adam = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+  // batch 1 with adam too: the fused kernel takes both optimizers
+  for (const [label, optimizer] of c.batch === 1
+    ? [
+        ['momentum', momentum],
+        ['adam', adam],
+      ]
+    : [['momentum', momentum]]) {
+    const cpuResult = await time(cpu, c, optimizer);
+    const gpuResult = await time(gpu, c, optimizer);
+    console.log(
+      `${c.name}, ${label}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step, ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
+    );
+  }
 }
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 gpu.dispose();

@@ -15,25 +15,36 @@
 //          adam: m then s); metrics (metrics.wgsl)
 // Overrides: workgroupSize (invocations; per-example.ts picks one subgroup on CPU adapters, where a
 //   workgroup runs on one thread and every barrier switches between its subgroups), parameterCount,
-//   unitCount, activityCount (layer 0's inputs + unitCount), weightsInWorkgroup with workgroupWeightCount
-//   (parameterCount, or 1 when the weights stay in `parameters`), slotsInWorkgroup with workgroupSlotCount
-//   (slots · parameterCount, or 1), optimizer (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
-// Workgroup memory: the weights and the slots when they fit, `activity` (this step's example row, then
-// every layer's output o), z and δ of every unit, one float of scratch per invocation.
-// Per step (s = control.step before it, t = s + 1 for adam; the example row is already in `activity`):
-//   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout. A layer of units < workgroupSize / 2 splits
-//             each dot product into workgroupSize / units strided parts summed after a barrier; wider
-//             layers give whole units to invocations. One barrier per layer (two when split).
+//   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
+//   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
+//   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
+// Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
+// layer's output o), z and δ of every unit, `partials`.
+// Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
+//   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout, in one of three ways per layer:
+//             ≤ 4 units (and 4 partials per invocation): invocation k takes the columns i ≡ k and all
+//               units at once (one load of x_i for up to 4 weights), partial sums in `partials`, a
+//               barrier, then invocation j sums unit j's;
+//             < workgroupSize / 2 units: each dot product in workgroupSize / units strided parts, a
+//               barrier, then invocation j sums unit j's parts;
+//             wider: whole units to invocations.
+//             Then a barrier. Layer 0 of the first kind also reads the example row from datasetInputs
+//             into `activity` and first applies the previous step's layer-0 update (below), fused: each
+//             weight is read once per step.
 //   output    invocation 0: softmax, loss, correct, δ (loss.wgsl's formulas with rows = 1); a barrier
 //   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
 //             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
-//             reads or writes them in this phase, so no barrier separates the two); biases by j ≡ k;
-//             a barrier per layer. Layer 0 likewise without δ, then copies the next example's inputs
-//             i ≡ k into `activity` (it alone read those): one barrier ends the step.
+//             reads or writes them in this phase, so no barrier separates the two), rows in blocks of 4
+//             with their δ loaded once; biases by j ≡ k; a barrier per layer. Layer 0's update waits for
+//             the next step's forward (above; after the last step, a pass of its own). Where layer 0 is
+//             not of the first kind, it is updated here like the others, then each invocation copies the
+//             next example's inputs i ≡ k into `activity` (it alone read those), and a barrier.
+//             960-3-4: 6 barriers per step.
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
 //             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
-// Every invocation reaches and leaves an optimizer slot through the same column (or bias) it owns in every
-// step, so slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
+// Every invocation reaches an optimizer slot through the same column (or bias) it owns in every phase, so
+// slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
 // At the end control.step and order.cursor move on by the steps taken.
 
 struct Run {
@@ -53,6 +64,7 @@ override workgroupSize: u32 = 64u;
 override parameterCount: u32 = 1u;
 override unitCount: u32 = 1u;
 override activityCount: u32 = 1u;
+override partialCount: u32 = 4u;
 override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
@@ -79,7 +91,7 @@ var<workgroup> slotMemory: array<f32, workgroupSlotCount>;
 var<workgroup> activity: array<f32, activityCount>;
 var<workgroup> z: array<f32, unitCount>;
 var<workgroup> delta: array<f32, unitCount>;
-var<workgroup> partials: array<f32, workgroupSize>;
+var<workgroup> partials: array<f32, partialCount>;
 
 // The options read once per dispatch: loads from a uniform buffer inside the inner loops would be
 // repeated per element by compilers that cannot prove the stores in those loops leave them alone.
@@ -146,31 +158,32 @@ fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
 
 // One parameter's optimizer step, given its value w and its gradient δ·x; `decays`: its buffer takes l1, l2
 // and adamw's decay (weights always, biases when options.decayBiases).
-fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) {
+fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) -> f32 {
   var g = gradient;
   if (decays && rates.penalized) {
     g += rates.l2 * w + rates.l1 * sign(w);
   }
+  var updated: f32;
   if (optimizer == OPTIMIZER_ADAM) {
     let m = rates.beta1 * loadSlot(0u, index) + (1.0 - rates.beta1) * g;
     let s = rates.beta2 * loadSlot(1u, index) + (1.0 - rates.beta2) * g * g;
     storeSlot(0u, index, m);
     storeSlot(1u, index, s);
-    let updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
+    updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
     if (decoupledDecay && decays) {
-      storeWeight(index, updated - rates.learningRate * rates.weightDecay * updated);
-    } else {
-      storeWeight(index, updated);
+      updated -= rates.learningRate * rates.weightDecay * updated;
     }
   } else {
     let v = rates.momentum * loadSlot(0u, index) - rates.learningRate * g;
     storeSlot(0u, index, v);
     if (nesterov) {
-      storeWeight(index, w + rates.momentum * v - rates.learningRate * g);
+      updated = w + rates.momentum * v - rates.learningRate * g;
     } else {
-      storeWeight(index, w + v);
+      updated = w + v;
     }
   }
+  storeWeight(index, updated);
+  return updated;
 }
 
 // Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
@@ -192,18 +205,99 @@ fn finishUnit(l: u32, j: u32, total: f32, step: u32) {
   activity[offsets.z + shape.x + j] = activate(shape.z, total) * scale;
 }
 
-fn forwardLayer(l: u32, local: u32, step: u32) {
+// δ of rows j0 … j0 + 3 of a layer whose δ start at `first` (the last row repeated past `units`).
+fn deltaBlock(first: u32, units: u32, j0: u32) -> vec4f {
+  let last = first + units - 1u;
+  return vec4f(
+    delta[first + j0],
+    delta[min(first + j0 + 1u, last)],
+    delta[min(first + j0 + 2u, last)],
+    delta[min(first + j0 + 3u, last)],
+  );
+}
+
+// Four weights of layer rows j0 … j0 + 3 (the last row repeated past `units`) at column i.
+fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
+  let last = shape.y - 1u;
+  let column = shape.w + i;
+  return vec4f(
+    loadWeight(column + j0 * shape.x),
+    loadWeight(column + min(j0 + 1u, last) * shape.x),
+    loadWeight(column + min(j0 + 2u, last) * shape.x),
+    loadWeight(column + min(j0 + 3u, last) * shape.x),
+  );
+}
+
+// Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update.
+fn takesAllUnits(units: u32) -> bool {
+  return units <= 4u && units * workgroupSize <= partialCount;
+}
+
+// Layer 0 of a network where it takes all its units per input, over its columns i ≡ local: first, when
+// `update`, the update of the step before (its δ still in `delta`, its example still in `activity`), then,
+// when `forward`, this step's example from datasetInputs at `row` into `activity` and the partial sums of
+// the updated weights. Fusing the two reads each weight once per step.
+fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
+  let shape = network.layers[0];
+  let inputs = shape.x;
+  let d = deltaBlock(network.offsets[0].y, shape.y, 0u);
+  var sums = vec4f(0.0);
+  for (var i = local; i < inputs; i += workgroupSize) {
+    let previous = activity[i];
+    var x = 0.0;
+    if (forward) {
+      x = datasetInputs[row + i];
+      activity[i] = x;
+    }
+    var index = shape.w + i;
+    for (var k = 0u; k < shape.y; k++) {
+      var w = loadWeight(index);
+      if (update) {
+        w = updateParameter(index, w, d[k] * previous, true, rates);
+      }
+      sums[k] += w * x;
+      index += inputs;
+    }
+  }
+  return sums;
+}
+
+fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Rates) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
   let offsets = network.offsets[l];
-  let parts = max(1u, workgroupSize / units);
-  if (parts == 1u) {
+  if (takesAllUnits(units)) {
+    // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
+    var sums = vec4f(0.0);
+    if (l == 0u) {
+      sums = firstLayerColumns(local, update, true, row, rates);
+    } else {
+      for (var i = local; i < inputs; i += workgroupSize) {
+        sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
+      }
+    }
+    for (var k = 0u; k < units; k++) {
+      partials[k * workgroupSize + local] = sums[k];
+    }
+    workgroupBarrier();
+    for (var j = local; j < units; j += workgroupSize) {
+      var total = loadWeight(offsets.x + j);
+      if (l == 0u && update) {
+        total = updateParameter(offsets.x + j, total, delta[offsets.y + j], options.decayBiases != 0u, rates);
+      }
+      for (var p = 0u; p < workgroupSize; p++) {
+        total += partials[j * workgroupSize + p];
+      }
+      finishUnit(l, j, total, step);
+    }
+  } else if (units * 2u > workgroupSize) {
     for (var j = local; j < units; j += workgroupSize) {
       let total = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
       finishUnit(l, j, total, step);
     }
   } else {
+    let parts = workgroupSize / units;
     let j = local % units;
     let part = local / units;
     var sum = 0.0;
@@ -295,30 +389,44 @@ fn outputLayer(example: u32) -> Outcome {
   return outcome;
 }
 
-// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header).
+// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header). Rows go in
+// blocks of 4 so that δ_j of a block is loaded once per block, not once per weight.
 fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   let shape = network.layers[l];
   let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
-  for (var i = local; i < inputs; i += workgroupSize) {
-    let x = activity[offsets.z + i];
-    var sum = 0.0;
-    for (var j = 0u; j < units; j++) {
-      let index = shape.w + j * inputs + i;
-      let w = loadWeight(index);
-      let d = delta[offsets.y + j];
-      sum += d * w;
-      updateParameter(index, w, d * x, true, rates);
-    }
-    if (l > 0u) {
-      let below = network.layers[l - 1u];
-      let unit = network.offsets[l - 1u].y + i;
-      delta[unit] = sum * activationDerivative(below.z, z[unit]) * dropoutScale(l - 1u, step, i);
+  let below = network.offsets[l - min(l, 1u)].y;
+  for (var j0 = 0u; j0 < units; j0 += 4u) {
+    let count = min(4u, units - j0);
+    let d = deltaBlock(offsets.y, units, j0);
+    for (var i = local; i < inputs; i += workgroupSize) {
+      let x = activity[offsets.z + i];
+      var sum = 0.0;
+      for (var k = 0u; k < count; k++) {
+        let index = shape.w + (j0 + k) * inputs + i;
+        let w = loadWeight(index);
+        sum += d[k] * w;
+        updateParameter(index, w, d[k] * x, true, rates);
+      }
+      if (l > 0u) {
+        delta[below + i] = select(delta[below + i], 0.0, j0 == 0u) + sum;
+      }
     }
   }
+  if (l > 0u) {
+    let activation = network.layers[l - 1u].z;
+    for (var i = local; i < inputs; i += workgroupSize) {
+      delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
+    }
+  }
+  updateBiases(l, local, rates);
+}
+
+fn updateBiases(l: u32, local: u32, rates: Rates) {
+  let offsets = network.offsets[l];
   let biasesDecay = options.decayBiases != 0u;
-  for (var j = local; j < units; j += workgroupSize) {
+  for (var j = local; j < network.layers[l].y; j += workgroupSize) {
     let index = offsets.x + j;
     updateParameter(index, loadWeight(index), delta[offsets.y + j], biasesDecay, rates);
   }
@@ -364,13 +472,17 @@ fn train(@builtin(local_invocation_index) local: u32) {
   var lossCompensation = 0.0;
   var correct = 0u;
   var nonFinite = 0u;
-  loadExample(local, order.examples[firstCursor]);
+  let inputs = network.layers[0].x;
+  let deferred = takesAllUnits(network.layers[0].y);
+  if (!deferred) {
+    loadExample(local, order.examples[firstCursor]);
+  }
   workgroupBarrier();
   for (var s = 0u; s < steps; s++) {
     let example = order.examples[firstCursor + s];
     let step = firstStep + s;
     for (var l = 0u; l < layerCount; l++) {
-      forwardLayer(l, local, step);
+      forwardLayer(l, local, step, s > 0u, example * inputs, rates);
     }
     if (local == 0u) {
       let outcome = outputLayer(example);
@@ -391,10 +503,17 @@ fn train(@builtin(local_invocation_index) local: u32) {
       backwardLayer(l, local, step, rates);
       phaseBarrier();
     }
-    backwardLayer(0u, local, step, rates);
-    if (s + 1u < steps) {
-      loadExample(local, order.examples[firstCursor + s + 1u]);
+    if (!deferred) {
+      backwardLayer(0u, local, step, rates);
+      if (s + 1u < steps) {
+        loadExample(local, order.examples[firstCursor + s + 1u]);
+      }
+      phaseBarrier();
     }
+  }
+  if (deferred) {
+    firstLayerColumns(local, true, false, 0u, rates);
+    updateBiases(0u, local, rates);
     phaseBarrier();
   }
   if (weightsInWorkgroup) {

@@ -119,6 +119,7 @@ export const perExampleKernel = family({
     'parameterCount',
     'unitCount',
     'activityCount',
+    'partialCount',
     'weightsInWorkgroup',
     'workgroupWeightCount',
     'slotsInWorkgroup',

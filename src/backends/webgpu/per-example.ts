@@ -15,6 +15,8 @@ import type { CommandRecorder, GpuMemory } from './scheduler.js';
 export const maxStepsPerDispatch = 256;
 /** Layers per-example.wgsl's NetworkTable holds. */
 const maxLayers = 8;
+/** Floats of per-example.wgsl's `partials` per invocation when they fit: layers of ≤ 4 units need 4. */
+const widePartials = 4;
 /** Invocations of the one workgroup on a GPU. */
 const gpuWorkgroupSize = 64;
 
@@ -33,6 +35,8 @@ export interface PerExampleLayout {
   weightsInWorkgroup: boolean;
   /** the optimizer slots in workgroup memory */
   slotsInWorkgroup: boolean;
+  /** floats of scratch: 4 per invocation when they fit after the rest, else 1 */
+  partialCount: number;
 }
 
 /**
@@ -69,7 +73,8 @@ function slotCount(optimizer: OptimizerSpec): number {
  * How the fused kernel takes a network, or undefined when it does not: at most 8 layers, and the example
  * row, z, o and δ of every unit and one float per invocation must fit the device's workgroup memory
  * (maxComputeWorkgroupStorageSize, 16 KiB by default); then the weights go there when they fit too (960-3-4
- * has 2,899 parameters) — else they stay in storage where the device allows it — then the optimizer slots.
+ * has 2,899 parameters) — else they stay in storage where the device allows it — then the optimizer slots,
+ * then 3 more floats of scratch per invocation.
  */
 export function perExampleLayout(
   limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>,
@@ -84,7 +89,17 @@ export function perExampleLayout(
   const weightsInWorkgroup = always + parameters <= capacity;
   if (!weightsInWorkgroup && !device.storageWeights) return undefined;
   const slotsInWorkgroup = weightsInWorkgroup && always + parameters * (1 + slotCount(optimizer)) <= capacity;
-  return { workgroupSize: device.workgroupSize, weightsInWorkgroup, slotsInWorkgroup };
+  const held =
+    always +
+    (weightsInWorkgroup ? parameters : 0) +
+    (slotsInWorkgroup ? parameters * slotCount(optimizer) : 0);
+  const wide = held + (widePartials - 1) * device.workgroupSize <= capacity;
+  return {
+    workgroupSize: device.workgroupSize,
+    weightsInWorkgroup,
+    slotsInWorkgroup,
+    partialCount: (wide ? widePartials : 1) * device.workgroupSize,
+  };
 }
 
 export class PerExampleTrainer {
@@ -113,6 +128,7 @@ export class PerExampleTrainer {
       parameterCount: parameters,
       unitCount: units,
       activityCount: activity,
+      partialCount: layout.partialCount,
       weightsInWorkgroup: layout.weightsInWorkgroup,
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
