@@ -2,11 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const trainingWorker = 'training-worker';
 
 // One file serves the demo (Vite, rooted in demo/) and the unit tests (vitest, rooted here).
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: `${here}demo`,
   base: './',
+  define: {
+    // Where demo/worker/client.ts finds the training worker, relative to its own code: built, the worker's
+    // entry chunk beside the page's (below); under the dev server, the source module beside client.ts.
+    __TRAINING_WORKER__: JSON.stringify(
+      command === 'build' ? `./${trainingWorker}.js` : `./${trainingWorker}.ts`,
+    ),
+  },
   resolve: {
     alias: [
       { find: /^webgpu-mlp$/, replacement: `${here}src/index.ts` },
@@ -17,10 +25,22 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    // The demo, and the page that checks WebGPU against CPU inside the browser (test/e2e/parity.e2e.test.ts).
-    rolldownOptions: { input: { demo: `${here}demo/index.html`, parity: `${here}demo/parity.html` } },
+    rolldownOptions: {
+      // The demo, the page that checks WebGPU against CPU inside the browser (test/e2e/parity.e2e.test.ts),
+      // and the demo's training worker: an entry of the same build rather than a worker bundle of its own, so
+      // the page and the worker load one shared copy of the library. demo/worker/client.ts starts it by this
+      // fixed name (__TRAINING_WORKER__).
+      input: {
+        demo: `${here}demo/index.html`,
+        parity: `${here}demo/parity.html`,
+        [trainingWorker]: `${here}demo/worker/training-worker.ts`,
+      },
+      output: {
+        entryFileNames: (chunk) =>
+          chunk.name === trainingWorker ? `assets/${trainingWorker}.js` : 'assets/[name]-[hash].js',
+      },
+    },
   },
-  worker: { format: 'es' },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },
   test: {
@@ -35,4 +55,4 @@ export default defineConfig({
     // Tests run in Node: provide what src/node-entry.ts provides to users (WebGPU through Dawn, files).
     setupFiles: ['src/node-platform.ts'],
   },
-});
+}));

@@ -33,6 +33,8 @@ export interface DataSource {
   readonly kind: 'faces' | 'table';
   /** how the splits are made, for the summary */
   readonly splitNote: string;
+  /** PGM files only: Mitchell's list sets found among them (best first), and the one in use, or null */
+  readonly listSets?: { sets: ListSetSummary[]; chosen: string | null };
   /** every example, labelled for the task (for the sample grid) */
   dataset(choice: SplitChoice): Promise<Dataset>;
   splits(choice: SplitChoice): Promise<Splits>;
@@ -62,6 +64,13 @@ export function syntheticSource(): DataSource {
   };
 }
 
+export interface ListSetSummary {
+  /** "all", "straightrnd", "straighteven", … */
+  prefix: string;
+  /** e.g. "all: 277 train, 139 validation, 208 test" */
+  label: string;
+}
+
 /** Mitchell's list sets: <prefix>_train.list, <prefix>_test1.list (validation), <prefix>_test2.list (test). */
 interface ListSet {
   prefix: string;
@@ -89,18 +98,40 @@ async function findListSets(files: File[]): Promise<ListSet[]> {
   );
 }
 
-/** PGM face images picked or dropped; the first complete list set found decides the splits. */
-export async function pgmSource(files: File[], name: string): Promise<DataSource> {
+/**
+ * PGM face images picked or dropped. A complete list set decides the splits: the one named by `listSet`
+ * (a prefix such as "straightrnd"), by default the first found ("all" when present); `listSet: null` asks for
+ * a random split even when lists are present.
+ */
+export async function pgmSource(
+  files: File[],
+  name: string,
+  options: { listSet?: string | null } = {},
+): Promise<DataSource> {
   const faceFiles: FaceFiles = pickedFaceFiles(files, name);
   const images = await faceFiles.listImages();
   if (images.length === 0) throw new Error(`${name}: no .pgm images among the ${files.length} files`);
-  const [listSet] = await findListSets(files);
+  const listSets = await findListSets(files);
+  const listSet =
+    options.listSet === undefined ? listSets[0] : listSets.find((set) => set.prefix === options.listSet);
+  if (options.listSet && !listSet) {
+    throw new Error(
+      `${name}: no complete list set '${options.listSet}' (its _train, _test1 and _test2 lists)`,
+    );
+  }
   const all = (choice: SplitChoice) => loadFaces(faceFiles, { task: choice.task, targets: choice.targets });
   const fromList = (paths: string[], choice: SplitChoice) =>
     loadFaces(faceFiles, { task: choice.task, targets: choice.targets, paths });
   return {
     name: `${name}: ${images.length} images`,
     kind: 'faces',
+    listSets: {
+      sets: listSets.map(({ prefix, train, validation, test }) => ({
+        prefix,
+        label: `${prefix}: ${train.length} train, ${validation.length} validation, ${test.length} test`,
+      })),
+      chosen: listSet?.prefix ?? null,
+    },
     splitNote: listSet
       ? `Mitchell's lists: ${listSet.prefix}_train (${listSet.train.length}), ${listSet.prefix}_test1 for validation (${listSet.validation.length}), ${listSet.prefix}_test2 for the test (${listSet.test.length}).`
       : randomSplitNote,
@@ -145,10 +176,21 @@ export async function csvSource(file: File, labelColumn: string): Promise<DataSo
   };
 }
 
-/** Every file below the dropped items, folders walked recursively. */
+/**
+ * Every file below the dropped items, folders walked recursively. An item without a file system entry (a
+ * browser without webkitGetAsEntry, or a drop made by a script) is taken as the plain file it holds. Call it
+ * during the drop event: the items are read before the first await.
+ */
 export async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
-  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter((entry) => entry !== null);
+  const entries: FileSystemEntry[] = [];
   const files: File[] = [];
+  for (const item of [...items]) {
+    if (item.kind !== 'file') continue;
+    const entry = item.webkitGetAsEntry?.() ?? null;
+    const file = entry ? null : item.getAsFile();
+    if (entry) entries.push(entry);
+    else if (file) files.push(file);
+  }
   const walk = async (entry: FileSystemEntry): Promise<void> => {
     if (entry.isFile) {
       files.push(

@@ -58,6 +58,8 @@ const ui = {
   compareBars: byId('compare-bars'),
   compareStatus: byId('compare-status'),
   dropOverlay: byId('drop-overlay'),
+  listSetField: byId('list-set-field'),
+  listSet: byId<HTMLSelectElement>('list-set'),
 };
 const stats = {
   epoch: byId('stat-epoch'),
@@ -213,13 +215,38 @@ function updateNetworkSummary(): void {
   );
 }
 
-async function loadFiles(files: File[], name: string): Promise<void> {
+/** The PGM files last picked or dropped, kept so that another list set can be chosen for them. */
+let pickedImages: { files: File[]; name: string } | null = null;
+/** The list-set choice that asks for a random split (list set prefixes are never empty in practice). */
+const randomSplitChoice = '';
+
+async function loadFiles(files: File[], name: string, listSet?: string | null): Promise<void> {
+  pickedImages = { files, name };
   ui.dataSummary.textContent = `Reading ${files.length} files…`;
   try {
-    await useSource(await pgmSource(files, name));
+    const next = await pgmSource(files, name, { listSet });
+    showListSets(next);
+    await useSource(next);
   } catch (error) {
     showError(ui.dataSummary, error);
   }
+}
+
+/** The split choice for PGM files with several of Mitchell's list sets (all_*, straightrnd_*, …). */
+function showListSets(next: DataSource): void {
+  const { sets = [], chosen = null } = next.listSets ?? {};
+  ui.listSetField.hidden = sets.length < 2;
+  const option = (value: string, label: string) => {
+    const element = document.createElement('option');
+    element.value = value;
+    element.textContent = label;
+    return element;
+  };
+  ui.listSet.replaceChildren(
+    ...sets.map((set) => option(set.prefix, set.label)),
+    option(randomSplitChoice, 'random split (⅓ test, then the validation split)'),
+  );
+  ui.listSet.value = chosen ?? randomSplitChoice;
 }
 
 function setupDataPanel(): void {
@@ -239,6 +266,12 @@ function setupDataPanel(): void {
       if (files.length > 0) void loadFiles(files, files[0].webkitRelativePath.split('/')[0] || 'Your images');
     });
   }
+
+  ui.listSet.addEventListener('change', () => {
+    if (!pickedImages) return;
+    const listSet = ui.listSet.value === randomSplitChoice ? null : ui.listSet.value;
+    void loadFiles(pickedImages.files, pickedImages.name, listSet);
+  });
 
   const csvInput = byId<HTMLInputElement>('csv-file');
   const labelColumn = byId<HTMLInputElement>('csv-label-column');

@@ -1,6 +1,8 @@
 // The page's side of the training worker: requests as promises, progress as a callback.
 import type { Answers, Progress, Request, RequestMessage, WorkerMessage } from './protocol.js';
 
+declare const __TRAINING_WORKER__: string;
+
 interface Pending {
   resolve(answer: unknown): void;
   reject(error: Error): void;
@@ -8,7 +10,9 @@ interface Pending {
 }
 
 export class TrainingWorker {
-  private readonly worker = new Worker(new URL('./training-worker.ts', import.meta.url), { type: 'module' });
+  // Built, the worker is an entry of the demo's build that shares the library's chunk with the page; under the
+  // dev server, the source module beside this one (vite.config.ts defines which).
+  private readonly worker = new Worker(new URL(__TRAINING_WORKER__, import.meta.url), { type: 'module' });
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 

@@ -3,7 +3,7 @@
 // PGM files picked through the file input. Screenshots of each state go to test-artifacts/e2e/.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoBrowser, launchDemoBrowser } from './helpers/browser.js';
 import {
@@ -270,6 +270,79 @@ describe('demo page on WebGPU', () => {
       `all_train (${train}), all_test1 for validation (${validation}), all_test2 for the test (${test})`,
     );
     await demo.screenshot('09-pgm-trained');
+    expect(demo.errors).toEqual([]);
+  });
+  it('takes a folder dropped onto the page and trains on the list set you choose', async () => {
+    const { page } = demo;
+    const faces = writePgmFaces(['dave', 'erin', 'frank']);
+    const dropped = [...faces.images, ...faces.lists].map((path) => ({
+      name: basename(path),
+      base64: readFileSync(path).toString('base64'),
+    }));
+    await page.click('input[name="source"][value="synthetic"]');
+    // A drop as the browser delivers it: dragenter shows the overlay, drop hands over the files.
+    const overlay = await page.evaluate((files) => {
+      const transfer = new DataTransfer();
+      for (const { name, base64 } of files) {
+        transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
+      }
+      const target = document.querySelector('main') ?? document.body;
+      target.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true }));
+      const shown = document.getElementById('drop-overlay')?.hidden === false;
+      target.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+      );
+      return { shown, hiddenAfterDrop: document.getElementById('drop-overlay')?.hidden };
+    }, dropped);
+    expect(overlay).toEqual({ shown: true, hiddenAfterDrop: true });
+    await page.waitForFunction(
+      (count) =>
+        (document.getElementById('data-summary')?.textContent ?? '').startsWith(
+          `Dropped images: ${count} images`,
+        ),
+      { timeout: 20_000 },
+      faces.images.length,
+    );
+    expect(
+      await page.$eval('input[name="source"][value="pgm"]', (radio) => (radio as HTMLInputElement).checked),
+    ).toBe(true);
+
+    // Two complete list sets: the page offers both (all first, as Mitchell's pose lists) and a random split.
+    expect(await page.$eval('#list-set-field', (field) => (field as HTMLElement).hidden)).toBe(false);
+    const options = await page.$$eval('#list-set option', (elements) =>
+      elements.map((element) => [(element as HTMLOptionElement).value, element.textContent]),
+    );
+    const all = faces.listCounts;
+    const even = faces.straightEvenCounts;
+    expect(options).toEqual([
+      ['all', `all: ${all.train} train, ${all.validation} validation, ${all.test} test`],
+      ['straighteven', `straighteven: ${even.train} train, ${even.validation} validation, ${even.test} test`],
+      ['', 'random split (⅓ test, then the validation split)'],
+    ]);
+    expect(await page.$eval('#list-set', (select) => (select as HTMLSelectElement).value)).toBe('all');
+
+    await page.select('#list-set', 'straighteven');
+    await page.waitForFunction(
+      () => (document.getElementById('split-note')?.textContent ?? '').includes('straighteven_train'),
+      { timeout: 20_000 },
+    );
+    expect(await page.$eval('#split-note', (element) => element.textContent)).toBe(
+      `Mitchell's lists: straighteven_train (${even.train}), straighteven_test1 for validation (${even.validation}), straighteven_test2 for the test (${even.test}).`,
+    );
+    await setField(page, 'task', 'expression');
+    await setField(page, 'epochs', '3');
+    const rows = await trainAndWait(page, 60_000);
+    expect(rows.length).toBe(3);
+    expect(await page.$eval('#training-status', (element) => element.textContent)).toBe(
+      `Done on WebGPU: ${even.train} training, ${even.validation} validation and ${even.test} test images.`,
+    );
+    await demo.screenshot('13-pgm-dropped');
+
+    await page.select('#list-set', '');
+    await page.waitForFunction(
+      () => (document.getElementById('split-note')?.textContent ?? '').startsWith('Random split'),
+      { timeout: 20_000 },
+    );
     expect(demo.errors).toEqual([]);
   });
 });

@@ -36,11 +36,16 @@ export interface PgmFolder {
   folder: string;
   images: string[];
   lists: string[];
-  /** how many images each list names */
+  /** how many images each all_* list names */
   listCounts: { train: number; validation: number; test: number };
+  /** the same for the straighteven_* lists */
+  straightEvenCounts: { train: number; validation: number; test: number };
 }
 
-/** people × 4 poses × 4 expressions images in <tmp>/faces/<person>/, and Mitchell-style all_*.list files. */
+/**
+ * people × 4 poses × 4 expressions images in <tmp>/faces/<person>/, and two sets of Mitchell-style lists:
+ * all_*.list over every image, straighteven_*.list over the straight ones (for the person task).
+ */
 export function writePgmFaces(people: string[]): PgmFolder {
   const folder = join(mkdtempSync(join(tmpdir(), 'demo-pgm-')), 'faces');
   const images: string[] = [];
@@ -63,11 +68,19 @@ export function writePgmFaces(people: string[]): PgmFolder {
   const rest = relative.filter((_, i) => i % 2 === 1);
   const validation = rest.filter((_, i) => i % 2 === 0);
   const test = rest.filter((_, i) => i % 2 === 1);
+  // Two straight images of each person train, one validates, one tests.
+  const straight = relative.filter((path) => path.includes('_straight_'));
+  const straightTrain = straight.filter((_, i) => i % 4 < 2);
+  const straightValidation = straight.filter((_, i) => i % 4 === 2);
+  const straightTest = straight.filter((_, i) => i % 4 === 3);
   const lists = (
     [
       ['all_train.list', train],
       ['all_test1.list', validation],
       ['all_test2.list', test],
+      ['straighteven_train.list', straightTrain],
+      ['straighteven_test1.list', straightValidation],
+      ['straighteven_test2.list', straightTest],
     ] as const
   ).map(([name, paths]) => {
     const path = join(folder, name);
@@ -79,5 +92,10 @@ export function writePgmFaces(people: string[]): PgmFolder {
     images,
     lists,
     listCounts: { train: train.length, validation: validation.length, test: test.length },
+    straightEvenCounts: {
+      train: straightTrain.length,
+      validation: straightValidation.length,
+      test: straightTest.length,
+    },
   };
 }
