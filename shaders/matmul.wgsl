@@ -33,9 +33,11 @@
 //   optimizer, nesterov, decoupledDecay (update.wgsl, weightUpdate only).
 // Dropout: shape.layer names the hidden layer whose mask applies (forward: this one; hiddenDelta: the one
 //   below); its options.dropoutThreshold is 0 for the output layer and for inference.
-// Workgroup: 8×8 invocations compute a 32×32 tile of C, each invocation a 4×4 block held in registers
-//   (register blocking); K is walked in slices of 16 through workgroup memory. Out-of-range elements load
-//   as 0 and are not stored, so every size is correct (1, 3, 17, 63, 65, …), not only multiples of 32.
+// Workgroup: 8×8 invocations compute a 64×64 tile of C, each invocation an 8×8 block held in registers
+//   (register blocking: 16 vec4 accumulators, 4 vec4 reads of workgroup memory per 64 multiply-adds); K is
+//   walked in slices of 16 through workgroup memory, where both tiles are stored as vec4s along M and N.
+//   Out-of-range elements load as 0 and are not stored, so every size is correct (1, 3, 17, 63, 65, …),
+//   not only multiples of 64.
 
 struct MatmulShape {
   rows: u32,
@@ -71,23 +73,23 @@ override gather: u32 = GATHER_NONE;
 @group(0) @binding(9) var<storage, read> control: Control;
 @group(0) @binding(10) var<storage, read> order: Order;
 
-const TILE: u32 = 32u;
+const TILE: u32 = 64u;
 const SLICE: u32 = 16u;
-const BLOCK: u32 = 4u;
+const BLOCK: u32 = 8u;
 const INVOCATIONS: u32 = 64u;
 const NO_ROW: u32 = 0xffffffffu;
 
-var<workgroup> leftTile: array<array<f32, TILE>, SLICE>; // [k][m]
-var<workgroup> rightTile: array<array<f32, TILE>, SLICE>; // [k][n]
+var<workgroup> leftTile: array<array<vec4f, TILE / 4u>, SLICE>; // [k][m / 4][m % 4]
+var<workgroup> rightTile: array<array<vec4f, TILE / 4u>, SLICE>; // [k][n / 4][n % 4]
 // The gathered batch: its first entry in order.examples and its rows (set by tileProduct when gathering).
 var<private> batchFirst: u32;
 var<private> batchRowCount: u32;
 
 struct Block {
-  // products[i][j] = C(row0 + i, column0 + j)
-  products: array<vec4f, 4>,
-  // leftSums[i] = Σ_k A(row0 + i, k): the bias gradient's column sums of δ, for free
-  leftSums: vec4f,
+  // products[2·i + h][c] = C(row0 + i, column0 + 4·h + c)
+  products: array<vec4f, 16>,
+  // leftSums[i / 4][i % 4] = Σ_k A(row0 + i, k): the bias gradient's column sums of δ, for free
+  leftSums: array<vec4f, 2>,
 }
 
 // The data set row of batch row r, or NO_ROW past the batch (gathered operands only).
@@ -140,7 +142,7 @@ fn rightAt(k: u32, n: u32) -> f32 {
   return 0.0;
 }
 
-// The 16×32 slices of both operands at depth k0, one element per load.
+// The SLICE × TILE slices of both operands at depth k0, one element per load.
 fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   // Consecutive invocations walk each operand's contiguous dimension, so their loads coalesce.
   for (var e = flat; e < SLICE * TILE; e += INVOCATIONS) {
@@ -150,14 +152,14 @@ fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
       m = e / SLICE;
       k = e % SLICE;
     }
-    leftTile[k][m] = leftAt(rowBase + m, k0 + k);
+    leftTile[k][m / 4u][m % 4u] = leftAt(rowBase + m, k0 + k);
     var n = e % TILE;
     var kk = e / TILE;
     if (shape.rightColumnStride != 1u) {
       n = e / SLICE;
       kk = e % SLICE;
     }
-    rightTile[kk][n] = rightAt(k0 + kk, columnBase + n);
+    rightTile[kk][n / 4u][n % 4u] = rightAt(k0 + kk, columnBase + n);
   }
 }
 
@@ -175,10 +177,10 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
           v = left[(row * shape.leftRowStride + k0 + k) / 4u];
         }
       }
-      leftTile[k][m] = v.x;
-      leftTile[k + 1u][m] = v.y;
-      leftTile[k + 2u][m] = v.z;
-      leftTile[k + 3u][m] = v.w;
+      leftTile[k][m / 4u][m % 4u] = v.x;
+      leftTile[k + 1u][m / 4u][m % 4u] = v.y;
+      leftTile[k + 2u][m / 4u][m % 4u] = v.z;
+      leftTile[k + 3u][m / 4u][m % 4u] = v.w;
     } else {
       let k = e / (TILE / 4u);
       let m = (e % (TILE / 4u)) * 4u;
@@ -186,10 +188,7 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
       if (rowBase + m < shape.rows && k0 + k < shape.depth) {
         v = left[(rowBase + m + (k0 + k) * shape.leftDepthStride) / 4u];
       }
-      leftTile[k][m] = v.x;
-      leftTile[k][m + 1u] = v.y;
-      leftTile[k][m + 2u] = v.z;
-      leftTile[k][m + 3u] = v.w;
+      leftTile[k][m / 4u] = v;
     }
     if (shape.rightColumnStride == 1u) {
       let k = e / (TILE / 4u);
@@ -201,10 +200,7 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
           v = right[(depth * shape.rightDepthStride + columnBase + n) / 4u];
         }
       }
-      rightTile[k][n] = v.x;
-      rightTile[k][n + 1u] = v.y;
-      rightTile[k][n + 2u] = v.z;
-      rightTile[k][n + 3u] = v.w;
+      rightTile[k][n / 4u] = v;
     } else {
       let n = e / (SLICE / 4u);
       let k = (e % (SLICE / 4u)) * 4u;
@@ -212,10 +208,10 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
       if (columnBase + n < shape.columns && k0 + k < shape.depth) {
         v = right[((columnBase + n) * shape.rightColumnStride + k0 + k) / 4u];
       }
-      rightTile[k][n] = v.x;
-      rightTile[k + 1u][n] = v.y;
-      rightTile[k + 2u][n] = v.z;
-      rightTile[k + 3u][n] = v.w;
+      rightTile[k][n / 4u][n % 4u] = v.x;
+      rightTile[k + 1u][n / 4u][n % 4u] = v.y;
+      rightTile[k + 2u][n / 4u][n % 4u] = v.z;
+      rightTile[k + 3u][n / 4u][n % 4u] = v.w;
     }
   }
 }
@@ -232,11 +228,24 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
     batchFirst = batch * options.batchSize;
     batchRowCount = batchRows(batch, options.batchSize, order.count);
   }
-  var row0 = vec4f();
-  var row1 = vec4f();
-  var row2 = vec4f();
-  var row3 = vec4f();
-  var leftSums = vec4f();
+  var c00 = vec4f();
+  var c01 = vec4f();
+  var c10 = vec4f();
+  var c11 = vec4f();
+  var c20 = vec4f();
+  var c21 = vec4f();
+  var c30 = vec4f();
+  var c31 = vec4f();
+  var c40 = vec4f();
+  var c41 = vec4f();
+  var c50 = vec4f();
+  var c51 = vec4f();
+  var c60 = vec4f();
+  var c61 = vec4f();
+  var c70 = vec4f();
+  var c71 = vec4f();
+  var sums0 = vec4f();
+  var sums1 = vec4f();
   for (var k0 = 0u; k0 < shape.depth; k0 += SLICE) {
     if (vectorLoads) {
       stageVectors(flat, rowBase, columnBase, k0);
@@ -245,19 +254,32 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
     }
     workgroupBarrier();
     for (var k = 0u; k < SLICE; k++) {
-      let m = local.y * BLOCK;
-      let n = local.x * BLOCK;
-      let a = vec4f(leftTile[k][m], leftTile[k][m + 1u], leftTile[k][m + 2u], leftTile[k][m + 3u]);
-      let b = vec4f(rightTile[k][n], rightTile[k][n + 1u], rightTile[k][n + 2u], rightTile[k][n + 3u]);
-      row0 += a.x * b;
-      row1 += a.y * b;
-      row2 += a.z * b;
-      row3 += a.w * b;
-      leftSums += a;
+      let a0 = leftTile[k][local.y * 2u];
+      let a1 = leftTile[k][local.y * 2u + 1u];
+      let b0 = rightTile[k][local.x * 2u];
+      let b1 = rightTile[k][local.x * 2u + 1u];
+      c00 += a0.x * b0;
+      c01 += a0.x * b1;
+      c10 += a0.y * b0;
+      c11 += a0.y * b1;
+      c20 += a0.z * b0;
+      c21 += a0.z * b1;
+      c30 += a0.w * b0;
+      c31 += a0.w * b1;
+      c40 += a1.x * b0;
+      c41 += a1.x * b1;
+      c50 += a1.y * b0;
+      c51 += a1.y * b1;
+      c60 += a1.z * b0;
+      c61 += a1.z * b1;
+      c70 += a1.w * b0;
+      c71 += a1.w * b1;
+      sums0 += a0;
+      sums1 += a1;
     }
     workgroupBarrier();
   }
-  return Block(array<vec4f, 4>(row0, row1, row2, row3), leftSums);
+  return Block(array<vec4f, 16>(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71), array<vec4f, 2>(sums0, sums1));
 }
 
 fn dropoutScaleAt(layer: u32, step: u32, row: u32, unit: u32) -> f32 {
@@ -276,11 +298,10 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) gr
   let result = tileProduct(local, group);
   for (var i = 0u; i < BLOCK; i++) {
     let row = group.y * TILE + local.y * BLOCK + i;
-    let products = result.products[i];
     for (var j = 0u; j < BLOCK; j++) {
       let unit = group.x * TILE + local.x * BLOCK + j;
       if (row < shape.rows && unit < shape.columns) {
-        let z = products[j] + bias[shape.biasOffset + unit];
+        let z = result.products[i * 2u + j / 4u][j % 4u] + bias[shape.biasOffset + unit];
         let index = row * shape.columns + unit;
         product[index] = z;
         activated[index] = activate(activation, z) * dropoutScaleAt(shape.layer, control.step, row, unit);
@@ -294,14 +315,13 @@ fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id
   let result = tileProduct(local, group);
   for (var i = 0u; i < BLOCK; i++) {
     let row = group.y * TILE + local.y * BLOCK + i;
-    let products = result.products[i];
     for (var j = 0u; j < BLOCK; j++) {
       let unit = group.x * TILE + local.x * BLOCK + j;
       if (row < shape.rows && unit < shape.columns) {
         let index = row * shape.columns + unit;
         // The loss kernel has already counted this step, so its masks are those of step − 1.
         let mask = dropoutScaleAt(shape.layer, control.step - 1u, row, unit);
-        product[index] = products[j] * activationDerivative(activation, zBelow[index]) * mask;
+        product[index] = result.products[i * 2u + j / 4u][j % 4u] * activationDerivative(activation, zBelow[index]) * mask;
       }
     }
   }
@@ -313,15 +333,14 @@ fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup
   for (var i = 0u; i < BLOCK; i++) {
     let unit = group.y * TILE + local.y * BLOCK + i;
     if (unit < shape.rows) {
-      let products = result.products[i];
-      for (var j = 0u; j < BLOCK; j++) {
+        for (var j = 0u; j < BLOCK; j++) {
         let input = group.x * TILE + local.x * BLOCK + j;
         if (input < shape.columns) {
-          gradient[unit * shape.columns + input] = products[j];
+          gradient[unit * shape.columns + input] = result.products[i * 2u + j / 4u][j % 4u];
         }
       }
       if (group.x == 0u && local.x == 0u) {
-        gradient[shape.biasOffset + unit] = result.leftSums[i];
+        gradient[shape.biasOffset + unit] = result.leftSums[i / 4u][i % 4u];
       }
     }
   }
@@ -334,15 +353,14 @@ fn weightUpdate(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_i
   for (var i = 0u; i < BLOCK; i++) {
     let unit = group.y * TILE + local.y * BLOCK + i;
     if (unit < shape.rows) {
-      let products = result.products[i];
-      for (var j = 0u; j < BLOCK; j++) {
+        for (var j = 0u; j < BLOCK; j++) {
         let input = group.x * TILE + local.x * BLOCK + j;
         if (input < shape.columns) {
-          updateParameter(unit * shape.columns + input, products[j], true);
+          updateParameter(unit * shape.columns + input, result.products[i * 2u + j / 4u][j % 4u], true);
         }
       }
       if (group.x == 0u && local.x == 0u) {
-        updateParameter(shape.biasOffset + unit, result.leftSums[i], decayBiases);
+        updateParameter(shape.biasOffset + unit, result.leftSums[i / 4u][i % 4u], decayBiases);
       }
     }
   }

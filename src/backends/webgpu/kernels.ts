@@ -63,7 +63,7 @@ export const optimizerCodes = { sgd: 0, adam: 1 } as const;
 export const gatherCodes = { none: 0, leftRows: 1, rightDepth: 2 } as const;
 
 /** Tile edge of matmul.wgsl: a workgroup computes TILE × TILE outputs. */
-export const matmulTile = 32;
+export const matmulTile = 64;
 
 export const matmulKernel = family({
   file: 'matmul.wgsl',

@@ -2,7 +2,8 @@
 // backend (conformance.ts tolerance: relative 1e-4, floor scaled to the array's largest element) with sgd,
 // adam and adamw, for each place the weights and optimizer slots can live, and far fewer dispatches than
 // steps. The GPU cases run on a device with the default 16 KiB of workgroup memory, so that the layout each
-// case exercises does not depend on the adapter's own limit.
+// case exercises does not depend on the adapter's own limit, and in both kernel configurations (CPU adapter:
+// 4 invocations; GPU: 64), whatever the adapter, so each forward scheme of the kernel runs somewhere.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
@@ -19,19 +20,47 @@ import { Random } from '../../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
 import { expectClose, expectCloseScalar } from '../conformance.js';
 
-let gpu: WebGpuBackend;
+// The kernel is configured from the adapter (perExampleDevice): one subgroup and weights in storage on CPU
+// adapters, 64 invocations on GPUs. Both configurations run here: the device as it is, and the same device
+// seen through a proxy that reports a GPU adapter.
+const gpuAdapterInfo: Partial<GPUAdapterInfo> = {
+  vendor: 'nvidia',
+  isFallbackAdapter: false,
+  subgroupMinSize: 32,
+};
+interface Target {
+  backend: WebGpuBackend;
+  device: GPUDevice;
+  fused: PerExampleDevice;
+}
+const configurations: Record<'adapter' | 'gpu', Target> = {} as Record<'adapter' | 'gpu', Target>;
 let device: GPUDevice;
-let fused: PerExampleDevice;
 beforeAll(async () => {
   const adapter = await (await webgpuEntryPoint())?.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter for the per-example tests');
   device = await adapter.requestDevice();
   expect(device.limits.maxComputeWorkgroupStorageSize).toBe(16384);
-  gpu = await WebGpuBackend.create(device);
-  fused = perExampleDevice(device.adapterInfo);
+  const asGpu = new Proxy(device, {
+    get(target, key) {
+      if (key === 'adapterInfo') return gpuAdapterInfo;
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  for (const [name, view] of [
+    ['adapter', device],
+    ['gpu', asGpu],
+  ] as const) {
+    configurations[name] = {
+      backend: await WebGpuBackend.create(view),
+      device: view,
+      fused: perExampleDevice(view.adapterInfo),
+    };
+  }
+  expect(configurations.gpu.fused).toEqual({ workgroupSize: 64, storageWeights: false });
 });
 afterAll(() => {
-  gpu.dispose();
+  for (const target of Object.values(configurations)) target.backend.dispose();
   device.destroy();
 });
 
@@ -156,9 +185,13 @@ const cases: {
   },
 ];
 
-describe('fused per-example training against the CPU backend', () => {
+describe.each([
+  ['this adapter', 'adapter'],
+  ['the GPU configuration (64 invocations) on this adapter', 'gpu'],
+] as const)('fused per-example training against the CPU backend, %s', (_, targetName) => {
   for (const c of cases) {
     it(c.name, async () => {
+      const { backend, device, fused } = configurations[targetName];
       const random = new Random(42);
       const { count } = c;
       const outputs = c.spec.layers[c.spec.layers.length - 1].units;
@@ -192,7 +225,7 @@ describe('fused per-example training against the CPU backend', () => {
           slotsInWorkgroup: layout.slotsInWorkgroup,
         },
       ).toEqual(c.layout(fused));
-      const nets = [new CpuBackend().createNetwork(c.spec, params), gpu.createNetwork(c.spec, params)];
+      const nets = [new CpuBackend().createNetwork(c.spec, params), backend.createNetwork(c.spec, params)];
       try {
         const metrics = [];
         for (const net of nets) {
