@@ -109,7 +109,7 @@ async function run(): Promise<void> {
     const training = paramsError(await onGpu.getWeights(), await onCpu.getWeights());
     onGpu.dispose();
     onCpu.dispose();
-    const name = [inputSize, ...parityCase.hidden, outputs].join('-') + ` ${parityCase.activation}`;
+    const name = `${[inputSize, ...parityCase.hidden, outputs].join('-')} ${parityCase.activation}`;
     const result = { name, loss: parityCase.loss, forward, gradients, training };
     results.push(result);
     const row = document.createElement('tr');

@@ -1,6 +1,8 @@
 // Rough time per training step of the reference networks on both backends (the bench helper owns the
 // real benchmark in bench/). Run after `npm run build`: node scripts/time-steps.mjs
-// Prints the median of 3 timed runs (after one warm-up) per configuration, and dispatches per step.
+// Prints the median of 3 timed runs (after one warm-up) per configuration, dispatches per step, and on
+// SwiftShader the CPU time its worker threads spent per step.
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import '../dist/node-platform.js';
 import { CpuBackend } from '../dist/backends/cpu/cpu-backend.js';
@@ -13,7 +15,8 @@ const configs = [
     name: '960-3-4 sigmoid, batch 1',
     sizes: [960, 3, 4],
     batch: 1,
-    examples: 256,
+    // enough steps for the workers' CPU time, counted in 10 ms ticks
+    examples: 2048,
     activation: 'sigmoid',
     loss: 'squared-error',
     out: 'sigmoid',
@@ -74,6 +77,23 @@ function setup(c) {
   return { spec, params, x, t };
 }
 
+// CPU time of SwiftShader's worker threads (named Thread<NN>), where it runs the shaders: unlike wall
+// time, hardly changed by the load of a shared machine. Linux only (/proc); NaN elsewhere.
+function swiftShaderWorkerMs() {
+  try {
+    let ticks = 0;
+    for (const task of readdirSync('/proc/self/task')) {
+      if (!readFileSync(`/proc/self/task/${task}/comm`, 'utf8').startsWith('Thread<')) continue;
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+    return ticks * 10; // 100 ticks per second
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function time(backend, c, optimizer) {
   const { spec, params, x, t } = setup(c);
   const net = backend.createNetwork(spec, params);
@@ -97,15 +117,19 @@ async function time(backend, c, optimizer) {
   await epoch();
   const before = net.stats();
   const runs = [];
+  const workerRuns = [];
   for (let i = 0; i < 3; i++) {
+    const workerStart = swiftShaderWorkerMs();
     const start = performance.now();
     await epoch();
     runs.push((performance.now() - start) / steps);
+    workerRuns.push((swiftShaderWorkerMs() - workerStart) / steps);
   }
+  workerRuns.sort((a, b) => a - b);
   const dispatches = (net.stats().dispatches - before.dispatches) / (3 * steps);
   net.dispose();
   runs.sort((a, b) => a - b);
-  return { msPerStep: runs[1], dispatches };
+  return { msPerStep: runs[1], workerMsPerStep: workerRuns[1], dispatches };
 }
 
 const gpu = await WebGpuBackend.create();
@@ -124,7 +148,7 @@ for (const c of configs.filter((c) => !only || c.name.startsWith(only))) {
     const cpuResult = await time(cpu, c, optimizer);
     const gpuResult = await time(gpu, c, optimizer);
     console.log(
-      `${c.name}, ${label}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step, ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
+      `${c.name}, ${label}: cpu ${cpuResult.msPerStep.toFixed(3)} ms/step; webgpu ${gpuResult.msPerStep.toFixed(3)} ms/step (SwiftShader workers' CPU ${gpuResult.workerMsPerStep.toFixed(3)} ms/step), ${gpuResult.dispatches.toFixed(3)} dispatches/step`,
     );
   }
 }

@@ -30,14 +30,16 @@
 //   (update.wgsl, weightUpdate only).
 // Overrides: activation — forward: this layer's f; hiddenDelta: the layer below's f (activation.wgsl codes);
 //   vectorLoads — stage the operands with vec4 loads (see below) where the layout allows; gather (above);
-//   optimizer, nesterov, decoupledDecay (update.wgsl, weightUpdate only).
+//   optimizer, nesterov, decoupledDecay (update.wgsl, weightUpdate only); workgroupRows, workgroupColumns
+//   (below).
 // Dropout: shape.layer names the hidden layer whose mask applies (forward: this one; hiddenDelta: the one
 //   below); its options.dropoutThreshold is 0 for the output layer and for inference.
-// Workgroup: 8×8 invocations compute a 64×64 tile of C, each invocation an 8×8 block held in registers
-//   (register blocking: 16 vec4 accumulators, 4 vec4 reads of workgroup memory per 64 multiply-adds); K is
-//   walked in slices of 16 through workgroup memory, where both tiles are stored as vec4s along M and N.
-//   Out-of-range elements load as 0 and are not stored, so every size is correct (1, 3, 17, 63, 65, …),
-//   not only multiples of 64.
+// Workgroup: a grid of workgroupRows × workgroupColumns invocations (overrides, 8 × 8 by default: a 64 × 64
+//   tile of C; narrower for products with fewer than 64 rows or columns, so their tiles are not mostly
+//   padding), each invocation an 8×8 block held in registers (register blocking: 16 vec4 accumulators,
+//   4 vec4 reads of workgroup memory per 64 multiply-adds); K is walked in slices of 16 through workgroup
+//   memory, where both tiles are stored as vec4s along M and N. Out-of-range elements load as 0 and are not
+//   stored, so every size is correct (1, 3, 17, 63, 65, …), not only multiples of the tile.
 
 struct MatmulShape {
   rows: u32,
@@ -73,14 +75,22 @@ override gather: u32 = GATHER_NONE;
 @group(0) @binding(9) var<storage, read> control: Control;
 @group(0) @binding(10) var<storage, read> order: Order;
 
-const TILE: u32 = 64u;
 const SLICE: u32 = 16u;
 const BLOCK: u32 = 8u;
-const INVOCATIONS: u32 = 64u;
+// The workgroup's grid of invocations, each computing a BLOCK × BLOCK block of C: 8 × 8 (a 64 × 64 tile) by
+// default; the caller narrows it for products with few rows or columns (network-buffers.ts matmulGrid).
+override workgroupRows: u32 = 8u;
+override workgroupColumns: u32 = 8u;
+override tileRows: u32 = workgroupRows * BLOCK;
+override tileColumns: u32 = workgroupColumns * BLOCK;
+override invocations: u32 = workgroupRows * workgroupColumns;
+override leftTileVectors: u32 = SLICE * tileRows / 4u;
+override rightTileVectors: u32 = SLICE * tileColumns / 4u;
 const NO_ROW: u32 = 0xffffffffu;
 
-var<workgroup> leftTile: array<array<vec4f, TILE / 4u>, SLICE>; // [k][m / 4][m % 4]
-var<workgroup> rightTile: array<array<vec4f, TILE / 4u>, SLICE>; // [k][n / 4][n % 4]
+// A's slice [k][m / 4][m % 4] and B's [k][n / 4][n % 4], flattened (sizes are overrides).
+var<workgroup> leftTile: array<vec4f, leftTileVectors>;
+var<workgroup> rightTile: array<vec4f, rightTileVectors>;
 // The gathered batch: its first entry in order.examples and its rows (set by tileProduct when gathering).
 var<private> batchFirst: u32;
 var<private> batchRowCount: u32;
@@ -142,31 +152,42 @@ fn rightAt(k: u32, n: u32) -> f32 {
   return 0.0;
 }
 
-// The SLICE × TILE slices of both operands at depth k0, one element per load.
+// Where A(m, k0 + k) and B(k0 + k, n) are staged: the vec4 holding them, component m % 4 or n % 4.
+fn leftSlot(k: u32, m: u32) -> u32 {
+  return k * (tileRows / 4u) + m / 4u;
+}
+
+fn rightSlot(k: u32, n: u32) -> u32 {
+  return k * (tileColumns / 4u) + n / 4u;
+}
+
+// The SLICE × tile slices of both operands at depth k0, one element per load.
 fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   // Consecutive invocations walk each operand's contiguous dimension, so their loads coalesce.
-  for (var e = flat; e < SLICE * TILE; e += INVOCATIONS) {
-    var m = e % TILE;
-    var k = e / TILE;
+  for (var e = flat; e < SLICE * tileRows; e += invocations) {
+    var m = e % tileRows;
+    var k = e / tileRows;
     if (shape.leftDepthStride == 1u) {
       m = e / SLICE;
       k = e % SLICE;
     }
-    leftTile[k][m / 4u][m % 4u] = leftAt(rowBase + m, k0 + k);
-    var n = e % TILE;
-    var kk = e / TILE;
+    leftTile[leftSlot(k, m)][m % 4u] = leftAt(rowBase + m, k0 + k);
+  }
+  for (var e = flat; e < SLICE * tileColumns; e += invocations) {
+    var n = e % tileColumns;
+    var k = e / tileColumns;
     if (shape.rightColumnStride != 1u) {
       n = e / SLICE;
-      kk = e % SLICE;
+      k = e % SLICE;
     }
-    rightTile[kk][n / 4u][n % 4u] = rightAt(k0 + kk, columnBase + n);
+    rightTile[rightSlot(k, n)][n % 4u] = rightAt(k0 + k, columnBase + n);
   }
 }
 
 // The same slices, four elements per load along each operand's contiguous dimension (a gathered
 // dimension is the strided one, so leftRow and rightDepth pick whole vectors).
 fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
-  for (var e = flat; e < SLICE * TILE / 4u; e += INVOCATIONS) {
+  for (var e = flat; e < SLICE * tileRows / 4u; e += invocations) {
     if (shape.leftDepthStride == 1u) {
       let m = e / (SLICE / 4u);
       let k = (e % (SLICE / 4u)) * 4u;
@@ -177,22 +198,24 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
           v = left[(row * shape.leftRowStride + k0 + k) / 4u];
         }
       }
-      leftTile[k][m / 4u][m % 4u] = v.x;
-      leftTile[k + 1u][m / 4u][m % 4u] = v.y;
-      leftTile[k + 2u][m / 4u][m % 4u] = v.z;
-      leftTile[k + 3u][m / 4u][m % 4u] = v.w;
+      leftTile[leftSlot(k, m)][m % 4u] = v.x;
+      leftTile[leftSlot(k + 1u, m)][m % 4u] = v.y;
+      leftTile[leftSlot(k + 2u, m)][m % 4u] = v.z;
+      leftTile[leftSlot(k + 3u, m)][m % 4u] = v.w;
     } else {
-      let k = e / (TILE / 4u);
-      let m = (e % (TILE / 4u)) * 4u;
+      let k = e / (tileRows / 4u);
+      let m = (e % (tileRows / 4u)) * 4u;
       var v = vec4f();
       if (rowBase + m < shape.rows && k0 + k < shape.depth) {
         v = left[(rowBase + m + (k0 + k) * shape.leftDepthStride) / 4u];
       }
-      leftTile[k][m / 4u] = v;
+      leftTile[leftSlot(k, m)] = v;
     }
+  }
+  for (var e = flat; e < SLICE * tileColumns / 4u; e += invocations) {
     if (shape.rightColumnStride == 1u) {
-      let k = e / (TILE / 4u);
-      let n = (e % (TILE / 4u)) * 4u;
+      let k = e / (tileColumns / 4u);
+      let n = (e % (tileColumns / 4u)) * 4u;
       var v = vec4f();
       if (columnBase + n < shape.columns && k0 + k < shape.depth) {
         let depth = rightDepth(k0 + k);
@@ -200,7 +223,7 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
           v = right[(depth * shape.rightDepthStride + columnBase + n) / 4u];
         }
       }
-      rightTile[k][n / 4u] = v;
+      rightTile[rightSlot(k, n)] = v;
     } else {
       let n = e / (SLICE / 4u);
       let k = (e % (SLICE / 4u)) * 4u;
@@ -208,18 +231,18 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
       if (columnBase + n < shape.columns && k0 + k < shape.depth) {
         v = right[((columnBase + n) * shape.rightColumnStride + k0 + k) / 4u];
       }
-      rightTile[k][n / 4u][n % 4u] = v.x;
-      rightTile[k + 1u][n / 4u][n % 4u] = v.y;
-      rightTile[k + 2u][n / 4u][n % 4u] = v.z;
-      rightTile[k + 3u][n / 4u][n % 4u] = v.w;
+      rightTile[rightSlot(k, n)][n % 4u] = v.x;
+      rightTile[rightSlot(k + 1u, n)][n % 4u] = v.y;
+      rightTile[rightSlot(k + 2u, n)][n % 4u] = v.z;
+      rightTile[rightSlot(k + 3u, n)][n % 4u] = v.w;
     }
   }
 }
 
 fn tileProduct(local: vec3u, group: vec3u) -> Block {
-  let rowBase = group.y * TILE;
-  let columnBase = group.x * TILE;
-  let flat = local.y * 8u + local.x;
+  let rowBase = group.y * tileRows;
+  let columnBase = group.x * tileColumns;
+  let flat = local.y * workgroupColumns + local.x;
   if (gather != GATHER_NONE) {
     var batch = order.cursor;
     if (gather == GATHER_RIGHT_DEPTH) {
@@ -254,10 +277,10 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
     }
     workgroupBarrier();
     for (var k = 0u; k < SLICE; k++) {
-      let a0 = leftTile[k][local.y * 2u];
-      let a1 = leftTile[k][local.y * 2u + 1u];
-      let b0 = rightTile[k][local.x * 2u];
-      let b1 = rightTile[k][local.x * 2u + 1u];
+      let a0 = leftTile[leftSlot(k, local.y * BLOCK)];
+      let a1 = leftTile[leftSlot(k, local.y * BLOCK + 4u)];
+      let b0 = rightTile[rightSlot(k, local.x * BLOCK)];
+      let b1 = rightTile[rightSlot(k, local.x * BLOCK + 4u)];
       c00 += a0.x * b0;
       c01 += a0.x * b1;
       c10 += a0.y * b0;
@@ -293,13 +316,13 @@ fn dropoutScaleAt(layer: u32, step: u32, row: u32, unit: u32) -> f32 {
   return 0.0;
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(workgroupColumns, workgroupRows)
 fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
   let result = tileProduct(local, group);
   for (var i = 0u; i < BLOCK; i++) {
-    let row = group.y * TILE + local.y * BLOCK + i;
+    let row = group.y * tileRows + local.y * BLOCK + i;
     for (var j = 0u; j < BLOCK; j++) {
-      let unit = group.x * TILE + local.x * BLOCK + j;
+      let unit = group.x * tileColumns + local.x * BLOCK + j;
       if (row < shape.rows && unit < shape.columns) {
         let z = result.products[i * 2u + j / 4u][j % 4u] + bias[shape.biasOffset + unit];
         let index = row * shape.columns + unit;
@@ -310,13 +333,13 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) gr
   }
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(workgroupColumns, workgroupRows)
 fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
   let result = tileProduct(local, group);
   for (var i = 0u; i < BLOCK; i++) {
-    let row = group.y * TILE + local.y * BLOCK + i;
+    let row = group.y * tileRows + local.y * BLOCK + i;
     for (var j = 0u; j < BLOCK; j++) {
-      let unit = group.x * TILE + local.x * BLOCK + j;
+      let unit = group.x * tileColumns + local.x * BLOCK + j;
       if (row < shape.rows && unit < shape.columns) {
         let index = row * shape.columns + unit;
         // The loss kernel has already counted this step, so its masks are those of step − 1.
@@ -327,14 +350,14 @@ fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id
   }
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(workgroupColumns, workgroupRows)
 fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
   let result = tileProduct(local, group);
   for (var i = 0u; i < BLOCK; i++) {
-    let unit = group.y * TILE + local.y * BLOCK + i;
+    let unit = group.y * tileRows + local.y * BLOCK + i;
     if (unit < shape.rows) {
         for (var j = 0u; j < BLOCK; j++) {
-        let input = group.x * TILE + local.x * BLOCK + j;
+        let input = group.x * tileColumns + local.x * BLOCK + j;
         if (input < shape.columns) {
           gradient[unit * shape.columns + input] = result.products[i * 2u + j / 4u][j % 4u];
         }
@@ -346,15 +369,15 @@ fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup
   }
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(workgroupColumns, workgroupRows)
 fn weightUpdate(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
   let result = tileProduct(local, group);
   let decayBiases = options.decayBiases != 0u;
   for (var i = 0u; i < BLOCK; i++) {
-    let unit = group.y * TILE + local.y * BLOCK + i;
+    let unit = group.y * tileRows + local.y * BLOCK + i;
     if (unit < shape.rows) {
         for (var j = 0u; j < BLOCK; j++) {
-        let input = group.x * TILE + local.x * BLOCK + j;
+        let input = group.x * tileColumns + local.x * BLOCK + j;
         if (input < shape.columns) {
           updateParameter(unit * shape.columns + input, result.products[i * 2u + j / 4u][j % 4u], true);
         }

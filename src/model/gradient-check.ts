@@ -2,7 +2,7 @@
 // finite differences of the loss, (E(w + h) − E(w − h)) / 2h, computed in float64 by the CPU reference
 // (src/backends/cpu/math.ts) at the same weights. A bug in backpropagation shows as a large relative error.
 
-import { exampleLoss, forward } from '../backends/cpu/math.js';
+import { forward, passMetrics } from '../backends/cpu/math.js';
 import type { LayerParams, NetworkSpec } from './spec.js';
 
 export interface GradientCheckOptions {
@@ -30,13 +30,7 @@ function meanLoss(
   targets: Float64Array,
   count: number,
 ) {
-  const pass = forward(spec, params, inputs, count);
-  const last = spec.layers.length - 1;
-  let sum = 0;
-  for (let r = 0; r < count; r++) {
-    sum += exampleLoss(spec.loss, pass.z[last], pass.o[last], targets, r, spec.layers[last].units);
-  }
-  return sum / count;
+  return passMetrics(spec, forward(spec, params, inputs, count), targets).lossSum / count;
 }
 
 /**

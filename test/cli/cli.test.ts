@@ -33,7 +33,7 @@ describe('webgpu-mlp --help', () => {
       expect(train.stdout).toContain(flag);
     } // biome-ignore format: a list of flags
     for (const command of ['eval', 'predict', 'bench'])
-      expect(cli(command, '--help').stdout).toContain('Usage: webgpu-mlp ' + command);
+      expect(cli(command, '--help').stdout).toContain(`Usage: webgpu-mlp ${command}`);
   });
 });
 

@@ -1,5 +1,6 @@
 // Losing the GPU device in the middle of fit: the fit rejects with MlpError('device-lost') (no hang), and
-// the run resumes on the CPU from its last checkpoint. A file of its own: it destroys the process's device.
+// the run resumes from its last checkpoint on the CPU and on a new GPU device. A file of its own: it
+// destroys a device of the process.
 
 import { expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
@@ -8,7 +9,7 @@ import type { SavedModel } from '../../src/io/model-file.js';
 import { Network } from '../../src/model/network.js';
 import { testDevice } from '../helpers/gpu.js';
 
-it('device.destroy() mid-epoch rejects fit with device-lost; training resumes on the CPU from the last checkpoint', async () => {
+it('device.destroy() mid-epoch rejects fit with device-lost; training resumes on the CPU and on a new device from the last checkpoint', async () => {
   const { device } = await testDevice();
   const gpu = await createEngine({ device });
   const spec = {
@@ -39,14 +40,19 @@ it('device.destroy() mid-epoch rejects fit with device-lost; training resumes on
   expect(checkpoints.map(({ epoch }) => epoch)).toEqual([2, 4]);
 
   const cpu = await createEngine({ backend: 'cpu' });
-  const resumed = Network.load(checkpoints[1], cpu);
-  await resumed.fit(xor, { epochs: 16 });
   const uninterrupted = cpu.createNetwork(spec);
   await uninterrupted.fit(xor, { epochs: 20 });
-  const [a, b] = [await resumed.evaluate(xor), await uninterrupted.evaluate(xor)];
-  expect(resumed.epoch).toBe(20);
-  expect(a.accuracy).toBe(b.accuracy);
-  expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
+  const expected = await uninterrupted.evaluate(xor);
+  const newDevice = await createEngine({ backend: 'webgpu' });
+  for (const engine of [cpu, newDevice]) {
+    const resumed = Network.load(checkpoints[1], engine);
+    await resumed.fit(xor, { epochs: 16 });
+    const result = await resumed.evaluate(xor);
+    expect(resumed.epoch).toBe(20);
+    expect(result.accuracy, engine.backend).toBe(expected.accuracy);
+    expect(Math.abs(result.loss - expected.loss), engine.backend).toBeLessThan(1e-4);
+  }
+  newDevice.dispose();
   cpu.dispose();
   gpu.dispose();
 });

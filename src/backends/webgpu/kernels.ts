@@ -62,15 +62,26 @@ export const optimizerCodes = { sgd: 0, adam: 1 } as const;
 /** matmul.wgsl's `gather` override: which operand, if any, layer 0 reads through the data set's order. */
 export const gatherCodes = { none: 0, leftRows: 1, rightDepth: 2 } as const;
 
-/** Tile edge of matmul.wgsl: a workgroup computes TILE × TILE outputs. */
-export const matmulTile = 64;
+/** Rows and columns of C one matmul.wgsl invocation computes (its register block). */
+export const matmulBlock = 8;
+/** Tile edge of matmul.wgsl at its default 8 × 8 grid of invocations: a workgroup computes 64 × 64 outputs. */
+export const matmulTile = 8 * matmulBlock;
 
 export const matmulKernel = family({
   file: 'matmul.wgsl',
   libraries: [activationWgsl, randomWgsl, stepWgsl, updateWgsl],
   main: matmulWgsl,
   entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate'],
-  constants: ['activation', 'vectorLoads', 'gather', 'optimizer', 'nesterov', 'decoupledDecay'],
+  constants: [
+    'activation',
+    'vectorLoads',
+    'gather',
+    'optimizer',
+    'nesterov',
+    'decoupledDecay',
+    'workgroupRows',
+    'workgroupColumns',
+  ],
   bindings: [
     'shape',
     'left',

@@ -11,6 +11,7 @@ import {
   gatherCodes,
   lossCodes,
   lossKernel,
+  matmulBlock,
   matmulKernel,
   matmulTile,
   type optimizerCodes,
@@ -69,6 +70,19 @@ export function vectorLoadsFit(shape: MatmulLayout): boolean {
     fits(shape.rightDepthStride, shape.depth, shape.rightColumnStride) ||
     fits(shape.rightColumnStride, shape.columns, shape.rightDepthStride);
   return left && right;
+}
+
+/**
+ * matmul.wgsl's grid of invocations for a product: 8 × 8 (64 × 64 tiles), narrowed to the blocks a product
+ * with fewer rows or columns needs (960-3-4's forward at batch 32: 4 × 1), so small layers do not pay for a
+ * tile of padding.
+ */
+export function matmulGrid(shape: Pick<MatmulLayout, 'rows' | 'columns'>): {
+  workgroupRows: number;
+  workgroupColumns: number;
+} {
+  const blocks = (size: number) => Math.min(8, Math.max(1, Math.ceil(size / matmulBlock)));
+  return { workgroupRows: blocks(shape.rows), workgroupColumns: blocks(shape.columns) };
 }
 
 export interface LayerBuffers {
@@ -475,13 +489,21 @@ export class Workspace {
     resources: Record<string, GPUBuffer>,
   ): Dispatch {
     const { device } = this.memory;
+    const grid = matmulGrid(values);
     return {
       bound: bindKernel(
         device,
-        kernelPipeline(device, matmulKernel, entry, { ...constants, vectorLoads: vectorLoadsFit(values) }),
+        kernelPipeline(device, matmulKernel, entry, {
+          ...constants,
+          vectorLoads: vectorLoadsFit(values),
+          ...grid,
+        }),
         { shape: buffer, ...resources },
       ),
-      groups: [Math.ceil(values.columns / matmulTile), Math.ceil(values.rows / matmulTile)],
+      groups: [
+        Math.ceil(values.columns / (grid.workgroupColumns * matmulBlock)),
+        Math.ceil(values.rows / (grid.workgroupRows * matmulBlock)),
+      ],
     };
   }
 

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backward, forward } from '../../../src/backends/cpu/math.js';
-import { vectorLoadsFit } from '../../../src/backends/webgpu/network-buffers.js';
+import { matmulGrid, vectorLoadsFit } from '../../../src/backends/webgpu/network-buffers.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
@@ -172,5 +172,15 @@ describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)'
     };
     expect(vectorLoadsFit(shape)).toBe(false);
     expect(vectorLoadsFit({ ...shape, depth: 8, leftRowStride: 8, rightColumnStride: 8 })).toBe(true);
+  });
+});
+
+describe('matmulGrid: the invocation grid of each product', () => {
+  it('is 8 × 8 (64 × 64 tiles) for large products and narrows to the 8 × 8 blocks a small one needs', () => {
+    expect(matmulGrid({ rows: 1000, columns: 130 })).toEqual({ workgroupRows: 8, workgroupColumns: 8 });
+    // 960-3-4 at batch 32: the forward product of layer 0 is 32 rows × 3 units
+    expect(matmulGrid({ rows: 32, columns: 3 })).toEqual({ workgroupRows: 4, workgroupColumns: 1 });
+    expect(matmulGrid({ rows: 17, columns: 65 })).toEqual({ workgroupRows: 3, workgroupColumns: 8 });
+    expect(matmulGrid({ rows: 1, columns: 1 })).toEqual({ workgroupRows: 1, workgroupColumns: 1 });
   });
 });
