@@ -30,6 +30,11 @@ export type OptimizerSpec =
   | { kind: 'sgd'; momentum: number; nesterov: boolean }
   | { kind: 'adam' | 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number };
 
+/** How many slots an optimizer keeps per parameter (see OptimizerState). */
+export function slotCount(kind: OptimizerSpec['kind']): number {
+  return kind === 'sgd' ? 1 : 2;
+}
+
 /**
  * Optimizer state, for save/resume and checkpoints. `slots[k][layer]` holds slot k's values for one layer:
  * sgd has one slot (velocity v), adam/adamw two (m, then s). `step` counts optimizer steps taken so far;

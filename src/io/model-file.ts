@@ -19,7 +19,7 @@
 // count before allocating, so a malformed or lying file is MlpError('invalid-file') saying what was wrong,
 // never a crash or an absurd allocation.
 
-import type { OptimizerState } from '../backends/backend.js';
+import { type OptimizerState, slotCount } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import type { LayerParams } from '../model/spec.js';
 import { type ValidatedSpec, validateSpec } from '../model/validate.js';
@@ -59,10 +59,6 @@ export interface ModelContents {
   params: LayerParams[];
   optimizer?: { config: OptimizerConfig; state: OptimizerState };
   best?: BestSoFar;
-}
-
-export function slotCount(kind: OptimizerConfig['kind']): number {
-  return kind === 'sgd' ? 1 : 2;
 }
 
 function parameterCount(spec: ValidatedSpec): number {

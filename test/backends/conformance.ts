@@ -14,6 +14,7 @@ import type {
   OptimizerSpec,
   StepOptions,
 } from '../../src/backends/backend.js';
+import { slotCount } from '../../src/backends/backend.js';
 import {
   backward,
   classCount,
@@ -21,7 +22,6 @@ import {
   forward,
   type MutableDenseParams,
   passMetrics,
-  slotCount,
   type TrainingState,
   trainStep,
 } from '../../src/backends/cpu/math.js';
@@ -189,7 +189,7 @@ class ReferenceTrainer {
       }));
     this.state = {
       params: float64Params(params),
-      slots: Array.from({ length: slotCount(optimizer) }, zeros),
+      slots: Array.from({ length: slotCount(optimizer.kind) }, zeros),
       step: 0,
     };
   }
@@ -300,7 +300,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
         expectCloseScalar(metrics.lossSum, reference.lossSum, `${what}: training loss sum`);
         const state = await net.readOptimizerState();
         expect(state.step, `${what}: optimizer step`).toBe(batches);
-        expect(state.slots.length).toBe(slotCount(optimizer));
+        expect(state.slots.length).toBe(slotCount(optimizer.kind));
         state.slots.forEach((slot, k) => {
           expectParamsClose(slot, reference.state.slots[k], `${what}: slot ${k}`);
         });

@@ -15,6 +15,7 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
+import { slotCount } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import {
   backward,
@@ -23,7 +24,6 @@ import {
   type DenseParams,
   forward,
   passMetrics,
-  slotCount,
   type TrainingState,
   trainStep,
 } from './math.js';
@@ -141,7 +141,7 @@ class CpuNetwork implements BackendNetwork {
   setOptimizer(spec: OptimizerSpec): void {
     this.checkAlive();
     this.optimizer = { ...spec };
-    this.state.slots = Array.from({ length: slotCount(spec) }, () => zerosLike(this.params));
+    this.state.slots = Array.from({ length: slotCount(spec.kind) }, () => zerosLike(this.params));
     this.state.step = 0;
   }
 
@@ -152,7 +152,7 @@ class CpuNetwork implements BackendNetwork {
 
   writeOptimizerState(state: OptimizerState): void {
     this.checkAlive();
-    const slots = slotCount(this.optimizer);
+    const slots = slotCount(this.optimizer.kind);
     if (state.slots.length !== slots) {
       throw new MlpError(
         'invalid-argument',

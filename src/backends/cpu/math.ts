@@ -427,11 +427,6 @@ export interface TrainingState {
   step: number;
 }
 
-/** How many slots an optimizer keeps per parameter. */
-export function slotCount(optimizer: OptimizerSpec): number {
-  return optimizer.kind === 'sgd' ? 1 : 2;
-}
-
 /**
  * One optimizer step on one parameter array, in place. `t` is the step number counting from 1.
  * g' = g + l2·w + l1·sign(w) when `decays`, then:

@@ -4,7 +4,7 @@
 // other kernel keeps seeing the usual layout.
 
 import type { NetworkSpec } from '../../model/spec.js';
-import type { OptimizerSpec } from '../backend.js';
+import { type OptimizerSpec, slotCount } from '../backend.js';
 import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
 import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
@@ -65,10 +65,6 @@ function sizes(spec: NetworkSpec) {
   return { parameters, units, activity: spec.inputSize + units };
 }
 
-function slotCount(optimizer: OptimizerSpec): number {
-  return optimizer.kind === 'sgd' ? 1 : 2;
-}
-
 /**
  * How the fused kernel takes a network, or undefined when it does not: at most 8 layers, and the example
  * row, z, o and δ of every unit and one float per invocation must fit the device's workgroup memory
@@ -88,11 +84,12 @@ export function perExampleLayout(
   if (spec.layers.length > maxLayers || always > capacity) return undefined;
   const weightsInWorkgroup = always + parameters <= capacity;
   if (!weightsInWorkgroup && !device.storageWeights) return undefined;
-  const slotsInWorkgroup = weightsInWorkgroup && always + parameters * (1 + slotCount(optimizer)) <= capacity;
+  const slotsInWorkgroup =
+    weightsInWorkgroup && always + parameters * (1 + slotCount(optimizer.kind)) <= capacity;
   const held =
     always +
     (weightsInWorkgroup ? parameters : 0) +
-    (slotsInWorkgroup ? parameters * slotCount(optimizer) : 0);
+    (slotsInWorkgroup ? parameters * slotCount(optimizer.kind) : 0);
   const wide = held + (widePartials - 1) * device.workgroupSize <= capacity;
   return {
     workgroupSize: device.workgroupSize,
@@ -121,7 +118,7 @@ export class PerExampleTrainer {
   ) {
     const { spec } = net;
     const { parameters, units, activity } = sizes(spec);
-    this.slotCount = slotCount(optimizer);
+    this.slotCount = slotCount(optimizer.kind);
     this.parameterBytes = parameters * 4;
     this.constants = {
       workgroupSize: layout.workgroupSize,

@@ -16,6 +16,7 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
+import { slotCount } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
@@ -276,13 +277,9 @@ class WebGpuNetwork implements BackendNetwork {
     });
   }
 
-  private slotCount(): number {
-    return this.optimizer.kind === 'sgd' ? 1 : 2;
-  }
-
   async readOptimizerState(): Promise<OptimizerState> {
     this.checkAlive();
-    const slots = this.slotCount();
+    const slots = slotCount(this.optimizer.kind);
     const ranges = [
       { buffer: this.buffers.control, byteLength: 4 },
       ...Array.from({ length: slots }, (_, k) => this.buffers.slotBuffers(k)).flat(),
@@ -298,7 +295,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   writeOptimizerState(state: OptimizerState): void {
     this.checkAlive();
-    const slots = this.slotCount();
+    const slots = slotCount(this.optimizer.kind);
     if (state.slots.length !== slots) {
       throw new MlpError(
         'invalid-argument',
