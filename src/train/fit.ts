@@ -230,8 +230,14 @@ export async function runFit(
       : Math.max(1, Math.floor(examplesPerChunk / resolved.batchSize));
     const lastEpoch = state.epoch + resolved.epochs;
     let lastFinite = await backend.readParams();
-    const watched = validation ? watchedData('validation', validation) : watchedData('training', training);
     const { earlyStopping } = resolved;
+    // Only early stopping carries a best-so-far from one fit to the next, so only it names the data (a hash
+    // of every value: one pass over the data per fit).
+    const watched = !earlyStopping
+      ? ''
+      : validation
+        ? watchedData('validation', validation)
+        : watchedData('training', training);
     // With early stopping, a run continues the best-so-far of the run it resumes (on the same data).
     let best = earlyStopping && state.best?.watched === watched ? state.best : undefined;
     state.best = undefined;
