@@ -6,7 +6,7 @@
 import type { BackendKind } from '../backends/backend.js';
 import { syntheticFaceSplits } from '../data/synthetic-faces.js';
 import { createEngine } from '../engine.js';
-import type { NetworkSpec } from '../model/spec.js';
+import { benchNetworks } from './networks.js';
 
 /** Memory of the whole process, read by the caller's means. */
 export interface ProcessMemory {
@@ -68,19 +68,9 @@ export interface LongRunRecord {
   samples: LongRunSample[];
 }
 
-export const longRunSpec: NetworkSpec = {
-  inputSize: 960,
-  layers: [
-    { units: 3, activation: 'sigmoid' },
-    { units: 4, activation: 'sigmoid' },
-  ],
-  loss: 'squared-error',
-  init: { kind: 'uniform', scale: 0.05 },
-  seed: 1,
-};
-
-export const longRunDescription =
-  '960-3-4 sigmoid, squared error, SGD η 0.3 α 0.3, batch 1, synthetic faces (pose)';
+/** The long run trains the benchmark's faces-b1 network, on the synthetic faces rather than random data. */
+const faces = benchNetworks['faces-b1'];
+const description = `${faces.description}, synthetic faces (pose)`;
 
 export function trend(epochs: readonly number[], values: readonly number[]): Trend {
   const count = values.length;
@@ -122,13 +112,13 @@ export async function runLongRun(options: LongRunOptions): Promise<LongRunRecord
   const { train } = syntheticFaceSplits({ task: 'pose' });
   const examples = Math.min(options.examples ?? train.count, train.count);
   const data = {
-    inputs: train.inputs.subarray(0, examples * 960),
-    targets: train.targets.subarray(0, examples * 4),
+    inputs: train.inputs.subarray(0, examples * train.inputSize),
+    targets: train.targets.subarray(0, examples * train.outputSize),
   };
   const records: LongRunRecord[] = [];
   for (const backend of options.backends) {
     const engine = await createEngine({ backend });
-    const net = engine.createNetwork(longRunSpec);
+    const net = engine.createNetwork(faces.spec);
     const samples: LongRunSample[] = [];
     const started = performance.now();
     try {
@@ -136,9 +126,9 @@ export async function runLongRun(options: LongRunOptions): Promise<LongRunRecord
       while (net.epoch < epochs) {
         const history = await net.fit(data, {
           epochs: Math.min(sampleEvery, epochs - net.epoch),
-          batchSize: 1,
+          batchSize: faces.batchSize,
           shuffle: true,
-          optimizer: { kind: 'sgd', learningRate: 0.3, momentum: 0.3 },
+          optimizer: { kind: 'sgd', learningRate: faces.learningRate, momentum: faces.momentum },
         });
         const seconds = (performance.now() - started) / 1000;
         const { liveBuffers, liveBytes } = net.stats();
@@ -162,7 +152,7 @@ export async function runLongRun(options: LongRunOptions): Promise<LongRunRecord
     const resident = samples.every((sample) => sample.residentBytes !== undefined);
     records.push({
       network: 'faces-b1',
-      description: longRunDescription,
+      description,
       engine: backend,
       adapter: engine.adapterDescription,
       epochs,
