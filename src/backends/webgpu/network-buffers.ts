@@ -174,22 +174,21 @@ export class NetworkBuffers {
 
   /** Every layer's parameters (weights then biases), in readParams order. */
   parameterBuffers(): { buffer: GPUBuffer; byteLength: number }[] {
-    return this.layers.map((layer) => ({
-      buffer: layer.parameters,
-      byteLength: parameterCount(layer) * floatBytes,
-    }));
+    return this.layerRanges((layer) => layer.parameters);
   }
 
   slotBuffers(slot: number): { buffer: GPUBuffer; byteLength: number }[] {
-    return this.layers.map((layer) => ({
-      buffer: layer.slots[slot],
-      byteLength: parameterCount(layer) * floatBytes,
-    }));
+    return this.layerRanges((layer) => layer.slots[slot]);
   }
 
   gradientBuffers(): { buffer: GPUBuffer; byteLength: number }[] {
+    return this.layerRanges((layer) => layer.gradient);
+  }
+
+  /** One buffer of each layer, all in the parameters' layout, with the bytes it holds. */
+  private layerRanges(pick: (layer: LayerBuffers) => GPUBuffer): { buffer: GPUBuffer; byteLength: number }[] {
     return this.layers.map((layer) => ({
-      buffer: layer.gradient,
+      buffer: pick(layer),
       byteLength: parameterCount(layer) * floatBytes,
     }));
   }
