@@ -313,7 +313,7 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
         tinySpec,
         { ...tinySpec, seed: 8, layers: [{ units: 5, activation: 'relu' }, tinySpec.layers[1]] },
       ];
-      const fitOnce = async (spec: NetworkSpec, onBatchEnd: () => void) => {
+      const fitOnce = async (spec: NetworkSpec, onBatchEnd: () => void | Promise<void>) => {
         const net = engine.createNetwork(spec);
         await net.fit(tiny, { ...options, epochs: 5, dropout: [0.25], onBatchEnd });
         const weights = await net.getWeights();
@@ -321,8 +321,32 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
         return weights;
       };
       const alone = [await fitOnce(specs[0], () => {}), await fitOnce(specs[1], () => {})];
+      // Turn-taking: after each batch a fit waits until the other has done a batch too (or has finished),
+      // so the two interleave whatever the GPU's timing (left to timing, the first batches ran unevenly).
       const turns: number[] = [];
-      const together = await Promise.all(specs.map((spec, n) => fitOnce(spec, () => void turns.push(n))));
+      const finished = [false, false];
+      let wakeOther: (() => void) | undefined;
+      const wake = () => {
+        wakeOther?.();
+        wakeOther = undefined;
+      };
+      const takeTurn = async (n: number) => {
+        turns.push(n);
+        wake();
+        while (turns[turns.length - 1] === n && !finished[1 - n]) {
+          await new Promise<void>((resolve) => {
+            wakeOther = resolve;
+          });
+        }
+      };
+      const together = await Promise.all(
+        specs.map((spec, n) =>
+          fitOnce(spec, () => takeTurn(n)).finally(() => {
+            finished[n] = true;
+            wake();
+          }),
+        ),
+      );
       expect(together).toEqual(alone);
       // The fits really interleaved: each batch of one was followed by a batch of the other.
       const batches = 5 * Math.ceil(3 / options.batchSize);
