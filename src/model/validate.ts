@@ -54,6 +54,41 @@ function checkOneOf<T extends string>(where: string, value: unknown, allowed: re
   return value as T;
 }
 
+/** `value` when it is a finite number within `range`; `fallback` when undefined. */
+export function checkNumberIn(
+  where: string,
+  value: unknown,
+  fallback: number,
+  range: { above?: number; atLeast?: number; below?: number; atMost?: number },
+): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (range.above === undefined || value > range.above) &&
+    (range.atLeast === undefined || value >= range.atLeast) &&
+    (range.below === undefined || value < range.below) &&
+    (range.atMost === undefined || value <= range.atMost);
+  if (!ok) {
+    const low =
+      range.above !== undefined
+        ? `> ${range.above}`
+        : range.atLeast !== undefined
+          ? `≥ ${range.atLeast}`
+          : '';
+    const high =
+      range.below !== undefined ? `< ${range.below}` : range.atMost !== undefined ? `≤ ${range.atMost}` : '';
+    throw invalid(where, value, `a finite number ${[low, high].filter(Boolean).join(' and ')}`);
+  }
+  return value as number;
+}
+
+export function checkBoolean(where: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(where, value, 'true or false');
+  return value;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
