@@ -5,6 +5,7 @@
 
 import type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../model/spec.js';
+import type { GpuDataNetwork } from './gpu-data.js';
 
 export type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 
@@ -100,4 +101,7 @@ export interface BackendNetwork {
 
   stats(): BackendStats;
   dispose(): void;
+
+  /** GPU backends only: data, predictions and parameters in GPUBuffers (backends/gpu-data.ts). */
+  readonly gpu?: GpuDataNetwork;
 }

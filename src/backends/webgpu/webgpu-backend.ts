@@ -4,6 +4,7 @@
 // device-side counters (step.wgsl) tell each step which batch and which step number it is.
 
 import { MlpError } from '../../errors.js';
+import type { GpuData } from '../../model/gpu-data.js';
 import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
@@ -17,8 +18,10 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
+import type { GpuDataNetwork, ParameterBuffers } from '../gpu-data.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
+import { checkDevice, DeferredCheck } from './gpu-data.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
 import {
   checkBindingSize,
@@ -36,7 +39,7 @@ import {
   perExampleLayout,
 } from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
-import { DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -89,6 +92,7 @@ function describeDevice(device: GPUDevice): string {
   return text || 'WebGPU device (given by the caller)';
 }
 
+/** A data set on the GPU: ours (upload), or the caller's buffers bound in place (adopt), never destroyed by us. */
 class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   evaluationOrder: GPUBuffer | undefined;
   /** where the device-side cursor of `order` stands after the work queued so far */
@@ -103,6 +107,7 @@ class GpuDataset implements BackendDataset, GpuDatasetBuffers {
     readonly count: number,
     readonly inputSize: number,
     readonly outputSize: number,
+    readonly ownsData: boolean,
   ) {}
 
   dispose(): void {
@@ -112,7 +117,8 @@ class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   }
 }
 
-class WebGpuNetwork implements BackendNetwork {
+class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
+  readonly gpu: GpuDataNetwork = this;
   private readonly scheduler: Scheduler;
   private readonly buffers: NetworkBuffers;
   private readonly device: GPUDevice;
@@ -126,6 +132,10 @@ class WebGpuNetwork implements BackendNetwork {
   private trainingOptionBytes: Uint8Array | undefined;
   private inferenceRows = 0;
   private disposed = false;
+  /** parameterBuffers().version: raised by every write or training step of the parameters */
+  private parameterVersion = 0;
+  /** predictBuffer's misuse, found after it returned */
+  private readonly predictBufferCheck = new DeferredCheck();
   private readonly orderHeaderBytes = storageMemberOffset(lossKernel, 'Order', 'examples');
 
   constructor(
@@ -161,35 +171,112 @@ class WebGpuNetwork implements BackendNetwork {
     params.forEach((layer, l) => {
       this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
+    this.parameterVersion++;
   }
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
     this.checkAlive();
     const { inputSize } = this.spec;
     checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
+    return this.predictRows(count, (workspace, start, rows) =>
+      this.scheduler.upload(
+        workspace.inputs,
+        0,
+        inputs.subarray(start * inputSize, (start + rows) * inputSize),
+      ),
+    );
+  }
+
+  /**
+   * The outputs of `count` rows, a workspace's capacity of rows per readback: `load` puts rows
+   * [start, start + rows) into the workspace's inputs, by an upload or a GPU copy recorded before the pass.
+   */
+  private async predictRows(
+    count: number,
+    load: (workspace: Workspace, start: number, rows: number, recorder: CommandRecorder) => void,
+  ): Promise<Float32Array> {
     const outputs = this.outputSize;
     const result = new Float32Array(count * outputs);
     const workspace = this.inference(Math.min(count, inferenceChunkRows));
     this.setInferenceRows(workspace.capacity);
     for (let start = 0; start < count; start += workspace.capacity) {
       const rows = Math.min(workspace.capacity, count - start);
-      this.scheduler.upload(
-        workspace.inputs,
-        0,
-        inputs.subarray(start * inputSize, (start + rows) * inputSize),
-      );
       const bytes = await this.scheduler.read(
         [{ buffer: workspace.outputs[workspace.outputs.length - 1], byteLength: rows * outputs * 4 }],
         {
-          before: (recorder) => {
-            recorder.clear(workspace.inputs, rows * inputSize * 4);
-            workspace.recordPredict(recorder);
-          },
+          before: (recorder) =>
+            this.recordPredictRows(recorder, workspace, rows, () => load(workspace, start, rows, recorder)),
         },
       );
       result.set(new Float32Array(bytes, 0, rows * outputs), start * outputs);
     }
     return result;
+  }
+
+  /** Loads `rows` rows into the workspace's inputs, zeroes the rest, and records the forward pass. */
+  private recordPredictRows(
+    recorder: CommandRecorder,
+    workspace: Workspace,
+    rows: number,
+    load: () => void,
+  ): void {
+    load();
+    recorder.clear(workspace.inputs, rows * this.spec.inputSize * 4);
+    workspace.recordPredict(recorder);
+  }
+
+  async predictFromBuffer(inputs: GPUBuffer, count: number): Promise<Float32Array> {
+    this.checkAlive();
+    await checkDevice(this.device, [{ what: 'inputs', buffer: inputs }]);
+    const rowBytes = this.spec.inputSize * 4;
+    return this.predictRows(count, (workspace, start, rows, recorder) =>
+      recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
+    );
+  }
+
+  predictBuffer(inputs: GPUBuffer, count: number, output?: GPUBuffer): GPUBuffer {
+    this.checkAlive();
+    this.predictBufferCheck.check();
+    const rowBytes = this.spec.inputSize * 4;
+    const outputRowBytes = this.outputSize * 4;
+    const target =
+      output ??
+      this.device.createBuffer({
+        label: 'predictBuffer output',
+        size: count * outputRowBytes,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+    const workspace = this.inference(Math.min(count, inferenceChunkRows));
+    this.setInferenceRows(workspace.capacity);
+    const given = [{ what: 'predictBuffer inputs', buffer: inputs }];
+    if (output) given.push({ what: 'predictBuffer output', buffer: output });
+    this.predictBufferCheck.submit(this.device, given, () =>
+      this.scheduler.submit((recorder) => {
+        for (let start = 0; start < count; start += workspace.capacity) {
+          const rows = Math.min(workspace.capacity, count - start);
+          this.recordPredictRows(recorder, workspace, rows, () =>
+            recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
+          );
+          const last = workspace.outputs[workspace.outputs.length - 1];
+          recorder.copy(last, 0, target, start * outputRowBytes, rows * outputRowBytes);
+        }
+      }),
+    );
+    return target;
+  }
+
+  parameterBuffers(): ParameterBuffers {
+    this.checkAlive();
+    return {
+      version: this.parameterVersion,
+      layers: this.buffers.layers.map(({ parameters, units, inputs }) => ({
+        buffer: parameters,
+        weightsOffset: 0,
+        biasesOffset: units * inputs * 4,
+        units,
+        inputs,
+      })),
+    };
   }
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
@@ -228,13 +315,34 @@ class WebGpuNetwork implements BackendNetwork {
       count,
       this.spec.inputSize,
       this.outputSize,
+      true,
     );
     this.scheduler.upload(dataset.inputs, 0, inputs);
     this.scheduler.upload(dataset.targets, 0, targets);
+    return this.addDataset(dataset);
+  }
+
+  async adopt({ inputs, targets, count }: Required<GpuData>): Promise<BackendDataset> {
+    this.checkAlive();
+    checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', inputs.size);
+    checkBindingSize(this.device, 'data.targets (a GPUBuffer bound whole)', targets.size);
+    await checkDevice(this.device, [
+      { what: 'data.inputs', buffer: inputs },
+      { what: 'data.targets', buffer: targets },
+    ]);
+    this.checkAlive();
+    const order = this.backend.memory.storage('data set order', this.orderHeaderBytes + count * 4);
+    return this.addDataset(
+      new GpuDataset(this, inputs, targets, order, count, this.spec.inputSize, this.outputSize, false),
+    );
+  }
+
+  /** Registers a data set with the identity order. */
+  private addDataset(dataset: GpuDataset): GpuDataset {
     this.scheduler.upload(
       dataset.order,
       0,
-      this.orderBytes(Uint32Array.from({ length: count }, (_, i) => i)),
+      this.orderBytes(Uint32Array.from({ length: dataset.count }, (_, i) => i)),
     );
     this.datasets.add(dataset);
     return dataset;
@@ -254,8 +362,10 @@ class WebGpuNetwork implements BackendNetwork {
     this.inferenceWorkspace?.forgetDataset(dataset);
     this.perExample?.forgetDataset(dataset);
     const { memory } = this.backend;
-    memory.destroy(dataset.inputs);
-    memory.destroy(dataset.targets);
+    if (dataset.ownsData) {
+      memory.destroy(dataset.inputs);
+      memory.destroy(dataset.targets);
+    }
     memory.destroy(dataset.order);
     if (dataset.evaluationOrder) memory.destroy(dataset.evaluationOrder);
   }
@@ -342,6 +452,7 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     if (batchCount <= 0) return;
+    this.parameterVersion++;
     this.writeTrainingOptions(options);
     if (data.cursor !== firstBatch) {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
