@@ -383,3 +383,30 @@ describe('misuse: an MlpError code for each', () => {
     net.dispose();
   });
 });
+
+describe('SharedArrayBuffer-backed arrays', () => {
+  it('fit, evaluate, predict and setWeights take them as they take plain arrays', async () => {
+    const shared = (values: Float32Array) => {
+      const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
+      copy.set(values);
+      return copy;
+    };
+    const plain = engine.createNetwork(spec);
+    const onShared = engine.createNetwork(spec);
+    await plain.fit({ inputs, targets }, fitOptions);
+    await onShared.fit({ inputs: shared(inputs), targets: shared(targets) }, fitOptions);
+    expect(await onShared.getWeights()).toEqual(await plain.getWeights());
+    expect(await onShared.evaluate({ inputs: shared(inputs), targets: shared(targets) })).toEqual(
+      await plain.evaluate({ inputs, targets }),
+    );
+    expect(await onShared.predict(shared(inputs))).toEqual(await plain.predict(inputs));
+    const weights = (await plain.getWeights()).map(({ weights, biases }) => ({
+      weights: shared(weights.map((w) => w / 2)),
+      biases: shared(biases),
+    }));
+    onShared.setWeights(weights);
+    expect((await onShared.getWeights())[0].weights).toEqual(weights[0].weights);
+    plain.dispose();
+    onShared.dispose();
+  });
+});

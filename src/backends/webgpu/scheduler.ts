@@ -140,7 +140,12 @@ export class Scheduler {
   upload(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
     this.health.check();
     const view = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    this.device.queue.writeBuffer(buffer, offset, view.buffer, view.byteOffset, view.byteLength);
+    // writeBuffer takes no SharedArrayBuffer (Dawn and browsers refuse it): such bytes go through a copy.
+    const bytes =
+      view.buffer instanceof ArrayBuffer
+        ? view
+        : new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+    this.device.queue.writeBuffer(buffer, offset, bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.counters.uploads++;
     this.counters.uploadBytes += view.byteLength;
   }
