@@ -1,4 +1,6 @@
 // The public API of webgpu-mlp. Everything a user imports comes from here.
+/// <reference types="@webgpu/types" preserve="true" />
+// (the public types name GPUDevice and GPUBuffer: an app's TypeScript gets them even without the DOM lib)
 
 export type { BackendKind, BackendStats } from './backends/backend.js';
 export {
