@@ -26,3 +26,15 @@ it('README shows examples/training.mjs verbatim', () => {
   const example = readFileSync(new URL('../examples/training.mjs', import.meta.url), 'utf8');
   expect(readme).toContain(`\`\`\`js\n${example}\`\`\``);
 });
+
+it('README shows the round trip of examples/embedding.mjs verbatim; docs/embedding.md the whole file', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const docs = readFileSync(new URL('../docs/embedding.md', import.meta.url), 'utf8');
+  const example = readFileSync(new URL('../examples/embedding.mjs', import.meta.url), 'utf8');
+  const start = example.indexOf('// The round trip');
+  expect(start).toBeGreaterThan(0);
+  const roundTrip = example.slice(start, example.indexOf('\n\n', start) + 1);
+  expect(roundTrip.split('\n').length).toBeGreaterThan(10);
+  expect(readme).toContain(`\`\`\`js\n${roundTrip}\`\`\``);
+  expect(docs).toContain(`\`\`\`js\n${example}\`\`\``);
+});
