@@ -2,6 +2,7 @@
 import './styles.css';
 import type { Dataset, Splits } from 'webgpu-mlp';
 import { benchNetworkNames, benchNetworks } from 'webgpu-mlp/bench';
+import { setupCameraPanel } from './camera/camera-panel.js';
 import { csvSource, type DataSource, droppedFiles, pgmSource, syntheticSource } from './data-source.js';
 import { describeNetwork, type FormChoice, SetupForm } from './setup-form.js';
 import { formatLoss, TrainingCharts } from './views/charts.js';
@@ -464,6 +465,7 @@ async function train(): Promise<void> {
   const current = choice();
   if (!source || !current) return;
   setState('training');
+  camera.enable(false);
   resetTrainingView();
   ui.status.textContent = 'Preparing the data…';
   let splits: Splits;
@@ -492,6 +494,7 @@ async function train(): Promise<void> {
     ui.downloadModel.disabled = false;
     ui.downloadTfjs.disabled = false;
     ui.downloadOnnx.disabled = false;
+    camera.enable(true);
     setState('done');
   } catch (error) {
     setState('error');
@@ -664,6 +667,11 @@ function setupComparePanel(): void {
 
 // ---- Start --------------------------------------------------------------------------------------------
 
+const camera = setupCameraPanel(byId('model-panel'), async () => {
+  const [saved] = await worker.request({ kind: 'save' });
+  const { classNames, width, height } = trainedOn ?? { classNames: [], width: 32, height: 30 };
+  return { saved: new TextDecoder().decode(saved.bytes), classNames, width, height };
+});
 setupDataPanel();
 setupTrainingControls();
 setupModelPanel();
