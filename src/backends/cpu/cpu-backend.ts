@@ -9,10 +9,12 @@ import type {
   BackendDataset,
   BackendNetwork,
   BackendStats,
+  EpochEnd,
   Evaluation,
   Metrics,
   OptimizerSpec,
   OptimizerState,
+  ParamsCopy,
   StepOptions,
 } from '../backend.js';
 import { slotCount } from '../backend.js';
@@ -108,6 +110,24 @@ class CpuNetwork implements BackendNetwork {
       this.params[l].weights.set(layer.weights);
       this.params[l].biases.set(layer.biases);
     });
+  }
+
+  copyParams(params?: LayerParams[]): ParamsCopy {
+    this.checkAlive();
+    if (params) checkLayerParams(this.spec, params, 'params');
+    let held = copyParams(params ?? this.params);
+    return {
+      update: () => {
+        this.checkAlive();
+        held = copyParams(this.params);
+      },
+      restore: () => this.writeParams(held),
+      read: async () => {
+        this.checkAlive();
+        return copyParams(held);
+      },
+      dispose: () => {},
+    };
   }
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
@@ -242,6 +262,17 @@ class CpuNetwork implements BackendNetwork {
       }
     }
     return evaluation;
+  }
+
+  async endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd> {
+    this.checkAlive();
+    return {
+      training: await this.takeTrainingMetrics(),
+      validation: validation && (await this.evaluate(validation)),
+      paramsFinite: this.params.every(
+        ({ weights, biases }) => weights.every(Number.isFinite) && biases.every(Number.isFinite),
+      ),
+    };
   }
 
   stats(): BackendStats {
