@@ -115,18 +115,22 @@ class CpuNetwork implements BackendNetwork {
   copyParams(params?: LayerParams[]): ParamsCopy {
     this.checkAlive();
     if (params) checkLayerParams(this.spec, params, 'params');
-    let held = copyParams(params ?? this.params);
+    let held: LayerParams[] | undefined = copyParams(params ?? this.params);
+    const alive = (): LayerParams[] => {
+      this.checkAlive();
+      if (!held) throw new MlpError('disposed', 'this copy of the parameters was disposed');
+      return held;
+    };
     return {
       update: () => {
-        this.checkAlive();
+        alive();
         held = copyParams(this.params);
       },
-      restore: () => this.writeParams(held),
-      read: async () => {
-        this.checkAlive();
-        return copyParams(held);
+      restore: () => this.writeParams(alive()),
+      read: async () => copyParams(alive()),
+      dispose: () => {
+        held = undefined;
       },
-      dispose: () => {},
     };
   }
 
@@ -266,9 +270,15 @@ class CpuNetwork implements BackendNetwork {
 
   async endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd> {
     this.checkAlive();
+    const evaluation = validation && (await this.evaluate(validation));
     return {
       training: await this.takeTrainingMetrics(),
-      validation: validation && (await this.evaluate(validation)),
+      validation: evaluation && {
+        lossSum: evaluation.lossSum,
+        correct: evaluation.correct,
+        count: evaluation.count,
+        finite: evaluation.finite,
+      },
       paramsFinite: this.params.every(
         ({ weights, biases }) => weights.every(Number.isFinite) && biases.every(Number.isFinite),
       ),
