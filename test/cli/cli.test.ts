@@ -1,5 +1,6 @@
 // The command line as users run it: the compiled CLI in a child process (test/helpers/cli.ts).
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
@@ -70,15 +71,37 @@ describe('bad flags and paths', () => {
 });
 
 describe('train, eval and predict on the synthetic faces', () => {
-  const out = join(work, 'pose');
+  // --out makes the parent folders it needs
+  const out = join(work, 'runs/first', 'pose');
   let summary: Record<string, unknown>;
+  let trainOutput: { stdout: string; stderr: string };
 
   beforeAll(() => {
     const result = cli('train', '--epochs', '5', '--backend', 'cpu', '--out', out, '--json');
     expect(result.stderr).not.toMatch(/webgpu-mlp: error/);
     expect(result.status).toBe(0);
     summary = lastJson(result.stdout);
+    trainOutput = result;
   }, 120_000);
+
+  it('names the backend once and ends with what it wrote and the eval command, which runs', () => {
+    expect(trainOutput.stderr).toMatch(
+      /960-3-4 sigmoid\/sigmoid, squared-error, on cpu \(float64 accumulation\)\n/,
+    );
+    expect(trainOutput.stdout).toContain(`wrote ${out}/: model.json`);
+    const evalLine = trainOutput.stdout.split('\n').find((line) => line.includes(' eval --model '));
+    // "  node <path to main.js> eval --model <out>      what it shows"
+    const command = (evalLine ?? '').trim().split(/\s{2,}/)[0];
+    expect(command).toMatch(/^node \S+main\.js eval --model /);
+    const [program, script, ...args] = command.split(' ');
+    expect(program).toBe('node');
+    const evaluation = spawnSync(process.execPath, [script, ...args, '--backend', 'cpu'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
+    expect(evaluation.status).toBe(0);
+    expect(evaluation.stdout).toMatch(/confusion/);
+  });
 
   it('prints a summary table and one JSON line last', () => {
     expect(summary).toMatchObject({ task: 'pose', layers: [960, 3, 4], backend: 'cpu', epochs: 5 });
