@@ -92,7 +92,10 @@ export function registerTrain(program: Command): void {
         `'${syntheticSource}', a folder of PGM face images, a .list file, or a .csv file`,
       ).default(syntheticSource),
     )
-    .option('--train-list <file>', "Mitchell's .list of training images (paths relative to --data)")
+    .option(
+      '--train-list <file>',
+      "Mitchell's .list of training images (paths relative to --data, or found there by file name)",
+    )
     .option(
       '--validation-list <file>',
       '.list of validation images: picks the best epoch (and early stopping)',
@@ -349,7 +352,9 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}\n`,
     );
     if (testEvaluation) process.stdout.write(`test accuracy: ${percent(testEvaluation.accuracy)}\n`);
-    process.stdout.write(whatWasWritten(out, flags.data === syntheticSource ? undefined : flags.data));
+    process.stdout.write(
+      whatWasWritten(out, flags.data === syntheticSource ? undefined : flags.data, data.test !== undefined),
+    );
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary;
   } finally {
@@ -375,14 +380,16 @@ function commandPrefix(): string {
 }
 
 /** The end of a run: what the folder holds and the commands that use it next. */
-function whatWasWritten(out: string, inputs: string | undefined): string {
+function whatWasWritten(out: string, inputs: string | undefined, hasTestSet: boolean): string {
   const run = commandPrefix();
   const quoted = /^[\w./-]+$/.test(out) ? out : JSON.stringify(out);
   const lines = [
     `wrote ${quoted}/: model.json (the network), run.json (data, flags, results), metrics.csv (per epoch),`,
     '  weights/*.png (what each hidden unit looks for)',
     'next:',
-    `  ${run} eval --model ${quoted}             accuracy and confusion matrix on its test set`,
+    hasTestSet
+      ? `  ${run} eval --model ${quoted}             accuracy and confusion matrix on its test set`
+      : `  ${run} eval --model ${quoted} --data ${inputs}   accuracy and confusion matrix on that data`,
     `  ${run} predict --model ${quoted} ${inputs ?? '<images.pgm or folder>'}   the class of each image`,
   ];
   if (run.startsWith('npm')) lines.push(`  npm run demo, then "Load a model…" with ${quoted}/model.json`);

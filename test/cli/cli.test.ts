@@ -148,6 +148,41 @@ describe('train, eval and predict on the synthetic faces', () => {
   });
 });
 
+describe("the README's npm start output", () => {
+  it('is what train prints: each line of it (numbers, dates and paths aside) is a line train prints', () => {
+    const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
+    const start = readme.indexOf('```\nsynthetic faces');
+    const shown = readme
+      .slice(start + 4, readme.indexOf('```', start + 4))
+      .trimEnd()
+      .split('\n');
+    // as `npm start` runs it, so the next commands read `npm run cli --`
+    const result = cliBuild.runWithEnvironment(
+      { ...process.env, npm_lifecycle_event: 'start' },
+      ...['train', '--backend', 'cpu', '--epochs', '10', '--out', join(work, 'runs/readme')],
+    );
+    expect(result.status).toBe(0);
+    const printed = `${result.stderr}\n${result.stdout}`.split('\n');
+    const pattern = (line: string) =>
+      new RegExp(
+        `^${line
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/runs\/pose-\d+-\d+/g, '\\S+')
+          .replace(/\d+(\\\.\d+)?/g, '\\d+(\\.\\d+)?')
+          .replace(/─+/g, '─+')
+          .replace(/ +/g, ' +')}$`,
+      );
+    const lines = shown.filter((line) => line !== '…');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) {
+      expect(
+        printed.some((each) => pattern(line).test(each)),
+        `README line not printed: ${line}`,
+      ).toBe(true);
+    }
+  }, 120_000);
+});
+
 describe('the synthetic faces need the hidden layer', () => {
   it('960-3-4 is clearly more accurate on pose than a linear model (softmax regression)', () => {
     const testAccuracy = (name: string, ...args: string[]) => {
