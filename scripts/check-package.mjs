@@ -101,8 +101,12 @@ export async function embed(device: GPUDevice, frame: GPUBuffer): Promise<Parame
 }
 `,
   );
-  const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: app, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`an app's tsc (lib ES2023, no DOM) failed:\n${tsc.stdout}${tsc.stderr}`);
+  const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', '.'], {
+    cwd: app,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0)
+    throw new Error(`an app's tsc (lib ES2023, no DOM) failed:\n${tsc.stdout}${tsc.stderr}`);
   console.log('types: an app with lib ES2023 and no DOM lib type-checks against the published .d.ts');
 
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');

@@ -8,7 +8,6 @@ export {
   type GradientCheckOptions,
   gradientCheck,
 } from './backends/cpu/gradient-check.js';
-export type { LayerParameterBuffer, ParameterBuffers } from './backends/gpu-data.js';
 // Data: data sets, CMU faces (bytes and File objects; Node folders come through the CLI), synthetic faces,
 // CSV and normalisation. Browser-safe: nothing here touches node:fs.
 export { pickedFaceFiles } from './data/browser-files.js';
@@ -67,7 +66,7 @@ export { MlpError, type MlpErrorCode } from './errors.js';
 export { type ModelContents, modelFormat, type SavedModel } from './io/model-file.js';
 export { toOnnx } from './io/onnx-export.js';
 export { type TfjsExport, type TfjsModelJson, toTfjsLayers } from './io/tfjs-export.js';
-export type { GpuData } from './model/gpu-data.js';
+export type { GpuData, LayerParameterBuffer, ParameterBuffers } from './model/gpu-data.js';
 export type { Numbers } from './model/numbers.js';
 export type { OptimizerOptions } from './model/optimizer.js';
 export type {

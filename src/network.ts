@@ -8,19 +8,28 @@ import {
   type GradientCheckOptions,
   gradientCheck,
 } from './backends/cpu/gradient-check.js';
-import { gpuPart, type ParameterBuffers } from './backends/gpu-data.js';
+import { gpuPart } from './backends/gpu-data.js';
 import { MlpError } from './errors.js';
 import { decodeModel, encodeModel, type SavedModel } from './io/model-file.js';
 import { toOnnx } from './io/onnx-export.js';
 import { type TfjsExport, toTfjsLayers } from './io/tfjs-export.js';
-import { checkGpuBuffer, checkGpuData, type GpuData, isGpuBuffer, isGpuData } from './model/gpu-data.js';
+import {
+  checkGpuBuffer,
+  checkGpuData,
+  type GpuData,
+  isGpuBuffer,
+  isGpuData,
+  type ParameterBuffers,
+} from './model/gpu-data.js';
 import { exampleCount, isNumbers, type Numbers, toFiniteFloat32 } from './model/numbers.js';
 import type { LayerParams, NetworkSpec } from './model/spec.js';
 import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
 import {
   checkFitExamples,
   type FitHistory,
+  holdBest,
   placeExamples,
+  readBest,
   runFit,
   type StopFlag,
   type TrainingState,
@@ -78,7 +87,7 @@ export class Network {
     const network = engine.createNetwork(contents.spec);
     network.backendNetwork.writeParams(contents.params);
     network.training.epoch = contents.epoch;
-    network.training.best = contents.best;
+    network.training.best = contents.best && holdBest(network.backendNetwork, contents.best);
     if (contents.optimizer) {
       const { learningRate: _rate, ...optimizer } = contents.optimizer.config;
       network.backendNetwork.setOptimizer(optimizer);
@@ -188,7 +197,7 @@ export class Network {
       epoch: this.training.epoch,
       params: await this.backendNetwork.readParams(),
       optimizer: optimizer && { config: optimizer, state: await this.backendNetwork.readOptimizerState() },
-      best: this.training.best,
+      best: this.training.best && (await readBest(this.training.best)),
     });
   }
 

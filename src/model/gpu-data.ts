@@ -1,4 +1,4 @@
-// Examples that already live on the GPU: the caller's GPUBuffers, in the layouts of the CPU arrays
+// Data on the GPU: the caller's GPUBuffers of examples, in the layouts of the CPU arrays
 // (row-major float32: inputs count × inputSize, targets count × outputs). What can be checked without a
 // device is checked here (usage flags, sizes); the device itself is checked by the backend.
 
@@ -11,6 +11,24 @@ export interface GpuData {
   /** count × outputs float32, row-major: needed by fit and evaluate, not by predict */
   targets?: GPUBuffer;
   count: number;
+}
+
+/** One layer's parameters inside a live GPUBuffer: weights [units, inputs] row-major, then biases [units]. */
+export interface LayerParameterBuffer {
+  buffer: GPUBuffer;
+  /** byte offset of w_00 */
+  weightsOffset: number;
+  /** byte offset of b_0 */
+  biasesOffset: number;
+  units: number;
+  inputs: number;
+}
+
+/** The network's live parameter buffers: read-only for the caller, valid until dispose(). */
+export interface ParameterBuffers {
+  /** changes whenever training or setWeights changes the parameters */
+  version: number;
+  layers: LayerParameterBuffer[];
 }
 
 /** GPUBufferUsage's flags by name (the WebGPU spec's values), so this file needs no WebGPU globals. */
