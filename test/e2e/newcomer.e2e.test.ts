@@ -168,6 +168,7 @@ for (const [label, width, height] of [
       expect(stopped.progress).toBe(1);
       expect(stopped.eta).toBe('stopped');
       expect(stopped.bar).toMatch(/^Test accuracy \d+\.\d% \(stopped by you after epoch \d+\)$/);
+      await page.$eval('#training-panel', (panel) => panel.scrollIntoView());
       await viewportShot(page, `${label}-04-stopped`);
 
       await typeInto(page, 'epochs', '300');
