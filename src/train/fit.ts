@@ -9,7 +9,8 @@
 import type { BackendDataset, BackendNetwork, Metrics, ParamsCopy } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
-import { exampleCount, toFiniteFloat32 } from '../model/network.js';
+import { exampleCount, toFiniteFloat32 } from '../model/numbers.js';
+import type { OptimizerConfig } from '../model/optimizer.js';
 import { hash32, Random } from '../model/random.js';
 import type { ValidatedSpec } from '../model/validate.js';
 import { nodePlatform } from '../platform.js';
@@ -18,7 +19,6 @@ import {
   type EpochRecord,
   type FitData,
   type FitOptions,
-  type OptimizerConfig,
   resolveFitOptions,
   scheduledLearningRate,
 } from './options.js';
