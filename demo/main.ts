@@ -8,11 +8,13 @@ import { syntheticSource } from './data-source.js';
 import { setupModelPanel } from './model-panel.js';
 import { byId, page, setState, showError, ui, worker } from './page.js';
 import { setupTrainingControls } from './training-panel.js';
+import { showScrollHint } from './views/scroll-hint.js';
 
 setupDataPanel();
 setupTrainingControls();
 setupModelPanel();
 setupComparePanel();
+showScrollHint(ui.epochTableFrame, ui.epochTableHint);
 const camera = setupCameraPanel(byId('model-panel'), async () => {
   const [saved] = await worker.request({ kind: 'save' });
   const { classNames, width, height } = page.trainedOn ?? { classNames: [], width: 32, height: 30 };

@@ -1,5 +1,5 @@
 // examples/embedding.mjs — the GPU round trip: data in GPUBuffers, predictions into a GPUBuffer. Run with
-// `npm run build && node examples/embedding.mjs` (.ci/run runs it; test/docs.test.ts keeps it verbatim
+// `npm run build && node examples/embedding.mjs` (.ci/run runs it; test/docs/pages.test.ts keeps it
 // in the README and docs/embedding.md).
 import { create, globals } from 'webgpu'; // in a browser: navigator.gpu instead of these lines
 import { createEngine } from 'webgpu-mlp';
