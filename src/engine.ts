@@ -5,9 +5,9 @@ import { CpuBackend } from './backends/cpu/cpu-backend.js';
 import { WebGpuBackend } from './backends/webgpu/webgpu-backend.js';
 import { MlpError } from './errors.js';
 import { initParams } from './model/init.js';
-import { Network, type NetworkOwner } from './model/network.js';
 import type { NetworkSpec } from './model/spec.js';
 import { validateSpec } from './model/validate.js';
+import { Network, type NetworkOwner } from './network.js';
 
 export interface EngineOptions {
   /** 'auto' (default): WebGPU on a hardware adapter, else the CPU (see createBackend). */

@@ -2,69 +2,28 @@
 // GPU for webgpu, so reading them is async). Every public method checks its arguments here, once, so the
 // backends can trust what they receive.
 
-import type { BackendKind, BackendNetwork, BackendStats } from '../backends/backend.js';
-import { MlpError } from '../errors.js';
-import { decodeModel, encodeModel, type SavedModel } from '../io/model-file.js';
-import { toOnnx } from '../io/onnx-export.js';
-import { type TfjsExport, toTfjsLayers } from '../io/tfjs-export.js';
-import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from '../train/fit.js';
-import type { FitData, FitOptions } from '../train/options.js';
-import { type ProgressEvent, progressEvents } from '../train/progress.js';
-import { type GradientCheck, type GradientCheckOptions, gradientCheck } from './gradient-check.js';
-import type { LayerParams, NetworkSpec } from './spec.js';
-import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './validate.js';
-
-/** Numbers a user may pass: a Float32Array (used as is) or any array of numbers (converted). */
-export type Numbers = Float32Array | ArrayLike<number>;
+import type { BackendKind, BackendNetwork, BackendStats } from './backends/backend.js';
+import {
+  type GradientCheck,
+  type GradientCheckOptions,
+  gradientCheck,
+} from './backends/cpu/gradient-check.js';
+import { MlpError } from './errors.js';
+import { decodeModel, encodeModel, type SavedModel } from './io/model-file.js';
+import { toOnnx } from './io/onnx-export.js';
+import { type TfjsExport, toTfjsLayers } from './io/tfjs-export.js';
+import { exampleCount, isNumbers, type Numbers, toFiniteFloat32 } from './model/numbers.js';
+import type { LayerParams, NetworkSpec } from './model/spec.js';
+import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
+import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from './train/fit.js';
+import type { FitData, FitOptions } from './train/options.js';
+import { type ProgressEvent, progressEvents } from './train/progress.js';
 
 /** What a Network needs from the engine that made it. */
 export interface NetworkOwner {
   readonly backend: BackendKind;
   /** Called once by Network.dispose(), so the engine forgets the network. */
   forget(network: Network): void;
-}
-
-/**
- * Converts to Float32Array and checks every value is finite in float32: NaN, ±Infinity and values beyond
- * float32's range (±3.4e38) are MlpError('invalid-data') naming the index and what it means.
- */
-export function toFiniteFloat32(
-  what: string,
-  values: Numbers,
-  describeIndex: (index: number) => string = () => '',
-): Float32Array {
-  const array = values instanceof Float32Array ? values : Float32Array.from(values);
-  for (let i = 0; i < array.length; i++) {
-    if (!Number.isFinite(array[i])) {
-      const given = values[i];
-      const shown = Number.isFinite(given) ? `${given}, beyond float32's range` : String(given);
-      throw new MlpError(
-        'invalid-data',
-        `${what}[${i}]${describeIndex(i)} is ${shown}; expected finite numbers (float32)`,
-      );
-    }
-  }
-  return array;
-}
-
-/** The example count of `length` values of `size` each, or an MlpError saying what was expected. */
-export function exampleCount(what: string, length: number, size: number, sizeName: string): number {
-  if (length === 0)
-    throw new MlpError('invalid-data', `${what}: empty; expected at least one example of ${size} values`);
-  if (length % size !== 0) {
-    throw new MlpError(
-      'invalid-data',
-      `${what}: length ${length} is not a multiple of ${sizeName} ${size}; expected count × ${size} values, row-major`,
-    );
-  }
-  return length / size;
-}
-
-function isNumbers(value: unknown): value is Numbers {
-  return (
-    value instanceof Float32Array ||
-    (typeof value === 'object' && value !== null && typeof (value as ArrayLike<number>).length === 'number')
-  );
 }
 
 /** What Network.evaluate returns. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backward, forward } from '../../src/backends/cpu/math.js';
-import { createEngine, type Engine, MlpError, type Network, type NetworkSpec } from '../../src/index.js';
+import { backward, forward } from '../src/backends/cpu/math.js';
+import { createEngine, type Engine, MlpError, type Network, type NetworkSpec } from '../src/index.js';
 
 const spec: NetworkSpec = {
   inputSize: 960,

@@ -1,5 +1,5 @@
 // `webgpu-mlp/bench`: the benchmark of our engines, for Node and the browser alike (the demo's compare panel
-// runs it in its worker). Nothing here may import a Node module: `npm run bench` (bench/main.ts) adds the
+// runs it in its worker). Nothing here may import a Node module: `npm run bench` (bench/runner/main.ts) adds the
 // Node-only parts (the reference engines, the results file, the heap reading of the long run).
 
 export {

@@ -3,9 +3,9 @@
 // JS heap sampled as it goes. A leak shows as a slope. Browser-safe: the caller says how to read the heap
 // (in Node: process.memoryUsage() after global.gc()).
 
-import type { BackendKind } from '../backends/backend.js';
-import { syntheticFaceSplits } from '../data/synthetic-faces.js';
-import { createEngine } from '../engine.js';
+import type { BackendKind } from '../../src/backends/backend.js';
+import { syntheticFaceSplits } from '../../src/data/synthetic-faces.js';
+import { createEngine } from '../../src/engine.js';
 import { benchNetworks } from './networks.js';
 
 /** Memory of the whole process, read by the caller's means. */

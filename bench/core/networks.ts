@@ -1,9 +1,9 @@
 // The benchmark's networks and their synthetic training sets. The names are part of the results-file
 // format (bench/results/*.json): other tools read them, so keep them.
 
-import { Random } from '../model/random.js';
-import type { NetworkSpec } from '../model/spec.js';
-import type { OptimizerOptions } from '../train/options.js';
+import type { OptimizerOptions } from '../../src/model/optimizer.js';
+import { Random } from '../../src/model/random.js';
+import type { NetworkSpec } from '../../src/model/spec.js';
 
 export const benchNetworkNames = ['faces-b1', 'faces-b32', 'faces-wide', 'mnist', 'large'] as const;
 export type BenchNetworkName = (typeof benchNetworkNames)[number];

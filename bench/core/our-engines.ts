@@ -3,13 +3,13 @@
 // batches, and one takeTrainingMetrics (one readback) at its end. The transfers of each whole epoch are
 // counted as it happens, so that even an epoch too long to count on its own is counted during the timed runs.
 
-import type { Backend, BackendKind, StepOptions } from '../backends/backend.js';
-import { CpuBackend } from '../backends/cpu/cpu-backend.js';
-import { WebGpuBackend } from '../backends/webgpu/webgpu-backend.js';
-import { initParams } from '../model/init.js';
-import { Random } from '../model/random.js';
-import { validateSpec } from '../model/validate.js';
-import { resolveOptimizer } from '../train/options.js';
+import type { Backend, BackendKind, StepOptions } from '../../src/backends/backend.js';
+import { CpuBackend } from '../../src/backends/cpu/cpu-backend.js';
+import { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
+import { initParams } from '../../src/model/init.js';
+import { resolveOptimizer } from '../../src/model/optimizer.js';
+import { Random } from '../../src/model/random.js';
+import { validateSpec } from '../../src/model/validate.js';
 import {
   add,
   type BenchEngine,

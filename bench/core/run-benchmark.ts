@@ -1,4 +1,4 @@
-// The benchmark's entry point, shared by `npm run bench` (bench/main.ts, which adds the reference engines:
+// The benchmark's entry point, shared by `npm run bench` (bench/runner/main.ts, which adds the reference engines:
 // dev-only) and the CLI's `webgpu-mlp bench` (our engines only), which does:
 //
 //   const engines = await ourEngines(['webgpu', 'cpu'], { 'webgpu-mlp': version });

@@ -7,9 +7,9 @@
 // or downloads a prebuilt binary from GitHub at install time, and neither works here.
 
 import brain from 'brain.js';
-import type { BenchEngine, PreparedTraining } from '../../src/bench/measure.js';
-import type { BenchNetwork, SyntheticData } from '../../src/bench/networks.js';
-import { packageVersions } from '../versions.js';
+import type { BenchEngine, PreparedTraining } from '../core/measure.js';
+import type { BenchNetwork, SyntheticData } from '../core/networks.js';
+import { packageVersions } from './versions.js';
 
 interface Example {
   input: number[];

@@ -2,11 +2,11 @@
 // training step runs: z = X·Wᵀ + b, o = f(z), here with f linear and b = 0) on an n×n by n×n product.
 // The uniform layout comes from the WGSL through reflect.ts, as in the backend.
 
-import { acquireDevice, noAdapterHelp } from '../src/backends/webgpu/device.js';
-import { activationCodes, matmulKernel, matmulTile } from '../src/backends/webgpu/kernels.js';
-import { bindKernel, kernelPipeline } from '../src/backends/webgpu/pipelines.js';
-import { reflectKernel } from '../src/backends/webgpu/reflect.js';
-import type { MatmulEngine } from './matmul.js';
+import { acquireDevice, noAdapterHelp } from '../../src/backends/webgpu/device.js';
+import { activationCodes, matmulKernel, matmulTile } from '../../src/backends/webgpu/kernels.js';
+import { bindKernel, kernelPipeline } from '../../src/backends/webgpu/pipelines.js';
+import { reflectKernel } from '../../src/backends/webgpu/reflect.js';
+import type { MatmulEngine } from './matmul-engine.js';
 
 function uniformBytes(name: string, values: Record<string, number> = {}): ArrayBuffer {
   const layout = reflectKernel(matmulKernel).uniforms.get(name);

@@ -5,18 +5,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
-import '../src/node-platform.js';
-import { formatLongRunTable, type LongRunRecord, runLongRun } from '../src/bench/long-run.js';
-import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../src/bench/measure.js';
-import { type BenchNetworkName, benchNetworkNames } from '../src/bench/networks.js';
-import { ourEngines } from '../src/bench/our-engines.js';
-import { formatTable, runBenchmark } from '../src/bench/run-benchmark.js';
+import { webgpuEntryPoint } from '../../src/backends/webgpu/device.js';
+import '../../src/node-platform.js';
+import { formatLongRunTable, type LongRunRecord, runLongRun } from '../core/long-run.js';
+import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../core/measure.js';
+import { type BenchNetworkName, benchNetworkNames } from '../core/networks.js';
+import { ourEngines } from '../core/our-engines.js';
+import { formatTable, runBenchmark } from '../core/run-benchmark.js';
+import { brainjsEngine } from '../engines/brainjs.js';
+import { tfjsEngine } from '../engines/tfjs.js';
+import { packageVersions } from '../engines/versions.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
-import { brainjsEngine } from './reference/brainjs.js';
-import { tfjsEngine } from './reference/tfjs.js';
-import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)

@@ -2,24 +2,10 @@
 // kernel against TF.js's tf.matMul on the same WebGPU adapter. Each timed run queues k multiplies and
 // waits for the last result, so the GPU's work is finished inside the timed region.
 
-import { type Spread, spread } from '../src/bench/measure.js';
-import { ourMatmul } from './our-matmul.js';
-import { tfjsMatmul } from './reference/tfjs.js';
-
-export const matmulEngineNames = ['webgpu', 'tfjs-webgpu'] as const;
-export type MatmulEngineName = (typeof matmulEngineNames)[number];
-
-/** Runs `count` multiplies of the prepared matrices and resolves once the last result can be read. */
-export interface PreparedMatmul {
-  multiply(count: number): Promise<void>;
-  dispose(): void;
-}
-
-export interface MatmulEngine {
-  name: MatmulEngineName;
-  prepare(size: number, a: Float32Array, b: Float32Array): Promise<PreparedMatmul>;
-  dispose?(): void;
-}
+import { type Spread, spread } from '../core/measure.js';
+import type { MatmulEngine, MatmulEngineName, PreparedMatmul } from '../engines/matmul-engine.js';
+import { ourMatmul } from '../engines/our-matmul.js';
+import { tfjsMatmul } from '../engines/tfjs.js';
 
 export interface MatmulRecord {
   size: number;

@@ -3,7 +3,10 @@
 // float32 rounding. Work is expressed in whole training steps over a resident data set, never per op, so
 // the GPU backend can keep everything on the device and put many steps into one command buffer.
 
+import type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../model/spec.js';
+
+export type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
@@ -15,34 +18,6 @@ export interface Backend {
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork;
   /** Frees what the backend owns. A GPUDevice passed in by the user is never destroyed. */
   dispose(): void;
-}
-
-/**
- * Optimizers. g is the mean gradient over the mini-batch plus decay: g' = g + l2·w + l1·sign(w)
- * (for biases only when `decayBiases`). η is `StepOptions.learningRate`.
- * - sgd, classic momentum α (lecture notes): v ← α·v − η·g'; w ← w + v.
- * - sgd with nesterov: v ← α·v − η·g'; w ← w + α·v − η·g'.
- * - adam: t ← t + 1; m ← β1·m + (1 − β1)·g'; s ← β2·s + (1 − β2)·g'²;
- *         w ← w − η · (m / (1 − β1^t)) / (√(s / (1 − β2^t)) + ε).
- * - adamw: as adam, plus decoupled decay after it: w ← w − η·weightDecay·w (weights, and biases when `decayBiases`).
- */
-export type OptimizerSpec =
-  | { kind: 'sgd'; momentum: number; nesterov: boolean }
-  | { kind: 'adam' | 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number };
-
-/** How many slots an optimizer keeps per parameter (see OptimizerState). */
-export function slotCount(kind: OptimizerSpec['kind']): number {
-  return kind === 'sgd' ? 1 : 2;
-}
-
-/**
- * Optimizer state, for save/resume and checkpoints. `slots[k][layer]` holds slot k's values for one layer:
- * sgd has one slot (velocity v), adam/adamw two (m, then s). `step` counts optimizer steps taken so far;
- * it is adam's t and the dropout mask counter.
- */
-export interface OptimizerState {
-  step: number;
-  slots: LayerParams[][];
 }
 
 export interface StepOptions {

@@ -9,9 +9,10 @@ import { normalizationKinds } from '../data/normalize.js';
 import { createEngine } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
-import type { Network } from '../model/network.js';
+import type { OptimizerOptions } from '../model/optimizer.js';
 import { type Activation, activations, type Loss, losses } from '../model/spec.js';
-import type { EpochRecord, OptimizerOptions } from '../train/options.js';
+import type { Network } from '../network.js';
+import type { EpochRecord } from '../train/options.js';
 import { type DataFlags, prepareData, syntheticSource } from './data.js';
 import {
   fraction,

@@ -6,7 +6,8 @@
 import type { BackendDataset, BackendNetwork, Metrics } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
-import { exampleCount, toFiniteFloat32 } from '../model/network.js';
+import { exampleCount, toFiniteFloat32 } from '../model/numbers.js';
+import type { OptimizerConfig } from '../model/optimizer.js';
 import { hash32, Random } from '../model/random.js';
 import type { LayerParams } from '../model/spec.js';
 import type { ValidatedSpec } from '../model/validate.js';
@@ -16,7 +17,6 @@ import {
   type EpochRecord,
   type FitData,
   type FitOptions,
-  type OptimizerConfig,
   resolveFitOptions,
   scheduledLearningRate,
 } from './options.js';

@@ -14,7 +14,6 @@ import type {
   OptimizerSpec,
   StepOptions,
 } from '../../src/backends/backend.js';
-import { slotCount } from '../../src/backends/backend.js';
 import {
   backward,
   classCount,
@@ -26,6 +25,7 @@ import {
   trainStep,
 } from '../../src/backends/cpu/math.js';
 import { MlpError } from '../../src/errors.js';
+import { slotCount } from '../../src/model/optimizer.js';
 import { Random } from '../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
 

@@ -47,7 +47,7 @@ export function cliForTests(name: string): Cli {
       );
     },
     run(...args) {
-      const result = spawnSync(process.execPath, [join(buildFolder, 'dist/cli/main.js'), ...args], {
+      const result = spawnSync(process.execPath, [join(buildFolder, 'dist/src/cli/main.js'), ...args], {
         cwd: work,
         encoding: 'utf8',
         timeout: 120_000,

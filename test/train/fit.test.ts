@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
+import type { OptimizerOptions } from '../../src/model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
-import type { FitOptions, OptimizerOptions } from '../../src/train/options.js';
+import type { FitOptions } from '../../src/train/options.js';
 
 const xor = {
   inputs: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]),

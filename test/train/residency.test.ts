@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { createEngine, type Engine } from '../../src/engine.js';
-import type { Network } from '../../src/model/network.js';
+import type { Network } from '../../src/network.js';
 import type { FitOptions } from '../../src/train/options.js';
 
 const count = 24;

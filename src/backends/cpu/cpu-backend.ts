@@ -3,6 +3,7 @@
 // float64 (math.ts), so it is the reference the WebGPU backend is checked against.
 
 import { MlpError } from '../../errors.js';
+import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
   Backend,
@@ -15,7 +16,6 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
-import { slotCount } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import {
   backward,

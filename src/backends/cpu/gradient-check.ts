@@ -2,8 +2,8 @@
 // finite differences of the loss, (E(w + h) − E(w − h)) / 2h, computed in float64 by the CPU reference
 // (src/backends/cpu/math.ts) at the same weights. A bug in backpropagation shows as a large relative error.
 
-import { forward, passMetrics } from '../backends/cpu/math.js';
-import type { LayerParams, NetworkSpec } from './spec.js';
+import type { LayerParams, NetworkSpec } from '../../model/spec.js';
+import { forward, passMetrics } from './math.js';
 
 export interface GradientCheckOptions {
   /** h of the central difference, in float64; default 1e-5 */

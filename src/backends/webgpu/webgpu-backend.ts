@@ -4,6 +4,7 @@
 // device-side counters (step.wgsl) tell each step which batch and which step number it is.
 
 import { MlpError } from '../../errors.js';
+import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
   Backend,
@@ -16,7 +17,6 @@ import type {
   OptimizerState,
   StepOptions,
 } from '../backend.js';
-import { slotCount } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
 import { lossKernel, optimizerCodes } from './kernels.js';

@@ -1,10 +1,10 @@
 // net.checkGradients / gradientCheck: small on correct gradients from either backend, large on wrong ones.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/engine.js';
-import { MlpError } from '../../src/errors.js';
-import { gradientCheck } from '../../src/model/gradient-check.js';
-import { Random } from '../../src/model/random.js';
-import type { NetworkSpec } from '../../src/model/spec.js';
+import { gradientCheck } from '../../../src/backends/cpu/gradient-check.js';
+import { createEngine, type Engine } from '../../../src/engine.js';
+import { MlpError } from '../../../src/errors.js';
+import { Random } from '../../../src/model/random.js';
+import type { NetworkSpec } from '../../../src/model/spec.js';
 
 const spec: NetworkSpec = {
   inputSize: 6,

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Every module specifier of `import … from` and `export … from` in a TypeScript file. */
 function staticImports(path: string): string[] {
@@ -24,9 +24,9 @@ describe('webgpu-mlp/bench', () => {
         else bare.add(specifier);
       }
     };
-    visit(resolve(root, 'src/bench/index.ts'));
+    visit(resolve(root, 'bench/core/index.ts'));
     expect(seen.size).toBeGreaterThan(10);
-    expect(seen).toContain(resolve(root, 'src/bench/our-engines.ts'));
+    expect(seen).toContain(resolve(root, 'bench/core/our-engines.ts'));
     expect([...bare].filter((specifier) => specifier.startsWith('node:'))).toEqual([]);
     // The only package: the shader reflection the WebGPU backend uses, which runs in browsers.
     expect([...bare].map((specifier) => specifier.split('/')[0])).toEqual(['wgsl_reflect']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runLongRun, trend } from '../../src/bench/long-run.js';
+import { runLongRun, trend } from '../../../bench/core/long-run.js';
 
 describe('the benchmark’s long run', () => {
   it('gives first, last, min, max and the least-squares slope per 1,000 epochs', () => {

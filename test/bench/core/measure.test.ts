@@ -5,8 +5,8 @@ import {
   type PreparedTraining,
   spread,
   type TransferCounts,
-} from '../../src/bench/measure.js';
-import { benchNetworks, flopsPerExample, syntheticData } from '../../src/bench/networks.js';
+} from '../../../bench/core/measure.js';
+import { benchNetworks, flopsPerExample, syntheticData } from '../../../bench/core/networks.js';
 
 /** An engine whose cost and transfers are known: `millisPerStep` per step, 2 dispatches a step, one
  *  readback at each epoch's end and one more when a call ends mid-epoch (to finish its work). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchNetworks, flopsPerExample, syntheticData, weightCount } from '../../src/bench/networks.js';
+import { benchNetworks, flopsPerExample, syntheticData, weightCount } from '../../../bench/core/networks.js';
 
 describe('bench networks', () => {
   it('counts 6·Σ(n_in·n_out) flops per example', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../src/backends/cpu/cpu-backend.js';
-import { measureNetwork } from '../../src/bench/measure.js';
-import { benchNetworks, syntheticData } from '../../src/bench/networks.js';
-import { backendEngine } from '../../src/bench/our-engines.js';
+import { measureNetwork } from '../../../bench/core/measure.js';
+import { benchNetworks, syntheticData } from '../../../bench/core/networks.js';
+import { backendEngine } from '../../../bench/core/our-engines.js';
+import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
 
 describe('our engines in the benchmark', () => {
   it('trains the CPU backend through the backend contract and reports no GPU transfers', async () => {

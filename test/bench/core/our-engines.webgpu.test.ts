@@ -1,13 +1,13 @@
 // Our webgpu engine in the benchmark: its transfers are counted over one whole epoch, checked against the
 // backend's own counters around a hand-driven epoch of the same network.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
-import { measureNetwork } from '../../src/bench/measure.js';
-import { benchNetworks, syntheticData } from '../../src/bench/networks.js';
-import { backendEngine } from '../../src/bench/our-engines.js';
-import { initParams } from '../../src/model/init.js';
-import { validateSpec } from '../../src/model/validate.js';
-import { testDevice } from '../helpers/gpu.js';
+import { measureNetwork } from '../../../bench/core/measure.js';
+import { benchNetworks, syntheticData } from '../../../bench/core/networks.js';
+import { backendEngine } from '../../../bench/core/our-engines.js';
+import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
+import { initParams } from '../../../src/model/init.js';
+import { validateSpec } from '../../../src/model/validate.js';
+import { testDevice } from '../../helpers/gpu.js';
 
 describe('our webgpu engine in the benchmark', () => {
   let backend: WebGpuBackend;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchRecord } from '../../src/bench/measure.js';
-import { formatTable } from '../../src/bench/run-benchmark.js';
+import type { BenchRecord } from '../../../bench/core/measure.js';
+import { formatTable } from '../../../bench/core/run-benchmark.js';
 
 function record(engine: 'webgpu' | 'cpu', median: number, counts: boolean): BenchRecord {
   const spread = { min: median / 2, median, max: median * 2 };

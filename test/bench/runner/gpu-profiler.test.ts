@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installGpuProfiler, profileGpu } from '../../bench/gpu-profiler.js';
-import type { AcquiredDevice } from '../../src/backends/webgpu/device.js';
-import { testDevice } from '../helpers/gpu.js';
+import { installGpuProfiler, profileGpu } from '../../../bench/runner/gpu-profiler.js';
+import type { AcquiredDevice } from '../../../src/backends/webgpu/device.js';
+import { testDevice } from '../../helpers/gpu.js';
 
 let acquired: AcquiredDevice;
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 afterAll(() => acquired.device.destroy());
 
-describe('bench/gpu-profiler', () => {
+describe('bench/runner/gpu-profiler', () => {
   it('times each dispatch by family and keeps what the dispatches compute', async () => {
     const { device } = acquired;
     const module = device.createShaderModule({

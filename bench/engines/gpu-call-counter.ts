@@ -1,7 +1,7 @@
 // Counts WebGPU calls made by any library in this process (TF.js has no stats() of its own) by wrapping
 // the methods on the WebGPU prototypes. Dev-only: the published package never patches globals.
 
-import type { TransferCounts } from '../src/bench/measure.js';
+import type { TransferCounts } from '../core/measure.js';
 
 const counts: TransferCounts = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
 let installed = false;
