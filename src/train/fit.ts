@@ -224,6 +224,12 @@ export async function runFit(
   const history: FitHistory = { epochs: [], bestEpoch: 0, stoppedEarly: false, stopped: false };
   try {
     validationData = validation && backend.upload(validation.inputs, validation.targets, validation.count);
+    // The GPU pipelines compile before the first step, without blocking (Network.ready() may have begun it).
+    await backend.prepare(
+      trainingData,
+      { batchSize: resolved.batchSize, optimizer: resolved.optimizer },
+      validationData,
+    );
     const batches = Math.ceil(training.count / resolved.batchSize);
     const batchesPerChunk = callbacks.onBatchEnd
       ? 1

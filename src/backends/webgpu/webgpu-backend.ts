@@ -35,8 +35,9 @@ import {
   perExampleDevice,
   perExampleLayout,
 } from './per-example.js';
+import { compiledKernels } from './pipelines.js';
 import { storageMemberOffset } from './reflect.js';
-import { DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -319,6 +320,47 @@ class WebGpuNetwork implements BackendNetwork {
     this.scheduler.upload(this.buffers.control, 0, Uint32Array.of(state.step));
   }
 
+  /**
+   * Records, into a recorder that only collects kernels, what train() and evaluate() would dispatch, so their
+   * pipelines start compiling, and awaits them. With an optimizer other than the network's, the trainer is
+   * built for it and thrown away: the pipelines stay in the device's cache for when fit sets it.
+   */
+  async prepare(
+    training: BackendDataset,
+    { batchSize, optimizer }: { batchSize: number; optimizer: OptimizerSpec },
+    evaluated?: BackendDataset,
+  ): Promise<void> {
+    this.checkAlive();
+    const data = this.checkDataset(training);
+    const evaluation = evaluated && this.checkDataset(evaluated);
+    const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
+    const { memory } = this.backend;
+    const kernels = kernelsRecorded((recorder) => {
+      const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
+      if (layout) {
+        const trainer = current
+          ? this.perExampleTrainer(layout)
+          : new PerExampleTrainer(memory, this.buffers, optimizer, layout);
+        trainer.record(recorder, data, 1);
+        if (trainer !== this.perExample) trainer.destroy();
+      } else {
+        const workspace = current
+          ? this.training(batchSize)
+          : new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
+        workspace.recordStep(recorder, data);
+        if (workspace !== this.trainingWorkspace) workspace.destroy();
+      }
+      if (evaluation) {
+        this.inference(Math.min(evaluation.count, inferenceChunkRows)).recordBatch(
+          recorder,
+          evaluation,
+          this.evaluationOrder(evaluation),
+        );
+      }
+    });
+    await this.backend.health.guard(compiledKernels(kernels));
+  }
+
   setOrder(dataset: BackendDataset, order: Uint32Array): void {
     this.checkAlive();
     const data = this.checkDataset(dataset);
@@ -348,10 +390,9 @@ class WebGpuNetwork implements BackendNetwork {
       data.cursor = firstBatch;
     }
     const optimizer = this.optimizer;
-    const layout = batchSize === 1 ? this.perExampleLayout() : undefined;
+    const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
     if (layout) {
-      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer, layout);
-      const trainer = this.perExample;
+      const trainer = this.perExampleTrainer(layout);
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
       data.cursor += batchCount;
       return;
@@ -366,10 +407,16 @@ class WebGpuNetwork implements BackendNetwork {
     data.cursor += batchCount;
   }
 
-  /** How the fused per-example kernel takes this network and optimizer, if it does. */
-  private perExampleLayout(): PerExampleLayout | undefined {
+  /** The fused per-example trainer for the network's optimizer, made on first use. */
+  private perExampleTrainer(layout: PerExampleLayout): PerExampleTrainer {
+    this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, this.optimizer, layout);
+    return this.perExample;
+  }
+
+  /** How the fused per-example kernel takes this network and `optimizer`, if it does. */
+  private perExampleLayout(optimizer: OptimizerSpec): PerExampleLayout | undefined {
     const device = perExampleDevice(this.device.adapterInfo);
-    return perExampleLayout(this.device.limits, this.spec, this.optimizer, device);
+    return perExampleLayout(this.device.limits, this.spec, optimizer, device);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
@@ -436,18 +483,26 @@ class WebGpuNetwork implements BackendNetwork {
     return parseMetrics(bytes, layout);
   }
 
-  async evaluate(dataset: BackendDataset): Promise<Evaluation> {
-    this.checkAlive();
-    const data = this.checkDataset(dataset);
-    const { memory } = this.backend;
+  /** The identity order evaluate() walks the data set in, made on first use. */
+  private evaluationOrder(data: GpuDataset): GPUBuffer {
     if (!data.evaluationOrder) {
-      data.evaluationOrder = memory.storage('evaluation order', this.orderHeaderBytes + data.count * 4);
+      data.evaluationOrder = this.backend.memory.storage(
+        'evaluation order',
+        this.orderHeaderBytes + data.count * 4,
+      );
       this.scheduler.upload(
         data.evaluationOrder,
         0,
         this.orderBytes(Uint32Array.from({ length: data.count }, (_, i) => i)),
       );
     }
+    return data.evaluationOrder;
+  }
+
+  async evaluate(dataset: BackendDataset): Promise<Evaluation> {
+    this.checkAlive();
+    const data = this.checkDataset(dataset);
+    const evaluationOrder = this.evaluationOrder(data);
     const workspace = this.inference(Math.min(data.count, inferenceChunkRows));
     const chunk = Math.min(data.count, workspace.capacity);
     this.setInferenceRows(chunk);
@@ -464,8 +519,7 @@ class WebGpuNetwork implements BackendNetwork {
           recorder.clear(this.buffers.evaluationMetrics);
           recorder.clear(this.buffers.confusion);
           // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
-          for (let c = 0; c < chunks; c++)
-            workspace.recordBatch(recorder, data, data.evaluationOrder as GPUBuffer);
+          for (let c = 0; c < chunks; c++) workspace.recordBatch(recorder, data, evaluationOrder);
         },
       },
     );
