@@ -39,6 +39,7 @@ async function findDawnAdapter(): Promise<GPU | null> {
 }
 
 provideNodePlatform({
+  workgroupMemoryZeroed: false,
   webgpu() {
     found ??= findDawnAdapter();
     return found;

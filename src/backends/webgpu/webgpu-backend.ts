@@ -54,6 +54,8 @@ export class WebGpuBackend implements Backend {
     readonly device: GPUDevice,
     readonly adapterDescription: string,
     private readonly ownsDevice: boolean,
+    /** a device the caller gives may zero-initialise workgroup memory: assumed so */
+    readonly workgroupMemoryZeroed: boolean,
   ) {
     this.memory = new GpuMemory(device);
     this.health = new DeviceHealth(device);
@@ -61,13 +63,15 @@ export class WebGpuBackend implements Backend {
 
   /**
    * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
-   * Without an adapter: MlpError('no-adapter') saying what to install.
+   * Without an adapter: MlpError('no-adapter') saying what to install. A caller's device is taken to
+   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts).
    */
-  static async create(device?: GPUDevice): Promise<WebGpuBackend> {
-    if (device) return new WebGpuBackend(device, describeDevice(device), false);
+  static async create(device?: GPUDevice, givenDeviceZeroes = true): Promise<WebGpuBackend> {
+    if (device) return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
-    return new WebGpuBackend(acquired.device, acquired.adapterDescription, acquired.owned);
+    const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
+    return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
   }
 
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork {
@@ -415,7 +419,7 @@ class WebGpuNetwork implements BackendNetwork {
 
   /** How the fused per-example kernel takes this network and `optimizer`, if it does. */
   private perExampleLayout(optimizer: OptimizerSpec): PerExampleLayout | undefined {
-    const device = perExampleDevice(this.device.adapterInfo);
+    const device = perExampleDevice(this.device.adapterInfo, this.backend.workgroupMemoryZeroed);
     return perExampleLayout(this.device.limits, this.spec, optimizer, device);
   }
 
