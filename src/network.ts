@@ -15,7 +15,15 @@ import { type TfjsExport, toTfjsLayers } from './io/tfjs-export.js';
 import { exampleCount, isNumbers, type Numbers, toFiniteFloat32 } from './model/numbers.js';
 import type { LayerParams, NetworkSpec } from './model/spec.js';
 import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
-import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from './train/fit.js';
+import {
+  checkExamples,
+  type FitHistory,
+  holdBest,
+  readBest,
+  runFit,
+  type StopFlag,
+  type TrainingState,
+} from './train/fit.js';
 import { type FitData, type FitOptions, resolveFitOptions } from './train/options.js';
 import { type ProgressEvent, progressEvents } from './train/progress.js';
 
@@ -69,7 +77,7 @@ export class Network {
     const network = engine.createNetwork(contents.spec);
     network.backendNetwork.writeParams(contents.params);
     network.training.epoch = contents.epoch;
-    network.training.best = contents.best;
+    network.training.best = contents.best && holdBest(network.backendNetwork, contents.best);
     if (contents.optimizer) {
       const { learningRate: _rate, ...optimizer } = contents.optimizer.config;
       network.backendNetwork.setOptimizer(optimizer);
@@ -88,22 +96,25 @@ export class Network {
    * Compiles, in the background, the GPU programs that fit() with these options will run (they depend on the
    * batch size and the optimizer), and resolves when they are ready, so that the first fit starts training
    * at once; call it right after createNetwork with the options you will give fit, to compile while data
-   * loads or to tell the user what is happening. Optional: fit compiles what is missing itself. Nothing to
-   * do on the CPU backend. A program that does not compile rejects with MlpError('gpu-error').
-   * See docs/webgpu-design.md, "Pipeline compilation".
+   * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
+   * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
+   * set). Optional: fit compiles what is missing itself. Nothing to do on the CPU backend. A program that
+   * does not compile rejects with MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
    */
-  async ready(options?: FitOptions): Promise<void> {
+  async ready(options?: FitOptions, examples?: number): Promise<void> {
     this.checkAlive();
     const { batchSize, optimizer } = resolveFitOptions(
       options,
       this.spec.layers.length - 1,
       this.training.optimizer,
     );
-    // One example of zeros: the programs depend on the shapes, not on the data.
+    if (examples !== undefined) checkPositiveInteger('examples', examples);
+    // Rows of zeros: the programs depend on the shapes, not on the data.
+    const rows = Math.min(batchSize, examples ?? batchSize);
     const probe = this.backendNetwork.upload(
-      new Float32Array(this.inputSize),
-      new Float32Array(this.outputSize),
-      1,
+      new Float32Array(rows * this.inputSize),
+      new Float32Array(rows * this.outputSize),
+      rows,
     );
     try {
       await this.backendNetwork.prepare(probe, { batchSize, optimizer });
@@ -207,7 +218,7 @@ export class Network {
       epoch: this.training.epoch,
       params: await this.backendNetwork.readParams(),
       optimizer: optimizer && { config: optimizer, state: await this.backendNetwork.readOptimizerState() },
-      best: this.training.best,
+      best: this.training.best && (await readBest(this.training.best)),
     });
   }
 

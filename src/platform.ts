@@ -7,6 +7,8 @@ export interface NodePlatform {
   webgpu(): Promise<GPU | null>;
   /** Whether that Dawn instance zero-initialises workgroup memory (node-platform.ts turns it off). */
   readonly workgroupMemoryZeroed: boolean;
+  /** The SwiftShader driver webgpu() pointed Dawn at because the system has no GPU driver, or null. */
+  swiftShaderFallback(): string | null;
   /** Writes `text` to `path` whole or not at all, so a crash mid-write keeps the previous file. */
   writeFileAtomically(path: string, text: string): Promise<void>;
 }

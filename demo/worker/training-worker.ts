@@ -136,7 +136,7 @@ async function train(
   // Compile the GPU's programs first, so the page can say so (seconds on a CPU adapter) rather than
   // show empty charts.
   report({ kind: 'preparing', done: false });
-  await net.ready(options);
+  await net.ready(options, data.train.count);
   report({ kind: 'preparing', done: true });
   started = performance.now();
   const history = await net.fit(data.train, options);

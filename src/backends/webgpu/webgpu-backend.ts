@@ -11,10 +11,12 @@ import type {
   BackendDataset,
   BackendNetwork,
   BackendStats,
+  EpochEnd,
   Evaluation,
   Metrics,
   OptimizerSpec,
   OptimizerState,
+  ParamsCopy,
   StepOptions,
 } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
@@ -37,7 +39,8 @@ import {
 } from './per-example.js';
 import { compiledKernels } from './pipelines.js';
 import { storageMemberOffset } from './reflect.js';
-import { DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
+import { FiniteCheck, ParamsCopies } from './resident-params.js';
+import { type CommandRecorder, DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -54,7 +57,7 @@ export class WebGpuBackend implements Backend {
     readonly device: GPUDevice,
     readonly adapterDescription: string,
     private readonly ownsDevice: boolean,
-    /** a device the caller gives may zero-initialise workgroup memory: assumed so */
+    /** whether the device zero-initialises workgroup memory (per-example.ts perExampleDevice) */
     readonly workgroupMemoryZeroed: boolean,
   ) {
     this.memory = new GpuMemory(device);
@@ -127,6 +130,9 @@ class WebGpuNetwork implements BackendNetwork {
   /** the fused batch-size-1 kernel, made on first use for the current optimizer */
   private perExample: PerExampleTrainer | undefined;
   private readonly datasets = new Set<GpuDataset>();
+  private readonly paramsCopies: ParamsCopies;
+  /** endEpoch's finiteness check of the parameters, made on first use */
+  private finiteCheck: FiniteCheck | undefined;
   /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
   private trainingOptionBytes: Uint8Array | undefined;
   private inferenceRows = 0;
@@ -142,6 +148,7 @@ class WebGpuNetwork implements BackendNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
+    this.paramsCopies = new ParamsCopies(this.scheduler, this.buffers, (bytes) => this.unpackParams(bytes));
     try {
       this.writeParams(params);
     } catch (error) {
@@ -166,6 +173,12 @@ class WebGpuNetwork implements BackendNetwork {
     params.forEach((layer, l) => {
       this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
+  }
+
+  copyParams(params?: LayerParams[]): ParamsCopy {
+    this.checkAlive();
+    if (params) checkLayerParams(this.spec, params, 'params');
+    return this.paramsCopies.create(params?.map(packLayer));
   }
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
@@ -331,12 +344,15 @@ class WebGpuNetwork implements BackendNetwork {
    */
   async prepare(
     training: BackendDataset,
-    { batchSize, optimizer }: { batchSize: number; optimizer: OptimizerSpec },
+    step: { batchSize: number; optimizer: OptimizerSpec },
     evaluated?: BackendDataset,
   ): Promise<void> {
     this.checkAlive();
     const data = this.checkDataset(training);
-    const evaluation = evaluated && this.checkDataset(evaluated);
+    const evaluationPass = evaluated && this.evaluationPass(this.checkDataset(evaluated));
+    const { optimizer } = step;
+    // As train() takes it: a batch of the whole data set or more is the whole data set.
+    const batchSize = Math.min(step.batchSize, data.count);
     const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
     const { memory } = this.backend;
     const kernels = kernelsRecorded((recorder) => {
@@ -354,13 +370,7 @@ class WebGpuNetwork implements BackendNetwork {
         workspace.recordStep(recorder, data);
         if (workspace !== this.trainingWorkspace) workspace.destroy();
       }
-      if (evaluation) {
-        this.inference(Math.min(evaluation.count, inferenceChunkRows)).recordBatch(
-          recorder,
-          evaluation,
-          this.evaluationOrder(evaluation),
-        );
-      }
+      evaluationPass?.(recorder);
     });
     await this.backend.health.guard(compiledKernels(kernels));
   }
@@ -376,10 +386,14 @@ class WebGpuNetwork implements BackendNetwork {
   train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void {
     this.checkAlive();
     const data = this.checkDataset(dataset);
-    const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new MlpError('invalid-argument', `train: batchSize ${batchSize} is not a positive integer`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+      throw new MlpError(
+        'invalid-argument',
+        `train: batchSize ${options.batchSize} is not a positive integer`,
+      );
     }
+    // A batch of the whole data set or more is the whole data set: buffers and dispatches for its rows only.
+    const batchSize = Math.min(options.batchSize, data.count);
     const lastStart = (firstBatch + batchCount - 1) * batchSize;
     if (batchCount > 0 && (firstBatch < 0 || lastStart >= data.count)) {
       throw new MlpError(
@@ -388,7 +402,7 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     if (batchCount <= 0) return;
-    this.writeTrainingOptions(options);
+    this.writeTrainingOptions({ ...options, batchSize });
     if (data.cursor !== firstBatch) {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
@@ -487,30 +501,9 @@ class WebGpuNetwork implements BackendNetwork {
     return parseMetrics(bytes, layout);
   }
 
-  /** The identity order evaluate() walks the data set in, made on first use. */
-  private evaluationOrder(data: GpuDataset): GPUBuffer {
-    if (!data.evaluationOrder) {
-      data.evaluationOrder = this.backend.memory.storage(
-        'evaluation order',
-        this.orderHeaderBytes + data.count * 4,
-      );
-      this.scheduler.upload(
-        data.evaluationOrder,
-        0,
-        this.orderBytes(Uint32Array.from({ length: data.count }, (_, i) => i)),
-      );
-    }
-    return data.evaluationOrder;
-  }
-
   async evaluate(dataset: BackendDataset): Promise<Evaluation> {
     this.checkAlive();
     const data = this.checkDataset(dataset);
-    const evaluationOrder = this.evaluationOrder(data);
-    const workspace = this.inference(Math.min(data.count, inferenceChunkRows));
-    const chunk = Math.min(data.count, workspace.capacity);
-    this.setInferenceRows(chunk);
-    const chunks = Math.ceil(data.count / chunk);
     const layout = metricsLayout();
     const classes = this.buffers.classes;
     const bytes = await this.scheduler.read(
@@ -518,14 +511,7 @@ class WebGpuNetwork implements BackendNetwork {
         { buffer: this.buffers.evaluationMetrics, byteLength: layout.size },
         { buffer: this.buffers.confusion, byteLength: classes * classes * 4 },
       ],
-      {
-        before: (recorder) => {
-          recorder.clear(this.buffers.evaluationMetrics);
-          recorder.clear(this.buffers.confusion);
-          // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
-          for (let c = 0; c < chunks; c++) workspace.recordBatch(recorder, data, evaluationOrder);
-        },
-      },
+      { before: this.evaluationPass(data) },
     );
     const metrics = parseMetrics(bytes, layout);
     const confusionOffset = Math.ceil(layout.size / 4) * 4;
@@ -533,6 +519,62 @@ class WebGpuNetwork implements BackendNetwork {
       ...metrics,
       confusion: new Uint32Array(bytes.slice(confusionOffset, confusionOffset + classes * classes * 4)),
       classes,
+    };
+  }
+
+  async endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd> {
+    this.checkAlive();
+    const data = validation && this.checkDataset(validation);
+    const evaluationPass = data && this.evaluationPass(data);
+    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
+    const check = this.finiteCheck;
+    const layout = metricsLayout();
+    const metricsBytes = Math.ceil(layout.size / 4) * 4;
+    const bytes = await this.scheduler.read(
+      [
+        { buffer: this.buffers.trainingMetrics, byteLength: metricsBytes },
+        { buffer: check.flag, byteLength: check.flagBytes },
+        ...(data ? [{ buffer: this.buffers.evaluationMetrics, byteLength: metricsBytes }] : []),
+      ],
+      {
+        before: (recorder) => {
+          check.record(recorder);
+          evaluationPass?.(recorder);
+        },
+        after: (recorder) => recorder.clear(this.buffers.trainingMetrics),
+      },
+    );
+    return {
+      training: parseMetrics(bytes, layout),
+      paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
+      validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
+    };
+  }
+
+  /**
+   * Records the forward pass of the current weights over all of `data` into the evaluation metrics and
+   * confusion matrix (cleared first); uploads what it needs (the identity order, once) before.
+   */
+  private evaluationPass(data: GpuDataset): (recorder: CommandRecorder) => void {
+    const { memory } = this.backend;
+    if (!data.evaluationOrder) {
+      data.evaluationOrder = memory.storage('evaluation order', this.orderHeaderBytes + data.count * 4);
+      this.scheduler.upload(
+        data.evaluationOrder,
+        0,
+        this.orderBytes(Uint32Array.from({ length: data.count }, (_, i) => i)),
+      );
+    }
+    const workspace = this.inference(Math.min(data.count, inferenceChunkRows));
+    const chunk = Math.min(data.count, workspace.capacity);
+    this.setInferenceRows(chunk);
+    const chunks = Math.ceil(data.count / chunk);
+    const order = data.evaluationOrder;
+    return (recorder) => {
+      recorder.clear(this.buffers.evaluationMetrics);
+      recorder.clear(this.buffers.confusion);
+      // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
+      for (let c = 0; c < chunks; c++) workspace.recordBatch(recorder, data, order);
     };
   }
 
@@ -547,6 +589,8 @@ class WebGpuNetwork implements BackendNetwork {
     this.trainingWorkspace?.destroy();
     this.inferenceWorkspace?.destroy();
     this.perExample?.destroy();
+    this.paramsCopies.destroy();
+    this.finiteCheck?.destroy();
     this.buffers.destroy();
     this.onDispose();
   }
