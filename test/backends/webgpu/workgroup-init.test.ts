@@ -5,6 +5,7 @@
 // a kernel that read workgroup memory before writing it would compute with NaN (or a count off by
 // 0x7fc00000) and fail against the float64 reference.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { lossKernel, matmulKernel, perExampleKernel } from '../../../src/backends/webgpu/kernels.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
@@ -22,8 +23,11 @@ vi.mock('../../../src/shaders.gen.js', async (importOriginal) => {
 });
 
 describe('workgroup memory poisoned before every entry point', () => {
-  it('the library creates Dawn with zero-initialisation off', () => {
+  it('the library creates Dawn with zero-initialisation off, as docs/webgpu-design.md says', () => {
     expect(dawnFlags).toContain('enable-dawn-features=disable_workgroup_init');
+    const page = readFileSync(new URL('../../../docs/webgpu-design.md', import.meta.url), 'utf8');
+    const section = page.slice(page.indexOf('## Pipeline compilation'));
+    for (const flag of dawnFlags) expect(section).toContain(`\`${flag}\``);
   });
 
   it('every entry point of every kernel family that has workgroup memory is poisoned', () => {
