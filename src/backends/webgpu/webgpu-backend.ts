@@ -338,7 +338,7 @@ class WebGpuNetwork implements BackendNetwork {
   }
 
   /**
-   * Records, into a recorder that only collects kernels, what train() and evaluate() would dispatch, so their
+   * Records, into a recorder that only collects kernels, what train() and endEpoch() would dispatch, so their
    * pipelines start compiling, and awaits them. With an optimizer other than the network's, the trainer is
    * built for it and thrown away: the pipelines stay in the device's cache for when fit sets it.
    */
@@ -370,6 +370,8 @@ class WebGpuNetwork implements BackendNetwork {
         workspace.recordStep(recorder, data);
         if (workspace !== this.trainingWorkspace) workspace.destroy();
       }
+      // endEpoch's check of the parameters, and its evaluation of the validation set.
+      this.finiteChecker().record(recorder);
       evaluationPass?.(recorder);
     });
     await this.backend.health.guard(compiledKernels(kernels));
@@ -526,8 +528,7 @@ class WebGpuNetwork implements BackendNetwork {
     this.checkAlive();
     const data = validation && this.checkDataset(validation);
     const evaluationPass = data && this.evaluationPass(data);
-    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
-    const check = this.finiteCheck;
+    const check = this.finiteChecker();
     const layout = metricsLayout();
     const metricsBytes = Math.ceil(layout.size / 4) * 4;
     const bytes = await this.scheduler.read(
@@ -549,6 +550,11 @@ class WebGpuNetwork implements BackendNetwork {
       paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
       validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
     };
+  }
+
+  private finiteChecker(): FiniteCheck {
+    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
+    return this.finiteCheck;
   }
 
   /**

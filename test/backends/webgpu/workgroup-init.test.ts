@@ -7,7 +7,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { lossKernel, matmulKernel, perExampleKernel } from '../../../src/backends/webgpu/kernels.js';
+import type { KernelFamily } from '../../../src/backends/webgpu/kernels.js';
+import * as kernels from '../../../src/backends/webgpu/kernels.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { dawnFlags } from '../../../src/node-platform.js';
 import { testDevice } from '../../helpers/gpu.js';
@@ -31,7 +32,15 @@ describe('workgroup memory poisoned before every entry point', () => {
   });
 
   it('every entry point of every kernel family that has workgroup memory is poisoned', () => {
-    for (const family of [matmulKernel, lossKernel, perExampleKernel]) {
+    const families = (Object.values(kernels) as unknown[]).filter(
+      (value): value is KernelFamily =>
+        typeof value === 'object' && value !== null && 'entryPoints' in value && 'source' in value,
+    );
+    const withWorkgroupMemory = families.filter((family) => family.source.includes('var<workgroup>'));
+    expect(withWorkgroupMemory.map((family) => family.file)).toEqual(
+      expect.arrayContaining(['matmul.wgsl', 'loss.wgsl', 'per-example.wgsl']),
+    );
+    for (const family of withWorkgroupMemory) {
       const calls = family.source.match(/\n {2}poisonWorkgroup\(\);/g) ?? [];
       expect(calls.length, family.file).toBe(family.entryPoints.length);
     }
