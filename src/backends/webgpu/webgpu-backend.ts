@@ -39,7 +39,7 @@ import {
 } from './per-example.js';
 import { compiledKernels } from './pipelines.js';
 import { storageMemberOffset } from './reflect.js';
-import { FiniteCheck, ParamsCopies } from './resident-params.js';
+import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
 import { type CommandRecorder, DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
@@ -534,7 +534,7 @@ class WebGpuNetwork implements BackendNetwork {
     const bytes = await this.scheduler.read(
       [
         { buffer: this.buffers.trainingMetrics, byteLength: metricsBytes },
-        { buffer: check.flag, byteLength: check.flagBytes },
+        { buffer: check.flag, byteLength: finiteFlagBytes },
         ...(data ? [{ buffer: this.buffers.evaluationMetrics, byteLength: metricsBytes }] : []),
       ],
       {
@@ -548,7 +548,7 @@ class WebGpuNetwork implements BackendNetwork {
     return {
       training: parseMetrics(bytes, layout),
       paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
-      validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
+      validation: data && parseMetrics(bytes.slice(metricsBytes + finiteFlagBytes), layout),
     };
   }
 
