@@ -292,6 +292,12 @@ export async function runFit(
   let bestWeights: ParamsCopy | undefined;
   try {
     validationData = validation && (await placeExamples(backend, validation));
+    // The GPU pipelines compile before the first step, without blocking (Network.ready() may have begun it).
+    await backend.prepare(
+      trainingData,
+      { batchSize: resolved.batchSize, optimizer: resolved.optimizer },
+      validationData,
+    );
     lastFinite = backend.copyParams();
     const batches = Math.ceil(training.count / resolved.batchSize);
     const batchesPerChunk = callbacks.onBatchEnd
