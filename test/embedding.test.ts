@@ -328,6 +328,11 @@ describe('misuse: an MlpError code for each', () => {
     const error = await nextCallFailure(() => net.predictBuffer(bufferOf(inputs), count).destroy());
     expect(error.code).toBe('wrong-device');
     expect(error.message).toContain('predictBuffer inputs');
+    // The same for an output buffer of another device.
+    net.predictBuffer(bufferOf(inputs), count, { output: foreign.targets });
+    const outputError = await nextCallFailure(() => net.predictBuffer(bufferOf(inputs), count).destroy());
+    expect(outputError.code).toBe('wrong-device');
+    expect(outputError.message).toContain('predictBuffer output');
     // Once reported, the network (and the device) work on.
     const output = net.predictBuffer(bufferOf(inputs), count);
     expect(await readBuffer(output, 12)).toHaveLength(3);
