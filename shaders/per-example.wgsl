@@ -1,8 +1,8 @@
 // Per-example training (batch size 1): ONE workgroup runs many sequential training steps in one dispatch,
 // so a step costs a few barriers instead of ~11 dispatches (each ~12 µs of fixed overhead). Used when
 // batchSize = 1 and the network fits (per-example.ts perExampleLayout); the numbers are those of the batched
-// kernels at rows = 1, with sgd, adam or adamw. Needs the libraries activation.wgsl, random.wgsl, step.wgsl
-// and metrics.wgsl.
+// kernels at rows = 1, with sgd, adam or adamw. Needs the libraries activation.wgsl, random.wgsl, step.wgsl,
+// metrics.wgsl and fused-update.wgsl (the optimizer step, on the accessors below).
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
@@ -69,10 +69,6 @@ override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
 override workgroupSlotCount: u32 = 1u;
-override optimizer: u32 = 0u;
-override nesterov: bool = false;
-override decoupledDecay: bool = false;
-const OPTIMIZER_ADAM: u32 = 1u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
@@ -92,23 +88,6 @@ var<workgroup> activity: array<f32, activityCount>;
 var<workgroup> z: array<f32, unitCount>;
 var<workgroup> delta: array<f32, unitCount>;
 var<workgroup> partials: array<f32, partialCount>;
-
-// The options read once per dispatch: loads from a uniform buffer inside the inner loops would be
-// repeated per element by compilers that cannot prove the stores in those loops leave them alone.
-struct Rates {
-  learningRate: f32,
-  momentum: f32,
-  l1: f32,
-  l2: f32,
-  beta1: f32,
-  beta2: f32,
-  epsilon: f32,
-  weightDecay: f32,
-  // 1 − β^t of this step (adam)
-  mCorrection: f32,
-  sCorrection: f32,
-  penalized: bool,
-}
 
 fn loadWeight(index: u32) -> f32 {
   if (weightsInWorkgroup) {
@@ -154,36 +133,6 @@ fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
     return select(0.0, 1.0, threshold == 0u);
   }
   return options.dropoutScale[l / 4u][l % 4u];
-}
-
-// One parameter's optimizer step, given its value w and its gradient δ·x; `decays`: its buffer takes l1, l2
-// and adamw's decay (weights always, biases when options.decayBiases).
-fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) -> f32 {
-  var g = gradient;
-  if (decays && rates.penalized) {
-    g += rates.l2 * w + rates.l1 * sign(w);
-  }
-  var updated: f32;
-  if (optimizer == OPTIMIZER_ADAM) {
-    let m = rates.beta1 * loadSlot(0u, index) + (1.0 - rates.beta1) * g;
-    let s = rates.beta2 * loadSlot(1u, index) + (1.0 - rates.beta2) * g * g;
-    storeSlot(0u, index, m);
-    storeSlot(1u, index, s);
-    updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
-    if (decoupledDecay && decays) {
-      updated -= rates.learningRate * rates.weightDecay * updated;
-    }
-  } else {
-    let v = rates.momentum * loadSlot(0u, index) - rates.learningRate * g;
-    storeSlot(0u, index, v);
-    if (nesterov) {
-      updated = w + rates.momentum * v - rates.learningRate * g;
-    } else {
-      updated = w + v;
-    }
-  }
-  storeWeight(index, updated);
-  return updated;
 }
 
 // Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
@@ -455,19 +404,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
   let firstStep = control.step;
   let firstCursor = order.cursor;
   let layerCount = network.layerCount;
-  var rates = Rates(
-    options.learningRate,
-    options.momentum,
-    options.l1,
-    options.l2,
-    options.beta1,
-    options.beta2,
-    options.epsilon,
-    options.weightDecay,
-    1.0,
-    1.0,
-    options.l1 != 0.0 || options.l2 != 0.0,
-  );
+  var rates = dispatchRates();
   var lossSum = 0.0;
   var lossCompensation = 0.0;
   var correct = 0u;
@@ -494,11 +431,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
       nonFinite += select(1u, 0u, outcome.finite);
     }
     workgroupBarrier();
-    if (optimizer == OPTIMIZER_ADAM) {
-      let t = f32(step + 1u);
-      rates.mCorrection = 1.0 - pow(rates.beta1, t);
-      rates.sCorrection = 1.0 - pow(rates.beta2, t);
-    }
+    rates = stepRates(rates, step);
     for (var l = layerCount - 1u; l > 0u; l--) {
       backwardLayer(l, local, step, rates);
       phaseBarrier();

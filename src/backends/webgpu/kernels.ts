@@ -6,9 +6,11 @@ import type { Activation, Loss } from '../../model/spec.js';
 import {
   activationWgsl,
   finiteWgsl,
+  fusedUpdateWgsl,
   lossWgsl,
   matmulWgsl,
   metricsWgsl,
+  miniBatchWgsl,
   perExampleWgsl,
   randomWgsl,
   stepWgsl,
@@ -123,7 +125,7 @@ export const lossKernel = family({
 
 export const perExampleKernel = family({
   file: 'per-example.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl],
+  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl],
   main: perExampleWgsl,
   entryPoints: ['train'],
   constants: [
@@ -152,6 +154,24 @@ export const perExampleKernel = family({
     'slots',
     'metrics',
   ],
+  dynamicOffsets: ['run'],
+});
+
+export const miniBatchKernel = family({
+  file: 'mini-batch.wgsl',
+  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl],
+  main: miniBatchWgsl,
+  entryPoints: ['train'],
+  constants: [
+    'workgroupSize',
+    'batchCapacity',
+    'unitCount',
+    'parameterCount',
+    'optimizer',
+    'nesterov',
+    'decoupledDecay',
+  ],
+  bindings: perExampleKernel.bindings,
   dynamicOffsets: ['run'],
 });
 

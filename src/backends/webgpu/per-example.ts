@@ -1,11 +1,12 @@
 // Per-example training in one dispatch per 256 steps (shaders/per-example.wgsl): for networks trained at
 // batch size 1, where 3 dispatches per layer and step would cost more than the arithmetic. The per-layer parameter
 // and optimizer-slot buffers are copied (on the GPU) into packed buffers before, and back after, so every
-// other kernel keeps seeing the usual layout.
+// other kernel keeps seeing the usual layout. FusedTrainer runs this kernel and its mini-batch twin
+// (mini-batch.ts), which share bindings, network table and packing.
 
 import { type OptimizerSpec, slotCount } from '../../model/optimizer.js';
 import type { NetworkSpec } from '../../model/spec.js';
-import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
+import { activationCodes, type KernelFamily, lossCodes, perExampleKernel } from './kernels.js';
 import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
@@ -66,7 +67,7 @@ export function perExampleDevice(
   return { workgroupSize: gpuWorkgroupSize, storageWeights: false, workgroupWeights: true };
 }
 
-function sizes(spec: NetworkSpec) {
+export function sizes(spec: NetworkSpec) {
   let inputs = spec.inputSize;
   let parameters = 0;
   let units = 0;
@@ -113,28 +114,23 @@ export function perExampleLayout(
   };
 }
 
-export class PerExampleTrainer {
-  private readonly packedParameters: GPUBuffer;
-  private readonly packedSlots: GPUBuffer;
-  private readonly slotCount: number;
-  private readonly parameterBytes: number;
-  private readonly table: GPUBuffer;
-  private readonly stepCounts: GPUBuffer;
-  private readonly stepCountStride: number;
-  private readonly bound = new Map<GpuDatasetBuffers, BoundKernel>();
-  private readonly constants: Record<string, number | boolean>;
+/** A fused kernel (per-example.wgsl or mini-batch.wgsl) and its override constants for one network. */
+export interface FusedKernel {
+  family: KernelFamily;
+  constants: Record<string, number | boolean>;
+}
 
-  constructor(
-    private readonly memory: GpuMemory,
-    private readonly net: NetworkBuffers,
-    optimizer: OptimizerSpec,
-    layout: PerExampleLayout,
-  ) {
-    const { spec } = net;
-    const { parameters, units, activity } = sizes(spec);
-    this.slotCount = slotCount(optimizer.kind);
-    this.parameterBytes = parameters * 4;
-    this.constants = {
+/** per-example.wgsl's constants for a network, optimizer and layout. */
+export function perExampleKernelFor(
+  spec: NetworkSpec,
+  optimizer: OptimizerSpec,
+  layout: PerExampleLayout,
+): FusedKernel {
+  const { parameters, units, activity } = sizes(spec);
+  const slots = slotCount(optimizer.kind);
+  return {
+    family: perExampleKernel,
+    constants: {
       workgroupSize: layout.workgroupSize,
       parameterCount: parameters,
       unitCount: units,
@@ -143,11 +139,42 @@ export class PerExampleTrainer {
       weightsInWorkgroup: layout.weightsInWorkgroup,
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
-      workgroupSlotCount: layout.slotsInWorkgroup ? parameters * this.slotCount : 1,
-      optimizer: optimizer.kind === 'sgd' ? 0 : 1,
-      nesterov: optimizer.kind === 'sgd' && optimizer.nesterov,
-      decoupledDecay: optimizer.kind === 'adamw',
-    };
+      workgroupSlotCount: layout.slotsInWorkgroup ? parameters * slots : 1,
+      ...optimizerConstants(optimizer),
+    },
+  };
+}
+
+/** fused-update.wgsl's overrides. */
+export function optimizerConstants(optimizer: OptimizerSpec): Record<string, number | boolean> {
+  return {
+    optimizer: optimizer.kind === 'sgd' ? 0 : 1,
+    nesterov: optimizer.kind === 'sgd' && optimizer.nesterov,
+    decoupledDecay: optimizer.kind === 'adamw',
+  };
+}
+
+/** Runs a fused kernel: many training steps per dispatch on packed copies of the parameters and slots. */
+export class FusedTrainer {
+  private readonly packedParameters: GPUBuffer;
+  private readonly packedSlots: GPUBuffer;
+  private readonly slotCount: number;
+  private readonly parameterBytes: number;
+  private readonly table: GPUBuffer;
+  private readonly stepCounts: GPUBuffer;
+  private readonly stepCountStride: number;
+  private readonly bound = new Map<GpuDatasetBuffers, BoundKernel>();
+
+  constructor(
+    private readonly memory: GpuMemory,
+    private readonly net: NetworkBuffers,
+    optimizer: OptimizerSpec,
+    private readonly kernel: FusedKernel,
+  ) {
+    const { spec } = net;
+    const { parameters } = sizes(spec);
+    this.slotCount = slotCount(optimizer.kind);
+    this.parameterBytes = parameters * 4;
     this.packedParameters = memory.storage('packed parameters', parameters * 4);
     this.packedSlots = memory.storage('packed optimizer slots', parameters * this.slotCount * 4);
     const layers: number[] = [];
@@ -164,8 +191,8 @@ export class PerExampleTrainer {
       inputOffset += layer.inputs;
     }
     this.table = memory.uniform(
-      'per-example network',
-      encodeUniform(perExampleKernel, 'network', {
+      `${kernel.family.file} network`,
+      encodeUniform(kernel.family, 'network', {
         layerCount: net.layers.length,
         loss: lossCodes[spec.loss],
         layers,
@@ -176,14 +203,15 @@ export class PerExampleTrainer {
     this.stepCountStride = memory.device.limits.minUniformBufferOffsetAlignment;
     const counts = new Uint32Array((maxStepsPerDispatch * this.stepCountStride) / 4);
     for (let k = 0; k < maxStepsPerDispatch; k++) counts[(k * this.stepCountStride) / 4] = k + 1;
-    this.stepCounts = memory.uniform('per-example step counts', counts.buffer);
+    this.stepCounts = memory.uniform(`${kernel.family.file} step counts`, counts.buffer);
   }
 
   private kernelFor(dataset: GpuDatasetBuffers): BoundKernel {
     let bound = this.bound.get(dataset);
     if (!bound) {
       const { device } = this.memory;
-      bound = bindKernel(device, kernelPipeline(device, perExampleKernel, 'train', this.constants), {
+      const { family, constants } = this.kernel;
+      bound = bindKernel(device, kernelPipeline(device, family, 'train', constants), {
         run: this.stepCounts,
         network: this.table,
         options: this.net.trainingOptions,
@@ -200,7 +228,7 @@ export class PerExampleTrainer {
     return bound;
   }
 
-  /** Records `steps` per-example steps on the data set's order, from its device-side cursor. */
+  /** Records `steps` training steps on the data set's order, from its device-side cursor. */
   record(recorder: CommandRecorder, dataset: GpuDatasetBuffers, steps: number): void {
     const parts = this.net.layers.map((layer) => ({
       parameters: layer.parameters,
@@ -227,6 +255,14 @@ export class PerExampleTrainer {
       recorder.dispatch(kernel, 1, 1, [(count - 1) * this.stepCountStride]);
     }
     copy(false);
+  }
+
+  /** Whether this trainer runs `kernel` (same family and constants). */
+  runs(kernel: FusedKernel): boolean {
+    return (
+      kernel.family === this.kernel.family &&
+      JSON.stringify(kernel.constants) === JSON.stringify(this.kernel.constants)
+    );
   }
 
   forgetDataset(dataset: GpuDatasetBuffers): void {

@@ -25,6 +25,7 @@ import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-che
 import { acquireDevice, noAdapterHelp } from './device.js';
 import { checkDevice, DeferredCheck } from './gpu-data.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
+import { miniBatchKernelFor, miniBatchLayout } from './mini-batch.js';
 import {
   checkBindingSize,
   encodeStepOptions,
@@ -35,9 +36,10 @@ import {
   Workspace,
 } from './network-buffers.js';
 import {
-  type PerExampleLayout,
-  PerExampleTrainer,
+  type FusedKernel,
+  FusedTrainer,
   perExampleDevice,
+  perExampleKernelFor,
   perExampleLayout,
 } from './per-example.js';
 import { compiledKernels } from './pipelines.js';
@@ -133,8 +135,8 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   private optimizer: OptimizerSpec = { kind: 'sgd', momentum: 0, nesterov: false };
   private trainingWorkspace: Workspace | undefined;
   private inferenceWorkspace: Workspace | undefined;
-  /** the fused batch-size-1 kernel, made on first use for the current optimizer */
-  private perExample: PerExampleTrainer | undefined;
+  /** the fused kernel (per-example or mini-batch) last used, for the current optimizer */
+  private fused: FusedTrainer | undefined;
   private readonly datasets = new Set<GpuDataset>();
   private readonly paramsCopies: ParamsCopies;
   /** endEpoch's finiteness check of the parameters, made on first use */
@@ -383,7 +385,7 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     if (!this.datasets.delete(dataset)) return;
     this.trainingWorkspace?.forgetDataset(dataset);
     this.inferenceWorkspace?.forgetDataset(dataset);
-    this.perExample?.forgetDataset(dataset);
+    this.fused?.forgetDataset(dataset);
     const { memory } = this.backend;
     if (dataset.ownsData) {
       memory.destroy(dataset.inputs);
@@ -396,8 +398,8 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   setOptimizer(spec: OptimizerSpec): void {
     this.checkAlive();
     this.optimizer = { ...spec };
-    this.perExample?.destroy();
-    this.perExample = undefined;
+    this.fused?.destroy();
+    this.fused = undefined;
     // The training workspace's weight kernels are compiled for one optimizer.
     this.trainingWorkspace?.destroy();
     this.trainingWorkspace = undefined;
@@ -471,13 +473,13 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
     const { memory } = this.backend;
     const kernels = kernelsRecorded((recorder) => {
-      const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
-      if (layout) {
+      const fused = this.fusedKernel(batchSize, optimizer);
+      if (fused) {
         const trainer = current
-          ? this.perExampleTrainer(layout)
-          : new PerExampleTrainer(memory, this.buffers, optimizer, layout);
+          ? this.fusedTrainer(fused)
+          : new FusedTrainer(memory, this.buffers, optimizer, fused);
         trainer.record(recorder, data, 1);
-        if (trainer !== this.perExample) trainer.destroy();
+        if (trainer !== this.fused) trainer.destroy();
       } else {
         const workspace = current
           ? this.training(batchSize)
@@ -525,10 +527,9 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
     }
-    const optimizer = this.optimizer;
-    const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
-    if (layout) {
-      const trainer = this.perExampleTrainer(layout);
+    const fused = this.fusedKernel(batchSize, this.optimizer);
+    if (fused) {
+      const trainer = this.fusedTrainer(fused);
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
       data.cursor += batchCount;
       return;
@@ -543,16 +544,30 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     data.cursor += batchCount;
   }
 
-  /** The fused per-example trainer for the network's optimizer, made on first use. */
-  private perExampleTrainer(layout: PerExampleLayout): PerExampleTrainer {
-    this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, this.optimizer, layout);
-    return this.perExample;
+  /** The trainer of a fused kernel for the network's optimizer, kept until another kernel is needed. */
+  private fusedTrainer(kernel: FusedKernel): FusedTrainer {
+    if (!this.fused?.runs(kernel)) {
+      this.fused?.destroy();
+      this.fused = undefined;
+      this.fused = new FusedTrainer(this.backend.memory, this.buffers, this.optimizer, kernel);
+    }
+    return this.fused;
   }
 
-  /** How the fused per-example kernel takes this network and `optimizer`, if it does. */
-  private perExampleLayout(optimizer: OptimizerSpec): PerExampleLayout | undefined {
-    const device = perExampleDevice(this.device.adapterInfo, this.backend.workgroupMemoryZeroed);
-    return perExampleLayout(this.device.limits, this.spec, optimizer, device);
+  /**
+   * The fused kernel that trains this network at `batchSize` (already capped at the data set's count) with
+   * `optimizer`, if one does: per-example.wgsl at batch size 1, mini-batch.wgsl for small networks on CPU
+   * adapters; else the batched kernels do.
+   */
+  private fusedKernel(batchSize: number, optimizer: OptimizerSpec): FusedKernel | undefined {
+    const { adapterInfo, limits } = this.device;
+    if (batchSize === 1) {
+      const device = perExampleDevice(adapterInfo, this.backend.workgroupMemoryZeroed);
+      const layout = perExampleLayout(limits, this.spec, optimizer, device);
+      return layout && perExampleKernelFor(this.spec, optimizer, layout);
+    }
+    const layout = miniBatchLayout(adapterInfo, limits, this.spec, batchSize);
+    return layout && miniBatchKernelFor(this.spec, optimizer, layout);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
@@ -710,7 +725,7 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     for (const dataset of [...this.datasets]) dataset.dispose();
     this.trainingWorkspace?.destroy();
     this.inferenceWorkspace?.destroy();
-    this.perExample?.destroy();
+    this.fused?.destroy();
     this.paramsCopies.destroy();
     this.finiteCheck?.destroy();
     this.buffers.destroy();

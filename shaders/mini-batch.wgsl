@@ -1,0 +1,345 @@
+// Mini-batch training of a small network in one dispatch: ONE workgroup runs many sequential training
+// steps of `batchCapacity` rows, the mini-batch twin of per-example.wgsl (same bindings, network table and
+// packed parameters). Used on CPU adapters for networks whose weights would fit workgroup memory
+// (mini-batch.ts miniBatchLayout), where a step of the batched kernels costs ~3 dispatches per layer for
+// little arithmetic. The numbers are those of the batched kernels (loss.wgsl, matmul.wgsl): mean gradients
+// over the batch's rows, dropout masks drawn per batch row. Needs the libraries activation.wgsl,
+// random.wgsl, step.wgsl, metrics.wgsl and fused-update.wgsl (the optimizer step, on the accessors below).
+//
+// Bindings:
+//   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
+//   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
+//            (bias offset, unit offset, unused, 0); loss code
+//   options: uniform StepOptions (step.wgsl; batchSize = batchCapacity); control: read_write Control;
+//   order: read_write Order (order.cursor counts batches, as loss.wgsl's)
+//   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
+//   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
+//   slots: read_write, the optimizer's slots packed the same way, slot k at k·parameterCount (sgd: v;
+//          adam: m then s); metrics (metrics.wgsl)
+// Overrides: workgroupSize (invocations: one subgroup on CPU adapters, where a workgroup runs on one
+//   thread), batchCapacity (rows of a batch), unitCount (units of all layers), parameterCount, optimizer,
+//   nesterov, decoupledDecay (fused-update.wgsl).
+// Workgroup memory (batchCapacity × (3·unitCount + 1) floats, 704 for 960-3-4 at batch 32): z, o and δ of
+// every unit of every row ([row, unit], units of all layers side by side), each row's example, and
+// 4 words per invocation for the metrics. The weights and slots stay in storage: a
+// browser cannot turn off Dawn's zero-initialisation, and SwiftShader's compile time grows with the
+// workgroup arrays it zeroes.
+// Per step (s = control.step before it; rows = batchRows(cursor, …), fewer for the last batch):
+//   forward   invocation k takes the rows r ≡ k (mod workgroupSize) through every layer (no barrier
+//             between layers: a row's o is read only by its own invocation), units in blocks of 4 so each
+//             input is loaded once per block: z_rj = b_j + Σ_i w_ji·x_ri; o = f(z)·dropout(s, layer, r, j);
+//             layer 0's x straight from datasetInputs at the row's example (order.examples), no copy.
+//   output    the same invocation: softmax, loss, correct, δ_r = loss.wgsl's δ / rows; a barrier.
+//   backward  from the top layer down, invocation k owns the columns i ≡ k of W_l: with the weights of a
+//             block of 4 rows j loaded once, for every batch row r it adds Σ_j δ_rj·w_ji to δ_{l−1,ri} and
+//             δ_rj·x_ri to the block's gradient, then updates the block's weights (it alone reads or
+//             writes them in this phase); then δ_{l−1,ri} ·= f'(z_{l−1,ri})·mask; biases by j ≡ k with
+//             Σ_r δ_rj; a barrier per layer. Layer 0's x is read again from datasetInputs.
+//   update    fused-update.wgsl's step on the mean gradient (δ already carries 1/rows).
+// Every invocation reaches an optimizer slot through the same column (or bias) in every step, so slots need
+// no barrier; weights are read by other invocations in the next step's forward: a storage barrier ends the
+// step. At the end control.step and order.cursor move on by the steps taken.
+
+struct Run {
+  steps: u32,
+}
+
+struct NetworkTable {
+  layerCount: u32,
+  loss: u32,
+  // (inputs, units, activation, weightOffset) per layer
+  layers: array<vec4u, 8>,
+  // (biasOffset, unitOffset into z, o and δ, unused, 0) per layer
+  offsets: array<vec4u, 8>,
+}
+
+override workgroupSize: u32 = 4u;
+override batchCapacity: u32 = 1u;
+override unitCount: u32 = 1u;
+override parameterCount: u32 = 1u;
+const LOSS_SQUARED_ERROR: u32 = 0u;
+const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
+
+@group(0) @binding(0) var<uniform> run: Run;
+@group(0) @binding(1) var<uniform> network: NetworkTable;
+@group(0) @binding(2) var<uniform> options: StepOptions;
+@group(0) @binding(3) var<storage, read_write> control: Control;
+@group(0) @binding(4) var<storage, read_write> order: Order;
+@group(0) @binding(5) var<storage, read> datasetInputs: array<f32>;
+@group(0) @binding(6) var<storage, read> datasetTargets: array<f32>;
+@group(0) @binding(7) var<storage, read_write> parameters: array<f32>;
+@group(0) @binding(8) var<storage, read_write> slots: array<f32>;
+
+var<workgroup> z: array<f32, batchCapacity * unitCount>;
+var<workgroup> outputs: array<f32, batchCapacity * unitCount>;
+var<workgroup> delta: array<f32, batchCapacity * unitCount>;
+// the example of each batch row (order.examples)
+var<workgroup> rowExamples: array<u32, batchCapacity>;
+// per invocation: its loss sum and the sum's Kahan compensation; its correct and non-finite rows
+var<workgroup> lossParts: array<f32, workgroupSize * 2u>;
+var<workgroup> countParts: array<u32, workgroupSize * 2u>;
+
+fn loadSlot(slot: u32, index: u32) -> f32 {
+  return slots[slot * parameterCount + index];
+}
+
+fn storeSlot(slot: u32, index: u32, value: f32) {
+  slots[slot * parameterCount + index] = value;
+}
+
+fn storeWeight(index: u32, value: f32) {
+  parameters[index] = value;
+}
+
+// Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutScaleAt).
+fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
+  let threshold = options.dropoutThreshold[l / 4u][l % 4u];
+  if (threshold == 0u) {
+    return 1.0;
+  }
+  if (dropoutKeeps(options.dropoutSeed, step, l, r, j, threshold)) {
+    return options.dropoutScale[l / 4u][l % 4u];
+  }
+  return 0.0;
+}
+
+// Input i of layer l for batch row r: the example's feature, or the layer below's o.
+fn layerInput(l: u32, r: u32, i: u32) -> f32 {
+  if (l == 0u) {
+    return datasetInputs[rowExamples[r] * network.layers[0].x + i];
+  }
+  return outputs[r * unitCount + network.offsets[l - 1u].y + i];
+}
+
+// 1 for the lanes k of a block of 4 starting at j0 with j0 + k < units, else 0.
+fn blockMask(units: u32, j0: u32) -> vec4f {
+  return select(vec4f(0.0), vec4f(1.0), vec4u(j0) + vec4u(0u, 1u, 2u, 3u) < vec4u(units));
+}
+
+// The weights of rows j0 … j0 + 3 of a layer at column i (past its units: the last row's, masked by the
+// caller where it matters).
+fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
+  let last = shape.y - 1u;
+  let column = shape.w + i;
+  return vec4f(
+    parameters[column + j0 * shape.x],
+    parameters[column + min(j0 + 1u, last) * shape.x],
+    parameters[column + min(j0 + 2u, last) * shape.x],
+    parameters[column + min(j0 + 3u, last) * shape.x],
+  );
+}
+
+// δ of batch row r, units j0 … j0 + 3 of the layer whose units start at `first`, 0 past its units.
+fn deltaBlock(r: u32, first: u32, units: u32, j0: u32) -> vec4f {
+  let base = r * unitCount + first;
+  let last = base + units - 1u;
+  let d = vec4f(
+    delta[base + j0],
+    delta[min(base + j0 + 1u, last)],
+    delta[min(base + j0 + 2u, last)],
+    delta[min(base + j0 + 3u, last)],
+  );
+  return d * blockMask(units, j0);
+}
+
+fn forwardRow(l: u32, r: u32, step: u32) {
+  let shape = network.layers[l];
+  let offsets = network.offsets[l];
+  let hidden = l + 1u < network.layerCount;
+  for (var j0 = 0u; j0 < shape.y; j0 += 4u) {
+    var sums = vec4f(0.0);
+    if (l == 0u) {
+      let base = rowExamples[r] * shape.x;
+      for (var i = 0u; i < shape.x; i++) {
+        sums += weightColumn(shape, j0, i) * datasetInputs[base + i];
+      }
+    } else {
+      let base = r * unitCount + network.offsets[l - 1u].y;
+      for (var i = 0u; i < shape.x; i++) {
+        sums += weightColumn(shape, j0, i) * outputs[base + i];
+      }
+    }
+    for (var k = 0u; k < min(4u, shape.y - j0); k++) {
+      let j = j0 + k;
+      let total = parameters[offsets.x + j] + sums[k];
+      z[r * unitCount + offsets.y + j] = total;
+      let scale = select(1.0, dropoutScale(l, step, r, j), hidden);
+      outputs[r * unitCount + offsets.y + j] = activate(shape.z, total) * scale;
+    }
+  }
+}
+
+struct Outcome {
+  loss: f32,
+  correct: u32,
+  finite: bool,
+}
+
+// Softmax, the loss, the class check and the output δ (divided by `rows`) of batch row r.
+fn outputRow(r: u32, rows: u32) -> Outcome {
+  let last = network.layerCount - 1u;
+  let units = network.layers[last].y;
+  let code = network.layers[last].z;
+  let base = r * unitCount + network.offsets[last].y;
+  let targetBase = rowExamples[r] * units;
+  var logSumExp = 0.0;
+  if (code == ACTIVATION_SOFTMAX) {
+    var largest = z[base];
+    for (var k = 1u; k < units; k++) {
+      largest = max(largest, z[base + k]);
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < units; k++) {
+      sum += exp(z[base + k] - largest);
+    }
+    for (var k = 0u; k < units; k++) {
+      outputs[base + k] = exp(z[base + k] - largest) / sum;
+    }
+    logSumExp = largest + log(sum);
+  }
+  var outcome = Outcome(0.0, 0u, true);
+  var targetSum = 0.0;
+  var predicted = 0u;
+  var actual = 0u;
+  for (var k = 0u; k < units; k++) {
+    let t = datasetTargets[targetBase + k];
+    let o = outputs[base + k];
+    targetSum += t;
+    outcome.finite = outcome.finite && isFinite(o);
+    if (network.loss == LOSS_SQUARED_ERROR) {
+      outcome.loss += 0.5 * (t - o) * (t - o);
+    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+      outcome.loss += softplus(z[base + k]) - t * z[base + k];
+    } else {
+      outcome.loss += t * (logSumExp - z[base + k]);
+    }
+    if (o > outputs[base + predicted]) {
+      predicted = k;
+    }
+    if (t > datasetTargets[targetBase + actual]) {
+      actual = k;
+    }
+  }
+  if (units == 1u) {
+    predicted = select(0u, 1u, outputs[base] >= 0.5);
+    actual = select(0u, 1u, datasetTargets[targetBase] >= 0.5);
+  }
+  outcome.correct = select(0u, 1u, predicted == actual);
+  outcome.finite = outcome.finite && isFinite(outcome.loss);
+  let scale = 1.0 / f32(rows);
+  for (var k = 0u; k < units; k++) {
+    let t = datasetTargets[targetBase + k];
+    let o = outputs[base + k];
+    var d = o * targetSum - t;
+    if (network.loss == LOSS_SQUARED_ERROR) {
+      d = (o - t) * activationDerivative(code, z[base + k]);
+    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+      d = o - t;
+    }
+    delta[base + k] = d * scale;
+  }
+  return outcome;
+}
+
+// Layer l's weight and bias updates over the batch's rows, and for l > 0 the δ of the layer below.
+fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
+  let shape = network.layers[l];
+  let offsets = network.offsets[l];
+  let inputs = shape.x;
+  let units = shape.y;
+  let below = network.offsets[l - min(l, 1u)].y;
+  for (var i = local; i < inputs; i += workgroupSize) {
+    for (var j0 = 0u; j0 < units; j0 += 4u) {
+      let w = weightColumn(shape, j0, i);
+      var gradient = vec4f(0.0);
+      for (var r = 0u; r < rows; r++) {
+        let d = deltaBlock(r, offsets.y, units, j0);
+        gradient += d * layerInput(l, r, i);
+        if (l > 0u) {
+          let at = r * unitCount + below + i;
+          delta[at] = select(delta[at], 0.0, j0 == 0u) + dot(d, w);
+        }
+      }
+      for (var k = 0u; k < min(4u, units - j0); k++) {
+        updateParameter(shape.w + (j0 + k) * inputs + i, w[k], gradient[k], true, rates);
+      }
+    }
+    if (l > 0u) {
+      let activation = network.layers[l - 1u].z;
+      for (var r = 0u; r < rows; r++) {
+        let at = r * unitCount + below + i;
+        delta[at] *= activationDerivative(activation, z[at]) * dropoutScale(l - 1u, step, r, i);
+      }
+    }
+  }
+  let biasesDecay = options.decayBiases != 0u;
+  for (var j = local; j < units; j += workgroupSize) {
+    var gradient = 0.0;
+    for (var r = 0u; r < rows; r++) {
+      gradient += delta[r * unitCount + offsets.y + j];
+    }
+    let index = offsets.x + j;
+    updateParameter(index, parameters[index], gradient, biasesDecay, rates);
+  }
+}
+
+@compute @workgroup_size(workgroupSize)
+fn train(@builtin(local_invocation_index) local: u32) {
+  let steps = run.steps;
+  let firstStep = control.step;
+  let firstCursor = order.cursor;
+  let count = order.count;
+  let batchSize = options.batchSize;
+  let layerCount = network.layerCount;
+  let dispatch = dispatchRates();
+  var lossSum = 0.0;
+  var lossCompensation = 0.0;
+  var correct = 0u;
+  var nonFinite = 0u;
+  var examples = 0u;
+  for (var s = 0u; s < steps; s++) {
+    let cursor = firstCursor + s;
+    let step = firstStep + s;
+    let rows = batchRows(cursor, batchSize, count);
+    examples += rows;
+    for (var r = local; r < rows; r += workgroupSize) {
+      rowExamples[r] = order.examples[cursor * batchSize + r];
+      for (var l = 0u; l < layerCount; l++) {
+        forwardRow(l, r, step);
+      }
+      let outcome = outputRow(r, rows);
+      let y = outcome.loss - lossCompensation;
+      let t = lossSum + y;
+      lossCompensation = (t - lossSum) - y;
+      lossSum = t;
+      correct += outcome.correct;
+      nonFinite += select(1u, 0u, outcome.finite);
+    }
+    workgroupBarrier();
+    let rates = stepRates(dispatch, step);
+    for (var l = layerCount; l > 0u; l--) {
+      backwardLayer(l - 1u, local, step, rows, rates);
+      workgroupBarrier();
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  lossParts[2u * local] = lossSum;
+  lossParts[2u * local + 1u] = lossCompensation;
+  countParts[2u * local] = correct;
+  countParts[2u * local + 1u] = nonFinite;
+  workgroupBarrier();
+  if (local == 0u) {
+    var total = 0.0;
+    var totalCorrect = 0u;
+    var totalNonFinite = 0u;
+    for (var k = 0u; k < workgroupSize; k++) {
+      total += lossParts[2u * k] - lossParts[2u * k + 1u];
+      totalCorrect += countParts[2u * k];
+      totalNonFinite += countParts[2u * k + 1u];
+    }
+    addToMetrics(total, totalCorrect, examples, totalNonFinite);
+    control.step = firstStep + steps;
+    order.cursor = firstCursor + steps;
+  }
+}

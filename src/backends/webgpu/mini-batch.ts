@@ -1,0 +1,62 @@
+// The mini-batch twin of the fused per-example kernel (shaders/mini-batch.wgsl): a whole training step of a
+// small network in one workgroup, many steps per dispatch, run by FusedTrainer (per-example.ts). Chosen on
+// CPU adapters only: there a workgroup runs on one thread anyway and the batched path's ~3 dispatches per
+// layer and step cost more than a small network's arithmetic; on a GPU one workgroup doing a whole step
+// would leave the rest of the chip idle, so the batched kernels keep it.
+
+import type { OptimizerSpec } from '../../model/optimizer.js';
+import type { NetworkSpec } from '../../model/spec.js';
+import { miniBatchKernel } from './kernels.js';
+import { type FusedKernel, optimizerConstants, sizes } from './per-example.js';
+
+/** Layers mini-batch.wgsl's NetworkTable holds. */
+const maxLayers = 8;
+
+/** How mini-batch.wgsl takes a network at a batch size. */
+export interface MiniBatchLayout {
+  /** invocations of the one workgroup: one subgroup */
+  workgroupSize: number;
+  /** rows of a batch (the workgroup arrays hold this many rows) */
+  batchCapacity: number;
+}
+
+/**
+ * The layout for `batchSize` rows (≥ 2; already capped at the data set's count), or undefined where the
+ * batched path keeps the network: not a CPU adapter (isFallbackAdapter, or SwiftShader by name), more than
+ * 8 layers, weights that would not fit the device's workgroup memory (the "small network" of the fused
+ * design: the step's arithmetic is then small against a dispatch), or z, o and δ of every row that do not
+ * fit it.
+ */
+export function miniBatchLayout(
+  info: Partial<GPUAdapterInfo> | undefined,
+  limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>,
+  spec: NetworkSpec,
+  batchSize: number,
+): MiniBatchLayout | undefined {
+  if (batchSize < 2 || !(info?.isFallbackAdapter || info?.architecture === 'swiftshader')) return undefined;
+  const { parameters, units } = sizes(spec);
+  const capacity = limits.maxComputeWorkgroupStorageSize / 4;
+  const workgroupSize = Math.max(1, info.subgroupMinSize ?? 4);
+  const held = batchSize * (3 * units + 1) + 4 * workgroupSize;
+  if (spec.layers.length > maxLayers || parameters > capacity || held > capacity) return undefined;
+  return { workgroupSize, batchCapacity: batchSize };
+}
+
+/** mini-batch.wgsl's constants for a network, optimizer and layout. */
+export function miniBatchKernelFor(
+  spec: NetworkSpec,
+  optimizer: OptimizerSpec,
+  layout: MiniBatchLayout,
+): FusedKernel {
+  const { parameters, units } = sizes(spec);
+  return {
+    family: miniBatchKernel,
+    constants: {
+      workgroupSize: layout.workgroupSize,
+      batchCapacity: layout.batchCapacity,
+      unitCount: units,
+      parameterCount: parameters,
+      ...optimizerConstants(optimizer),
+    },
+  };
+}

@@ -1,0 +1,254 @@
+// The fused mini-batch kernel (shaders/mini-batch.wgsl), used for small networks at batch sizes > 1 on CPU
+// adapters: same numbers as the CPU backend (conformance.ts tolerance: relative 1e-4, floor scaled to the
+// array's largest element) with sgd (momentum, nesterov), adam and adamw, l1/l2, dropout, every activation
+// and loss, short last batches, more steps than one dispatch takes, and a cursor moved between calls; and
+// one dispatch per call and 256 steps where the batched path would dispatch ~3 kernels per layer and step.
+// The device keeps the default 16 KiB of workgroup memory, so the layout chosen does not depend on the
+// adapter's own limit. It must be a CPU adapter (SwiftShader here): on a GPU the batched path trains.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
+import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
+import { webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
+import { miniBatchLayout } from '../../../src/backends/webgpu/mini-batch.js';
+import { maxStepsPerDispatch } from '../../../src/backends/webgpu/per-example.js';
+import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
+import { Random } from '../../../src/model/random.js';
+import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
+import { expectClose, expectCloseScalar } from '../conformance.js';
+
+let device: GPUDevice;
+let backend: WebGpuBackend;
+beforeAll(async () => {
+  const adapter = await (await webgpuEntryPoint())?.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter for the mini-batch tests');
+  device = await adapter.requestDevice();
+  expect(device.limits.maxComputeWorkgroupStorageSize).toBe(16384);
+  backend = await WebGpuBackend.create(device, false);
+});
+afterAll(() => {
+  backend.dispose();
+  device.destroy();
+});
+
+function randomParams(spec: NetworkSpec, random: Random): LayerParams[] {
+  let inputs = spec.inputSize;
+  return spec.layers.map(({ units }) => {
+    const limit = 1 / Math.sqrt(inputs);
+    const layer = {
+      weights: Float32Array.from({ length: units * inputs }, () => random.uniform(-limit, limit)),
+      biases: Float32Array.from({ length: units }, () => random.uniform(-0.1, 0.1)),
+    };
+    inputs = units;
+    return layer;
+  });
+}
+
+const faces: NetworkSpec = {
+  inputSize: 960,
+  layers: [
+    { units: 3, activation: 'sigmoid' },
+    { units: 4, activation: 'sigmoid' },
+  ],
+  loss: 'squared-error',
+};
+const adam: OptimizerSpec = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+
+const cases: {
+  name: string;
+  spec: NetworkSpec;
+  optimizer: OptimizerSpec;
+  dropout: number[];
+  l2: number;
+  count: number;
+  batchSize: number;
+}[] = [
+  {
+    name: "Mitchell's 960-3-4 sigmoid, squared error, momentum 0.3, batch 32 (short last batch of 12)",
+    spec: faces,
+    optimizer: { kind: 'sgd', momentum: 0.3, nesterov: false },
+    dropout: [0],
+    l2: 0,
+    count: 300,
+    batchSize: 32,
+  },
+  {
+    name: '960-3-4 with adam, batch 32',
+    spec: faces,
+    optimizer: adam,
+    dropout: [0],
+    l2: 0,
+    count: 256,
+    batchSize: 32,
+  },
+  {
+    name: '7-120-9-5 tanh/relu with dropout, nesterov, l1 + l2, softmax cross-entropy, batch 8 (last 4)',
+    spec: {
+      inputSize: 7,
+      layers: [
+        { units: 120, activation: 'tanh' },
+        { units: 9, activation: 'relu' },
+        { units: 5, activation: 'softmax' },
+      ],
+      loss: 'softmax-cross-entropy',
+    },
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true },
+    dropout: [0.3, 0.2],
+    l2: 0.01,
+    count: 44,
+    batchSize: 8,
+  },
+  {
+    name: '5-4-1 leaky-relu, sigmoid with binary cross-entropy, plain sgd, batch 2: 265 steps, two dispatches',
+    spec: {
+      inputSize: 5,
+      layers: [
+        { units: 4, activation: 'leaky-relu' },
+        { units: 1, activation: 'sigmoid' },
+      ],
+      loss: 'binary-cross-entropy',
+    },
+    optimizer: { kind: 'sgd', momentum: 0, nesterov: false },
+    dropout: [0],
+    l2: 0,
+    count: 530,
+    batchSize: 2,
+  },
+  {
+    name: '6-4-3 tanh/softmax with adamw, dropout, l1 + l2 on biases too, batch 5 (last 2)',
+    spec: {
+      inputSize: 6,
+      layers: [
+        { units: 4, activation: 'tanh' },
+        { units: 3, activation: 'softmax' },
+      ],
+      loss: 'softmax-cross-entropy',
+    },
+    optimizer: { ...adam, kind: 'adamw', weightDecay: 0.05 },
+    dropout: [0.25],
+    l2: 0.01,
+    count: 52,
+    batchSize: 5,
+  },
+  {
+    name: '4-6-5-2 relu/sigmoid/linear regression, squared error, momentum 0.5, batch 3',
+    spec: {
+      inputSize: 4,
+      layers: [
+        { units: 6, activation: 'relu' },
+        { units: 5, activation: 'sigmoid' },
+        { units: 2, activation: 'linear' },
+      ],
+      loss: 'squared-error',
+    },
+    optimizer: { kind: 'sgd', momentum: 0.5, nesterov: false },
+    dropout: [0, 0],
+    l2: 0,
+    count: 31,
+    batchSize: 3,
+  },
+];
+
+describe('fused mini-batch training against the CPU backend', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const random = new Random(42);
+      const { count, batchSize } = c;
+      const outputs = c.spec.layers[c.spec.layers.length - 1].units;
+      const inputs = Float32Array.from({ length: count * c.spec.inputSize }, () => random.uniform(0, 1));
+      const targets = new Float32Array(count * outputs);
+      for (let r = 0; r < count; r++) {
+        if (outputs === 1) targets[r] = random.below(2);
+        else
+          for (let k = 0; k < outputs; k++)
+            targets[r * outputs + k] = k === random.below(outputs) ? 0.9 : 0.1;
+      }
+      if (c.spec.loss === 'softmax-cross-entropy') {
+        targets.fill(0);
+        for (let r = 0; r < count; r++) targets[r * outputs + random.below(outputs)] = 1;
+      }
+      const params = randomParams(c.spec, random);
+      const order = random.permutation(count);
+      const options: StepOptions = {
+        batchSize,
+        learningRate: 0.05,
+        l1: c.l2 / 10,
+        l2: c.l2,
+        decayBiases: c.l2 > 0,
+        dropout: c.dropout,
+        dropoutSeed: 77,
+      };
+      expect(miniBatchLayout(device.adapterInfo, device.limits, c.spec, batchSize)).toEqual({
+        workgroupSize: device.adapterInfo.subgroupMinSize,
+        batchCapacity: batchSize,
+      });
+      const batches = Math.ceil(count / batchSize);
+      const first = Math.floor(batches / 3);
+      const nets = [new CpuBackend().createNetwork(c.spec, params), backend.createNetwork(c.spec, params)];
+      try {
+        const metrics = [];
+        for (const net of nets) {
+          net.setOptimizer(c.optimizer);
+          const dataset = net.upload(inputs, targets, count);
+          net.setOrder(dataset, order);
+          const before = net.stats();
+          net.train(dataset, 0, first, options);
+          net.train(dataset, first, batches - first, options);
+          // resumed at batch 1: the device-side cursor moves back (an upload of it)
+          net.train(dataset, 1, 2, options);
+          if (net === nets[1]) {
+            // one dispatch per call and per 256 steps, nothing uploaded but the options and the cursor
+            const after = net.stats();
+            expect(after.dispatches - before.dispatches).toBe(
+              1 + Math.ceil((batches - first) / maxStepsPerDispatch) + 1,
+            );
+            expect(after.uploads - before.uploads).toBe(2);
+            expect(after.readbacks - before.readbacks).toBe(0);
+          }
+          metrics.push(await net.takeTrainingMetrics());
+        }
+        const rowsOf = (batch: number) => Math.min(batchSize, count - batch * batchSize);
+        expect(metrics[1].count).toBe(count + rowsOf(1) + rowsOf(2));
+        expect(metrics[1].count).toBe(metrics[0].count);
+        expect(metrics[1].correct).toBe(metrics[0].correct);
+        expectCloseScalar(metrics[1].lossSum, metrics[0].lossSum, 'training loss sum');
+        const [reference, candidate] = await Promise.all(nets.map((n) => n.readParams()));
+        candidate.forEach((layer, l) => {
+          expectClose(layer.weights, reference[l].weights, `weights ${l}`);
+          expectClose(layer.biases, reference[l].biases, `biases ${l}`);
+        });
+        const [stateCpu, stateGpu] = await Promise.all(nets.map((n) => n.readOptimizerState()));
+        expect(stateGpu.step).toBe(batches + 2);
+        stateGpu.slots.forEach((slot, k) => {
+          slot.forEach((layer, l) => {
+            expectClose(layer.weights, stateCpu.slots[k][l].weights, `slot ${k} weights ${l}`);
+            expectClose(layer.biases, stateCpu.slots[k][l].biases, `slot ${k} biases ${l}`);
+          });
+        });
+      } finally {
+        for (const net of nets) net.dispose();
+      }
+    });
+  }
+});
+
+describe('miniBatchLayout', () => {
+  const swiftShader = { isFallbackAdapter: true, architecture: 'swiftshader', subgroupMinSize: 4 };
+  const limits = { maxComputeWorkgroupStorageSize: 16384 };
+
+  it('960-3-4 at batch 32 on a CPU adapter: 704 floats of rows and 16 of metrics in 4,096', () => {
+    expect(miniBatchLayout(swiftShader, limits, faces, 32)).toEqual({ workgroupSize: 4, batchCapacity: 32 });
+  });
+
+  it('the batched path on a GPU, at batch size 1, and where rows or weights do not fit', () => {
+    const gpu = { isFallbackAdapter: false, vendor: 'nvidia', subgroupMinSize: 32 };
+    expect(miniBatchLayout(gpu, limits, faces, 32)).toBeUndefined();
+    expect(miniBatchLayout(swiftShader, limits, faces, 1)).toBeUndefined();
+    // 32 rows × (3 × 7 + 1) + 16 = 720 floats fit; 186 rows (4,108) do not
+    expect(miniBatchLayout(swiftShader, limits, faces, 185)).toBeDefined();
+    expect(miniBatchLayout(swiftShader, limits, faces, 186)).toBeUndefined();
+    // 1,500-3-4: 4,519 parameters, more than the 4,096 floats of workgroup memory
+    const wider: NetworkSpec = { ...faces, inputSize: 1500 };
+    expect(miniBatchLayout(swiftShader, limits, wider, 32)).toBeUndefined();
+  });
+});
