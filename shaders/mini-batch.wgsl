@@ -9,7 +9,7 @@
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
 //   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset, unused, 0); loss code
+//            (bias offset, unit offset into z and o, unused, block offset into δ); loss code
 //   options: uniform StepOptions (step.wgsl; batchSize = batchCapacity); control: read_write Control;
 //   order: read_write Order (order.cursor counts batches, as loss.wgsl's)
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
@@ -17,24 +17,28 @@
 //   slots: read_write, the optimizer's slots packed the same way, slot k at k·parameterCount (sgd: v;
 //          adam: m then s); metrics (metrics.wgsl)
 // Overrides: workgroupSize (invocations: one subgroup on CPU adapters, where a workgroup runs on one
-//   thread), batchCapacity (rows of a batch), unitCount (units of all layers), parameterCount, optimizer,
-//   nesterov, decoupledDecay (fused-update.wgsl).
-// Workgroup memory (batchCapacity × (3·unitCount + 1) floats, 704 for 960-3-4 at batch 32): z, o and δ of
-// every unit of every row ([row, unit], units of all layers side by side), each row's example, and
-// 4 words per invocation for the metrics. The weights and slots stay in storage: a
-// browser cannot turn off Dawn's zero-initialisation, and SwiftShader's compile time grows with the
-// workgroup arrays it zeroes.
+//   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
+//   over the layers), parameterCount, optimizer, nesterov, decoupledDecay (fused-update.wgsl).
+// Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 736 for
+// 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
+// layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a
+// block boundary, 0 past its units), each row's example, and 4 words per invocation for the metrics. The
+// weights and slots stay in storage: a browser cannot turn off Dawn's zero-initialisation, and
+// SwiftShader's compile time grows with the workgroup arrays it zeroes.
+// Register blocks: on a CPU adapter every load is a gather over the subgroup's lanes, so both passes work
+// on 4 × 4 blocks held in registers: 8 loads per 16 multiply-adds, not 5 per 4.
 // Per step (s = control.step before it; rows = batchRows(cursor, …), fewer for the last batch):
-//   forward   invocation k takes the rows r ≡ k (mod workgroupSize) through every layer (no barrier
-//             between layers: a row's o is read only by its own invocation), units in blocks of 4 so each
-//             input is loaded once per block: z_rj = b_j + Σ_i w_ji·x_ri; o = f(z)·dropout(s, layer, r, j);
-//             layer 0's x straight from datasetInputs at the row's example (order.examples), no copy.
+//   forward   invocation k takes the blocks of 4 rows 4b … 4b + 3 with b ≡ k (mod workgroupSize) through
+//             every layer (no barrier between layers: a row's o is read only by its own invocation), 4 rows
+//             by 4 units at a time: z_rj = b_j + Σ_i w_ji·x_ri; o = f(z)·dropout(s, layer, r, j); layer 0's
+//             x straight from datasetInputs at the row's example (order.examples), no copy.
 //   output    the same invocation: softmax, loss, correct, δ_r = loss.wgsl's δ / rows; a barrier.
-//   backward  from the top layer down, invocation k owns the columns i ≡ k of W_l: with the weights of a
-//             block of 4 rows j loaded once, for every batch row r it adds Σ_j δ_rj·w_ji to δ_{l−1,ri} and
-//             δ_rj·x_ri to the block's gradient, then updates the block's weights (it alone reads or
-//             writes them in this phase); then δ_{l−1,ri} ·= f'(z_{l−1,ri})·mask; biases by j ≡ k with
-//             Σ_r δ_rj; a barrier per layer. Layer 0's x is read again from datasetInputs.
+//   backward  from the top layer down, invocation k owns the blocks of 4 columns 4c … 4c + 3 of W_l with
+//             c ≡ k: for a block of 4 units j, with its 4 × 4 weights loaded once, for every batch row r it
+//             adds δ_rj·x_ri to the block's gradient and Σ_j δ_rj·w_ji to δ_{l−1,ri} (the columns are one
+//             δ block of the layer below), then updates the block's weights (it alone reads or writes them
+//             in this phase); then δ_{l−1,ri} ·= f'(z_{l−1,ri})·mask; biases by j ≡ k with Σ_r δ_rj; a
+//             barrier per layer. Layer 0's x is read again from datasetInputs.
 //   update    fused-update.wgsl's step on the mean gradient (δ already carries 1/rows).
 // Every invocation reaches an optimizer slot through the same column (or bias) in every step, so slots need
 // no barrier; weights are read by other invocations in the next step's forward: a storage barrier ends the
@@ -49,13 +53,14 @@ struct NetworkTable {
   loss: u32,
   // (inputs, units, activation, weightOffset) per layer
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset into z, o and δ, unused, 0) per layer
+  // (biasOffset, unitOffset into z and o, unused, blockOffset into δ) per layer
   offsets: array<vec4u, 8>,
 }
 
 override workgroupSize: u32 = 4u;
 override batchCapacity: u32 = 1u;
 override unitCount: u32 = 1u;
+override blockCount: u32 = 1u;
 override parameterCount: u32 = 1u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
@@ -72,7 +77,7 @@ const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
 var<workgroup> z: array<f32, batchCapacity * unitCount>;
 var<workgroup> outputs: array<f32, batchCapacity * unitCount>;
-var<workgroup> delta: array<f32, batchCapacity * unitCount>;
+var<workgroup> delta: array<vec4f, batchCapacity * blockCount>;
 // the example of each batch row (order.examples)
 var<workgroup> rowExamples: array<u32, batchCapacity>;
 // per invocation: its loss sum and the sum's Kahan compensation; its correct and non-finite rows
@@ -103,68 +108,76 @@ fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
   return 0.0;
 }
 
-// Input i of layer l for batch row r: the example's feature, or the layer below's o.
-fn layerInput(l: u32, r: u32, i: u32) -> f32 {
+// Where 4 consecutive items from `first` stand, the last of `count` repeated past it (its loads are then
+// in range; the caller ignores or masks what they give).
+fn clampedFour(first: u32, count: u32) -> vec4u {
+  return min(vec4u(first) + vec4u(0u, 1u, 2u, 3u), vec4u(count - 1u));
+}
+
+// Whether each of 4 consecutive items from `first` is below `count`.
+fn inRange(first: u32, count: u32) -> vec4<bool> {
+  return vec4u(first) + vec4u(0u, 1u, 2u, 3u) < vec4u(count);
+}
+
+// Where batch row r's x of layer l starts: in datasetInputs (l = 0) or in `outputs`.
+fn inputRow(l: u32, r: u32) -> u32 {
   if (l == 0u) {
-    return datasetInputs[rowExamples[r] * network.layers[0].x + i];
+    return rowExamples[r] * network.layers[0].x;
   }
-  return outputs[r * unitCount + network.offsets[l - 1u].y + i];
+  return r * unitCount + network.offsets[l - 1u].y;
 }
 
-// 1 for the lanes k of a block of 4 starting at j0 with j0 + k < units, else 0.
-fn blockMask(units: u32, j0: u32) -> vec4f {
-  return select(vec4f(0.0), vec4f(1.0), vec4u(j0) + vec4u(0u, 1u, 2u, 3u) < vec4u(units));
+// 4 inputs of layer l at columns `columns` of the row starting at `row` (inputRow).
+fn inputFour(l: u32, row: u32, columns: vec4u) -> vec4f {
+  if (l == 0u) {
+    return vec4f(
+      datasetInputs[row + columns.x],
+      datasetInputs[row + columns.y],
+      datasetInputs[row + columns.z],
+      datasetInputs[row + columns.w],
+    );
+  }
+  return vec4f(outputs[row + columns.x], outputs[row + columns.y], outputs[row + columns.z], outputs[row + columns.w]);
 }
 
-// The weights of rows j0 … j0 + 3 of a layer at column i (past its units: the last row's, masked by the
-// caller where it matters).
-fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
-  let last = shape.y - 1u;
-  let column = shape.w + i;
-  return vec4f(
-    parameters[column + j0 * shape.x],
-    parameters[column + min(j0 + 1u, last) * shape.x],
-    parameters[column + min(j0 + 2u, last) * shape.x],
-    parameters[column + min(j0 + 3u, last) * shape.x],
-  );
-}
-
-// δ of batch row r, units j0 … j0 + 3 of the layer whose units start at `first`, 0 past its units.
-fn deltaBlock(r: u32, first: u32, units: u32, j0: u32) -> vec4f {
-  let base = r * unitCount + first;
-  let last = base + units - 1u;
-  let d = vec4f(
-    delta[base + j0],
-    delta[min(base + j0 + 1u, last)],
-    delta[min(base + j0 + 2u, last)],
-    delta[min(base + j0 + 3u, last)],
-  );
-  return d * blockMask(units, j0);
-}
-
-fn forwardRow(l: u32, r: u32, step: u32) {
+// Forward pass of layer l for batch rows r0 … r0 + 3 (those below `rows`), units 4 at a time.
+fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
   let shape = network.layers[l];
   let offsets = network.offsets[l];
+  let inputs = shape.x;
   let hidden = l + 1u < network.layerCount;
+  let r = clampedFour(r0, rows);
+  let x = vec4u(inputRow(l, r.x), inputRow(l, r.y), inputRow(l, r.z), inputRow(l, r.w));
   for (var j0 = 0u; j0 < shape.y; j0 += 4u) {
-    var sums = vec4f(0.0);
+    let w = shape.w + clampedFour(j0, shape.y) * inputs;
+    // sums of row r0 + k in sums[k], units j0 … j0 + 3 in its lanes
+    var sums = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
     if (l == 0u) {
-      let base = rowExamples[r] * shape.x;
-      for (var i = 0u; i < shape.x; i++) {
-        sums += weightColumn(shape, j0, i) * datasetInputs[base + i];
+      for (var i = 0u; i < inputs; i++) {
+        let weights = vec4f(parameters[w.x + i], parameters[w.y + i], parameters[w.z + i], parameters[w.w + i]);
+        sums[0] += weights * datasetInputs[x.x + i];
+        sums[1] += weights * datasetInputs[x.y + i];
+        sums[2] += weights * datasetInputs[x.z + i];
+        sums[3] += weights * datasetInputs[x.w + i];
       }
     } else {
-      let base = r * unitCount + network.offsets[l - 1u].y;
-      for (var i = 0u; i < shape.x; i++) {
-        sums += weightColumn(shape, j0, i) * outputs[base + i];
+      for (var i = 0u; i < inputs; i++) {
+        let weights = vec4f(parameters[w.x + i], parameters[w.y + i], parameters[w.z + i], parameters[w.w + i]);
+        sums[0] += weights * outputs[x.x + i];
+        sums[1] += weights * outputs[x.y + i];
+        sums[2] += weights * outputs[x.z + i];
+        sums[3] += weights * outputs[x.w + i];
       }
     }
-    for (var k = 0u; k < min(4u, shape.y - j0); k++) {
-      let j = j0 + k;
-      let total = parameters[offsets.x + j] + sums[k];
-      z[r * unitCount + offsets.y + j] = total;
-      let scale = select(1.0, dropoutScale(l, step, r, j), hidden);
-      outputs[r * unitCount + offsets.y + j] = activate(shape.z, total) * scale;
+    for (var k = 0u; k < min(4u, rows - r0); k++) {
+      for (var u = 0u; u < min(4u, shape.y - j0); u++) {
+        let j = j0 + u;
+        let total = parameters[offsets.x + j] + sums[k][u];
+        let at = (r0 + k) * unitCount + offsets.y + j;
+        z[at] = total;
+        let scale = select(1.0, dropoutScale(l, step, r0 + k, j), hidden);
+        outputs[at] = activate(shape.z, total) * scale;
+      }
     }
   }
 }
@@ -181,6 +194,7 @@ fn outputRow(r: u32, rows: u32) -> Outcome {
   let units = network.layers[last].y;
   let code = network.layers[last].z;
   let base = r * unitCount + network.offsets[last].y;
+  let deltaBase = r * blockCount + network.offsets[last].w;
   let targetBase = rowExamples[r] * units;
   var logSumExp = 0.0;
   if (code == ACTIVATION_SOFTMAX) {
@@ -227,48 +241,79 @@ fn outputRow(r: u32, rows: u32) -> Outcome {
   outcome.correct = select(0u, 1u, predicted == actual);
   outcome.finite = outcome.finite && isFinite(outcome.loss);
   let scale = 1.0 / f32(rows);
-  for (var k = 0u; k < units; k++) {
-    let t = datasetTargets[targetBase + k];
-    let o = outputs[base + k];
-    var d = o * targetSum - t;
-    if (network.loss == LOSS_SQUARED_ERROR) {
-      d = (o - t) * activationDerivative(code, z[base + k]);
-    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
-      d = o - t;
+  for (var j0 = 0u; j0 < units; j0 += 4u) {
+    var deltas = vec4f(0.0);
+    for (var u = 0u; u < min(4u, units - j0); u++) {
+      let k = j0 + u;
+      let t = datasetTargets[targetBase + k];
+      let o = outputs[base + k];
+      var d = o * targetSum - t;
+      if (network.loss == LOSS_SQUARED_ERROR) {
+        d = (o - t) * activationDerivative(code, z[base + k]);
+      } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+        d = o - t;
+      }
+      deltas[u] = d * scale;
     }
-    delta[base + k] = d * scale;
+    delta[deltaBase + j0 / 4u] = deltas;
   }
   return outcome;
 }
 
-// Layer l's weight and bias updates over the batch's rows, and for l > 0 the δ of the layer below.
+// Layer l's weight and bias updates over the batch's rows, and for l > 0 the δ of the layer below, for
+// the blocks of 4 columns this invocation owns.
 fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   let shape = network.layers[l];
   let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
-  let below = network.offsets[l - min(l, 1u)].y;
-  for (var i = local; i < inputs; i += workgroupSize) {
+  let below = network.offsets[l - min(l, 1u)];
+  for (var c0 = 4u * local; c0 < inputs; c0 += 4u * workgroupSize) {
+    let columns = clampedFour(c0, inputs);
+    let belowBlock = below.w + c0 / 4u;
     for (var j0 = 0u; j0 < units; j0 += 4u) {
-      let w = weightColumn(shape, j0, i);
-      var gradient = vec4f(0.0);
+      let unitsHere = min(4u, units - j0);
+      // w[k]: column c0 + k of units j0 … j0 + 3 (the last unit repeated past `units`, where δ is 0)
+      let rowsOfW = shape.w + clampedFour(j0, units) * inputs;
+      var w = array<vec4f, 4>();
+      for (var k = 0u; k < 4u; k++) {
+        let c = columns[k];
+        w[k] = vec4f(parameters[rowsOfW.x + c], parameters[rowsOfW.y + c], parameters[rowsOfW.z + c], parameters[rowsOfW.w + c]);
+      }
+      var gradient = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
       for (var r = 0u; r < rows; r++) {
-        let d = deltaBlock(r, offsets.y, units, j0);
-        gradient += d * layerInput(l, r, i);
+        let d = delta[r * blockCount + offsets.w + j0 / 4u];
+        let x = inputFour(l, inputRow(l, r), columns);
+        gradient[0] += d * x.x;
+        gradient[1] += d * x.y;
+        gradient[2] += d * x.z;
+        gradient[3] += d * x.w;
         if (l > 0u) {
-          let at = r * unitCount + below + i;
-          delta[at] = select(delta[at], 0.0, j0 == 0u) + dot(d, w);
+          let at = r * blockCount + belowBlock;
+          let sums = vec4f(dot(d, w[0]), dot(d, w[1]), dot(d, w[2]), dot(d, w[3]));
+          delta[at] = select(delta[at], vec4f(0.0), j0 == 0u) + sums;
         }
       }
-      for (var k = 0u; k < min(4u, units - j0); k++) {
-        updateParameter(shape.w + (j0 + k) * inputs + i, w[k], gradient[k], true, rates);
+      for (var k = 0u; k < min(4u, inputs - c0); k++) {
+        for (var u = 0u; u < unitsHere; u++) {
+          updateParameter(shape.w + (j0 + u) * inputs + c0 + k, w[k][u], gradient[k][u], true, rates);
+        }
       }
     }
     if (l > 0u) {
       let activation = network.layers[l - 1u].z;
+      let valid = inRange(c0, inputs);
       for (var r = 0u; r < rows; r++) {
-        let at = r * unitCount + below + i;
-        delta[at] *= activationDerivative(activation, z[at]) * dropoutScale(l - 1u, step, r, i);
+        let at = r * blockCount + belowBlock;
+        let zRow = r * unitCount + below.y;
+        var factor = vec4f(0.0);
+        for (var k = 0u; k < 4u; k++) {
+          if (valid[k]) {
+            factor[k] = activationDerivative(activation, z[zRow + c0 + k]) * dropoutScale(l - 1u, step, r, c0 + k);
+          }
+        }
+        // 0 past the layer's units, whatever the products gave there
+        delta[at] = select(vec4f(0.0), delta[at] * factor, valid);
       }
     }
   }
@@ -276,7 +321,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   for (var j = local; j < units; j += workgroupSize) {
     var gradient = 0.0;
     for (var r = 0u; r < rows; r++) {
-      gradient += delta[r * unitCount + offsets.y + j];
+      gradient += delta[r * blockCount + offsets.w + j / 4u][j % 4u];
     }
     let index = offsets.x + j;
     updateParameter(index, parameters[index], gradient, biasesDecay, rates);
@@ -302,18 +347,22 @@ fn train(@builtin(local_invocation_index) local: u32) {
     let step = firstStep + s;
     let rows = batchRows(cursor, batchSize, count);
     examples += rows;
-    for (var r = local; r < rows; r += workgroupSize) {
-      rowExamples[r] = order.examples[cursor * batchSize + r];
-      for (var l = 0u; l < layerCount; l++) {
-        forwardRow(l, r, step);
+    for (var r0 = 4u * local; r0 < rows; r0 += 4u * workgroupSize) {
+      for (var r = r0; r < min(r0 + 4u, rows); r++) {
+        rowExamples[r] = order.examples[cursor * batchSize + r];
       }
-      let outcome = outputRow(r, rows);
-      let y = outcome.loss - lossCompensation;
-      let t = lossSum + y;
-      lossCompensation = (t - lossSum) - y;
-      lossSum = t;
-      correct += outcome.correct;
-      nonFinite += select(1u, 0u, outcome.finite);
+      for (var l = 0u; l < layerCount; l++) {
+        forwardBlock(l, r0, rows, step);
+      }
+      for (var r = r0; r < min(r0 + 4u, rows); r++) {
+        let outcome = outputRow(r, rows);
+        let y = outcome.loss - lossCompensation;
+        let t = lossSum + y;
+        lossCompensation = (t - lossSum) - y;
+        lossSum = t;
+        correct += outcome.correct;
+        nonFinite += select(1u, 0u, outcome.finite);
+      }
     }
     workgroupBarrier();
     let rates = stepRates(dispatch, step);

@@ -56,7 +56,7 @@ struct NetworkTable {
   loss: u32,
   // (inputs, units, activation, weightOffset) per layer
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset into z and δ, inputOffset into activity, 0) per layer
+  // (biasOffset, unitOffset into z and δ, inputOffset into activity, unused here) per layer
   offsets: array<vec4u, 8>,
 }
 

@@ -166,6 +166,7 @@ export const miniBatchKernel = family({
     'workgroupSize',
     'batchCapacity',
     'unitCount',
+    'blockCount',
     'parameterCount',
     'optimizer',
     'nesterov',

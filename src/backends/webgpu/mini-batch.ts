@@ -25,7 +25,7 @@ export interface MiniBatchLayout {
  * batched path keeps the network: not a CPU adapter (isFallbackAdapter, or SwiftShader by name), more than
  * 8 layers, weights that would not fit the device's workgroup memory (the "small network" of the fused
  * design: the step's arithmetic is then small against a dispatch), or z, o and δ of every row that do not
- * fit it.
+ * fit it (mini-batch.wgsl's header).
  */
 export function miniBatchLayout(
   info: Partial<GPUAdapterInfo> | undefined,
@@ -34,10 +34,11 @@ export function miniBatchLayout(
   batchSize: number,
 ): MiniBatchLayout | undefined {
   if (batchSize < 2 || !(info?.isFallbackAdapter || info?.architecture === 'swiftshader')) return undefined;
-  const { parameters, units } = sizes(spec);
+  const { parameters, units, blocks } = sizes(spec);
   const capacity = limits.maxComputeWorkgroupStorageSize / 4;
   const workgroupSize = Math.max(1, info.subgroupMinSize ?? 4);
-  const held = batchSize * (3 * units + 1) + 4 * workgroupSize;
+  // z and o per unit, δ in vec4 blocks, the example, per row; the metrics per invocation
+  const held = batchSize * (2 * units + 4 * blocks + 1) + 4 * workgroupSize;
   if (spec.layers.length > maxLayers || parameters > capacity || held > capacity) return undefined;
   return { workgroupSize, batchCapacity: batchSize };
 }
@@ -48,13 +49,14 @@ export function miniBatchKernelFor(
   optimizer: OptimizerSpec,
   layout: MiniBatchLayout,
 ): FusedKernel {
-  const { parameters, units } = sizes(spec);
+  const { parameters, units, blocks } = sizes(spec);
   return {
     family: miniBatchKernel,
     constants: {
       workgroupSize: layout.workgroupSize,
       batchCapacity: layout.batchCapacity,
       unitCount: units,
+      blockCount: blocks,
       parameterCount: parameters,
       ...optimizerConstants(optimizer),
     },

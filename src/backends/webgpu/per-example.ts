@@ -71,12 +71,14 @@ export function sizes(spec: NetworkSpec) {
   let inputs = spec.inputSize;
   let parameters = 0;
   let units = 0;
+  let blocks = 0;
   for (const layer of spec.layers) {
     parameters += layer.units * inputs + layer.units;
     units += layer.units;
+    blocks += Math.ceil(layer.units / 4);
     inputs = layer.units;
   }
-  return { parameters, units, activity: spec.inputSize + units };
+  return { parameters, units, blocks, activity: spec.inputSize + units };
 }
 
 /**
@@ -182,13 +184,15 @@ export class FusedTrainer {
     let weightOffset = 0;
     let unitOffset = 0;
     let inputOffset = 0;
+    let blockOffset = 0;
     for (const layer of net.layers) {
       const biasOffset = weightOffset + layer.units * layer.inputs;
       layers.push(layer.inputs, layer.units, activationCodes[layer.activation], weightOffset);
-      offsets.push(biasOffset, unitOffset, inputOffset, 0);
+      offsets.push(biasOffset, unitOffset, inputOffset, blockOffset);
       weightOffset = biasOffset + layer.units;
       unitOffset += layer.units;
       inputOffset += layer.inputs;
+      blockOffset += Math.ceil(layer.units / 4);
     }
     this.table = memory.uniform(
       `${kernel.family.file} network`,

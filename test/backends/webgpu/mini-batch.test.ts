@@ -236,7 +236,7 @@ describe('miniBatchLayout', () => {
   const swiftShader = { isFallbackAdapter: true, architecture: 'swiftshader', subgroupMinSize: 4 };
   const limits = { maxComputeWorkgroupStorageSize: 16384 };
 
-  it('960-3-4 at batch 32 on a CPU adapter: 704 floats of rows and 16 of metrics in 4,096', () => {
+  it('960-3-4 at batch 32 on a CPU adapter: 736 words of rows and 16 of metrics in 4,096', () => {
     expect(miniBatchLayout(swiftShader, limits, faces, 32)).toEqual({ workgroupSize: 4, batchCapacity: 32 });
   });
 
@@ -244,9 +244,9 @@ describe('miniBatchLayout', () => {
     const gpu = { isFallbackAdapter: false, vendor: 'nvidia', subgroupMinSize: 32 };
     expect(miniBatchLayout(gpu, limits, faces, 32)).toBeUndefined();
     expect(miniBatchLayout(swiftShader, limits, faces, 1)).toBeUndefined();
-    // 32 rows × (3 × 7 + 1) + 16 = 720 floats fit; 186 rows (4,108) do not
-    expect(miniBatchLayout(swiftShader, limits, faces, 185)).toBeDefined();
-    expect(miniBatchLayout(swiftShader, limits, faces, 186)).toBeUndefined();
+    // rows × (2 × 7 units + 4 × 2 blocks + 1) + 16: 177 rows (4,087 words) fit, 178 (4,110) do not
+    expect(miniBatchLayout(swiftShader, limits, faces, 177)).toBeDefined();
+    expect(miniBatchLayout(swiftShader, limits, faces, 178)).toBeUndefined();
     // 1,500-3-4: 4,519 parameters, more than the 4,096 floats of workgroup memory
     const wider: NetworkSpec = { ...faces, inputSize: 1500 };
     expect(miniBatchLayout(swiftShader, limits, wider, 32)).toBeUndefined();
