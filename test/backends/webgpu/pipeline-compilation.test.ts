@@ -1,7 +1,8 @@
 // When pipelines compile (docs/webgpu-design.md "Pipeline compilation"): Network.ready() compiles, with
 // createComputePipelineAsync, everything the fit with the same options runs, so that fit compiles nothing;
 // a second network of the same shape on the same engine compiles nothing at all; a pipeline that fails to
-// compile is MlpError('gpu-error').
+// compile is MlpError('gpu-error'). The fused kernels are among what ready() compiles: per-example.wgsl at
+// batch size 1, mini-batch.wgsl at batch size > 1 on a CPU adapter (the batched matmul.wgsl on a GPU).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { matmulKernel } from '../../../src/backends/webgpu/kernels.js';
@@ -13,14 +14,15 @@ import { testDevice } from '../../helpers/gpu.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-/** Counts pipeline creations on every device, by kind. */
-function countPipelines() {
+/** Counts pipeline creations on every device, by kind; `files` collects the shader file of each. */
+function countPipelines(files: Set<string> = new Set()) {
   const counts = { async: 0, sync: 0 };
   const prototype = GPUDevice.prototype;
   const createAsync = prototype.createComputePipelineAsync;
   const create = prototype.createComputePipeline;
   vi.spyOn(prototype, 'createComputePipelineAsync').mockImplementation(function (this: GPUDevice, d) {
     counts.async++;
+    files.add(String(d.label).split(' ')[0]);
     return createAsync.call(this, d);
   });
   vi.spyOn(prototype, 'createComputePipeline').mockImplementation(function (this: GPUDevice, d) {
@@ -52,11 +54,19 @@ describe('pipeline compilation', () => {
     it(`ready(${JSON.stringify(options)}) compiles asynchronously what fit then runs; a second network compiles nothing`, async () => {
       const engine = await createEngine({ backend: 'webgpu' });
       try {
-        const counts = countPipelines();
+        const files = new Set<string>();
+        const counts = countPipelines(files);
         const first = engine.createNetwork(spec);
         expect(counts, 'creating a network compiles nothing').toEqual({ async: 0, sync: 0 });
         await first.ready(options);
         expect(counts.async).toBeGreaterThan(0);
+        const probe = (await testDevice()).device;
+        const { adapterInfo } = probe;
+        probe.destroy();
+        const cpuAdapter = adapterInfo.isFallbackAdapter || adapterInfo.architecture === 'swiftshader';
+        const trainer =
+          options.batchSize === 1 ? 'per-example.wgsl' : cpuAdapter ? 'mini-batch.wgsl' : 'matmul.wgsl';
+        expect(files).toContain(trainer);
         expect(counts.sync).toBe(0);
         const compiled = counts.async;
         await first.fit(data, options);

@@ -38,7 +38,7 @@ describe('workgroup memory poisoned before every entry point', () => {
     );
     const withWorkgroupMemory = families.filter((family) => family.source.includes('var<workgroup>'));
     expect(withWorkgroupMemory.map((family) => family.file)).toEqual(
-      expect.arrayContaining(['matmul.wgsl', 'loss.wgsl', 'per-example.wgsl']),
+      expect.arrayContaining(['matmul.wgsl', 'loss.wgsl', 'per-example.wgsl', 'mini-batch.wgsl']),
     );
     for (const family of withWorkgroupMemory) {
       const calls = family.source.match(/\n {2}poisonWorkgroup\(\);/g) ?? [];
