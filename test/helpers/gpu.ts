@@ -6,3 +6,23 @@ export async function testDevice(): Promise<AcquiredDevice> {
   if (!acquired) throw new Error(`This test needs WebGPU. ${noAdapterHelp}`);
   return acquired;
 }
+
+/**
+ * `device` as a GPU adapter would show it (not a fallback adapter, subgroups of 32): the backend then makes
+ * the choices it makes on a hardware GPU (the batched kernels at batch sizes > 1, not mini-batch.wgsl),
+ * whatever the adapter really is.
+ */
+export function seenAsGpu(device: GPUDevice): GPUDevice {
+  const adapterInfo: Partial<GPUAdapterInfo> = {
+    vendor: 'test',
+    isFallbackAdapter: false,
+    subgroupMinSize: 32,
+  };
+  return new Proxy(device, {
+    get(target, key) {
+      if (key === 'adapterInfo') return adapterInfo;
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

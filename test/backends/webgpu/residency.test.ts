@@ -1,4 +1,6 @@
 // What crosses between CPU and GPU (stats()), what stays alive, and what happens when the device goes.
+// The dispatch counts of the batched step run on the device seen as a GPU adapter: on a CPU adapter these
+// small networks train on the fused mini-batch kernel (one dispatch per call, mini-batch.test.ts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendNetwork, OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
@@ -6,7 +8,7 @@ import { type AcquiredDevice, webgpuEntryPoint } from '../../../src/backends/web
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { NetworkSpec } from '../../../src/model/spec.js';
-import { testDevice } from '../../helpers/gpu.js';
+import { seenAsGpu, testDevice } from '../../helpers/gpu.js';
 
 const spec: NetworkSpec = {
   inputSize: 9,
@@ -51,10 +53,19 @@ function data() {
 }
 
 let gpu: WebGpuBackend;
+/** the batched kernels at every batch size > 1 (seenAsGpu) */
+let batched: WebGpuBackend;
+let batchedDevice: AcquiredDevice;
 beforeAll(async () => {
   gpu = await WebGpuBackend.create();
+  batchedDevice = await testDevice();
+  batched = await WebGpuBackend.create(seenAsGpu(batchedDevice.device), false);
 });
-afterAll(() => gpu.dispose());
+afterAll(() => {
+  gpu.dispose();
+  batched.dispose();
+  batchedDevice.device.destroy();
+});
 
 /** One epoch in two train() calls, then the metrics. */
 async function epoch(
@@ -72,7 +83,7 @@ async function epoch(
 
 describe('residency', () => {
   it('an epoch is one upload (the order) and one readback (the metrics); steps upload and read nothing', async () => {
-    const net = gpu.createNetwork(spec, params());
+    const net = batched.createNetwork(spec, params());
     try {
       const { inputs, targets } = data();
       const dataset = net.upload(inputs, targets, count);
@@ -116,7 +127,7 @@ describe('residency', () => {
         return layer;
       });
       for (const optimizer of optimizers) {
-        const net = gpu.createNetwork(shortSpec, shortParams);
+        const net = batched.createNetwork(shortSpec, shortParams);
         try {
           net.setOptimizer(optimizer);
           const dataset = net.upload(inputs, targets, count);
