@@ -9,7 +9,7 @@ export const benchNetworkNames = ['faces-b1', 'faces-b32', 'faces-wide', 'mnist'
 export type BenchNetworkName = (typeof benchNetworkNames)[number];
 
 /** The networks `--quick` runs. */
-export const quickNetworkNames: readonly BenchNetworkName[] = ['faces-b1', 'faces-b32', 'mnist'];
+export const quickNetworkNames: readonly BenchNetworkName[] = ['faces-b1', 'faces-b32'];
 
 export interface BenchNetwork {
   /** one of the benchmark's networks, or 'custom' for one a user set up (the demo's form) */

@@ -16,13 +16,13 @@ import {
 } from './networks.js';
 
 export interface BenchmarkOptions {
-  /** networks to run; default all, or faces-b1, faces-b32 and mnist with `quick` */
+  /** networks to run; default all, or faces-b1 and faces-b32 with `quick` */
   networks?: readonly BenchNetworkName[];
-  /** shorter runs on fewer networks: a few minutes on a 2-core machine */
+  /** a smoke run: half-second runs on two small networks */
   quick?: boolean;
   /** the engines to compare, in the order of the table; the first is the one the ratios are for */
   engines: BenchEngine[];
-  /** seconds per timed run; default 3, or 1 with `quick` */
+  /** seconds per timed run; default 2, or 0.5 with `quick` */
   runSeconds?: number;
   /** timed runs per engine; default 3 (the minimum) */
   runs?: number;
@@ -38,7 +38,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
   const quick = options.quick ?? false;
   const networks = options.networks ?? (quick ? quickNetworkNames : benchNetworkNames);
   const runs = Math.max(3, options.runs ?? 3);
-  const runSeconds = options.runSeconds ?? (quick ? 1 : 3);
+  const runSeconds = options.runSeconds ?? (quick ? 0.5 : 2);
   const log = options.log ?? (() => {});
   const records: BenchRecord[] = [];
   for (const name of networks) {
@@ -50,6 +50,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
         runs,
         log,
         profile: options.profile,
+        firstEpoch: true,
       })),
     );
     options.onNetworkDone?.(records);

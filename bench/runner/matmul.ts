@@ -4,6 +4,7 @@
 
 import { type Spread, spread } from '../core/measure.js';
 import type { MatmulEngine, MatmulEngineName, PreparedMatmul } from '../engines/matmul-engine.js';
+import { jaxjsMatmul } from '../engines/jaxjs.js';
 import { ourMatmul } from '../engines/our-matmul.js';
 import { tfjsMatmul } from '../engines/tfjs.js';
 
@@ -44,7 +45,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
   const runSeconds = options.runSeconds ?? (options.quick ? 1 : 2);
   const runs = Math.max(3, options.runs ?? 3);
   const log = options.log ?? (() => {});
-  const engines: MatmulEngine[] = [await ourMatmul(), await tfjsMatmul()];
+  const engines: MatmulEngine[] = [await ourMatmul(), await tfjsMatmul(), await jaxjsMatmul()];
   const records: MatmulRecord[] = [];
   for (const size of sizes) {
     log(`matmul ${size}³`);
