@@ -11,10 +11,10 @@ import type * as JaxModule from '@jax-js/jax';
 import { Random } from '../../src/model/random.js';
 import type { BenchEngine, BenchEngineName, PreparedTraining } from '../core/measure.js';
 import type { BenchNetwork, SyntheticData } from '../core/networks.js';
-import { gpuCallCounts } from '../runner/gpu-call-counter.js';
-import { packageVersions } from '../runner/versions.js';
+import { gpuCallCounts } from './gpu-call-counter.js';
 import type { MatmulEngine } from './matmul-engine.js';
 import { provideNavigatorGpu } from './navigator.js';
+import { packageVersions } from './versions.js';
 
 type Jax = typeof JaxModule;
 type JaxArray = JaxModule.Array;
@@ -51,8 +51,7 @@ function initialWeights(network: BenchNetwork, inputs: number, units: number, ra
   const values = new Float32Array(inputs * units);
   const scale = Math.sqrt(2 / inputs);
   for (let i = 0; i < values.length; i++) {
-    values[i] =
-      network.spec.loss === 'squared-error' ? random.uniform(-0.05, 0.05) : random.normal() * scale;
+    values[i] = network.spec.loss === 'squared-error' ? random.uniform(-0.05, 0.05) : random.normal() * scale;
   }
   return values;
 }
@@ -76,7 +75,10 @@ function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: Synth
     const rows = Math.min(batchSize, data.examples - first);
     const slice = (values: Float32Array, width: number) =>
       np.array(values.slice(first * width, (first + rows) * width), { shape: [rows, width], device });
-    batches.push({ inputs: slice(data.inputs, data.inputSize), targets: slice(data.targets, data.outputSize) });
+    batches.push({
+      inputs: slice(data.inputs, data.inputSize),
+      targets: slice(data.targets, data.outputSize),
+    });
   }
   const softmaxOutput = spec.loss === 'softmax-cross-entropy';
 
@@ -88,7 +90,11 @@ function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: Synth
       const sum = np.matmul(activation, w).add(b);
       const last = index === params.length - 1;
       activation =
-        last && softmaxOutput ? sum : spec.layers[index].activation === 'relu' ? nn.relu(sum) : nn.sigmoid(sum);
+        last && softmaxOutput
+          ? sum
+          : spec.layers[index].activation === 'relu'
+            ? nn.relu(sum)
+            : nn.sigmoid(sum);
     });
     if (softmaxOutput) return np.sum(y.mul(nn.logSoftmax(activation, -1))).mul(-1 / rows);
     return np.sum(np.square(y.sub(activation))).mul(0.5 / rows);

@@ -16,6 +16,7 @@ export async function provideNavigatorGpu(): Promise<GPU | null> {
     return gpu;
   }
   if (gpu && !navigator.gpu) Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
-  if (!navigator.userAgent) Object.defineProperty(navigator, 'userAgent', { value: userAgent, configurable: true });
+  if (!navigator.userAgent)
+    Object.defineProperty(navigator, 'userAgent', { value: userAgent, configurable: true });
   return gpu;
 }

@@ -17,9 +17,9 @@ import { formatTable, runBenchmark } from '../core/run-benchmark.js';
 import { brainjsEngine } from '../engines/brainjs.js';
 import { jaxjsEngine } from '../engines/jaxjs.js';
 import { tfjsEngine } from '../engines/tfjs.js';
+import { packageVersions } from '../engines/versions.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
-import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        a smoke run: faces-b1 and faces-b32, 0.5-second runs, matmul at 256³ only (a few minutes)
@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     );
     for (const name of engineNames) {
       if (name === 'brainjs') engines.push(brainjsEngine());
-      else if (name === 'tfjs-webgpu' || name === 'tfjs-wasm' || name === 'tfjs-cpu') engines.push(await tfjsEngine(name));
+      else if (name === 'tfjs-webgpu' || name === 'tfjs-wasm' || name === 'tfjs-cpu')
+        engines.push(await tfjsEngine(name));
       else if (name === 'jaxjs-webgpu' || name === 'jaxjs-wasm') engines.push(await jaxjsEngine(name));
     }
   }

@@ -3,8 +3,8 @@
 // waits for the last result, so the GPU's work is finished inside the timed region.
 
 import { type Spread, spread } from '../core/measure.js';
-import type { MatmulEngine, MatmulEngineName, PreparedMatmul } from '../engines/matmul-engine.js';
 import { jaxjsMatmul } from '../engines/jaxjs.js';
+import type { MatmulEngine, MatmulEngineName, PreparedMatmul } from '../engines/matmul-engine.js';
 import { ourMatmul } from '../engines/our-matmul.js';
 import { tfjsMatmul } from '../engines/tfjs.js';
 
