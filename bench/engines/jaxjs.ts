@@ -56,7 +56,10 @@ function initialWeights(network: BenchNetwork, inputs: number, units: number, ra
   return values;
 }
 
-function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: SyntheticData): PreparedTraining {
+/** A prepared training that also keeps each finished epoch's mean loss (as read at the epoch's end). */
+export type JaxjsTraining = PreparedTraining & { epochLosses: number[] };
+
+function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: SyntheticData): JaxjsTraining {
   const { numpy: np, nn } = jax;
   const { spec, batchSize, learningRate, momentum } = network;
   const random = new Random(spec.seed ?? 1);
@@ -116,8 +119,10 @@ function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: Synth
 
   let position = 0;
   let epochLoss: JaxArray = np.zeros([], { device });
+  const epochLosses: number[] = [];
   return {
     batch: batchSize,
+    epochLosses,
     async train(steps) {
       for (let taken = 0; taken < steps; taken++) {
         const batch = batches[position];
@@ -129,7 +134,8 @@ function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: Synth
         position = (position + 1) % batches.length;
         if (position === 0) {
           // The end of an epoch: read its loss, as a training loop that reports progress does.
-          await epochLoss.data();
+          const [sum] = await epochLoss.data();
+          epochLosses.push(sum / batches.length);
           epochLoss = np.zeros([], { device });
         }
       }
@@ -141,12 +147,17 @@ function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: Synth
   };
 }
 
-/** jax-js training on its Wasm (one thread in Node: no SharedArrayBuffer workers) or WebGPU device. */
-export async function jaxjsEngine(name: JaxjsEngineName): Promise<BenchEngine> {
+export interface JaxjsEngine extends BenchEngine {
+  prepare(network: BenchNetwork, data: SyntheticData): Promise<JaxjsTraining>;
+}
+
+/** jax-js training on its Wasm or WebGPU device. */
+export async function jaxjsEngine(name: JaxjsEngineName): Promise<JaxjsEngine> {
   const device: JaxDevice = name === 'jaxjs-webgpu' ? 'webgpu' : 'wasm';
   const jax = await loadJax(device);
-  const adapter =
-    device === 'webgpu' ? describeAdapter(jax.getWebGPUDevice()) : 'wasm (jax-js generated kernels)';
+  // Its Wasm device runs on workers where there are SharedArrayBuffer and Worker: Node 20 has no Worker.
+  const threads = typeof Worker === 'undefined' ? 'one thread' : 'workers';
+  const adapter = device === 'webgpu' ? describeAdapter(jax.getWebGPUDevice()) : `wasm (${threads})`;
   // Its WebGPU calls are counted the way TF.js's are: it has no counters of its own.
   const counts = device === 'webgpu' ? gpuCallCounts() : undefined;
   return {
