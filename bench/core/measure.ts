@@ -203,6 +203,8 @@ interface Contender {
 
 /** The longest an engine trains beyond its timed runs only to count one whole epoch's transfers. */
 const countingSeconds = 30;
+/** The longest an engine trains under the GPU profiler (which itself slows it down). */
+const profilingSeconds = 10;
 
 async function train(contender: Contender, steps: number): Promise<number> {
   const seconds = await timed(() => contender.training.train(steps));
@@ -303,6 +305,7 @@ export async function measureNetwork(
     }
     for (const contender of timing.profile ? contenders : []) {
       const steps = Math.min(contender.stepsPerEpoch, contender.stepsPerRun);
+      if (steps * contender.secondsPerStep > profilingSeconds) continue;
       const milliseconds = await timing.profile?.(contender.engine, () =>
         train(contender, steps).then(() => {}),
       );

@@ -31,6 +31,7 @@ const counted = (value: number | null | undefined) =>
   value === null || value === undefined ? '–' : formatNumber(value);
 
 function table(header: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(not measured in this run)';
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
