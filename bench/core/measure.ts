@@ -142,7 +142,7 @@ export interface TimingOptions {
   profile?: (engine: BenchEngine, train: () => Promise<void>) => Promise<Record<string, number> | undefined>;
   /**
    * Also time the first epoch on a fresh engine against the following ones (BenchEngine.firstEpoch), where
-   * an epoch takes at most `runSeconds`; default false
+   * an epoch takes at most 2 s or `runSeconds`; default false
    */
   firstEpoch?: boolean;
 }
@@ -205,6 +205,8 @@ interface Contender {
 const countingSeconds = 30;
 /** The longest an engine trains under the GPU profiler (which itself slows it down). */
 const profilingSeconds = 10;
+/** The longest epoch whose first epoch on a fresh engine is timed (where runs are shorter). */
+const firstEpochSeconds = 2;
 
 async function train(contender: Contender, steps: number): Promise<number> {
   const seconds = await timed(() => contender.training.train(steps));
@@ -218,7 +220,7 @@ async function train(contender: Contender, steps: number): Promise<number> {
  * starting one engine later each round. Transfers are counted over one whole epoch: for engines that count
  * their own calls (ours), from the calls already made (adding a 2-epoch call if they were all alike); for
  * the others, an extra epoch after the warm-up where it takes at most 10 s. With `firstEpoch`, engines that
- * can then time a first epoch on a fresh copy of themselves, where an epoch takes at most `runSeconds`.
+ * can then time a first epoch on a fresh copy of themselves, where an epoch takes at most 2 s (or a run).
  */
 export async function measureNetwork(
   network: BenchNetwork,
@@ -316,9 +318,9 @@ export async function measureNetwork(
       }
     }
     for (const contender of timing.firstEpoch ? contenders : []) {
-      const { engine, stepsPerEpoch, secondsPerStep } = contender;
-      const epochSeconds = stepsPerEpoch * secondsPerStep;
-      if (!engine.firstEpoch || epochSeconds > timing.runSeconds) continue;
+      const { engine } = contender;
+      const epochSeconds = data.examples / spread(contender.examplesPerSec).median;
+      if (!engine.firstEpoch || epochSeconds > Math.max(timing.runSeconds, firstEpochSeconds)) continue;
       const following = Math.min(20, Math.max(3, Math.round((2 * timing.runSeconds) / epochSeconds)));
       contender.firstEpoch = await engine.firstEpoch(network, data, following);
       const { firstSeconds, steadySeconds } = contender.firstEpoch;

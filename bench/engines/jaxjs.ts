@@ -1,8 +1,9 @@
 // jax-js (@jax-js/jax) as a reference engine: JAX's model in JavaScript, which traces array code, fuses it
 // and generates its Wasm and WebGPU kernels at run time for each shape (docs/benchmarks.md says how). Each
 // step is one jitted function of forward pass, gradient (valueAndGrad) and the momentum update, the way
-// jax-js's own training examples are written; every step waits for its results (blockUntilReady), as
-// jax-js's documentation advises for iterative code, so that pending work does not pile up.
+// jax-js's own training examples are written; every step waits for the new parameters (blockUntilReady),
+// as jax-js's documentation advises for iterative code (so that pending work does not pile up) and its
+// MNIST example does.
 //
 // In Node, jax-js's webgpu device needs navigator.gpu and navigator.userAgent: provideNavigatorGpu gives it
 // our one Dawn instance, so it makes its own device on the same adapter as ours and TF.js's.
@@ -130,7 +131,8 @@ function prepare(jax: Jax, device: JaxDevice, network: BenchNetwork, data: Synth
         layers = nextParams;
         velocity = nextVelocity;
         epochLoss = epochLoss.add(value);
-        await jax.blockUntilReady([layers, velocity, epochLoss]);
+        // The next step needs the parameters: wait for them, as jax-js's MNIST example does every step.
+        await jax.blockUntilReady(layers);
         position = (position + 1) % batches.length;
         if (position === 0) {
           // The end of an epoch: read its loss, as a training loop that reports progress does.

@@ -13,13 +13,14 @@ import { formatLongRunTable, type LongRunRecord, runLongRun } from '../core/long
 import { type BenchEngine, benchEngineNames } from '../core/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../core/networks.js';
 import { ourEngines } from '../core/our-engines.js';
-import { formatTable, runBenchmark } from '../core/run-benchmark.js';
+import { runBenchmark } from '../core/run-benchmark.js';
 import { brainjsEngine } from '../engines/brainjs.js';
 import { jaxjsEngine } from '../engines/jaxjs.js';
 import { tfjsEngine } from '../engines/tfjs.js';
 import { packageVersions } from '../engines/versions.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
-import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
+import { runMatmulBenchmark } from './matmul.js';
+import { benchTables } from './tables.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        a smoke run: faces-b1 and faces-b32, 0.5-second runs, matmul at 256³ only (a few minutes)
@@ -135,13 +136,9 @@ async function main(): Promise<void> {
       ? 'The adapter has timestamp-query.'
       : 'The adapter has no timestamp-query: no GPU time per kernel family.',
   );
-  if (records.length > 0) {
-    console.log(
-      '\nTraining throughput (GFLOP/s = 6·Σ(n_in·n_out) per example; ratios: ours ÷ that row, medians):\n',
-    );
-    console.log(formatTable(records));
-    const notes = records.filter((record) => record.note);
-    for (const record of notes) console.log(`- ${record.network} ${record.engine}: ${record.note}`);
+  if (records.length > 0 || matmul.length > 0) {
+    // The tables docs/benchmarks.md shows (npm run bench:tables makes them there from the results file).
+    console.log(`\n${benchTables(records, matmul.length > 0 ? matmul : undefined)}`);
     for (const record of records.filter(({ countedOver }) => countedOver === 'timed runs')) {
       console.log(
         `- ${record.network} ${record.engine}: transfers per step counted over all its timed runs (a whole ` +
@@ -163,11 +160,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  if (matmul.length > 0) {
-    console.log('\nMatrix multiply C = A·B, n×n by n×n (GFLOP/s = 2n³ / time, median of the timed runs):\n');
-    console.log(formatMatmulTable(matmul));
-  }
-
   if (longRun.length > 0) {
     const [record] = longRun;
     console.log(

@@ -47,7 +47,7 @@ const rows = (text: string, prefix: string) =>
 
 describe('the tables of docs/benchmarks.md', () => {
   it('gives each engine’s ratios to TF.js webgpu, jax-js webgpu and the fastest CPU engine', () => {
-    const text = benchTables('bench/results/x.json', records, undefined);
+    const text = benchTables(records, undefined);
     const [webgpu] = rows(text, '| faces-b32 | webgpu | 32 |');
     expect(webgpu.slice(3)).toEqual(['1,000 (500–2,000)', '2.00', '10.0×', '0.25×', '0.040× (tfjs-wasm) |']);
     // brain.js does other work than the network's (its note): it is not the fastest CPU engine.
@@ -57,7 +57,7 @@ describe('the tables of docs/benchmarks.md', () => {
   });
 
   it('gives transfers per epoch and per fit call for GPU engines, and first ÷ steady epoch', () => {
-    const text = benchTables('bench/results/x.json', records, undefined);
+    const text = benchTables(records, undefined);
     expect(rows(text, '| faces-b32 | webgpu | 6.00 |')[0].slice(2)).toEqual([
       '6.00',
       '–',
@@ -83,7 +83,7 @@ describe('the tables of docs/benchmarks.md', () => {
         runs: 3,
       },
     ];
-    const text = benchTables('bench/results/x.json', records, matmul);
+    const text = benchTables(records, matmul);
     expect(text).toContain('| 256 | jaxjs-webgpu | 4.00 (1.00–5.00) | 0.50× |');
   });
 
