@@ -43,6 +43,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
   const records: BenchRecord[] = [];
   for (const name of networks) {
     const network = benchNetworks[name];
+    const started = performance.now();
     log(`${name}: ${network.description}`);
     records.push(
       ...(await measureNetwork(network, syntheticData(network), options.engines, {
@@ -53,6 +54,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
         firstEpoch: true,
       })),
     );
+    log(`${name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     options.onNetworkDone?.(records);
   }
   return records;
