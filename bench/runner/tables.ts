@@ -128,7 +128,7 @@ function matmulTable(matmul: MatmulRecord[]): string {
     return [
       String(record.size),
       record.engine,
-      `${median.toFixed(2)} (${min.toFixed(2)}–${max.toFixed(2)})`,
+      `${formatNumber(median)} (${formatNumber(min)}–${formatNumber(max)})`,
       ours && ours !== record ? ratio(ours.gflops.median / median) : '',
     ];
   });
