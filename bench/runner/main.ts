@@ -139,12 +139,6 @@ async function main(): Promise<void> {
   if (records.length > 0 || matmul.length > 0) {
     // The tables docs/benchmarks.md shows (npm run bench:tables makes them there from the results file).
     console.log(`\n${benchTables(records, matmul.length > 0 ? matmul : undefined)}`);
-    for (const record of records.filter(({ countedOver }) => countedOver === 'timed runs')) {
-      console.log(
-        `- ${record.network} ${record.engine}: transfers per step counted over all its timed runs (a whole ` +
-          'epoch took too long to count on its own); per epoch not counted',
-      );
-    }
   }
   const profiled = records.filter((record) => record.gpuMillisecondsPerStep);
   if (profiled.length > 0) {

@@ -156,7 +156,8 @@ export function benchTables(records: BenchRecord[], matmul: MatmulRecord[] | und
     throughputTable(records),
     ...(notes.length > 0 ? [notes.join('\n')] : []),
     '### Transfers',
-    'Per step and per epoch; for ours also what one `net.fit` call costs beyond its epochs (see Method).',
+    'Per step and per epoch; for ours also what one `net.fit` call costs beyond its epochs (see Method). ' +
+      'Counted over `timed runs`: per step only, where a whole epoch took too long to count on its own.',
     transfersTable(records),
     '### First epoch',
     'A fresh engine and network: creating the network and a first 1-epoch `net.fit`, against the median ' +
