@@ -6,7 +6,7 @@
 // for (getWeights, save, a checkpoint). Chunks exist only so that callbacks run and stop() can land between
 // them; they read nothing back unless per-batch loss was asked for.
 
-import type { BackendDataset, BackendNetwork, Metrics, ParamsCopy } from '../backends/backend.js';
+import type { BackendDataset, BackendNetwork, EpochEnd, Metrics, ParamsCopy } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
 import { exampleCount, toFiniteFloat32 } from '../model/numbers.js';
@@ -288,13 +288,16 @@ export async function runFit(
         dropoutSeed: spec.seed,
       };
       const batchMetrics: Metrics = { lossSum: 0, correct: 0, count: 0, finite: true };
+      let end: EpochEnd | undefined;
       let batch = 0;
       while (batch < batches && !stop.stopped) {
         const chunk = Math.min(batchesPerChunk, batches - batch);
         backend.train(trainingData, batch, chunk, step);
         let record: BatchRecord = { epoch, batch, batches };
         if (resolved.batchLoss) {
-          const metrics = await backend.takeTrainingMetrics();
+          // The last batch's metrics come with the epoch's one readback, not in one of their own.
+          if (batch + chunk === batches) end = await backend.endEpoch(validationData);
+          const metrics = end ? end.training : await backend.takeTrainingMetrics();
           addMetrics(batchMetrics, metrics);
           record = {
             ...record,
@@ -312,7 +315,7 @@ export async function runFit(
         break;
       }
 
-      const end = await backend.endEpoch(validationData);
+      end ??= await backend.endEpoch(validationData);
       const epochMetrics = resolved.batchLoss ? batchMetrics : end.training;
       if (!epochMetrics.finite || !end.paramsFinite) {
         lastFinite.restore();

@@ -38,7 +38,7 @@ import {
   perExampleLayout,
 } from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
-import { FiniteCheck, ParamsCopies } from './resident-params.js';
+import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
 import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
@@ -485,7 +485,7 @@ class WebGpuNetwork implements BackendNetwork {
     const bytes = await this.scheduler.read(
       [
         { buffer: this.buffers.trainingMetrics, byteLength: metricsBytes },
-        { buffer: check.flag, byteLength: check.flagBytes },
+        { buffer: check.flag, byteLength: finiteFlagBytes },
         ...(data ? [{ buffer: this.buffers.evaluationMetrics, byteLength: metricsBytes }] : []),
       ],
       {
@@ -499,7 +499,7 @@ class WebGpuNetwork implements BackendNetwork {
     return {
       training: parseMetrics(bytes, layout),
       paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
-      validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
+      validation: data && parseMetrics(bytes.slice(metricsBytes + finiteFlagBytes), layout),
     };
   }
 
