@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const timestampQuery = adapter?.features.has('timestamp-query') ?? false;
   if (timestampQuery) installGpuProfiler();
   const profile = async (engine: BenchEngine, train: () => Promise<void>) => {
-    if (!timestampQuery || (engine.name !== 'webgpu' && engine.name !== 'tfjs-webgpu')) return undefined;
+    if (!timestampQuery || !['webgpu', 'tfjs-webgpu', 'jaxjs-webgpu'].includes(engine.name)) return undefined;
     const times = await profileGpu(train);
     return Object.fromEntries([...times].map(([family, time]) => [family, time.milliseconds]));
   };
