@@ -3,7 +3,7 @@
 //
 //   npm run bench:tables -- bench/results/2026-12-02-vm.json     rewrite the tables in the docs
 //   npm run bench:tables -- --check                              exit 1 if they differ from the file the
-//                                                                docs name (test/bench/runner/tables.test.ts
+//                                                                docs name (test/docs/benchmarks.test.ts
 //                                                                checks the same)
 //
 // The tables go between `<!-- bench-tables FILE -->` and `<!-- /bench-tables -->` in docs/benchmarks.md;
@@ -19,7 +19,7 @@ import type { MatmulRecord } from './matmul.js';
 
 // Run from the repository root (npm run does), as a test or compiled in .bench-build/.
 const root = process.cwd();
-export const docsPath = resolve(root, 'docs/benchmarks.md');
+const docsPath = resolve(root, 'docs/benchmarks.md');
 const markerPattern = /<!-- bench-tables (\S+) -->\n[\s\S]*?<!-- \/bench-tables -->/;
 
 /** Engines that train on the CPU, for "the fastest CPU engine". */
