@@ -200,15 +200,24 @@ async function train(): Promise<void> {
   const test = splits.test;
   const { data, transfer } = trainingData(splits);
   const backendName = current.setup.backend === 'webgpu' ? 'WebGPU' : 'CPU';
-  ui.status.textContent = `Training on ${backendName}: ${data.train.count} training, ${data.validation?.count ?? 0} validation, ${test.count} test images.`;
+  const trainingText = `Training on ${backendName}: ${data.train.count} training, ${data.validation?.count ?? 0} validation, ${test.count} test images.`;
+  ui.status.textContent = trainingText;
+  const preparing = preparingClock(backendName);
   try {
-    const outcome = await worker.request(
-      { kind: 'train', setup: current.setup, data },
-      (progress) => {
-        if (progress.kind === 'epoch') showEpoch(progress.epoch);
-      },
-      transfer,
-    );
+    const outcome = await worker
+      .request(
+        { kind: 'train', setup: current.setup, data },
+        (progress) => {
+          if (progress.kind === 'epoch') showEpoch(progress.epoch);
+          if (progress.kind === 'preparing' && !progress.done) preparing.start();
+          if (progress.kind === 'preparing' && progress.done) {
+            preparing.stop();
+            ui.status.textContent = trainingText;
+          }
+        },
+        transfer,
+      )
+      .finally(() => preparing.stop());
     showOutcome(outcome, test);
     ui.status.textContent = `Done on ${backendName}: ${data.train.count} training, ${data.validation?.count ?? 0} validation and ${test.count} test images.`;
     ui.downloadModel.disabled = false;
@@ -220,6 +229,30 @@ async function train(): Promise<void> {
     showError(ui.status, error);
     ui.actionStatus.textContent = 'Training failed: the Training panel says why.';
   }
+}
+
+/**
+ * "Preparing the GPU… 3 s" in the status line while the worker's network compiles its GPU programs
+ * (Network.ready: seconds on a CPU adapter such as SwiftShader); nothing for the CPU backend.
+ */
+function preparingClock(backendName: string) {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    start() {
+      if (backendName !== 'WebGPU') return;
+      const started = performance.now();
+      const show = () => {
+        const elapsed = Math.floor((performance.now() - started) / 1000);
+        ui.status.textContent = `Preparing the GPU… ${elapsed} s (compiling its programs for this network)`;
+      };
+      show();
+      timer = setInterval(show, 250);
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }
 
 export function setupTrainingControls(): void {

@@ -19,7 +19,15 @@ export type MlpErrorCode =
   /** training produced NaN or Infinity */
   | 'non-finite'
   /** the network or engine was used after dispose() */
-  | 'disposed';
+  | 'disposed'
+  /** a GPUBuffer was given to an engine on the CPU backend */
+  | 'wrong-backend'
+  /** a GPUBuffer belongs to another GPUDevice than the engine's */
+  | 'wrong-device'
+  /** a GPUBuffer lacks a usage flag that its use needs (the message names it) */
+  | 'buffer-usage'
+  /** a GPUBuffer is smaller than `count` examples need */
+  | 'buffer-size';
 
 export class MlpError extends Error {
   override readonly name = 'MlpError';

@@ -4,7 +4,7 @@
 
 import { MlpError } from '../../errors.js';
 import type { BackendStats } from '../backend.js';
-import type { BoundKernel } from './pipelines.js';
+import { type BoundKernel, type Kernel, pipelineOf } from './pipelines.js';
 
 /** Creates and destroys the buffers of one backend and counts the live ones. */
 export class GpuMemory {
@@ -125,6 +125,19 @@ export interface CommandRecorder {
   clear(buffer: GPUBuffer, offset?: number, byteLength?: number): void;
 }
 
+/** A recorder that records nothing: it collects the kernels that `record` would dispatch. */
+export function kernelsRecorded(record: (recorder: CommandRecorder) => void): Set<Kernel> {
+  const kernels = new Set<Kernel>();
+  record({
+    dispatch: ({ kernel }) => {
+      kernels.add(kernel);
+    },
+    copy: () => {},
+    clear: () => {},
+  });
+  return kernels;
+}
+
 export class Scheduler {
   private readonly counters = { uploads: 0, uploadBytes: 0, readbacks: 0, submits: 0, dispatches: 0 };
 
@@ -140,7 +153,12 @@ export class Scheduler {
   upload(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
     this.health.check();
     const view = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    this.device.queue.writeBuffer(buffer, offset, view.buffer, view.byteOffset, view.byteLength);
+    // writeBuffer takes no SharedArrayBuffer (Dawn and browsers refuse it): such bytes go through a copy.
+    const bytes =
+      view.buffer instanceof ArrayBuffer
+        ? view
+        : new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+    this.device.queue.writeBuffer(buffer, offset, bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.counters.uploads++;
     this.counters.uploadBytes += view.byteLength;
   }
@@ -155,10 +173,11 @@ export class Scheduler {
       pass = undefined;
     };
     const counters = this.counters;
+    const device = this.device;
     record({
       dispatch({ kernel, bindGroup }, x, y = 1, dynamicOffsets) {
         if (!pass) pass = encoder.beginComputePass();
-        pass.setPipeline(kernel.pipeline);
+        pass.setPipeline(pipelineOf(device, kernel));
         pass.setBindGroup(0, bindGroup, dynamicOffsets);
         pass.dispatchWorkgroups(x, y);
         counters.dispatches++;
