@@ -19,7 +19,11 @@ export type MlpErrorCode =
   /** training produced NaN or Infinity */
   | 'non-finite'
   /** the network or engine was used after dispose() */
-  | 'disposed';
+  | 'disposed'
+  /** the network is training: a fit is running, so setWeights or another fit would change it mid-run */
+  | 'busy'
+  /** a file could not be written or read: no permission, disk full, a read-only file system */
+  | 'io-error';
 
 export class MlpError extends Error {
   override readonly name = 'MlpError';

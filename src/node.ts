@@ -4,3 +4,4 @@
 import './node-platform.js';
 
 export { folderFaceFiles, readFileBytes } from './data/node-files.js';
+export { type CheckpointRead, readCheckpoint } from './node-checkpoints.js';
