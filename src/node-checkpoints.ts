@@ -26,7 +26,7 @@ function ioError(path: string, doing: string, error: unknown): MlpError {
 }
 
 /** Writes `text` to `path` and flushes it to the disk before returning. */
-async function writeAndSync(path: string, text: string): Promise<void> {
+async function writeAndSync(path: string, text: string | Uint8Array): Promise<void> {
   const file = await open(path, 'w');
   try {
     await file.writeFile(text);
@@ -97,6 +97,27 @@ export async function writeCheckpointFile(path: string, text: string): Promise<v
   } catch (error) {
     await rm(partial, { force: true }).catch(() => undefined);
     throw ioError(path, 'write', error);
+  }
+  await syncFolder(dirname(path));
+}
+
+/**
+ * Writes `contents` to `path` whole or not at all (<path>.partial, fsync, rename), for files that need no
+ * previous version kept. Failures are MlpError('io-error') naming the file.
+ */
+export async function writeFileDurably(path: string, contents: string | Uint8Array): Promise<void> {
+  const partial = `${path}${partialSuffix}`;
+  try {
+    await writeAndSync(partial, contents);
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new MlpError(
+      'io-error',
+      `cannot write ${path} (${code === 'ENOSPC' ? 'the disk is full' : (code ?? message)})`,
+      { cause: error },
+    );
   }
   await syncFolder(dirname(path));
 }

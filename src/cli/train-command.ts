@@ -7,13 +7,20 @@ import type { Dataset } from '../data/dataset.js';
 import { createEngine } from '../engine.js';
 import { weightPictures } from '../io/png.js';
 import type { Activation } from '../model/spec.js';
-import type { Network } from '../network.js';
+import { Network } from '../network.js';
+import type { FitHistory } from '../train/fit.js';
 import type { EpochRecord } from '../train/options.js';
 import { prepareData } from './data.js';
-import { checkOutputFolder, pendingFolder } from './output-folder.js';
+import { checkOutputFolder, checkpointSchedule, RunFolder } from './output-folder.js';
 import { epochProgress } from './progress.js';
 import { formatTable, percent } from './table.js';
-import { addTrainFlags, dropoutRates, optimizerOptions, type TrainFlags } from './train-flags.js';
+import {
+  addTrainFlags,
+  dropoutRates,
+  optimizerOptions,
+  resumedFlags,
+  type TrainFlags,
+} from './train-flags.js';
 
 /** The one JSON line `train --json` prints last on stdout. */
 export interface TrainSummary {
@@ -44,8 +51,8 @@ export function registerTrain(program: Command): void {
     program
       .command('train')
       .description('train a network and write the model, per-epoch metrics and weight pictures to a folder'),
-  ).action(async (flags: TrainFlags) => {
-    await train(flags);
+  ).action(async (flags: TrainFlags, command: Command) => {
+    await train(flags, (key) => command.getOptionValueSource(key));
   });
 }
 
@@ -70,14 +77,21 @@ function defaultOutFolder(task: string): string {
   return join('runs', `${task}-${stamp}`);
 }
 
-export async function train(flags: TrainFlags): Promise<TrainSummary> {
+export async function train(
+  given: TrainFlags,
+  source: (key: string) => string | undefined = () => 'cli',
+): Promise<TrainSummary> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const resumed =
+    given.resume === undefined ? undefined : await RunFolder.resume<TrainFlags, TrainSummary>(given.resume);
+  const flags = resumed ? resumedFlags(given.resume as string, resumed.record.flags, given, source) : given;
+  if (resumed?.warning) log(`warning: ${resumed.warning}`);
   const outputActivation: Activation =
     flags.outputActivation ?? (flags.loss === 'softmax-cross-entropy' ? 'softmax' : 'sigmoid');
   const targets = flags.targets ?? (outputActivation === 'softmax' ? 'one-hot' : '0.1/0.9');
   const isCsv = flags.data.endsWith('.csv') || flags.data.endsWith('.tsv');
   const out = flags.out ?? defaultOutFolder(isCsv ? 'csv' : flags.task);
-  checkOutputFolder(out, flags.overwrite, flags.out === undefined);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (!resumed) checkOutputFolder(out, flags.overwrite, flags.out === undefined);
 
   const data = await prepareData({ ...flags, targets });
   log(data.summary);
@@ -85,44 +99,75 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
 
   const dropout = dropoutRates(flags);
   const engine = await createEngine({ backend: flags.backend });
-  const network = engine.createNetwork({
-    inputSize: data.train.inputSize,
-    layers: [
-      ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
-      { units: data.train.outputSize, activation: outputActivation },
-    ],
-    loss: flags.loss,
-    init: { kind: 'uniform', scale: flags.initScale },
-    seed: flags.seed,
-  });
   try {
+    const network = resumed
+      ? Network.load(resumed.checkpoint, engine)
+      : engine.createNetwork({
+          inputSize: data.train.inputSize,
+          layers: [
+            ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
+            { units: data.train.outputSize, activation: outputActivation },
+          ],
+          loss: flags.loss,
+          init: { kind: 'uniform', scale: flags.initScale },
+          seed: flags.seed,
+        });
     log(
-      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`,
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})` +
+        (resumed ? `; resuming ${out} after epoch ${network.epoch} of ${flags.epochs}` : ''),
     );
-    const gradientCheckError = flags.checkGradients ? await checkGradients(network, data.train) : undefined;
+    const gradientCheckError =
+      flags.checkGradients && (!resumed || source('checkGradients') === 'cli')
+        ? await checkGradients(network, data.train)
+        : undefined;
+    const folder =
+      resumed?.folder ??
+      (await RunFolder.create<TrainFlags, TrainSummary>(out, flags.overwrite, {
+        data: data.description,
+        flags: { ...flags, out },
+        summary: null,
+      }));
+    const records: EpochRecord[] = [...(resumed?.history ?? [])];
+    const schedule = checkpointSchedule(flags.checkpointEvery, flags.epochs);
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
-    const history = await network.fit(data.train, {
-      epochs: flags.epochs,
-      batchSize: flags.batch,
-      optimizer: optimizerOptions(flags),
-      l1: flags.l1,
-      l2: flags.l2,
-      dropout,
-      validation: data.validation,
-      // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
-      // patience of the whole run restores them without ending early.
-      earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
-      onEpochEnd: (record) =>
-        progress.update({
-          epoch: record.epoch,
-          loss: record.loss,
-          accuracy: record.accuracy,
-          validationAccuracy: record.validationAccuracy,
-        }),
-    });
+    let history: FitHistory;
+    try {
+      history = await network.fit(data.train, {
+        epochs: flags.epochs - network.epoch,
+        batchSize: flags.batch,
+        optimizer: optimizerOptions(flags),
+        l1: flags.l1,
+        l2: flags.l2,
+        dropout,
+        validation: data.validation,
+        // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
+        // patience of the whole run restores them without ending early.
+        earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
+        onEpochEnd: (record) => {
+          records.push(record);
+          progress.update({
+            epoch: record.epoch,
+            loss: record.loss,
+            accuracy: record.accuracy,
+            validationAccuracy: record.validationAccuracy,
+          });
+        },
+        checkpointEvery: schedule.checkpointEvery,
+        onCheckpoint:
+          schedule.checkpointEvery === undefined
+            ? undefined
+            : async (checkpoint) => {
+                if (schedule.due(checkpoint.epoch)) await folder.saveCheckpoint(checkpoint, records);
+              },
+      });
+    } catch (error) {
+      progress.stop();
+      if (await folder.abandon()) log(`the run stopped; continue it with: webgpu-mlp train --resume ${out}`);
+      throw error;
+    }
     progress.stop();
-    const best = history.epochs[history.bestEpoch - 1] ?? history.epochs[history.epochs.length - 1];
+    const best = records.find(({ epoch }) => epoch === history.bestEpoch) ?? (records.at(-1) as EpochRecord);
     const trainEvaluation = await network.evaluate(data.train);
     const validationEvaluation = data.validation ? await network.evaluate(data.validation) : undefined;
     const testEvaluation = data.test ? await network.evaluate(data.test) : undefined;
@@ -137,7 +182,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       loss: flags.loss,
       backend: engine.backend,
       adapter: engine.adapterDescription,
-      epochs: history.epochs.length,
+      epochs: records.length,
       bestEpoch: best.epoch,
       trainAccuracy: trainEvaluation.accuracy,
       validationAccuracy: validationEvaluation?.accuracy ?? null,
@@ -147,23 +192,15 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       out,
       ...(gradientCheckError === undefined ? {} : { gradientCheckError }),
     };
-
-    const folder = await pendingFolder(out, flags.overwrite, flags.out === undefined);
-    try {
-      await folder.write('model.json', `${JSON.stringify(await network.save())}\n`);
-      await folder.write(
-        'run.json',
-        `${JSON.stringify({ data: data.description, flags: { ...flags, out }, summary }, null, 2)}\n`,
-      );
-      await folder.write('metrics.csv', metricsCsv(history.epochs));
-      for (const picture of weightPictures(await network.getWeights(), data.train.width, data.train.height)) {
-        await folder.write(join('weights', picture.name), picture.png);
-      }
-      await folder.commit();
-    } catch (error) {
-      await folder.abandon();
-      throw error;
-    }
+    const pictures = weightPictures(await network.getWeights(), data.train.width, data.train.height);
+    await folder.finish(
+      [
+        { name: 'metrics.csv', contents: metricsCsv(records) },
+        ...pictures.map(({ name, png }) => ({ name: join('weights', name), contents: png })),
+        { name: 'model.json', contents: `${JSON.stringify(await network.save())}\n` },
+      ],
+      summary,
+    );
 
     process.stdout.write(
       `${formatTable(

@@ -17,6 +17,7 @@ import {
   nonNegativeNumber,
   positiveInteger,
   positiveNumber,
+  wholeNumber,
 } from './flags.js';
 
 export const optimizers = ['sgd', 'nesterov', 'adam', 'adamw'] as const;
@@ -48,6 +49,57 @@ export interface TrainFlags extends DataFlags {
   json: boolean;
   checkGradients: boolean;
   targets: DataFlags['targets'];
+  /** epochs between checkpoints, 0 for none; undefined: about once a minute for runs that last longer */
+  checkpointEvery?: number;
+  /** the folder of an unfinished run to continue */
+  resume?: string;
+}
+
+/** Flags a resumed run may change: they change where and how results are shown or computed, not what they are. */
+const flagsFreeOnResume: readonly (keyof TrainFlags)[] = [
+  'out',
+  'overwrite',
+  'json',
+  'backend',
+  'checkGradients',
+  'checkpointEvery',
+  'resume',
+];
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+
+/**
+ * The flags of a resumed run: the run's own, with those of `flagsFreeOnResume` given on the command line.
+ * Any other flag given with a different value would change the result: refused, naming each.
+ * `source(key)` is commander's getOptionValueSource ('cli' for a flag on the command line).
+ */
+export function resumedFlags(
+  folder: string,
+  stored: TrainFlags,
+  given: TrainFlags,
+  source: (key: string) => string | undefined,
+): TrainFlags {
+  const onCommandLine = (Object.keys(given) as (keyof TrainFlags)[]).filter((key) => source(key) === 'cli');
+  const changed = onCommandLine.filter(
+    (key) => !flagsFreeOnResume.includes(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key]),
+  );
+  if (changed.length > 0) {
+    const described = changed.map(
+      (key) =>
+        `${flagName(key)} ${JSON.stringify(given[key])} (the run has ${JSON.stringify(stored[key]) ?? 'none'})`,
+    );
+    throw new MlpError(
+      'invalid-argument',
+      `--resume ${folder}: ${described.join(', ')} would change the result; resume with the run's own flags, or start a new run`,
+    );
+  }
+  const free = onCommandLine.filter((key) => flagsFreeOnResume.includes(key));
+  return {
+    ...stored,
+    ...Object.fromEntries(free.map((key) => [key, given[key]])),
+    out: folder,
+    resume: folder,
+  };
 }
 
 /** Adds the flags of `train` to `command`. */
@@ -156,6 +208,16 @@ export function addTrainFlags(command: Command): Command {
         .argParser(integer),
     )
     .option('--out <folder>', 'output folder (default: runs/<task>-<date>-<time>)')
+    .addOption(
+      new Option(
+        '--checkpoint-every <epochs>',
+        'write a checkpoint into the output folder every this many epochs, 0 for none (default: about once a minute)',
+      ).argParser(wholeNumber),
+    )
+    .option(
+      '--resume <folder>',
+      'continue an unfinished run from its last checkpoint, with its own flags (--backend and --json may change)',
+    )
     .option('--overwrite', 'replace --out if it exists', false)
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .option(
