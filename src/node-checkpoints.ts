@@ -92,6 +92,9 @@ export async function writeCheckpointFile(path: string, text: string): Promise<v
       // A hard link keeps <path> in place; a file system without links gets a copy.
       await link(path, previousPartial).catch(() => copyFile(path, previousPartial));
       await rename(previousPartial, `${path}${previousSuffix}`);
+      // When <path>.previous already was a link to <path> (a run resumed after a kill between the two
+      // renames), rename() finds the two names one file and does nothing: the temporary name stays.
+      await rm(previousPartial, { force: true });
     }
     await rename(partial, path);
   } catch (error) {

@@ -140,7 +140,7 @@ export class RunFolder<Flags, Summary> {
     this.record.summary = summary;
     await writeFileDurably(join(this.path, 'run.json'), this.runJson());
     for (const name of ['checkpoint.json', 'history.json']) {
-      for (const suffix of ['', previousSuffix, partialSuffix]) {
+      for (const suffix of ['', previousSuffix, partialSuffix, `${previousSuffix}${partialSuffix}`]) {
         await rm(join(this.path, `${name}${suffix}`), { force: true });
       }
     }
