@@ -21,7 +21,15 @@ import {
 } from './model/numbers.js';
 import type { LayerParams, NetworkSpec } from './model/spec.js';
 import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
-import { checkExamples, type FitHistory, runFit, type StopFlag, type TrainingState } from './train/fit.js';
+import {
+  checkExamples,
+  type FitHistory,
+  holdBest,
+  readBest,
+  runFit,
+  type StopFlag,
+  type TrainingState,
+} from './train/fit.js';
 import type { FitData, FitOptions } from './train/options.js';
 import { type ProgressEvent, progressEvents } from './train/progress.js';
 
@@ -75,7 +83,7 @@ export class Network {
     const network = engine.createNetwork(contents.spec);
     network.backendNetwork.writeParams(contents.params);
     network.training.epoch = contents.epoch;
-    network.training.best = contents.best;
+    network.training.best = contents.best && holdBest(network.backendNetwork, contents.best);
     if (contents.optimizer) {
       const { learningRate: _rate, ...optimizer } = contents.optimizer.config;
       network.backendNetwork.setOptimizer(optimizer);
@@ -180,7 +188,7 @@ export class Network {
       epoch: this.training.epoch,
       params: await this.backendNetwork.readParams(),
       optimizer: optimizer && { config: optimizer, state: await this.backendNetwork.readOptimizerState() },
-      best: this.training.best,
+      best: this.training.best && (await readBest(this.training.best)),
     });
   }
 

@@ -9,7 +9,7 @@
 import brain from 'brain.js';
 import type { BenchEngine, PreparedTraining } from '../core/measure.js';
 import type { BenchNetwork, SyntheticData } from '../core/networks.js';
-import { packageVersions } from '../runner/versions.js';
+import { packageVersions } from './versions.js';
 
 interface Example {
   input: number[];

@@ -6,9 +6,9 @@ import type * as TF from '@tensorflow/tfjs';
 import { webgpuEntryPoint } from '../../src/backends/webgpu/device.js';
 import type { BenchEngine, BenchEngineName, PreparedTraining, TransferCounts } from '../core/measure.js';
 import type { BenchNetwork, SyntheticData } from '../core/networks.js';
-import { gpuCallCounts } from '../runner/gpu-call-counter.js';
-import { packageVersions } from '../runner/versions.js';
+import { gpuCallCounts } from './gpu-call-counter.js';
 import type { MatmulEngine } from './matmul-engine.js';
+import { packageVersions } from './versions.js';
 
 type Tf = typeof TF;
 

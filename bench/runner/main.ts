@@ -14,9 +14,9 @@ import { ourEngines } from '../core/our-engines.js';
 import { formatTable, runBenchmark } from '../core/run-benchmark.js';
 import { brainjsEngine } from '../engines/brainjs.js';
 import { tfjsEngine } from '../engines/tfjs.js';
+import { packageVersions } from '../engines/versions.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
-import { packageVersions } from './versions.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
   --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)

@@ -50,6 +50,30 @@ export interface Evaluation extends Metrics {
   classes: number;
 }
 
+/** What endEpoch() reads back in one go: a few bytes, however large the network. */
+export interface EpochEnd {
+  /** the training metrics summed since the last take, then zeroed (as takeTrainingMetrics) */
+  training: Metrics;
+  /** the current weights over the validation data set, no dropout (as evaluate, without the confusion matrix) */
+  validation: Metrics | undefined;
+  /** every weight and bias is finite (the NaN guard: a diverged step can leave NaN in the weights alone) */
+  paramsFinite: boolean;
+}
+
+/**
+ * A copy of a network's parameters, kept where the backend computes (GPU memory on webgpu), so that the
+ * trainer can keep the last finite and the best epoch's weights without reading them back.
+ */
+export interface ParamsCopy {
+  /** Overwrites the copy with the network's current parameters. */
+  update(): void;
+  /** Makes the copy the network's parameters again. */
+  restore(): void;
+  /** The copy's values, laid out as readParams(): one readback on webgpu. */
+  read(): Promise<LayerParams[]>;
+  dispose(): void;
+}
+
 /** Counters for tests and the benchmark: what crossed between CPU and GPU, and what is alive on the GPU. */
 export interface BackendStats {
   uploads: number;
@@ -72,6 +96,11 @@ export interface BackendDataset {
 export interface BackendNetwork {
   readParams(): Promise<LayerParams[]>;
   writeParams(params: LayerParams[]): void;
+  /**
+   * A copy of the current parameters, or of `params` when given (checked as writeParams). The network
+   * owns it: dispose() of the network frees it too.
+   */
+  copyParams(params?: LayerParams[]): ParamsCopy;
 
   /** inputs: count × inputSize row-major → count × outputs row-major */
   predict(inputs: Float32Array, count: number): Promise<Float32Array>;
@@ -95,13 +124,19 @@ export interface BackendNetwork {
   /**
    * Takes `batchCount` optimizer steps on the batches order[(firstBatch + b)·batchSize …] (the last batch of
    * the order may be short), adding each step's forward-pass loss and correct count (with dropout applied)
-   * to the training metrics. May return before the work is done (the GPU queues it); later reads see it.
+   * to the training metrics. A batchSize ≥ the data set's count is one full batch: the same work, memory
+   * and results as batchSize = count. May return before the work is done (the GPU queues it); later reads see it.
    */
   train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void;
   /** The training metrics summed since the last call, then zeroed: one readback. */
   takeTrainingMetrics(): Promise<Metrics>;
   /** Loss, accuracy and confusion matrix of the current weights over a whole data set; no dropout. */
   evaluate(dataset: BackendDataset): Promise<Evaluation>;
+  /**
+   * The end of an epoch in one readback: takes the training metrics, evaluates `validation` (if given) and
+   * checks that every parameter is finite. What fit needs per epoch; the weights stay where they are.
+   */
+  endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd>;
 
   stats(): BackendStats;
   dispose(): void;

@@ -22,20 +22,14 @@ import {
 import type { EpochRecord } from '../train/options.js';
 
 /**
- * Checks that `path` can be created, before any training starts. `createParent` allows a missing parent
- * (the default runs/ folder), which is made only when training starts.
+ * Checks, before any training starts, that `path` is free (or may be overwritten). Missing parent folders
+ * are made when training starts.
  */
-export function checkOutputFolder(path: string, overwrite: boolean, createParent = false): void {
+export function checkOutputFolder(path: string, overwrite: boolean): void {
   if (existsSync(path) && !overwrite) {
     throw new MlpError(
       'invalid-argument',
       `--out ${path} already exists; choose another folder, add --overwrite, or continue it with --resume ${path}`,
-    );
-  }
-  if (!createParent && !existsSync(dirname(path))) {
-    throw new MlpError(
-      'invalid-argument',
-      `--out ${path}: its parent folder ${dirname(path)} does not exist`,
     );
   }
 }

@@ -1,7 +1,7 @@
 // `webgpu-mlp train`: data → network → fit with validation → test → a folder with the model, per-epoch
 // metrics, weight pictures and a summary; `--json` for scripts.
 
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import type { Dataset } from '../data/dataset.js';
 import { createEngine } from '../engine.js';
@@ -10,7 +10,7 @@ import type { Activation } from '../model/spec.js';
 import { Network } from '../network.js';
 import type { FitHistory } from '../train/fit.js';
 import type { EpochRecord } from '../train/options.js';
-import { prepareData } from './data.js';
+import { prepareData, syntheticSource } from './data.js';
 import { checkOutputFolder, checkpointSchedule, RunFolder } from './output-folder.js';
 import { epochProgress } from './progress.js';
 import { formatTable, percent } from './table.js';
@@ -91,7 +91,7 @@ export async function train(
   const targets = flags.targets ?? (outputActivation === 'softmax' ? 'one-hot' : '0.1/0.9');
   const isCsv = flags.data.endsWith('.csv') || flags.data.endsWith('.tsv');
   const out = flags.out ?? defaultOutFolder(isCsv ? 'csv' : flags.task);
-  if (!resumed) checkOutputFolder(out, flags.overwrite, flags.out === undefined);
+  if (!resumed) checkOutputFolder(out, flags.overwrite);
 
   const data = await prepareData({ ...flags, targets });
   log(data.summary);
@@ -113,7 +113,7 @@ export async function train(
           seed: flags.seed,
         });
     log(
-      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})` +
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${backendDescription(engine)}` +
         (resumed ? `; resuming ${out} after epoch ${network.epoch} of ${flags.epochs}` : ''),
     );
     const gradientCheckError =
@@ -231,14 +231,51 @@ export async function train(
       )}\n`,
     );
     process.stdout.write(
-      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}; wrote ${out}\n`,
+      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}\n`,
     );
     if (testEvaluation) process.stdout.write(`test accuracy: ${percent(testEvaluation.accuracy)}\n`);
+    process.stdout.write(
+      whatWasWritten(out, flags.data === syntheticSource ? undefined : flags.data, data.test !== undefined),
+    );
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary;
   } finally {
     engine.dispose();
   }
+}
+
+/** "cpu (float64 accumulation)", "webgpu (google swiftshader)" */
+function backendDescription(engine: { backend: string; adapterDescription: string }): string {
+  const adapter = engine.adapterDescription;
+  return adapter.startsWith(engine.backend) ? adapter : `${engine.backend} (${adapter})`;
+}
+
+/**
+ * How the user runs this program again: through the repository's npm scripts (`npm start`, `npm run cli`),
+ * the installed `webgpu-mlp` command, or node and the script's path.
+ */
+function commandPrefix(): string {
+  const npmScript = process.env.npm_lifecycle_event;
+  if (npmScript === 'start' || npmScript === 'cli') return 'npm run cli --';
+  const script = process.argv[1] ?? 'webgpu-mlp';
+  return basename(script) === 'webgpu-mlp' ? 'npx webgpu-mlp' : `node ${relative(process.cwd(), script)}`;
+}
+
+/** The end of a run: what the folder holds and the commands that use it next. */
+function whatWasWritten(out: string, inputs: string | undefined, hasTestSet: boolean): string {
+  const run = commandPrefix();
+  const quoted = /^[\w./-]+$/.test(out) ? out : JSON.stringify(out);
+  const lines = [
+    `wrote ${quoted}/: model.json (the network), run.json (data, flags, results), metrics.csv (per epoch),`,
+    '  weights/*.png (what each hidden unit looks for)',
+    'next:',
+    hasTestSet
+      ? `  ${run} eval --model ${quoted}             accuracy and confusion matrix on its test set`
+      : `  ${run} eval --model ${quoted} --data ${inputs}   accuracy and confusion matrix on that data`,
+    `  ${run} predict --model ${quoted} ${inputs ?? '<images.pgm or folder>'}   the class of each image`,
+  ];
+  if (run.startsWith('npm')) lines.push(`  npm run demo, then "Load a model…" with ${quoted}/model.json`);
+  return `${lines.join('\n')}\n`;
 }
 
 function metricsCsv(epochs: readonly EpochRecord[]): string {

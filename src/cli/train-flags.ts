@@ -111,7 +111,10 @@ export function addTrainFlags(command: Command): Command {
         `'${syntheticSource}', a folder of PGM face images, a .list file, or a .csv file`,
       ).default(syntheticSource),
     )
-    .option('--train-list <file>', "Mitchell's .list of training images (paths relative to --data)")
+    .option(
+      '--train-list <file>',
+      "Mitchell's .list of training images (paths relative to --data, or found there by file name)",
+    )
     .option(
       '--validation-list <file>',
       '.list of validation images: picks the best epoch (and early stopping)',

@@ -48,7 +48,7 @@ export type OptimizerOptions =
 /** The optimizer as saved with a model: its kind, learning rate and hyperparameters. */
 export type OptimizerConfig = OptimizerSpec & { learningRate: number };
 
-export const defaultOptimizer: OptimizerConfig = {
+const defaultOptimizer: OptimizerConfig = {
   kind: 'sgd',
   learningRate: 0.3,
   momentum: 0.3,

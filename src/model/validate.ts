@@ -17,14 +17,14 @@ export interface ValidatedSpec extends NetworkSpec {
   seed: number;
 }
 
-export const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
-export const defaultSeed = 1;
+const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
+const defaultSeed = 1;
 const initKinds = ['uniform', 'normal', 'xavier', 'he'] as const;
 /** 2²⁸ float32 weights (1 GiB) in one layer: beyond this an allocation fails before any device limit applies. */
-export const maxWeightsPerLayer = 2 ** 28;
+const maxWeightsPerLayer = 2 ** 28;
 
 /** How a value looks in an error message. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;

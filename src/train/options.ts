@@ -120,7 +120,8 @@ export interface ResolvedFitOptions {
 }
 
 const scheduleKinds = ['constant', 'step', 'exponential', 'cosine'] as const;
-const fitOptionKeys: readonly (keyof FitOptions)[] = [
+/** Every option `fit` takes (docs/training.md lists each one; test/docs.test.ts checks that). */
+export const fitOptionKeys: readonly (keyof FitOptions)[] = [
   'epochs',
   'batchSize',
   'shuffle',

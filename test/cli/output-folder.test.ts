@@ -59,16 +59,20 @@ describe('the output folder', () => {
     expect(existsSync(join(work, 'kept', 'checkpoint.json'))).toBe(true);
   });
 
-  it('refuses an existing folder unless overwriting (naming --resume), and a missing parent', async () => {
+  it('refuses an existing folder unless overwriting (naming --resume); makes missing parents when training starts', async () => {
     expect(() => checkOutputFolder(join(work, 'run'), false)).toThrow(
       /already exists; choose another folder, add --overwrite, or continue it with --resume/,
     );
-    expect(() => checkOutputFolder(join(work, 'no/such/run'), false)).toThrow(MlpError);
+    expect(() => checkOutputFolder(join(work, 'run'), false)).toThrow(MlpError);
     mkdirSync(join(work, 'old'));
     writeFileSync(join(work, 'old/stale.txt'), 'stale');
     const folder = await RunFolder.create<unknown, string>(join(work, 'old'), true, runRecord);
     await folder.finish([{ name: 'fresh.txt', contents: 'fresh' }], 'done');
     expect(readdirSync(join(work, 'old')).sort()).toEqual(['fresh.txt', 'run.json']);
+    expect(() => checkOutputFolder(join(work, 'new/parents/run'), false)).not.toThrow();
+    expect(existsSync(join(work, 'new'))).toBe(false);
+    await RunFolder.create<unknown, string>(join(work, 'new/parents/run'), false, runRecord);
+    expect(readdirSync(join(work, 'new/parents/run'))).toEqual(['run.json']);
   });
 });
 

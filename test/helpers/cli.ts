@@ -24,6 +24,8 @@ export interface Cli {
   build(): void;
   /** runs `webgpu-mlp …args` in `work` */
   run(...args: string[]): CliResult;
+  /** the same with these environment variables instead of this process's */
+  runWithEnvironment(environment: NodeJS.ProcessEnv, ...args: string[]): CliResult;
   /** starts `webgpu-mlp …args` in `work` with faults injected (test/helpers/fault-injection.mjs), if any */
   start(args: string[], fault?: FaultOptions): ChildProcess;
   dispose(): void;
@@ -50,8 +52,12 @@ export function cliForTests(name: string): Cli {
       );
     },
     run(...args) {
+      return this.runWithEnvironment(process.env, ...args);
+    },
+    runWithEnvironment(environment, ...args) {
       const result = spawnSync(process.execPath, [join(buildFolder, 'dist/src/cli/main.js'), ...args], {
         cwd: work,
+        env: environment,
         encoding: 'utf8',
         timeout: 120_000,
       });
