@@ -254,6 +254,21 @@ describe('save and load', () => {
     gpu.dispose();
   });
 
+  it('and back: checkpoints of a CPU run resumed on WebGPU: same stop, same best epoch, weights to 1e-5', async () => {
+    const gpu = await createEngine({ backend: 'webgpu' });
+    const full = await runWithCheckpoints(cpu);
+    const stopEpoch = full.history.epochs.length;
+    for (const k of [full.history.bestEpoch + 1, stopEpoch]) {
+      const resumed = await resume(gpu, full.checkpoints[k - 1]);
+      const where = `CPU checkpoint of epoch ${k} resumed on webgpu`;
+      expect(resumed.epoch, where).toBe(full.epoch);
+      expect(resumed.history.stoppedEarly, where).toBe(true);
+      expect(resumed.history.bestEpoch, where).toBe(full.history.bestEpoch);
+      expectClose(resumed.weights, full.weights, 1e-5);
+    }
+    gpu.dispose();
+  });
+
   it('checkpointPath writes the checkpoint to a file in Node', async () => {
     const { mkdtemp, readFile, rm } = await import('node:fs/promises');
     const { join } = await import('node:path');
