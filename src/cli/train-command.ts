@@ -8,7 +8,6 @@ import { createEngine } from '../engine.js';
 import { weightPictures } from '../io/png.js';
 import type { Activation } from '../model/spec.js';
 import { Network } from '../network.js';
-import type { FitHistory } from '../train/fit.js';
 import type { EpochRecord } from '../train/options.js';
 import { prepareData, syntheticSource } from './data.js';
 import { checkOutputFolder, checkpointSchedule, RunFolder } from './output-folder.js';
@@ -131,9 +130,16 @@ export async function train(
     const schedule = checkpointSchedule(flags.checkpointEvery, flags.epochs);
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
-    let history: FitHistory;
-    try {
-      history = await network.fit(data.train, {
+    // A run that fails from here keeps its folder if it holds a checkpoint, and says how to continue it.
+    const stopped = async (error: unknown): Promise<never> => {
+      progress.stop();
+      if (await folder.abandon()) {
+        log(`the run stopped; continue it with: ${commandPrefix()} train --resume ${out}`);
+      }
+      throw error;
+    };
+    const history = await network
+      .fit(data.train, {
         epochs: flags.epochs - network.epoch,
         batchSize: flags.batch,
         optimizer: optimizerOptions(flags),
@@ -160,12 +166,8 @@ export async function train(
             : async (checkpoint) => {
                 if (schedule.due(checkpoint.epoch)) await folder.saveCheckpoint(checkpoint, records);
               },
-      });
-    } catch (error) {
-      progress.stop();
-      if (await folder.abandon()) log(`the run stopped; continue it with: webgpu-mlp train --resume ${out}`);
-      throw error;
-    }
+      })
+      .catch(stopped);
     progress.stop();
     const best = records.find(({ epoch }) => epoch === history.bestEpoch) ?? (records.at(-1) as EpochRecord);
     const trainEvaluation = await network.evaluate(data.train);
@@ -193,14 +195,16 @@ export async function train(
       ...(gradientCheckError === undefined ? {} : { gradientCheckError }),
     };
     const pictures = weightPictures(await network.getWeights(), data.train.width, data.train.height);
-    await folder.finish(
-      [
-        { name: 'metrics.csv', contents: metricsCsv(records) },
-        ...pictures.map(({ name, png }) => ({ name: join('weights', name), contents: png })),
-        { name: 'model.json', contents: `${JSON.stringify(await network.save())}\n` },
-      ],
-      summary,
-    );
+    await folder
+      .finish(
+        [
+          { name: 'metrics.csv', contents: metricsCsv(records) },
+          ...pictures.map(({ name, png }) => ({ name: join('weights', name), contents: png })),
+          { name: 'model.json', contents: `${JSON.stringify(await network.save())}\n` },
+        ],
+        summary,
+      )
+      .catch(stopped);
 
     process.stdout.write(
       `${formatTable(

@@ -168,7 +168,7 @@ describe('faults that are not kills (CPU)', () => {
     const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(status).not.toBe(0);
     expect(stderr).toContain(`checkpoint ${join(out, 'checkpoint.json')}: cannot write (the disk is full)`);
-    expect(stderr).toContain(`continue it with: webgpu-mlp train --resume ${out}`);
+    expect(stderr).toMatch(new RegExp(`continue it with: node \\S+main\\.js train --resume ${out}\n`));
     expect(stdout).toBe('');
     expect(readdirSync(join(work, out)).sort()).toEqual(['checkpoint.json', 'history.json', 'run.json']);
     expect(JSON.parse(readFileSync(join(work, out, 'checkpoint.json'), 'utf8')).epoch).toBe(2);
