@@ -4,7 +4,7 @@
 // Write faults are injected (test/helpers/fault-injection.mjs): tests may run as root, where chmod stops nothing.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { MlpError } from '../../src/errors.js';
 import type { SavedModel } from '../../src/io/model-file.js';
 import type { NetworkSpec } from '../../src/model/spec.js';
 import { Network } from '../../src/network.js';
-import { readCheckpoint } from '../../src/node-checkpoints.js';
+import { readCheckpoint, writeCheckpointFile } from '../../src/node-checkpoints.js';
 import type { FitOptions } from '../../src/train/options.js';
 import { injectFault } from '../helpers/fault-injection.mjs';
 
@@ -142,6 +142,19 @@ describe('writing', () => {
     } finally {
       undo();
     }
+  });
+});
+
+describe('writeCheckpointFile', () => {
+  it('after a kill between its two renames (.previous a link to the checkpoint), the next write leaves no temporary file', async () => {
+    const file = join(folder, 'linked.json');
+    await writeFile(file, 'epoch 4');
+    await link(file, `${file}.previous`); // what a kill before the last rename leaves
+    await writeCheckpointFile(file, 'epoch 6');
+    expect(await readFile(file, 'utf8')).toBe('epoch 6');
+    expect(await readFile(`${file}.previous`, 'utf8')).toBe('epoch 4');
+    expect(existsSync(`${file}.previous.partial`)).toBe(false);
+    expect(existsSync(`${file}.partial`)).toBe(false);
   });
 });
 
