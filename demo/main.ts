@@ -7,11 +7,13 @@ import { syntheticSource } from './data-source.js';
 import { setupModelPanel } from './model-panel.js';
 import { setState, showError, ui } from './page.js';
 import { setupTrainingControls } from './training-panel.js';
+import { showScrollHint } from './views/scroll-hint.js';
 
 setupDataPanel();
 setupTrainingControls();
 setupModelPanel();
 setupComparePanel();
+showScrollHint(ui.epochTableFrame, ui.epochTableHint);
 setState('idle');
 void (async () => {
   try {

@@ -30,7 +30,7 @@ import {
   type StopFlag,
   type TrainingState,
 } from './train/fit.js';
-import type { FitData, FitOptions } from './train/options.js';
+import { type FitData, type FitOptions, resolveFitOptions } from './train/options.js';
 import { type ProgressEvent, progressEvents } from './train/progress.js';
 
 /** What a Network needs from the engine that made it. */
@@ -96,6 +96,37 @@ export class Network {
   /** Epochs trained so far (a loaded network continues its count). */
   get epoch(): number {
     return this.training.epoch;
+  }
+
+  /**
+   * Compiles, in the background, the GPU programs that fit() with these options will run (they depend on the
+   * batch size and the optimizer), and resolves when they are ready, so that the first fit starts training
+   * at once; call it right after createNetwork with the options you will give fit, to compile while data
+   * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
+   * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
+   * set). Optional: fit compiles what is missing itself. Nothing to do on the CPU backend. A program that
+   * does not compile rejects with MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
+   */
+  async ready(options?: FitOptions, examples?: number): Promise<void> {
+    this.checkAlive();
+    const { batchSize, optimizer } = resolveFitOptions(
+      options,
+      this.spec.layers.length - 1,
+      this.training.optimizer,
+    );
+    if (examples !== undefined) checkPositiveInteger('examples', examples);
+    // Rows of zeros: the programs depend on the shapes, not on the data.
+    const rows = Math.min(batchSize, examples ?? batchSize);
+    const probe = this.backendNetwork.upload(
+      new Float32Array(rows * this.inputSize),
+      new Float32Array(rows * this.outputSize),
+      rows,
+    );
+    try {
+      await this.backendNetwork.prepare(probe, { batchSize, optimizer });
+    } finally {
+      probe.dispose();
+    }
   }
 
   /**

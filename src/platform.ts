@@ -5,6 +5,8 @@
 export interface NodePlatform {
   /** The WebGPU entry point of the `webgpu` package (Dawn), one per process; null when it has no adapter. */
   webgpu(): Promise<GPU | null>;
+  /** Whether that Dawn instance zero-initialises workgroup memory (node-platform.ts turns it off). */
+  readonly workgroupMemoryZeroed: boolean;
   /** The SwiftShader driver webgpu() pointed Dawn at because the system has no GPU driver, or null. */
   swiftShaderFallback(): string | null;
   /** Checks a checkpoint file's folder can be written and removes a crashed run's temporary files. */

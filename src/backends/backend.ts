@@ -119,6 +119,17 @@ export interface BackendNetwork {
   readOptimizerState(): Promise<OptimizerState>;
   writeOptimizerState(state: OptimizerState): void;
 
+  /**
+   * Compiles what train(training, …) with this batch size and optimizer, and evaluate(evaluated), will run,
+   * without blocking, and resolves when it is ready (the CPU backend has nothing to compile). Changes no
+   * state: calling it is optional, since train and evaluate compile whatever is missing, blocking, when
+   * called. Fit awaits it before its first step; Network.ready() awaits it before any data.
+   */
+  prepare(
+    training: BackendDataset,
+    step: { batchSize: number; optimizer: OptimizerSpec },
+    evaluated?: BackendDataset,
+  ): Promise<void>;
   /** The order in which `train` visits the examples of `dataset` (an epoch's permutation): one upload. */
   setOrder(dataset: BackendDataset, order: Uint32Array): void;
   /**

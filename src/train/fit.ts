@@ -6,7 +6,7 @@
 // for (getWeights, save, a checkpoint). Chunks exist only so that callbacks run and stop() can land between
 // them; they read nothing back unless per-batch loss was asked for.
 
-import type { BackendDataset, BackendNetwork, Metrics, ParamsCopy } from '../backends/backend.js';
+import type { BackendDataset, BackendNetwork, EpochEnd, Metrics, ParamsCopy } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import { type BestSoFar, encodeModel } from '../io/model-file.js';
 import { checkTargetsForLoss, exampleCount, toFiniteFloat32 } from '../model/numbers.js';
@@ -238,6 +238,12 @@ export async function runFit(
   let bestWeights: ParamsCopy | undefined;
   try {
     validationData = validation && backend.upload(validation.inputs, validation.targets, validation.count);
+    // The GPU pipelines compile before the first step, without blocking (Network.ready() may have begun it).
+    await backend.prepare(
+      trainingData,
+      { batchSize: resolved.batchSize, optimizer: resolved.optimizer },
+      validationData,
+    );
     lastFinite = backend.copyParams();
     const batches = Math.ceil(training.count / resolved.batchSize);
     const batchesPerChunk = callbacks.onBatchEnd
@@ -288,13 +294,16 @@ export async function runFit(
         dropoutSeed: spec.seed,
       };
       const batchMetrics: Metrics = { lossSum: 0, correct: 0, count: 0, finite: true };
+      let end: EpochEnd | undefined;
       let batch = 0;
       while (batch < batches && !stop.stopped) {
         const chunk = Math.min(batchesPerChunk, batches - batch);
         backend.train(trainingData, batch, chunk, step);
         let record: BatchRecord = { epoch, batch, batches };
         if (resolved.batchLoss) {
-          const metrics = await backend.takeTrainingMetrics();
+          // The last batch's metrics come with the epoch's one readback, not in one of their own.
+          if (batch + chunk === batches) end = await backend.endEpoch(validationData);
+          const metrics = end ? end.training : await backend.takeTrainingMetrics();
           addMetrics(batchMetrics, metrics);
           record = {
             ...record,
@@ -312,7 +321,7 @@ export async function runFit(
         break;
       }
 
-      const end = await backend.endEpoch(validationData);
+      end ??= await backend.endEpoch(validationData);
       const epochMetrics = resolved.batchLoss ? batchMetrics : end.training;
       if (!epochMetrics.finite || !end.paramsFinite) {
         lastFinite.restore();

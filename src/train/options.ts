@@ -120,7 +120,7 @@ export interface ResolvedFitOptions {
 }
 
 const scheduleKinds = ['constant', 'step', 'exponential', 'cosine'] as const;
-/** Every option `fit` takes (docs/training.md lists each one; test/docs.test.ts checks that). */
+/** Every option `fit` takes (docs/training.md lists each one; test/docs/pages.test.ts checks that). */
 export const fitOptionKeys: readonly (keyof FitOptions)[] = [
   'epochs',
   'batchSize',

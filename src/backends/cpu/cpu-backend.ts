@@ -198,6 +198,13 @@ class CpuNetwork implements BackendNetwork {
     this.state.step = state.step;
   }
 
+  /** Nothing to compile: checks its arguments as train and evaluate would. */
+  async prepare(training: BackendDataset, _step: unknown, evaluated?: BackendDataset): Promise<void> {
+    this.checkAlive();
+    this.checkDataset(training);
+    if (evaluated) this.checkDataset(evaluated);
+  }
+
   setOrder(dataset: BackendDataset, order: Uint32Array): void {
     this.checkAlive();
     const data = this.checkDataset(dataset);

@@ -102,11 +102,13 @@ class GpuParamsCopy implements ParamsCopy {
  */
 const maxCheckWorkgroups = 1024;
 
+/** Bytes of finite.wgsl's nonFinite flag (one u32). */
+export const finiteFlagBytes = 4;
+
 /** finite.wgsl bound to every layer's parameters: records the check, then `flag` holds 0 or 1. */
 export class FiniteCheck {
   /** finite.wgsl nonFinite: 1 when a parameter is NaN or ±Infinity */
   readonly flag: GPUBuffer;
-  readonly flagBytes = 4;
   private readonly dispatches: { bound: BoundKernel; workgroups: number }[];
 
   constructor(
@@ -118,7 +120,7 @@ export class FiniteCheck {
     const entry = reflectKernel(finiteKernel).reflect.entry.compute.find((f) => f.name === 'check');
     const workgroupSize = entry?.workgroupSize?.[0];
     if (!workgroupSize) throw new Error('shaders/finite.wgsl: check has no workgroup size');
-    this.flag = scheduler.memory.storage('parameters non-finite', this.flagBytes);
+    this.flag = scheduler.memory.storage('parameters non-finite', finiteFlagBytes);
     this.dispatches = buffers.parameterBuffers().map(({ buffer, byteLength }) => ({
       bound: bindKernel(device, kernel, { values: buffer, nonFinite: this.flag }),
       workgroups: Math.min(maxCheckWorkgroups, Math.ceil(byteLength / 4 / workgroupSize)),

@@ -4,7 +4,7 @@
 
 import { MlpError } from '../../errors.js';
 import type { BackendStats } from '../backend.js';
-import type { BoundKernel } from './pipelines.js';
+import { type BoundKernel, type Kernel, pipelineOf } from './pipelines.js';
 
 /** Creates and destroys the buffers of one backend and counts the live ones. */
 export class GpuMemory {
@@ -125,6 +125,19 @@ export interface CommandRecorder {
   clear(buffer: GPUBuffer, offset?: number, byteLength?: number): void;
 }
 
+/** A recorder that records nothing: it collects the kernels that `record` would dispatch. */
+export function kernelsRecorded(record: (recorder: CommandRecorder) => void): Set<Kernel> {
+  const kernels = new Set<Kernel>();
+  record({
+    dispatch: ({ kernel }) => {
+      kernels.add(kernel);
+    },
+    copy: () => {},
+    clear: () => {},
+  });
+  return kernels;
+}
+
 /** Data on a SharedArrayBuffer reaches the GPU through a staging array of at most this many bytes. */
 const sharedStagingBytes = 4 << 20;
 
@@ -170,10 +183,11 @@ export class Scheduler {
       pass = undefined;
     };
     const counters = this.counters;
+    const device = this.device;
     record({
       dispatch({ kernel, bindGroup }, x, y = 1, dynamicOffsets) {
         if (!pass) pass = encoder.beginComputePass();
-        pass.setPipeline(kernel.pipeline);
+        pass.setPipeline(pipelineOf(device, kernel));
         pass.setBindGroup(0, bindGroup, dynamicOffsets);
         pass.dispatchWorkgroups(x, y);
         counters.dispatches++;

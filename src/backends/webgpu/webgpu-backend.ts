@@ -37,9 +37,10 @@ import {
   perExampleDevice,
   perExampleLayout,
 } from './per-example.js';
+import { compiledKernels } from './pipelines.js';
 import { storageMemberOffset } from './reflect.js';
-import { FiniteCheck, ParamsCopies } from './resident-params.js';
-import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
+import { type CommandRecorder, DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -56,6 +57,8 @@ export class WebGpuBackend implements Backend {
     readonly device: GPUDevice,
     readonly adapterDescription: string,
     private readonly ownsDevice: boolean,
+    /** whether the device zero-initialises workgroup memory (per-example.ts perExampleDevice) */
+    readonly workgroupMemoryZeroed: boolean,
   ) {
     this.memory = new GpuMemory(device);
     this.health = new DeviceHealth(device);
@@ -63,13 +66,15 @@ export class WebGpuBackend implements Backend {
 
   /**
    * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
-   * Without an adapter: MlpError('no-adapter') saying what to install.
+   * Without an adapter: MlpError('no-adapter') saying what to install. A caller's device is taken to
+   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts).
    */
-  static async create(device?: GPUDevice): Promise<WebGpuBackend> {
-    if (device) return new WebGpuBackend(device, describeDevice(device), false);
+  static async create(device?: GPUDevice, givenDeviceZeroes = true): Promise<WebGpuBackend> {
+    if (device) return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
-    return new WebGpuBackend(acquired.device, acquired.adapterDescription, acquired.owned);
+    const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
+    return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
   }
 
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork {
@@ -332,6 +337,46 @@ class WebGpuNetwork implements BackendNetwork {
     this.scheduler.upload(this.buffers.control, 0, Uint32Array.of(state.step));
   }
 
+  /**
+   * Records, into a recorder that only collects kernels, what train() and endEpoch() would dispatch, so their
+   * pipelines start compiling, and awaits them. With an optimizer other than the network's, the trainer is
+   * built for it and thrown away: the pipelines stay in the device's cache for when fit sets it.
+   */
+  async prepare(
+    training: BackendDataset,
+    step: { batchSize: number; optimizer: OptimizerSpec },
+    evaluated?: BackendDataset,
+  ): Promise<void> {
+    this.checkAlive();
+    const data = this.checkDataset(training);
+    const evaluationPass = evaluated && this.evaluationPass(this.checkDataset(evaluated));
+    const { optimizer } = step;
+    // As train() takes it: a batch of the whole data set or more is the whole data set.
+    const batchSize = Math.min(step.batchSize, data.count);
+    const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
+    const { memory } = this.backend;
+    const kernels = kernelsRecorded((recorder) => {
+      const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
+      if (layout) {
+        const trainer = current
+          ? this.perExampleTrainer(layout)
+          : new PerExampleTrainer(memory, this.buffers, optimizer, layout);
+        trainer.record(recorder, data, 1);
+        if (trainer !== this.perExample) trainer.destroy();
+      } else {
+        const workspace = current
+          ? this.training(batchSize)
+          : new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
+        workspace.recordStep(recorder, data);
+        if (workspace !== this.trainingWorkspace) workspace.destroy();
+      }
+      // endEpoch's check of the parameters, and its evaluation of the validation set.
+      this.finiteChecker().record(recorder);
+      evaluationPass?.(recorder);
+    });
+    await this.backend.health.guard(compiledKernels(kernels));
+  }
+
   setOrder(dataset: BackendDataset, order: Uint32Array): void {
     this.checkAlive();
     const data = this.checkDataset(dataset);
@@ -365,10 +410,9 @@ class WebGpuNetwork implements BackendNetwork {
       data.cursor = firstBatch;
     }
     const optimizer = this.optimizer;
-    const layout = batchSize === 1 ? this.perExampleLayout() : undefined;
+    const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
     if (layout) {
-      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer, layout);
-      const trainer = this.perExample;
+      const trainer = this.perExampleTrainer(layout);
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
       data.cursor += batchCount;
       return;
@@ -383,10 +427,16 @@ class WebGpuNetwork implements BackendNetwork {
     data.cursor += batchCount;
   }
 
-  /** How the fused per-example kernel takes this network and optimizer, if it does. */
-  private perExampleLayout(): PerExampleLayout | undefined {
-    const device = perExampleDevice(this.device.adapterInfo);
-    return perExampleLayout(this.device.limits, this.spec, this.optimizer, device);
+  /** The fused per-example trainer for the network's optimizer, made on first use. */
+  private perExampleTrainer(layout: PerExampleLayout): PerExampleTrainer {
+    this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, this.optimizer, layout);
+    return this.perExample;
+  }
+
+  /** How the fused per-example kernel takes this network and `optimizer`, if it does. */
+  private perExampleLayout(optimizer: OptimizerSpec): PerExampleLayout | undefined {
+    const device = perExampleDevice(this.device.adapterInfo, this.backend.workgroupMemoryZeroed);
+    return perExampleLayout(this.device.limits, this.spec, optimizer, device);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
@@ -478,14 +528,13 @@ class WebGpuNetwork implements BackendNetwork {
     this.checkAlive();
     const data = validation && this.checkDataset(validation);
     const evaluationPass = data && this.evaluationPass(data);
-    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
-    const check = this.finiteCheck;
+    const check = this.finiteChecker();
     const layout = metricsLayout();
     const metricsBytes = Math.ceil(layout.size / 4) * 4;
     const bytes = await this.scheduler.read(
       [
         { buffer: this.buffers.trainingMetrics, byteLength: metricsBytes },
-        { buffer: check.flag, byteLength: check.flagBytes },
+        { buffer: check.flag, byteLength: finiteFlagBytes },
         ...(data ? [{ buffer: this.buffers.evaluationMetrics, byteLength: metricsBytes }] : []),
       ],
       {
@@ -499,8 +548,13 @@ class WebGpuNetwork implements BackendNetwork {
     return {
       training: parseMetrics(bytes, layout),
       paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
-      validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
+      validation: data && parseMetrics(bytes.slice(metricsBytes + finiteFlagBytes), layout),
     };
+  }
+
+  private finiteChecker(): FiniteCheck {
+    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
+    return this.finiteCheck;
   }
 
   /**

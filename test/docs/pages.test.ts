@@ -8,13 +8,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerBench } from '../src/cli/bench-command.js';
-import { registerEval } from '../src/cli/eval-command.js';
-import { registerPredict } from '../src/cli/predict-command.js';
-import { registerTrain } from '../src/cli/train-command.js';
-import { fitOptionKeys } from '../src/train/options.js';
+import { registerBench } from '../../src/cli/bench-command.js';
+import { registerEval } from '../../src/cli/eval-command.js';
+import { registerPredict } from '../../src/cli/predict-command.js';
+import { registerTrain } from '../../src/cli/train-command.js';
+import { fitOptionKeys } from '../../src/train/options.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).map((name) => `docs/${name}`)];
 
