@@ -1,6 +1,6 @@
 // Face files from a folder on disk (Node only: the browser uses browser-files.ts).
 
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { MlpError } from '../errors.js';
 import type { FaceFiles } from './faces.js';
@@ -11,12 +11,30 @@ function unreadable(path: string, what: string, error: unknown): MlpError {
   return new MlpError('invalid-file', `cannot read the ${what} ${path}: ${reason}`, { cause: error });
 }
 
-/** Reads a file, turning "not found" and the like into an MlpError that names the path. */
+/**
+ * Reads a file, turning "not found" and the like into an MlpError that names the path. Only regular files:
+ * a device or a pipe (a link to /dev/zero) may never end, so it is refused before anything is read.
+ */
 export async function readFileBytes(path: string, what = 'file'): Promise<Uint8Array> {
+  let file: Awaited<ReturnType<typeof open>>;
   try {
-    return new Uint8Array(await readFile(path));
+    file = await open(path, 'r');
   } catch (error) {
     throw unreadable(path, what, error);
+  }
+  try {
+    if (!(await file.stat()).isFile()) {
+      throw new MlpError(
+        'invalid-file',
+        `cannot read the ${what} ${path}: it is not a regular file (a device, a pipe or a folder)`,
+      );
+    }
+    return new Uint8Array(await file.readFile());
+  } catch (error) {
+    if (error instanceof MlpError) throw error;
+    throw unreadable(path, what, error);
+  } finally {
+    await file.close();
   }
 }
 

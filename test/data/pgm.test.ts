@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maxPgmFileBytes, readPgmFile } from '../../src/data/node-files.js';
+import { maxPgmFileBytes, readFileBytes, readPgmFile } from '../../src/data/node-files.js';
 import { parsePgm } from '../../src/data/pgm.js';
 import { MlpError } from '../../src/errors.js';
 
@@ -126,6 +126,15 @@ describe('readPgmFile', () => {
     const started = performance.now();
     await rejects(join(folder, 'zero.pgm'), /magic number P5 .* found byte 0x00 byte 0x00/);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('readFileBytes (CSV, .list files) refuses a link to /dev/zero before reading: not a regular file', async () => {
+    symlinkSync('/dev/zero', join(folder, 'zero.csv'));
+    const error = await readFileBytes(join(folder, 'zero.csv'), 'CSV file').catch(
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(MlpError);
+    expect((error as MlpError).message).toMatch(/zero\.csv: it is not a regular file/);
   });
 
   it('reads no further than the header allows: a longer file, or a header claiming more than 256 MiB, is refused', async () => {
