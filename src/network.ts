@@ -8,10 +8,19 @@ import {
   type GradientCheckOptions,
   gradientCheck,
 } from './backends/cpu/gradient-check.js';
+import { gpuPart } from './backends/gpu-data.js';
 import { MlpError } from './errors.js';
 import { decodeModel, encodeModel, type SavedModel } from './io/model-file.js';
 import { toOnnx } from './io/onnx-export.js';
 import { type TfjsExport, toTfjsLayers } from './io/tfjs-export.js';
+import {
+  checkGpuBuffer,
+  checkGpuData,
+  type GpuData,
+  isGpuBuffer,
+  isGpuData,
+  type ParameterBuffers,
+} from './model/gpu-data.js';
 import {
   checkTargetsForLoss,
   exampleCount,
@@ -22,9 +31,10 @@ import {
 import type { LayerParams, NetworkSpec } from './model/spec.js';
 import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
 import {
-  checkExamples,
+  checkFitExamples,
   type FitHistory,
   holdBest,
+  placeExamples,
   readBest,
   runFit,
   type StopFlag,
@@ -177,8 +187,15 @@ export class Network {
    */
   async evaluate(data: FitData): Promise<Evaluation> {
     this.checkAlive();
-    const examples = checkExamples('data', data, this.inputSize, this.outputSize, this.spec.loss);
-    const uploaded = this.backendNetwork.upload(examples.inputs, examples.targets, examples.count);
+    const examples = checkFitExamples(
+      'data',
+      data,
+      this.inputSize,
+      this.outputSize,
+      this.spec.loss,
+      this.backendNetwork,
+    );
+    const uploaded = await placeExamples(this.backendNetwork, examples);
     try {
       const result = await this.backendNetwork.evaluate(uploaded);
       const { classes } = result;
@@ -272,11 +289,73 @@ export class Network {
     this.backendNetwork.writeParams(checked);
   }
 
-  /** Outputs for `inputs` (count × inputSize, row-major): count × outputs, row-major. */
-  async predict(inputs: Numbers): Promise<Float32Array> {
+  /**
+   * Outputs for `inputs` (count × inputSize, row-major): count × outputs, row-major. On the webgpu
+   * backend, `{ inputs: GPUBuffer, count }` reads the rows from the caller's buffer (COPY_SRC).
+   */
+  async predict(inputs: Numbers | GpuData): Promise<Float32Array> {
     this.checkAlive();
+    if (isGpuData(inputs)) {
+      const gpu = gpuPart(this.backendNetwork, 'predict');
+      const checked = checkGpuData('predict', inputs, this.inputSize, this.outputSize, 'predict');
+      return gpu.predictFromBuffer(checked.inputs, checked.count);
+    }
     const checked = this.checkInputs(inputs);
     return this.backendNetwork.predict(checked, checked.length / this.inputSize);
+  }
+
+  /**
+   * The forward pass on `count` rows of `input` (count × inputSize float32, row-major; COPY_SRC), recorded
+   * on the engine's device after the work already submitted, into `options.output` (COPY_DST, at least
+   * count × outputs floats) or a new buffer (STORAGE | COPY_SRC | COPY_DST) that the caller owns and
+   * destroys. Reads nothing back. A buffer of another device is reported as MlpError('wrong-device') by
+   * the network's next call, as WebGPU reports it only later. See docs/embedding.md.
+   */
+  predictBuffer(input: GPUBuffer, count: number, options: { output?: GPUBuffer } = {}): GPUBuffer {
+    this.checkAlive();
+    const gpu = gpuPart(this.backendNetwork, 'predictBuffer');
+    if (!isGpuBuffer(input)) {
+      throw new MlpError(
+        'invalid-argument',
+        `predictBuffer: expected a GPUBuffer as input, got ${typeof input}`,
+      );
+    }
+    if (!isRecord(options)) throw invalid('predictBuffer options', options, 'an object');
+    checkKeys('predictBuffer options', options, ['output'], 'option');
+    const checked = checkGpuData(
+      'predictBuffer',
+      { inputs: input, count },
+      this.inputSize,
+      this.outputSize,
+      'predict',
+    );
+    const { output } = options;
+    if (output !== undefined) {
+      if (!isGpuBuffer(output)) {
+        throw new MlpError(
+          'invalid-argument',
+          `predictBuffer: expected options.output to be a GPUBuffer, got ${typeof output}`,
+        );
+      }
+      checkGpuBuffer(
+        'predictBuffer output',
+        output,
+        ['COPY_DST'],
+        checked.count * this.outputSize * 4,
+        `count × outputs = ${checked.count} × ${this.outputSize} floats`,
+      );
+    }
+    return gpu.predictBuffer(checked.inputs, checked.count, output);
+  }
+
+  /**
+   * The live GPU buffers of the parameters, for the app's own shaders: per layer, weights units × inputs
+   * row-major (as getWeights) from byte `weightsOffset`, biases from `biasesOffset`. Read-only for the
+   * app, valid until dispose(); `version` changes whenever training or setWeights changes them.
+   */
+  parameterBuffers(): ParameterBuffers {
+    this.checkAlive();
+    return gpuPart(this.backendNetwork, 'parameterBuffers').parameterBuffers();
   }
 
   /**

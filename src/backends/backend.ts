@@ -3,6 +3,7 @@
 // float32 rounding. Work is expressed in whole training steps over a resident data set, never per op, so
 // the GPU backend can keep everything on the device and put many steps into one command buffer.
 
+import type { GpuData, ParameterBuffers } from '../model/gpu-data.js';
 import type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../model/spec.js';
 
@@ -151,4 +152,22 @@ export interface BackendNetwork {
 
   stats(): BackendStats;
   dispose(): void;
+
+  /** GPU backends only: data, predictions and parameters in GPUBuffers (docs/embedding.md). */
+  readonly gpu?: GpuDataNetwork;
+}
+
+/** What only GPU backends offer (BackendNetwork.gpu): data, predictions and parameters in GPUBuffers. */
+export interface GpuDataNetwork {
+  /**
+   * A data set bound in place on the caller's buffers (never destroyed by the backend); usage and sizes
+   * were checked (model/gpu-data.ts checkGpuData). Rejects with MlpError('wrong-device') when a buffer
+   * belongs to another device.
+   */
+  adopt(data: Required<GpuData>): Promise<BackendDataset>;
+  /** predict() on inputs in a GPUBuffer (checked for 'predict'): the outputs read back. */
+  predictFromBuffer(inputs: GPUBuffer, count: number): Promise<Float32Array>;
+  /** Records the forward pass into `output` (or a new buffer the caller owns); reads nothing back. */
+  predictBuffer(inputs: GPUBuffer, count: number, output?: GPUBuffer): GPUBuffer;
+  parameterBuffers(): ParameterBuffers;
 }

@@ -7,8 +7,10 @@
 // them; they read nothing back unless per-batch loss was asked for.
 
 import type { BackendDataset, BackendNetwork, EpochEnd, Metrics, ParamsCopy } from '../backends/backend.js';
+import { gpuPart } from '../backends/gpu-data.js';
 import { MlpError } from '../errors.js';
 import { type BestSoFar, encodeModel } from '../io/model-file.js';
+import { checkGpuData, type GpuData, isGpuBuffer, isGpuData } from '../model/gpu-data.js';
 import { checkTargetsForLoss, exampleCount, toFiniteFloat32 } from '../model/numbers.js';
 import type { OptimizerConfig } from '../model/optimizer.js';
 import { hash32, Random } from '../model/random.js';
@@ -79,6 +81,51 @@ export interface Examples {
   inputs: Float32Array;
   targets: Float32Array;
   count: number;
+}
+
+/** Examples in the caller's GPUBuffers: usage and sizes checked; the values are not read. */
+export type GpuExamples = Required<GpuData>;
+
+/** What a fit trains or validates on: CPU arrays, or GPU buffers. */
+export type FitExamples = Examples | GpuExamples;
+
+function onGpu(examples: FitExamples): examples is GpuExamples {
+  return isGpuBuffer(examples.inputs);
+}
+
+/** checkExamples, or for `{ inputs: GPUBuffer, targets: GPUBuffer, count }` the GPU checks. */
+export function checkFitExamples(
+  what: string,
+  data: unknown,
+  inputSize: number,
+  outputSize: number,
+  loss: Loss,
+  backend: BackendNetwork,
+): FitExamples {
+  // Targets in GPUBuffers are not read, so binary cross-entropy's range is checked only for arrays.
+  if (!isGpuData(data)) return checkExamples(what, data, inputSize, outputSize, loss);
+  gpuPart(backend, what);
+  const { inputs, targets, count } = checkGpuData(what, data, inputSize, outputSize, 'train');
+  return { inputs, targets: targets as GPUBuffer, count };
+}
+
+/** The examples on the backend: uploaded once, or the caller's buffers bound in place. */
+export function placeExamples(backend: BackendNetwork, examples: FitExamples): Promise<BackendDataset> {
+  if (onGpu(examples)) return gpuPart(backend, 'data').adopt(examples);
+  return Promise.resolve(backend.upload(examples.inputs, examples.targets, examples.count));
+}
+
+/** GPU buffers are named by identity: their values stay on the GPU. */
+const gpuDataNames = new WeakMap<GPUBuffer, number>();
+let gpuDataNamed = 0;
+
+function gpuDataName(buffer: GPUBuffer): number {
+  let name = gpuDataNames.get(buffer);
+  if (name === undefined) {
+    name = ++gpuDataNamed;
+    gpuDataNames.set(buffer, name);
+  }
+  return name;
 }
 
 /** About this many examples go into one train() call between callbacks and stop checks. */
@@ -160,7 +207,10 @@ export function checkExamples(
  * Names the data a loss is watched on (kind, count and a hash of every value), so that a best loss carried
  * over from an earlier fit is only compared with losses on the same data.
  */
-export function watchedData(kind: 'validation' | 'training', examples: Examples): string {
+export function watchedData(kind: 'validation' | 'training', examples: FitExamples): string {
+  if (onGpu(examples)) {
+    return `${kind} data, ${examples.count} examples, GPU buffers #${gpuDataName(examples.inputs)}/#${gpuDataName(examples.targets)}`;
+  }
   let hash = hash32(examples.count);
   for (const array of [examples.inputs, examples.targets]) {
     const words = new Uint32Array(array.buffer, array.byteOffset, array.length);
@@ -170,7 +220,13 @@ export function watchedData(kind: 'validation' | 'training', examples: Examples)
 }
 
 /** The examples [start, end) of `examples`. */
-function slice(examples: Examples, start: number, end: number): Examples {
+function slice(examples: FitExamples, start: number, end: number): Examples {
+  if (onGpu(examples)) {
+    throw new MlpError(
+      'invalid-argument',
+      'validationSplit: GPU data cannot be split; pass the held-out examples as `validation` (GPU buffers too)',
+    );
+  }
   const inputSize = examples.inputs.length / examples.count;
   const outputSize = examples.targets.length / examples.count;
   return {
@@ -204,9 +260,9 @@ export async function runFit(
   const outputSize = spec.layers[spec.layers.length - 1].units;
   const resolved = resolveFitOptions(options, spec.layers.length - 1, state.optimizer);
   const callbacks = options ?? {};
-  const all = checkExamples('data', data, spec.inputSize, outputSize, spec.loss);
+  const all = checkFitExamples('data', data, spec.inputSize, outputSize, spec.loss, backend);
   let training = all;
-  let validation: Examples | undefined;
+  let validation: FitExamples | undefined;
   if (resolved.validationSplit !== undefined) {
     const held = Math.round(all.count * resolved.validationSplit);
     if (held < 1 || held >= all.count) {
@@ -218,7 +274,14 @@ export async function runFit(
     training = slice(all, 0, all.count - held);
     validation = slice(all, all.count - held, all.count);
   } else if (callbacks.validation !== undefined) {
-    validation = checkExamples('validation', callbacks.validation, spec.inputSize, outputSize, spec.loss);
+    validation = checkFitExamples(
+      'validation',
+      callbacks.validation,
+      spec.inputSize,
+      outputSize,
+      spec.loss,
+      backend,
+    );
   }
 
   const checkpoints = await openCheckpoints(resolved.checkpointEvery, callbacks);
@@ -230,14 +293,14 @@ export async function runFit(
   }
   state.optimizer = optimizer;
 
-  const trainingData = backend.upload(training.inputs, training.targets, training.count);
+  const trainingData = await placeExamples(backend, training);
   let validationData: BackendDataset | undefined;
   const history: FitHistory = { epochs: [], bestEpoch: 0, stoppedEarly: false, stopped: false };
   // The weights after the last epoch that left them finite, restored if an epoch does not.
   let lastFinite: ParamsCopy | undefined;
   let bestWeights: ParamsCopy | undefined;
   try {
-    validationData = validation && backend.upload(validation.inputs, validation.targets, validation.count);
+    validationData = validation && (await placeExamples(backend, validation));
     // The GPU pipelines compile before the first step, without blocking (Network.ready() may have begun it).
     await backend.prepare(
       trainingData,

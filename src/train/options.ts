@@ -4,6 +4,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { MlpError } from '../errors.js';
 import type { SavedModel } from '../io/model-file.js';
+import type { GpuData } from '../model/gpu-data.js';
 import type { Numbers } from '../model/numbers.js';
 import {
   type OptimizerConfig,
@@ -21,8 +22,11 @@ export interface TrainingData {
   count?: number;
 }
 
-/** The data helper's Dataset (src/data) is accepted as it is: it has the same fields. */
-export type FitData = TrainingData | Dataset;
+/**
+ * The data helper's Dataset (src/data) is accepted as it is: it has the same fields. GpuData (the webgpu
+ * backend only) keeps the examples in the caller's GPUBuffers: docs/embedding.md.
+ */
+export type FitData = TrainingData | Dataset | GpuData;
 
 /** The learning rate of epoch e (counted from 0 over the network's whole life, so resuming continues it). */
 export type LearningRateSchedule =

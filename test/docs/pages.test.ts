@@ -24,11 +24,21 @@ describe('code samples are the examples .ci/run runs, verbatim', () => {
     ['docs/training.md', 'examples/training.mjs'],
     ['docs/webgpu-design.md', 'examples/webgpu.mjs'],
     ['docs/data.md', 'examples/data.mjs'],
+    ['docs/embedding.md', 'examples/embedding.mjs'],
   ]) {
     it(`${page} shows ${example}`, () => {
       expect(read(page)).toContain(`\`\`\`js\n${read(example)}\`\`\``);
     });
   }
+});
+
+it("README.md shows examples/embedding.mjs's round trip (from its comment to the blank line), verbatim", () => {
+  const example = read('examples/embedding.mjs');
+  const start = example.indexOf('// The round trip');
+  expect(start).toBeGreaterThan(0);
+  const roundTrip = example.slice(start, example.indexOf('\n\n', start) + 1);
+  expect(roundTrip.split('\n').length).toBeGreaterThan(10);
+  expect(read('README.md')).toContain(`\`\`\`js\n${roundTrip}\`\`\``);
 });
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */

@@ -22,6 +22,8 @@ export class ParamsCopies {
     private readonly buffers: NetworkBuffers,
     /** readParams' decoding of the layers' bytes */
     private readonly unpack: (bytes: ArrayBuffer) => LayerParams[],
+    /** called when a copy becomes the parameters again (they changed) */
+    private readonly restored: () => void,
   ) {}
 
   /** A copy of the current parameters, or of `packed` (each layer's weights then biases) when given. */
@@ -32,7 +34,9 @@ export class ParamsCopies {
       buffer: memory.storage(`parameters copy ${l}`, byteLength),
       byteLength,
     }));
-    const copy = new GpuParamsCopy(this.scheduler, params, held, this.unpack, () => this.live.delete(copy));
+    const copy = new GpuParamsCopy(this.scheduler, params, held, this.unpack, this.restored, () =>
+      this.live.delete(copy),
+    );
     this.live.add(copy);
     if (packed) {
       packed.forEach((values, l) => {
@@ -57,6 +61,7 @@ class GpuParamsCopy implements ParamsCopy {
     private readonly params: Range[],
     private readonly held: Range[],
     private readonly unpack: (bytes: ArrayBuffer) => LayerParams[],
+    private readonly restored: () => void,
     private readonly onDispose: () => void,
   ) {}
 
@@ -66,6 +71,7 @@ class GpuParamsCopy implements ParamsCopy {
 
   restore(): void {
     this.copyAll(this.held, this.params);
+    this.restored();
   }
 
   async read(): Promise<LayerParams[]> {

@@ -4,6 +4,7 @@
 // device-side counters (step.wgsl) tell each step which batch and which step number it is.
 
 import { MlpError } from '../../errors.js';
+import type { GpuData, ParameterBuffers } from '../../model/gpu-data.js';
 import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   BackendStats,
   EpochEnd,
   Evaluation,
+  GpuDataNetwork,
   Metrics,
   OptimizerSpec,
   OptimizerState,
@@ -21,6 +23,7 @@ import type {
 } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
+import { checkDevice, DeferredCheck } from './gpu-data.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
 import {
   checkBindingSize,
@@ -97,6 +100,7 @@ function describeDevice(device: GPUDevice): string {
   return text || 'WebGPU device (given by the caller)';
 }
 
+/** A data set on the GPU: ours (upload), or the caller's buffers bound in place (adopt), never destroyed by us. */
 class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   evaluationOrder: GPUBuffer | undefined;
   /** where the device-side cursor of `order` stands after the work queued so far */
@@ -111,6 +115,7 @@ class GpuDataset implements BackendDataset, GpuDatasetBuffers {
     readonly count: number,
     readonly inputSize: number,
     readonly outputSize: number,
+    readonly ownsData: boolean,
   ) {}
 
   dispose(): void {
@@ -120,7 +125,8 @@ class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   }
 }
 
-class WebGpuNetwork implements BackendNetwork {
+class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
+  readonly gpu: GpuDataNetwork = this;
   private readonly scheduler: Scheduler;
   private readonly buffers: NetworkBuffers;
   private readonly device: GPUDevice;
@@ -137,6 +143,10 @@ class WebGpuNetwork implements BackendNetwork {
   private trainingOptionBytes: Uint8Array | undefined;
   private inferenceRows = 0;
   private disposed = false;
+  /** parameterBuffers().version: raised by every write or training step of the parameters */
+  private parameterVersion = 0;
+  /** predictBuffer's misuse, found after it returned */
+  private readonly predictBufferCheck = new DeferredCheck();
   private readonly orderHeaderBytes = storageMemberOffset(lossKernel, 'Order', 'examples');
 
   constructor(
@@ -148,7 +158,12 @@ class WebGpuNetwork implements BackendNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
-    this.paramsCopies = new ParamsCopies(this.scheduler, this.buffers, (bytes) => this.unpackParams(bytes));
+    this.paramsCopies = new ParamsCopies(
+      this.scheduler,
+      this.buffers,
+      (bytes) => this.unpackParams(bytes),
+      () => this.parameterVersion++,
+    );
     try {
       this.writeParams(params);
     } catch (error) {
@@ -173,6 +188,7 @@ class WebGpuNetwork implements BackendNetwork {
     params.forEach((layer, l) => {
       this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
+    this.parameterVersion++;
   }
 
   copyParams(params?: LayerParams[]): ParamsCopy {
@@ -185,29 +201,105 @@ class WebGpuNetwork implements BackendNetwork {
     this.checkAlive();
     const { inputSize } = this.spec;
     checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
+    return this.predictRows(count, (workspace, start, rows) =>
+      this.scheduler.upload(
+        workspace.inputs,
+        0,
+        inputs.subarray(start * inputSize, (start + rows) * inputSize),
+      ),
+    );
+  }
+
+  /**
+   * The outputs of `count` rows, a workspace's capacity of rows per readback: `load` puts rows
+   * [start, start + rows) into the workspace's inputs, by an upload or a GPU copy recorded before the pass.
+   */
+  private async predictRows(
+    count: number,
+    load: (workspace: Workspace, start: number, rows: number, recorder: CommandRecorder) => void,
+  ): Promise<Float32Array> {
     const outputs = this.outputSize;
     const result = new Float32Array(count * outputs);
     const workspace = this.inference(Math.min(count, inferenceChunkRows));
     this.setInferenceRows(workspace.capacity);
     for (let start = 0; start < count; start += workspace.capacity) {
       const rows = Math.min(workspace.capacity, count - start);
-      this.scheduler.upload(
-        workspace.inputs,
-        0,
-        inputs.subarray(start * inputSize, (start + rows) * inputSize),
-      );
       const bytes = await this.scheduler.read(
         [{ buffer: workspace.outputs[workspace.outputs.length - 1], byteLength: rows * outputs * 4 }],
         {
-          before: (recorder) => {
-            recorder.clear(workspace.inputs, rows * inputSize * 4);
-            workspace.recordPredict(recorder);
-          },
+          before: (recorder) =>
+            this.recordPredictRows(recorder, workspace, rows, () => load(workspace, start, rows, recorder)),
         },
       );
       result.set(new Float32Array(bytes, 0, rows * outputs), start * outputs);
     }
     return result;
+  }
+
+  /** Loads `rows` rows into the workspace's inputs, zeroes the rest, and records the forward pass. */
+  private recordPredictRows(
+    recorder: CommandRecorder,
+    workspace: Workspace,
+    rows: number,
+    load: () => void,
+  ): void {
+    load();
+    recorder.clear(workspace.inputs, rows * this.spec.inputSize * 4);
+    workspace.recordPredict(recorder);
+  }
+
+  async predictFromBuffer(inputs: GPUBuffer, count: number): Promise<Float32Array> {
+    this.checkAlive();
+    await checkDevice(this.device, [{ what: 'inputs', buffer: inputs }]);
+    const rowBytes = this.spec.inputSize * 4;
+    return this.predictRows(count, (workspace, start, rows, recorder) =>
+      recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
+    );
+  }
+
+  predictBuffer(inputs: GPUBuffer, count: number, output?: GPUBuffer): GPUBuffer {
+    this.checkAlive();
+    this.predictBufferCheck.check();
+    const rowBytes = this.spec.inputSize * 4;
+    const outputRowBytes = this.outputSize * 4;
+    const target =
+      output ??
+      this.device.createBuffer({
+        label: 'predictBuffer output',
+        size: count * outputRowBytes,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+    const workspace = this.inference(Math.min(count, inferenceChunkRows));
+    this.setInferenceRows(workspace.capacity);
+    const given = [{ what: 'predictBuffer inputs', buffer: inputs }];
+    if (output) given.push({ what: 'predictBuffer output', buffer: output });
+    this.predictBufferCheck.submit(this.device, given, () =>
+      this.scheduler.submit((recorder) => {
+        for (let start = 0; start < count; start += workspace.capacity) {
+          const rows = Math.min(workspace.capacity, count - start);
+          this.recordPredictRows(recorder, workspace, rows, () =>
+            recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
+          );
+          const last = workspace.outputs[workspace.outputs.length - 1];
+          recorder.copy(last, 0, target, start * outputRowBytes, rows * outputRowBytes);
+        }
+      }),
+    );
+    return target;
+  }
+
+  parameterBuffers(): ParameterBuffers {
+    this.checkAlive();
+    return {
+      version: this.parameterVersion,
+      layers: this.buffers.layers.map(({ parameters, units, inputs }) => ({
+        buffer: parameters,
+        weightsOffset: 0,
+        biasesOffset: units * inputs * 4,
+        units,
+        inputs,
+      })),
+    };
   }
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
@@ -246,13 +338,34 @@ class WebGpuNetwork implements BackendNetwork {
       count,
       this.spec.inputSize,
       this.outputSize,
+      true,
     );
     this.scheduler.upload(dataset.inputs, 0, inputs);
     this.scheduler.upload(dataset.targets, 0, targets);
+    return this.addDataset(dataset);
+  }
+
+  async adopt({ inputs, targets, count }: Required<GpuData>): Promise<BackendDataset> {
+    this.checkAlive();
+    checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', inputs.size);
+    checkBindingSize(this.device, 'data.targets (a GPUBuffer bound whole)', targets.size);
+    await checkDevice(this.device, [
+      { what: 'data.inputs', buffer: inputs },
+      { what: 'data.targets', buffer: targets },
+    ]);
+    this.checkAlive();
+    const order = this.backend.memory.storage('data set order', this.orderHeaderBytes + count * 4);
+    return this.addDataset(
+      new GpuDataset(this, inputs, targets, order, count, this.spec.inputSize, this.outputSize, false),
+    );
+  }
+
+  /** Registers a data set with the identity order. */
+  private addDataset(dataset: GpuDataset): GpuDataset {
     this.scheduler.upload(
       dataset.order,
       0,
-      this.orderBytes(Uint32Array.from({ length: count }, (_, i) => i)),
+      this.orderBytes(Uint32Array.from({ length: dataset.count }, (_, i) => i)),
     );
     this.datasets.add(dataset);
     return dataset;
@@ -272,8 +385,10 @@ class WebGpuNetwork implements BackendNetwork {
     this.inferenceWorkspace?.forgetDataset(dataset);
     this.perExample?.forgetDataset(dataset);
     const { memory } = this.backend;
-    memory.destroy(dataset.inputs);
-    memory.destroy(dataset.targets);
+    if (dataset.ownsData) {
+      memory.destroy(dataset.inputs);
+      memory.destroy(dataset.targets);
+    }
     memory.destroy(dataset.order);
     if (dataset.evaluationOrder) memory.destroy(dataset.evaluationOrder);
   }
@@ -404,6 +519,7 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     if (batchCount <= 0) return;
+    this.parameterVersion++;
     this.writeTrainingOptions({ ...options, batchSize });
     if (data.cursor !== firstBatch) {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
