@@ -93,11 +93,15 @@ export interface FitOptions {
   onBatchEnd?: (record: BatchRecord) => void | Promise<void>;
   /** read each batch's loss back for onBatchEnd (slow on the GPU: one readback per batch); default false */
   batchLoss?: boolean;
-  /** every N epochs, save a checkpoint (the format of net.save()) */
+  /** every N epochs, save a checkpoint (the format of net.save()) to onCheckpoint and/or checkpointPath */
   checkpointEvery?: number;
-  /** receives each checkpoint (in memory) */
+  /** receives each checkpoint (in memory); needs checkpointEvery */
   onCheckpoint?: (checkpoint: SavedModel) => void | Promise<void>;
-  /** Node only: also write each checkpoint as JSON to this file (replaced each time) */
+  /**
+   * Node only; needs checkpointEvery: also write each checkpoint as JSON to this file, whole or not at all,
+   * the one it replaces kept as <path>.previous (read them back with readCheckpoint, docs/reliability.md).
+   * Its folder is checked before the first epoch.
+   */
   checkpointPath?: string;
 }
 
@@ -309,6 +313,12 @@ export function resolveFitOptions(
     options.checkpointEvery === undefined
       ? undefined
       : positiveInteger('checkpointEvery', options.checkpointEvery, 1);
+  if (checkpointEvery === undefined && (options.onCheckpoint || options.checkpointPath !== undefined)) {
+    throw new MlpError(
+      'invalid-argument',
+      `${options.onCheckpoint ? 'onCheckpoint' : 'checkpointPath'}: give checkpointEvery too (every how many epochs); without it no checkpoint would be made`,
+    );
+  }
   if (checkpointEvery !== undefined && !options.onCheckpoint && !options.checkpointPath) {
     throw new MlpError(
       'invalid-argument',
