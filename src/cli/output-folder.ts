@@ -178,30 +178,19 @@ export const checkpointSeconds = 60;
 
 export interface CheckpointSchedule {
   /** fit's checkpointEvery: undefined for no checkpoints */
-  checkpointEvery: number | undefined;
+  checkpointEvery: number | { seconds: number } | undefined;
   /** whether the checkpoint fit made at the end of `epoch` is written */
   due(epoch: number): boolean;
 }
 
 /**
- * `every` epochs (0: never), or by default about every `checkpointSeconds` of training: fit then makes a
- * checkpoint each epoch and only those a minute apart are written, so runs under a minute write none. The
- * last epoch's is never written: the results are written right after it.
+ * `every` epochs (0: never), or by default every `checkpointSeconds` of training, a cadence fit keeps itself,
+ * so runs under a minute make none and quick epochs read no weights back. The last epoch's is never written:
+ * the results are written right after it.
  */
-export function checkpointSchedule(
-  every: number | undefined,
-  lastEpoch: number,
-  now: () => number = () => performance.now(),
-): CheckpointSchedule {
-  let lastWrite = now();
+export function checkpointSchedule(every: number | undefined, lastEpoch: number): CheckpointSchedule {
   return {
-    checkpointEvery: every === 0 ? undefined : (every ?? 1),
-    due(epoch) {
-      if (epoch >= lastEpoch) return false;
-      if (every !== undefined) return true;
-      if (now() - lastWrite < checkpointSeconds * 1000) return false;
-      lastWrite = now();
-      return true;
-    },
+    checkpointEvery: every === 0 ? undefined : (every ?? { seconds: checkpointSeconds }),
+    due: (epoch) => epoch < lastEpoch,
   };
 }

@@ -1,4 +1,4 @@
-// Where fit's checkpoints go: every checkpointEvery epochs, to onCheckpoint (in memory) and to checkpointPath
+// When fit makes checkpoints (every checkpointEvery epochs, or seconds) and where they go: to onCheckpoint (in memory) and to checkpointPath
 // (a file, Node only, written by the platform: whole or not at all, the previous one kept). The file's
 // destination is checked before the first epoch, so a wrong path costs no training time.
 
@@ -15,7 +15,7 @@ export interface Checkpoints {
 
 /** undefined without checkpointEvery (resolveFitOptions refuses a destination without it). */
 export async function openCheckpoints(
-  checkpointEvery: number | undefined,
+  checkpointEvery: number | { seconds: number } | undefined,
   options: Pick<FitOptions, 'onCheckpoint' | 'checkpointPath'>,
 ): Promise<Checkpoints | undefined> {
   if (checkpointEvery === undefined) return undefined;
@@ -31,12 +31,25 @@ export async function openCheckpoints(
     await files.prepareCheckpointPath(checkpointPath);
   }
   return {
-    due: (epoch) => epoch % checkpointEvery === 0,
+    due:
+      typeof checkpointEvery === 'number'
+        ? (epoch) => epoch % checkpointEvery === 0
+        : secondsApart(checkpointEvery.seconds),
     async save(checkpoint) {
       if (onCheckpoint) await onCheckpoint(checkpoint);
       if (files && checkpointPath !== undefined) {
         await files.writeCheckpointFile(checkpointPath, JSON.stringify(checkpoint));
       }
     },
+  };
+}
+
+/** Due at the end of the first epoch `seconds` after the last one that was due (or after now). */
+function secondsApart(seconds: number): () => boolean {
+  let last = performance.now();
+  return () => {
+    if (performance.now() - last < seconds * 1000) return false;
+    last = performance.now();
+    return true;
   };
 }

@@ -93,8 +93,13 @@ export interface FitOptions {
   onBatchEnd?: (record: BatchRecord) => void | Promise<void>;
   /** read each batch's loss back for onBatchEnd (slow on the GPU: one readback per batch); default false */
   batchLoss?: boolean;
-  /** every N epochs, save a checkpoint (the format of net.save()) to onCheckpoint and/or checkpointPath */
-  checkpointEvery?: number;
+  /**
+   * every N epochs, or `{ seconds }`: at the end of the first epoch that many seconds after the last checkpoint
+   * (or the start of the fit), save a checkpoint (the format of net.save()) to onCheckpoint and/or
+   * checkpointPath. A checkpoint reads the weights back from the GPU, so a cadence in seconds keeps long runs
+   * of quick epochs resident.
+   */
+  checkpointEvery?: number | { seconds: number };
   /** receives each checkpoint (in memory); needs checkpointEvery */
   onCheckpoint?: (checkpoint: SavedModel) => void | Promise<void>;
   /**
@@ -120,7 +125,7 @@ export interface ResolvedFitOptions {
   validationSplit: number | undefined;
   earlyStopping: { patience: number; minDelta: number } | undefined;
   batchLoss: boolean;
-  checkpointEvery: number | undefined;
+  checkpointEvery: number | { seconds: number } | undefined;
 }
 
 const scheduleKinds = ['constant', 'step', 'exponential', 'cosine'] as const;
@@ -157,6 +162,14 @@ function positiveInteger(where: string, value: unknown, fallback: number): numbe
     throw invalid(where, value, 'a positive integer');
   }
   return value;
+}
+
+function resolveCheckpointEvery(value: unknown): number | { seconds: number } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return positiveInteger('checkpointEvery', value, 1);
+  if (!isRecord(value)) throw invalid('checkpointEvery', value, 'a number of epochs or { seconds }');
+  checkKeys('checkpointEvery', value, ['seconds'], 'option');
+  return { seconds: checkNumberIn('checkpointEvery.seconds', value.seconds, 0, { above: 0 }) };
 }
 
 /** A schedule parameter that has no default. */
@@ -309,10 +322,7 @@ export function resolveFitOptions(
       minDelta: checkNumberIn('earlyStopping.minDelta', value.minDelta, 0, { atLeast: 0 }),
     };
   }
-  const checkpointEvery =
-    options.checkpointEvery === undefined
-      ? undefined
-      : positiveInteger('checkpointEvery', options.checkpointEvery, 1);
+  const checkpointEvery = resolveCheckpointEvery(options.checkpointEvery);
   if (checkpointEvery === undefined && (options.onCheckpoint || options.checkpointPath !== undefined)) {
     throw new MlpError(
       'invalid-argument',

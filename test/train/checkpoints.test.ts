@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
 import type { SavedModel } from '../../src/io/model-file.js';
@@ -210,5 +210,43 @@ describe('readCheckpoint', () => {
     expect(error.code).toBe('invalid-file');
     expect(error.message).toContain(`${join(folder, 'none.json')}: does not exist`);
     expect(error.message).toContain(`${join(folder, 'none.json')}.previous: does not exist`);
+  });
+});
+
+describe('checkpointEvery: { seconds }', () => {
+  it('checkpoints at the first epoch end that many seconds after the last one, and makes none before', async () => {
+    let now = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const net = cpu.createNetwork(spec);
+      const made: number[] = [];
+      await net.fit(data, {
+        ...options,
+        epochs: 20,
+        checkpointEvery: { seconds: 60 },
+        onEpochEnd: () => {
+          now += 7_000; // each epoch "takes" 7 s
+        },
+        onCheckpoint: (checkpoint) => {
+          made.push(checkpoint.epoch);
+        },
+      });
+      expect(made).toEqual([9, 18]);
+      net.dispose();
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('is checked like the other options', async () => {
+    const net = cpu.createNetwork(spec);
+    for (const checkpointEvery of [{ seconds: 0 }, { seconds: -1 }, { minutes: 1 }, 'often']) {
+      const error = await rejection(
+        net.fit(data, { ...options, checkpointEvery, onCheckpoint: () => {} } as unknown as FitOptions),
+      );
+      expect(error.code).toBe('invalid-argument');
+      expect(error.message).toMatch(/^checkpointEvery/);
+    }
+    net.dispose();
   });
 });
