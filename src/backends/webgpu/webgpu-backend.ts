@@ -32,7 +32,6 @@ import {
   metricsLayout,
   NetworkBuffers,
   type OptimizerConstants,
-  Workspace,
 } from './network-buffers.js';
 import {
   type PerExampleLayout,
@@ -44,6 +43,7 @@ import { compiledKernels } from './pipelines.js';
 import { storageMemberOffset } from './reflect.js';
 import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
 import { type CommandRecorder, DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
+import { Workspace } from './workspace.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
