@@ -20,6 +20,11 @@ export type MlpErrorCode =
   | 'non-finite'
   /** the network or engine was used after dispose() */
   | 'disposed'
+  /** the network is training: a fit is running, so setWeights or another fit would change it mid-run */
+  | 'busy'
+  /** a file could not be written or read: no permission, disk full, a read-only file system */
+  | 'io-error'
+
   /** a GPUBuffer was given to an engine on the CPU backend */
   | 'wrong-backend'
   /** a GPUBuffer belongs to another GPUDevice than the engine's */

@@ -21,7 +21,13 @@ import {
   isGpuData,
   type ParameterBuffers,
 } from './model/gpu-data.js';
-import { exampleCount, isNumbers, type Numbers, toFiniteFloat32 } from './model/numbers.js';
+import {
+  checkTargetsForLoss,
+  exampleCount,
+  isNumbers,
+  type Numbers,
+  toFiniteFloat32,
+} from './model/numbers.js';
 import type { LayerParams, NetworkSpec } from './model/spec.js';
 import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
 import {
@@ -140,12 +146,7 @@ export class Network {
    */
   async fit(data: FitData, options?: FitOptions): Promise<FitHistory> {
     this.checkAlive();
-    if (this.running) {
-      throw new MlpError(
-        'invalid-argument',
-        'fit: this network is already training; await that fit (or stop() it) first',
-      );
-    }
+    this.checkIdle('fit');
     const stop: StopFlag = { stopped: false };
     this.running = stop;
     try {
@@ -186,7 +187,14 @@ export class Network {
    */
   async evaluate(data: FitData): Promise<Evaluation> {
     this.checkAlive();
-    const examples = checkFitExamples('data', data, this.inputSize, this.outputSize, this.backendNetwork);
+    const examples = checkFitExamples(
+      'data',
+      data,
+      this.inputSize,
+      this.outputSize,
+      this.spec.loss,
+      this.backendNetwork,
+    );
     const uploaded = await placeExamples(this.backendNetwork, examples);
     try {
       const result = await this.backendNetwork.evaluate(uploaded);
@@ -246,9 +254,10 @@ export class Network {
     return this.backendNetwork.readParams();
   }
 
-  /** Replaces every layer's parameters (copied); lengths and values are checked first. */
+  /** Replaces every layer's parameters (copied); lengths and values are checked first. MlpError('busy') during a fit. */
   setWeights(layers: readonly LayerParams[]): void {
     this.checkAlive();
+    this.checkIdle('setWeights');
     if (!Array.isArray(layers) || layers.length !== this.spec.layers.length) {
       throw new MlpError(
         'invalid-argument',
@@ -413,6 +422,16 @@ export class Network {
     }
   }
 
+  /** A fit reads and advances the weights between its steps: changing them under it would change its result. */
+  private checkIdle(method: string): void {
+    if (this.running) {
+      throw new MlpError(
+        'busy',
+        `${method}: this network is already training; await that fit (or stop() it) first`,
+      );
+    }
+  }
+
   private checkInputs(inputs: Numbers): Float32Array {
     if (!isNumbers(inputs)) {
       throw new MlpError(
@@ -436,10 +455,10 @@ export class Network {
         `targets: expected length count × outputs = ${count} × ${this.outputSize} = ${count * this.outputSize}, got ${got}`,
       );
     }
-    return toFiniteFloat32(
-      'targets',
-      targets,
-      (i) => ` (example ${Math.floor(i / this.outputSize)}, output ${i % this.outputSize})`,
-    );
+    const describeIndex = (i: number) =>
+      ` (example ${Math.floor(i / this.outputSize)}, output ${i % this.outputSize})`;
+    const checked = toFiniteFloat32('targets', targets, describeIndex);
+    checkTargetsForLoss('targets', checked, this.spec.loss, describeIndex);
+    return checked;
   }
 }

@@ -1,8 +1,8 @@
-// The Node half of src/platform.ts: WebGPU through the `webgpu` package (Dawn) and atomic file writes.
+// The Node half of src/platform.ts: WebGPU through the `webgpu` package (Dawn) and checkpoint files.
 // Importing this module provides it.
 
 import { existsSync, readdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { prepareCheckpointPath, writeCheckpointFile } from './node-checkpoints.js';
 import { provideNodePlatform } from './platform.js';
 
 const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -81,9 +81,6 @@ provideNodePlatform({
   swiftShaderFallback() {
     return fallbackDriver;
   },
-  async writeFileAtomically(path, text) {
-    const partial = `${path}.partial`;
-    await writeFile(partial, text);
-    await rename(partial, path);
-  },
+  prepareCheckpointPath,
+  writeCheckpointFile,
 });

@@ -108,6 +108,11 @@ export interface BackendNetwork {
   /** ∂(mean loss over the batch)/∂(weights, biases), no decay, no dropout; same shapes as the params */
   gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]>;
 
+  /**
+   * Makes the examples available to train/evaluate. A backend may read `inputs` and `targets` in place until
+   * the data set is disposed (the CPU backend does, so that no copy doubles a large data set's memory); the
+   * WebGPU backend copies them to the GPU at once.
+   */
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset;
 
   /** Chooses the optimizer and zeroes its state. */

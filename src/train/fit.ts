@@ -9,13 +9,14 @@
 import type { BackendDataset, BackendNetwork, EpochEnd, Metrics, ParamsCopy } from '../backends/backend.js';
 import { gpuPart } from '../backends/gpu-data.js';
 import { MlpError } from '../errors.js';
-import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
+import { type BestSoFar, encodeModel } from '../io/model-file.js';
 import { checkGpuData, type GpuData, isGpuBuffer, isGpuData } from '../model/gpu-data.js';
-import { exampleCount, toFiniteFloat32 } from '../model/numbers.js';
+import { checkTargetsForLoss, exampleCount, toFiniteFloat32 } from '../model/numbers.js';
 import type { OptimizerConfig } from '../model/optimizer.js';
 import { hash32, Random } from '../model/random.js';
+import type { Loss } from '../model/spec.js';
 import type { ValidatedSpec } from '../model/validate.js';
-import { nodePlatform } from '../platform.js';
+import { openCheckpoints } from './checkpoints.js';
 import {
   type BatchRecord,
   type EpochRecord,
@@ -98,9 +99,11 @@ export function checkFitExamples(
   data: unknown,
   inputSize: number,
   outputSize: number,
+  loss: Loss,
   backend: BackendNetwork,
 ): FitExamples {
-  if (!isGpuData(data)) return checkExamples(what, data, inputSize, outputSize);
+  // Targets in GPUBuffers are not read, so binary cross-entropy's range is checked only for arrays.
+  if (!isGpuData(data)) return checkExamples(what, data, inputSize, outputSize, loss);
   gpuPart(backend, what);
   const { inputs, targets, count } = checkGpuData(what, data, inputSize, outputSize, 'train');
   return { inputs, targets: targets as GPUBuffer, count };
@@ -134,8 +137,17 @@ const yieldToEventLoop: () => Promise<void> =
     ? () => new Promise((resolve) => setImmediate(resolve))
     : () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Checks `data` (lengths, count, finiteness) against the network's sizes; MlpError('invalid-data'). */
-export function checkExamples(what: string, data: unknown, inputSize: number, outputSize: number): Examples {
+/**
+ * Checks `data` (lengths, count, finiteness, targets the loss accepts) against the network; MlpError
+ * ('invalid-data'). A valid Float32Array is checked where it lies, not copied: fit reads it until it resolves.
+ */
+export function checkExamples(
+  what: string,
+  data: unknown,
+  inputSize: number,
+  outputSize: number,
+  loss: Loss,
+): Examples {
   if (typeof data !== 'object' || data === null) {
     throw new MlpError(
       'invalid-data',
@@ -177,17 +189,16 @@ export function checkExamples(what: string, data: unknown, inputSize: number, ou
       `${what}.targets: length ${targets.length}; expected count × outputs = ${rows} × ${outputSize} = ${rows * outputSize}`,
     );
   }
+  const describeTarget = (i: number) => ` (example ${Math.floor(i / outputSize)}, output ${i % outputSize})`;
+  const checkedTargets = toFiniteFloat32(`${what}.targets`, targets, describeTarget);
+  checkTargetsForLoss(`${what}.targets`, checkedTargets, loss, describeTarget);
   return {
     inputs: toFiniteFloat32(
       `${what}.inputs`,
       inputs,
       (i) => ` (example ${Math.floor(i / inputSize)}, input ${i % inputSize})`,
     ),
-    targets: toFiniteFloat32(
-      `${what}.targets`,
-      targets,
-      (i) => ` (example ${Math.floor(i / outputSize)}, output ${i % outputSize})`,
-    ),
+    targets: checkedTargets,
     count: rows,
   };
 }
@@ -238,17 +249,6 @@ function addMetrics(sum: Metrics, more: Metrics): void {
   sum.finite &&= more.finite;
 }
 
-async function writeCheckpointFile(path: string, checkpoint: SavedModel): Promise<void> {
-  const node = nodePlatform();
-  if (!node) {
-    throw new MlpError(
-      'invalid-argument',
-      'checkpointPath: files can be written only in Node; use onCheckpoint',
-    );
-  }
-  await node.writeFileAtomically(path, JSON.stringify(checkpoint));
-}
-
 /** Trains `state.backend` on `data`: see FitOptions and README "Training". */
 export async function runFit(
   state: TrainingState,
@@ -260,7 +260,7 @@ export async function runFit(
   const outputSize = spec.layers[spec.layers.length - 1].units;
   const resolved = resolveFitOptions(options, spec.layers.length - 1, state.optimizer);
   const callbacks = options ?? {};
-  const all = checkFitExamples('data', data, spec.inputSize, outputSize, backend);
+  const all = checkFitExamples('data', data, spec.inputSize, outputSize, spec.loss, backend);
   let training = all;
   let validation: FitExamples | undefined;
   if (resolved.validationSplit !== undefined) {
@@ -274,8 +274,17 @@ export async function runFit(
     training = slice(all, 0, all.count - held);
     validation = slice(all, all.count - held, all.count);
   } else if (callbacks.validation !== undefined) {
-    validation = checkFitExamples('validation', callbacks.validation, spec.inputSize, outputSize, backend);
+    validation = checkFitExamples(
+      'validation',
+      callbacks.validation,
+      spec.inputSize,
+      outputSize,
+      spec.loss,
+      backend,
+    );
   }
+
+  const checkpoints = await openCheckpoints(resolved.checkpointEvery, callbacks);
 
   const optimizer: OptimizerConfig = { ...resolved.optimizer, learningRate: resolved.learningRate };
   const { learningRate: _previousRate, ...previous } = state.optimizer ?? { learningRate: 0 };
@@ -413,16 +422,16 @@ export async function runFit(
       if (bestWeights) state.best = { ...best, watched, weights: bestWeights };
 
       if (callbacks.onEpochEnd) await callbacks.onEpochEnd(record);
-      if (resolved.checkpointEvery !== undefined && epoch % resolved.checkpointEvery === 0) {
-        const checkpoint = encodeModel({
-          spec,
-          epoch,
-          params: await backend.readParams(),
-          optimizer: { config: optimizer, state: await backend.readOptimizerState() },
-          best: state.best && (await readBest(state.best)),
-        });
-        if (callbacks.onCheckpoint) await callbacks.onCheckpoint(checkpoint);
-        if (callbacks.checkpointPath) await writeCheckpointFile(callbacks.checkpointPath, checkpoint);
+      if (checkpoints?.due(epoch)) {
+        await checkpoints.save(
+          encodeModel({
+            spec,
+            epoch,
+            params: await backend.readParams(),
+            optimizer: { config: optimizer, state: await backend.readOptimizerState() },
+            best: state.best && (await readBest(state.best)),
+          }),
+        );
       }
       if (earlyStopping && epoch - best.epoch >= earlyStopping.patience) {
         history.stoppedEarly = true;

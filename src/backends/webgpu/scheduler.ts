@@ -138,6 +138,9 @@ export function kernelsRecorded(record: (recorder: CommandRecorder) => void): Se
   return kernels;
 }
 
+/** Data on a SharedArrayBuffer reaches the GPU through a staging array of at most this many bytes. */
+const sharedStagingBytes = 4 << 20;
+
 export class Scheduler {
   private readonly counters = { uploads: 0, uploadBytes: 0, readbacks: 0, submits: 0, dispatches: 0 };
 
@@ -153,12 +156,19 @@ export class Scheduler {
   upload(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
     this.health.check();
     const view = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    // writeBuffer takes no SharedArrayBuffer (Dawn and browsers refuse it): such bytes go through a copy.
-    const bytes =
-      view.buffer instanceof ArrayBuffer
-        ? view
-        : new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
-    this.device.queue.writeBuffer(buffer, offset, bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (typeof SharedArrayBuffer !== 'undefined' && view.buffer instanceof SharedArrayBuffer) {
+      // writeBuffer takes no SharedArrayBuffer (Dawn's overloads refuse it): its bytes go through one
+      // ordinary staging chunk at a time, never a copy of the whole array.
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      const staging = new Uint8Array(Math.min(sharedStagingBytes, bytes.length));
+      for (let start = 0; start < bytes.length; start += staging.length) {
+        const part = bytes.subarray(start, start + staging.length);
+        staging.set(part);
+        this.device.queue.writeBuffer(buffer, offset + start, staging.buffer, 0, part.length);
+      }
+    } else {
+      this.device.queue.writeBuffer(buffer, offset, view.buffer, view.byteOffset, view.byteLength);
+    }
     this.counters.uploads++;
     this.counters.uploadBytes += view.byteLength;
   }
