@@ -19,7 +19,7 @@
 // Overrides: workgroupSize (invocations: one subgroup on CPU adapters, where a workgroup runs on one
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
 //   over the layers), parameterCount, optimizer, nesterov, decoupledDecay (fused-update.wgsl).
-// Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 736 for
+// Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
 // layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a
 // block boundary, 0 past its units), each row's example, and 4 words per invocation for the metrics. The

@@ -3,6 +3,7 @@
 // asserted through net.fit by test/train/residency.test.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { miniBatchWorkgroupWords } from '../../src/backends/webgpu/mini-batch.js';
 import { metricsLayout } from '../../src/backends/webgpu/network-buffers.js';
 import { finiteFlagBytes } from '../../src/backends/webgpu/resident-params.js';
 
@@ -26,5 +27,18 @@ describe('docs/webgpu-design.md', () => {
     );
     expect(page).toContain(`**1**: \`endEpoch\`, ${2 * metricsBytes + finiteFlagBytes} bytes`);
     expect(page).toContain(`mapped once: ${2 * metricsBytes + finiteFlagBytes} bytes per epoch`);
+  });
+
+  it('gives the fused mini-batch kernel’s workgroup memory for 960-3-4 at batch 32 on 4 invocations', () => {
+    const faces = {
+      inputSize: 960,
+      layers: [
+        { units: 3, activation: 'sigmoid' as const },
+        { units: 4, activation: 'sigmoid' as const },
+      ],
+      loss: 'squared-error' as const,
+    };
+    const words = miniBatchWorkgroupWords(faces, { workgroupSize: 4, batchCapacity: 32 });
+    expect(page).toContain(`${words.toLocaleString('en')} words\n(3 KB) for 960-3-4 at batch 32`);
   });
 });

@@ -34,13 +34,19 @@ export function miniBatchLayout(
   batchSize: number,
 ): MiniBatchLayout | undefined {
   if (batchSize < 2 || !(info?.isFallbackAdapter || info?.architecture === 'swiftshader')) return undefined;
-  const { parameters, units, blocks } = sizes(spec);
+  const { parameters } = sizes(spec);
   const capacity = limits.maxComputeWorkgroupStorageSize / 4;
   const workgroupSize = Math.max(1, info.subgroupMinSize ?? 4);
-  // z and o per unit, δ in vec4 blocks, the example, per row; the metrics per invocation
-  const held = batchSize * (2 * units + 4 * blocks + 1) + 4 * workgroupSize;
+  const held = miniBatchWorkgroupWords(spec, { workgroupSize, batchCapacity: batchSize });
   if (spec.layers.length > maxLayers || parameters > capacity || held > capacity) return undefined;
   return { workgroupSize, batchCapacity: batchSize };
+}
+
+/** 4-byte words of mini-batch.wgsl's workgroup memory: per row z and o of every unit, δ in vec4 blocks and
+ * the example; per invocation 4 words of metrics. */
+export function miniBatchWorkgroupWords(spec: NetworkSpec, layout: MiniBatchLayout): number {
+  const { units, blocks } = sizes(spec);
+  return layout.batchCapacity * (2 * units + 4 * blocks + 1) + 4 * layout.workgroupSize;
 }
 
 /** mini-batch.wgsl's constants for a network, optimizer and layout. */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
 import { webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
-import { miniBatchLayout } from '../../../src/backends/webgpu/mini-batch.js';
+import { miniBatchLayout, miniBatchWorkgroupWords } from '../../../src/backends/webgpu/mini-batch.js';
 import { maxStepsPerDispatch } from '../../../src/backends/webgpu/per-example.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
@@ -236,8 +236,9 @@ describe('miniBatchLayout', () => {
   const swiftShader = { isFallbackAdapter: true, architecture: 'swiftshader', subgroupMinSize: 4 };
   const limits = { maxComputeWorkgroupStorageSize: 16384 };
 
-  it('960-3-4 at batch 32 on a CPU adapter: 736 words of rows and 16 of metrics in 4,096', () => {
+  it('960-3-4 at batch 32 on a CPU adapter: 752 words (736 of rows, 16 of metrics) of 4,096', () => {
     expect(miniBatchLayout(swiftShader, limits, faces, 32)).toEqual({ workgroupSize: 4, batchCapacity: 32 });
+    expect(miniBatchWorkgroupWords(faces, { workgroupSize: 4, batchCapacity: 32 })).toBe(752);
   });
 
   it('the batched path on a GPU, at batch size 1, and where rows or weights do not fit', () => {
