@@ -1,7 +1,9 @@
 // A/B of the fused mini-batch kernel through `net.fit` in one process, on webgpu: faces-b32 (960-3-4,
 // batch 32, bench/core/networks.ts) trained by the fused kernel (mini-batch.wgsl, what a CPU adapter gets)
 // and by the batched kernels (the same device seen as a GPU adapter, which keeps the batched path), and
-// faces-b1 (per-example.wgsl), alternating, `rounds` fits of `epochs` epochs each; medians of examples/s.
+// faces-b1 (per-example.wgsl), alternating, `rounds` fits of `epochs` epochs each; medians of examples
+// per second of wall time, and per second of the process's CPU time (every thread: SwiftShader's), which
+// other processes on a loaded machine disturb less.
 // Run after `npm run build`: node scripts/fused-ab.mjs [rounds=7] [epochs=5]
 import '../dist/src/node-platform.js';
 import { benchNetworks, syntheticData } from '../dist/bench/core/networks.js';
@@ -43,20 +45,27 @@ for (const c of configurations) {
   await c.net.fit(c.data, { ...c.options, epochs: 1 });
   c.firstFitMs = performance.now() - start;
   c.rates = [];
+  c.cpuRates = [];
 }
 for (let round = 0; round < rounds; round++) {
   for (const c of configurations) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     await c.net.fit(c.data, c.options);
+    const cpu = process.cpuUsage(cpuStart);
     c.rates.push((c.network.examples * epochs) / ((performance.now() - start) / 1000));
+    c.cpuRates.push((c.network.examples * epochs) / ((cpu.user + cpu.system) / 1e6));
   }
 }
 const b1 = median(configurations[2].rates);
+const b1Cpu = median(configurations[2].cpuRates);
 for (const c of configurations) {
   const rate = median(c.rates);
+  const cpuRate = median(c.cpuRates);
   console.log(
     `${c.name.padEnd(22)} ${rate.toFixed(0).padStart(7)} examples/s (median of ${rounds}), ` +
-      `${(rate / b1).toFixed(2)}× faces-b1; first 1-epoch fit ${c.firstFitMs.toFixed(0)} ms`,
+      `${(rate / b1).toFixed(2)}× faces-b1; per CPU second ${cpuRate.toFixed(0)}, ` +
+      `${(cpuRate / b1Cpu).toFixed(2)}× faces-b1; first 1-epoch fit ${c.firstFitMs.toFixed(0)} ms`,
   );
 }
 ownDevice.dispose();
