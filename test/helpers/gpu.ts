@@ -7,17 +7,8 @@ export async function testDevice(): Promise<AcquiredDevice> {
   return acquired;
 }
 
-/**
- * `device` as a GPU adapter would show it (not a fallback adapter, subgroups of 32): the backend then makes
- * the choices it makes on a hardware GPU (the batched kernels at batch sizes > 1, not mini-batch.wgsl),
- * whatever the adapter really is.
- */
-export function seenAsGpu(device: GPUDevice): GPUDevice {
-  const adapterInfo: Partial<GPUAdapterInfo> = {
-    vendor: 'test',
-    isFallbackAdapter: false,
-    subgroupMinSize: 32,
-  };
+/** `device` reporting `adapterInfo` instead of its own, so the backend makes the choices it makes there. */
+export function withAdapterInfo(device: GPUDevice, adapterInfo: Partial<GPUAdapterInfo>): GPUDevice {
   return new Proxy(device, {
     get(target, key) {
       if (key === 'adapterInfo') return adapterInfo;
@@ -25,4 +16,13 @@ export function seenAsGpu(device: GPUDevice): GPUDevice {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * `device` as a GPU adapter would show it (not a fallback adapter, subgroups of 32): the backend then makes
+ * the choices it makes on a hardware GPU (the batched kernels at batch sizes > 1, not mini-batch.wgsl),
+ * whatever the adapter really is.
+ */
+export function seenAsGpu(device: GPUDevice): GPUDevice {
+  return withAdapterInfo(device, { vendor: 'test', isFallbackAdapter: false, subgroupMinSize: 32 });
 }

@@ -4,7 +4,9 @@
 // and loss, short last batches, more steps than one dispatch takes, and a cursor moved between calls; and
 // one dispatch per call and 256 steps where the batched path would dispatch ~3 kernels per layer and step.
 // The device keeps the default 16 KiB of workgroup memory, so the layout chosen does not depend on the
-// adapter's own limit. It must be a CPU adapter (SwiftShader here): on a GPU the batched path trains.
+// adapter's own limit. It must be a CPU adapter (SwiftShader here): on a GPU the batched path trains. The
+// workgroup is one subgroup of the adapter; the same device seen as CPU adapters with subgroups of 1 and
+// 16 runs the kernel at those sizes too (16: more invocations than blocks of 4 rows at batch 32).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
@@ -15,19 +17,31 @@ import { maxStepsPerDispatch } from '../../../src/backends/webgpu/per-example.js
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
+import { withAdapterInfo } from '../../helpers/gpu.js';
 import { expectClose, expectCloseScalar } from '../conformance.js';
 
 let device: GPUDevice;
-let backend: WebGpuBackend;
+const configurations: Record<'adapter' | 'one' | 'sixteen', { device: GPUDevice; backend: WebGpuBackend }> =
+  {} as never;
+/** `device` as a CPU adapter with subgroups of `size`. */
+function withSubgroups(size: number): GPUDevice {
+  return withAdapterInfo(device, { isFallbackAdapter: true, architecture: 'test', subgroupMinSize: size });
+}
 beforeAll(async () => {
   const adapter = await (await webgpuEntryPoint())?.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter for the mini-batch tests');
   device = await adapter.requestDevice();
   expect(device.limits.maxComputeWorkgroupStorageSize).toBe(16384);
-  backend = await WebGpuBackend.create(device, false);
+  for (const [name, view] of [
+    ['adapter', device],
+    ['one', withSubgroups(1)],
+    ['sixteen', withSubgroups(16)],
+  ] as const) {
+    configurations[name] = { device: view, backend: await WebGpuBackend.create(view, false) };
+  }
 });
 afterAll(() => {
-  backend.dispose();
+  for (const { backend } of Object.values(configurations)) backend.dispose();
   device.destroy();
 });
 
@@ -149,9 +163,14 @@ const cases: {
   },
 ];
 
-describe('fused mini-batch training against the CPU backend', () => {
-  for (const c of cases) {
+describe.each([
+  ['this adapter', 'adapter', cases],
+  ['subgroups of 1', 'one', cases.slice(0, 3)],
+  ['subgroups of 16', 'sixteen', cases.slice(0, 3)],
+] as const)('fused mini-batch training against the CPU backend, %s', (_, targetName, targetCases) => {
+  for (const c of targetCases) {
     it(c.name, async () => {
+      const { device, backend } = configurations[targetName];
       const random = new Random(42);
       const { count, batchSize } = c;
       const outputs = c.spec.layers[c.spec.layers.length - 1].units;
