@@ -18,13 +18,15 @@
 //          adam: m then s); metrics (metrics.wgsl)
 // Overrides: workgroupSize (invocations: one subgroup on CPU adapters, where a workgroup runs on one
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
-//   over the layers), parameterCount, optimizer, nesterov, decoupledDecay (fused-update.wgsl).
+//   over the layers), parameterCount, weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1
+//   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl).
 // Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
 // layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a
-// block boundary, 0 past its units), each row's example, and 4 words per invocation for the metrics. The
-// weights and slots stay in storage: a browser cannot turn off Dawn's zero-initialisation, and
-// SwiftShader's compile time grows with the workgroup arrays it zeroes.
+// block boundary, 0 past its units), each row's example, and 4 words per invocation for the metrics; the
+// weights too (copied in at the start, out at the end) where weightsInWorkgroup: mini-batch.ts sets it
+// only where Dawn does not zero-initialise workgroup memory (a browser cannot turn that off, and
+// SwiftShader's compile time grows with the arrays it zeroes). The optimizer slots stay in storage.
 // Register blocks: on a CPU adapter every load is a gather over the subgroup's lanes, so both passes work
 // on 4 × 4 blocks held in registers: 8 loads per 16 multiply-adds, not 5 per 4.
 // Per step (s = control.step before it; rows = batchRows(cursor, …), fewer for the last batch):
@@ -41,8 +43,8 @@
 //             barrier per layer. Layer 0's x is read again from datasetInputs.
 //   update    fused-update.wgsl's step on the mean gradient (δ already carries 1/rows).
 // Every invocation reaches an optimizer slot through the same column (or bias) in every step, so slots need
-// no barrier; weights are read by other invocations in the next step's forward: a storage barrier ends the
-// step. At the end control.step and order.cursor move on by the steps taken.
+// no barrier; weights are read by other invocations in the next step's forward: a barrier (and a storage
+// barrier, for weights in storage) ends the step. At the end control.step and order.cursor move on by the steps taken.
 
 struct Run {
   steps: u32,
@@ -62,6 +64,8 @@ override batchCapacity: u32 = 1u;
 override unitCount: u32 = 1u;
 override blockCount: u32 = 1u;
 override parameterCount: u32 = 1u;
+override weightsInWorkgroup: bool = false;
+override workgroupWeightCount: u32 = 1u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
@@ -75,6 +79,7 @@ const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 @group(0) @binding(7) var<storage, read_write> parameters: array<f32>;
 @group(0) @binding(8) var<storage, read_write> slots: array<f32>;
 
+var<workgroup> weightMemory: array<f32, workgroupWeightCount>;
 var<workgroup> z: array<f32, batchCapacity * unitCount>;
 var<workgroup> outputs: array<f32, batchCapacity * unitCount>;
 var<workgroup> delta: array<vec4f, batchCapacity * blockCount>;
@@ -92,8 +97,19 @@ fn storeSlot(slot: u32, index: u32, value: f32) {
   slots[slot * parameterCount + index] = value;
 }
 
+fn loadWeight(index: u32) -> f32 {
+  if (weightsInWorkgroup) {
+    return weightMemory[index];
+  }
+  return parameters[index];
+}
+
 fn storeWeight(index: u32, value: f32) {
-  parameters[index] = value;
+  if (weightsInWorkgroup) {
+    weightMemory[index] = value;
+  } else {
+    parameters[index] = value;
+  }
 }
 
 // Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutScaleAt).
@@ -154,7 +170,7 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
     var sums = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
     if (l == 0u) {
       for (var i = 0u; i < inputs; i++) {
-        let weights = vec4f(parameters[w.x + i], parameters[w.y + i], parameters[w.z + i], parameters[w.w + i]);
+        let weights = vec4f(loadWeight(w.x + i), loadWeight(w.y + i), loadWeight(w.z + i), loadWeight(w.w + i));
         sums[0] += weights * datasetInputs[x.x + i];
         sums[1] += weights * datasetInputs[x.y + i];
         sums[2] += weights * datasetInputs[x.z + i];
@@ -162,7 +178,7 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
       }
     } else {
       for (var i = 0u; i < inputs; i++) {
-        let weights = vec4f(parameters[w.x + i], parameters[w.y + i], parameters[w.z + i], parameters[w.w + i]);
+        let weights = vec4f(loadWeight(w.x + i), loadWeight(w.y + i), loadWeight(w.z + i), loadWeight(w.w + i));
         sums[0] += weights * outputs[x.x + i];
         sums[1] += weights * outputs[x.y + i];
         sums[2] += weights * outputs[x.z + i];
@@ -172,7 +188,7 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
     for (var k = 0u; k < min(4u, rows - r0); k++) {
       for (var u = 0u; u < min(4u, shape.y - j0); u++) {
         let j = j0 + u;
-        let total = parameters[offsets.x + j] + sums[k][u];
+        let total = loadWeight(offsets.x + j) + sums[k][u];
         let at = (r0 + k) * unitCount + offsets.y + j;
         z[at] = total;
         let scale = select(1.0, dropoutScale(l, step, r0 + k, j), hidden);
@@ -278,7 +294,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       var w = array<vec4f, 4>();
       for (var k = 0u; k < 4u; k++) {
         let c = columns[k];
-        w[k] = vec4f(parameters[rowsOfW.x + c], parameters[rowsOfW.y + c], parameters[rowsOfW.z + c], parameters[rowsOfW.w + c]);
+        w[k] = vec4f(loadWeight(rowsOfW.x + c), loadWeight(rowsOfW.y + c), loadWeight(rowsOfW.z + c), loadWeight(rowsOfW.w + c));
       }
       var gradient = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
       for (var r = 0u; r < rows; r++) {
@@ -324,12 +340,18 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       gradient += delta[r * blockCount + offsets.w + j / 4u][j % 4u];
     }
     let index = offsets.x + j;
-    updateParameter(index, parameters[index], gradient, biasesDecay, rates);
+    updateParameter(index, loadWeight(index), gradient, biasesDecay, rates);
   }
 }
 
 @compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
+  if (weightsInWorkgroup) {
+    for (var i = local; i < parameterCount; i += workgroupSize) {
+      weightMemory[i] = parameters[i];
+    }
+    workgroupBarrier();
+  }
   let steps = run.steps;
   let firstStep = control.step;
   let firstCursor = order.cursor;
@@ -372,6 +394,11 @@ fn train(@builtin(local_invocation_index) local: u32) {
     }
     storageBarrier();
     workgroupBarrier();
+  }
+  if (weightsInWorkgroup) {
+    for (var i = local; i < parameterCount; i += workgroupSize) {
+      parameters[i] = weightMemory[i];
+    }
   }
   lossParts[2u * local] = lossSum;
   lossParts[2u * local + 1u] = lossCompensation;

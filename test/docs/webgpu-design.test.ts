@@ -38,7 +38,11 @@ describe('docs/webgpu-design.md', () => {
       ],
       loss: 'squared-error' as const,
     };
-    const words = miniBatchWorkgroupWords(faces, { workgroupSize: 4, batchCapacity: 32 });
+    const words = miniBatchWorkgroupWords(faces, {
+      workgroupSize: 4,
+      batchCapacity: 32,
+      weightsInWorkgroup: false,
+    });
     expect(page).toContain(`${words.toLocaleString('en')} words\n(3 KB) for 960-3-4 at batch 32`);
   });
 });

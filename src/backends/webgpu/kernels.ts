@@ -168,6 +168,8 @@ export const miniBatchKernel = family({
     'unitCount',
     'blockCount',
     'parameterCount',
+    'weightsInWorkgroup',
+    'workgroupWeightCount',
     'optimizer',
     'nesterov',
     'decoupledDecay',

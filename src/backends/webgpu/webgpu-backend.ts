@@ -391,7 +391,8 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       const layout = perExampleLayout(limits, this.spec, optimizer, device);
       return layout && perExampleKernelFor(this.spec, optimizer, layout);
     }
-    const layout = miniBatchLayout(adapterInfo, limits, this.spec, batchSize);
+    const zeroed = this.backend.workgroupMemoryZeroed;
+    const layout = miniBatchLayout(adapterInfo, limits, this.spec, batchSize, zeroed);
     return layout && miniBatchKernelFor(this.spec, optimizer, layout);
   }
 

@@ -6,7 +6,9 @@
 // The device keeps the default 16 KiB of workgroup memory, so the layout chosen does not depend on the
 // adapter's own limit. It must be a CPU adapter (SwiftShader here): on a GPU the batched path trains. The
 // workgroup is one subgroup of the adapter; the same device seen as CPU adapters with subgroups of 1 and
-// 16 runs the kernel at those sizes too (16: more invocations than blocks of 4 rows at batch 32).
+// 16 runs the kernel at those sizes too (16: more invocations than blocks of 4 rows at batch 32). The
+// adapter's own configuration is told that workgroup memory is not zero-initialised (the library's own
+// Dawn), so weights that fit go there; the other two are told it is (a browser), so weights stay in storage.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
@@ -21,8 +23,10 @@ import { withAdapterInfo } from '../../helpers/gpu.js';
 import { expectClose, expectCloseScalar } from '../conformance.js';
 
 let device: GPUDevice;
-const configurations: Record<'adapter' | 'one' | 'sixteen', { device: GPUDevice; backend: WebGpuBackend }> =
-  {} as never;
+const configurations: Record<
+  'adapter' | 'one' | 'sixteen',
+  { device: GPUDevice; backend: WebGpuBackend; zeroed: boolean }
+> = {} as never;
 /** `device` as a CPU adapter with subgroups of `size`. */
 function withSubgroups(size: number): GPUDevice {
   return withAdapterInfo(device, { isFallbackAdapter: true, architecture: 'test', subgroupMinSize: size });
@@ -32,12 +36,12 @@ beforeAll(async () => {
   if (!adapter) throw new Error('no WebGPU adapter for the mini-batch tests');
   device = await adapter.requestDevice();
   expect(device.limits.maxComputeWorkgroupStorageSize).toBe(16384);
-  for (const [name, view] of [
-    ['adapter', device],
-    ['one', withSubgroups(1)],
-    ['sixteen', withSubgroups(16)],
+  for (const [name, view, zeroed] of [
+    ['adapter', device, false],
+    ['one', withSubgroups(1), true],
+    ['sixteen', withSubgroups(16), true],
   ] as const) {
-    configurations[name] = { device: view, backend: await WebGpuBackend.create(view, false) };
+    configurations[name] = { device: view, backend: await WebGpuBackend.create(view, zeroed), zeroed };
   }
 });
 afterAll(() => {
@@ -76,6 +80,8 @@ const cases: {
   l2: number;
   count: number;
   batchSize: number;
+  /** whether the weights go into workgroup memory where it is not zero-initialised (16 KiB of it) */
+  workgroupWeights: boolean;
 }[] = [
   {
     name: "Mitchell's 960-3-4 sigmoid, squared error, momentum 0.3, batch 32 (short last batch of 12)",
@@ -85,6 +91,7 @@ const cases: {
     l2: 0,
     count: 300,
     batchSize: 32,
+    workgroupWeights: true,
   },
   {
     name: '960-3-4 with adam, batch 32',
@@ -94,6 +101,7 @@ const cases: {
     l2: 0,
     count: 256,
     batchSize: 32,
+    workgroupWeights: true,
   },
   {
     name: '7-120-9-5 tanh/relu with dropout, nesterov, l1 + l2, softmax cross-entropy, batch 8 (last 4)',
@@ -111,6 +119,7 @@ const cases: {
     l2: 0.01,
     count: 44,
     batchSize: 8,
+    workgroupWeights: false,
   },
   {
     name: '5-4-1 leaky-relu, sigmoid with binary cross-entropy, plain sgd, batch 2: 265 steps, two dispatches',
@@ -127,6 +136,7 @@ const cases: {
     l2: 0,
     count: 530,
     batchSize: 2,
+    workgroupWeights: true,
   },
   {
     name: '6-4-3 tanh/softmax with adamw, dropout, l1 + l2 on biases too, batch 5 (last 2)',
@@ -143,6 +153,7 @@ const cases: {
     l2: 0.01,
     count: 52,
     batchSize: 5,
+    workgroupWeights: true,
   },
   {
     name: '4-6-5-2 relu/sigmoid/linear regression, squared error, momentum 0.5, batch 3',
@@ -160,6 +171,7 @@ const cases: {
     l2: 0,
     count: 31,
     batchSize: 3,
+    workgroupWeights: true,
   },
 ];
 
@@ -170,7 +182,7 @@ describe.each([
 ] as const)('fused mini-batch training against the CPU backend, %s', (_, targetName, targetCases) => {
   for (const c of targetCases) {
     it(c.name, async () => {
-      const { device, backend } = configurations[targetName];
+      const { device, backend, zeroed } = configurations[targetName];
       const random = new Random(42);
       const { count, batchSize } = c;
       const outputs = c.spec.layers[c.spec.layers.length - 1].units;
@@ -197,9 +209,10 @@ describe.each([
         dropout: c.dropout,
         dropoutSeed: 77,
       };
-      expect(miniBatchLayout(device.adapterInfo, device.limits, c.spec, batchSize)).toEqual({
+      expect(miniBatchLayout(device.adapterInfo, device.limits, c.spec, batchSize, zeroed)).toEqual({
         workgroupSize: device.adapterInfo.subgroupMinSize,
         batchCapacity: batchSize,
+        weightsInWorkgroup: c.workgroupWeights && !zeroed,
       });
       const batches = Math.ceil(count / batchSize);
       const first = Math.floor(batches / 3);
@@ -255,20 +268,27 @@ describe('miniBatchLayout', () => {
   const swiftShader = { isFallbackAdapter: true, architecture: 'swiftshader', subgroupMinSize: 4 };
   const limits = { maxComputeWorkgroupStorageSize: 16384 };
 
-  it('960-3-4 at batch 32 on a CPU adapter: 752 words (736 of rows, 16 of metrics) of 4,096', () => {
-    expect(miniBatchLayout(swiftShader, limits, faces, 32)).toEqual({ workgroupSize: 4, batchCapacity: 32 });
-    expect(miniBatchWorkgroupWords(faces, { workgroupSize: 4, batchCapacity: 32 })).toBe(752);
+  it('960-3-4 at batch 32 on a CPU adapter: 752 words of rows and metrics, with the 2,899 weights 3,651 of 4,096', () => {
+    const rows = { workgroupSize: 4, batchCapacity: 32, weightsInWorkgroup: false };
+    const weights = { ...rows, weightsInWorkgroup: true };
+    expect(miniBatchLayout(swiftShader, limits, faces, 32, true)).toEqual(rows);
+    expect(miniBatchLayout(swiftShader, limits, faces, 32, false)).toEqual(weights);
+    expect(miniBatchWorkgroupWords(faces, rows)).toBe(752);
+    expect(miniBatchWorkgroupWords(faces, weights)).toBe(3651);
+    // 51 rows (1,189 words) leave room for the weights (4,088 words), 52 (1,212) do not: storage
+    expect(miniBatchLayout(swiftShader, limits, faces, 51, false)?.weightsInWorkgroup).toBe(true);
+    expect(miniBatchLayout(swiftShader, limits, faces, 52, false)?.weightsInWorkgroup).toBe(false);
   });
 
   it('the batched path on a GPU, at batch size 1, and where rows or weights do not fit', () => {
     const gpu = { isFallbackAdapter: false, vendor: 'nvidia', subgroupMinSize: 32 };
-    expect(miniBatchLayout(gpu, limits, faces, 32)).toBeUndefined();
-    expect(miniBatchLayout(swiftShader, limits, faces, 1)).toBeUndefined();
+    expect(miniBatchLayout(gpu, limits, faces, 32, false)).toBeUndefined();
+    expect(miniBatchLayout(swiftShader, limits, faces, 1, false)).toBeUndefined();
     // rows × (2 × 7 units + 4 × 2 blocks + 1) + 16: 177 rows (4,087 words) fit, 178 (4,110) do not
-    expect(miniBatchLayout(swiftShader, limits, faces, 177)).toBeDefined();
-    expect(miniBatchLayout(swiftShader, limits, faces, 178)).toBeUndefined();
+    expect(miniBatchLayout(swiftShader, limits, faces, 177, false)).toBeDefined();
+    expect(miniBatchLayout(swiftShader, limits, faces, 178, false)).toBeUndefined();
     // 1,500-3-4: 4,519 parameters, more than the 4,096 floats of workgroup memory
     const wider: NetworkSpec = { ...faces, inputSize: 1500 };
-    expect(miniBatchLayout(swiftShader, limits, wider, 32)).toBeUndefined();
+    expect(miniBatchLayout(swiftShader, limits, wider, 32, false)).toBeUndefined();
   });
 });
