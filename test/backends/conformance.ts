@@ -73,13 +73,13 @@ function expectParamsClose(
 
 // ── Networks, data and the float64 reference ───────────────────────────────────────────────────────
 
-interface Case {
+export interface Case {
   name: string;
   spec: NetworkSpec;
   batch: number;
 }
 
-const cases: Case[] = [
+export const conformanceCases: readonly Case[] = [
   {
     name: '1 → 1 sigmoid, squared error, batch 1',
     spec: { inputSize: 1, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'squared-error' },
@@ -121,6 +121,21 @@ const cases: Case[] = [
       loss: 'squared-error',
     },
     batch: 7,
+  },
+  {
+    // weight-update.wgsl with whole-vec4 loads of X (16 gathered inputs, 68 inputs) and of δ (8, 4 units);
+    // the 68-unit layer takes matmul.wgsl's tiled update on rows that are not gathered
+    name: '16 → 8 sigmoid → 68 tanh → 4 softmax, softmax cross-entropy, batch 12 (vec4 rows in the weight update)',
+    spec: {
+      inputSize: 16,
+      layers: [
+        { units: 8, activation: 'sigmoid' },
+        { units: 68, activation: 'tanh' },
+        { units: 4, activation: 'softmax' },
+      ],
+      loss: 'softmax-cross-entropy',
+    },
+    batch: 12,
   },
   {
     name: '257 → 129 sigmoid → 5 tanh, squared error, batch 65 (crosses 64- and 256-wide tiles)',
@@ -308,7 +323,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
       });
     }
 
-    for (const c of cases) {
+    for (const c of conformanceCases) {
       describe(c.name, () => {
         it('predict matches the reference forward pass', async () => {
           const params = randomParams(c.spec, 1);
@@ -374,7 +389,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
       });
     }
 
-    const deep = cases[2];
+    const deep = conformanceCases[2];
     const twoHidden = {
       ...deep,
       spec: {
@@ -405,7 +420,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('takeTrainingMetrics zeroes the sums it returns', async () => {
-      const { spec } = cases[1];
+      const { spec } = conformanceCases[1];
       await withNetwork(spec, randomParams(spec, 1), async (net) => {
         const { data, order } = trainingData(spec, 2);
         const dataset = net.upload(data.inputs, data.targets, data.count);
@@ -460,7 +475,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('setOptimizer zeroes the optimizer state', async () => {
-      const { spec } = cases[1];
+      const { spec } = conformanceCases[1];
       await withNetwork(spec, randomParams(spec, 1), async (net) => {
         const { data, order } = trainingData(spec, 3);
         net.setOptimizer(optimizers[1].spec);
@@ -587,7 +602,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('creating and disposing 200 networks (each with a data set) leaves nothing alive behind', async () => {
-      const { spec } = cases[2];
+      const { spec } = conformanceCases[2];
       const keeper = backend.createNetwork(spec, randomParams(spec, 1));
       try {
         const before = keeper.stats();
@@ -609,7 +624,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('a disposed network throws MlpError "disposed"', async () => {
-      const { spec } = cases[0];
+      const { spec } = conformanceCases[0];
       const net = backend.createNetwork(spec, randomParams(spec, 1));
       net.dispose();
       await expect(net.predict(Float32Array.of(1), 1)).rejects.toMatchObject({ code: 'disposed' });

@@ -12,6 +12,7 @@ import {
   randomWgsl,
   stepWgsl,
   updateWgsl,
+  weightUpdateWgsl,
 } from '../../shaders.gen.js';
 
 export interface KernelFamily<Entry extends string = string, Binding extends string = string> {
@@ -98,6 +99,23 @@ export const matmulKernel = family({
     'slot0',
     'slot1',
   ],
+});
+
+export const weightUpdateKernel = family({
+  file: 'weight-update.wgsl',
+  libraries: [stepWgsl, updateWgsl],
+  main: weightUpdateWgsl,
+  entryPoints: ['weightUpdate'],
+  constants: [
+    'gathered',
+    'vectorInputs',
+    'vectorDeltas',
+    'workgroupRows',
+    'optimizer',
+    'nesterov',
+    'decoupledDecay',
+  ],
+  bindings: ['shape', 'options', 'control', 'order', 'delta', 'activity', 'parameters', 'slot0', 'slot1'],
 });
 
 export const lossKernel = family({

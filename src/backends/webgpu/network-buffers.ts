@@ -6,6 +6,7 @@
 
 import { MlpError } from '../../errors.js';
 import type { Activation, NetworkSpec } from '../../model/spec.js';
+import { weightUpdateKernelFor } from './kernel-choice.js';
 import {
   activationCodes,
   gatherCodes,
@@ -19,6 +20,7 @@ import {
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
 import { encodeUniform, reflectKernel, storageMemberOffset, type UniformValues } from './reflect.js';
 import type { CommandRecorder, GpuMemory } from './scheduler.js';
+import { bindWeightUpdate, encodeWeightUpdateShape } from './weight-update.js';
 
 const floatBytes = 4;
 
@@ -529,6 +531,23 @@ export class Workspace {
   /** Layer l's weight gradient applied by the optimizer where it is made (training only). */
   private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
     const layer = this.net.layers[l];
+    if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
+    if (weightUpdateKernelFor(layer) === 'rows') {
+      const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
+      const shapeBuffer = this.memory.uniform('weight-update.wgsl shape', encodeWeightUpdateShape(shape));
+      this.shapes.push(shapeBuffer);
+      return bindWeightUpdate(this.memory.device, shape, gather !== gatherCodes.none, this.optimizer, {
+        shape: shapeBuffer,
+        options: this.options,
+        control: this.net.control,
+        order,
+        delta: this.delta[l],
+        activity: input,
+        parameters: layer.parameters,
+        slot0: layer.slots[0],
+        slot1: layer.slots[1],
+      });
+    }
     return this.matmul('weightUpdate', { gather, ...this.optimizer }, this.layerShapes[l].weights, {
       left: this.delta[l],
       right: input,

@@ -1,0 +1,18 @@
+// Which kernel takes a product, where more than one can: the rules, with the measurements behind them in
+// docs/webgpu-kernels.md. Kept apart from the kernels' binding code so that a rule can change (or become a
+// measurement per adapter) without touching how the kernels are bound.
+
+/** Units up to which a layer's training update runs weight-update.wgsl rather than matmul.wgsl weightUpdate. */
+export const maxUnitsForRowUpdate = 64;
+
+/**
+ * The weight update of a layer with `units` units: 'rows' (weight-update.wgsl: each invocation sums its 4 × 4
+ * weights' gradients over the batch's rows straight from memory) or 'tiled' (matmul.wgsl: 64 × 64 tiles
+ * staged through workgroup memory). The tiled kernel's 8 × 8 register blocks and 64-row tiles are mostly
+ * padding for layers of few units, where the row kernel measured 1.2× (960-3-4, batch 32) to 1.9× (960-64-4)
+ * faster on SwiftShader; for 256 units (784-256-256-10, batch 128) the tile's reuse of staged operands won
+ * (the row kernel took 1.5× as long).
+ */
+export function weightUpdateKernelFor(layer: { units: number }): 'rows' | 'tiled' {
+  return layer.units <= maxUnitsForRowUpdate ? 'rows' : 'tiled';
+}
