@@ -22,9 +22,9 @@ describe('weightUpdateKernelFor', () => {
     const chosen = new Set<string>();
     for (const { spec, batch } of conformanceCases) {
       if (batch === 1) continue;
-      spec.layers.forEach((layer, l) =>
-        chosen.add(`${weightUpdateKernelFor(layer)}${l === 0 ? ' gathered' : ''}`),
-      );
+      spec.layers.forEach((layer, l) => {
+        chosen.add(`${weightUpdateKernelFor(layer)}${l === 0 ? ' gathered' : ''}`);
+      });
     }
     expect([...chosen].sort()).toEqual(['rows', 'rows gathered', 'tiled', 'tiled gathered']);
   });
