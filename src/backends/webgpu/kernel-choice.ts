@@ -16,3 +16,15 @@ export const maxUnitsForRowUpdate = 64;
 export function weightUpdateKernelFor(layer: { units: number }): 'rows' | 'tiled' {
   return layer.units <= maxUnitsForRowUpdate ? 'rows' : 'tiled';
 }
+
+/** Invocations of loss.wgsl's one workgroup at most (one per row of a batch up to 256 rows). */
+export const maxLossWorkgroupSize = 256;
+
+/**
+ * loss.wgsl's workgroup for a batch capacity: the capacity rounded up to a power of two (its reduction
+ * halves), at most 256. A batch of 32 then sums 32 partial losses through 5 barriers, not 256 through 8;
+ * on CPU adapters every barrier switches between all of a workgroup's subgroups.
+ */
+export function lossWorkgroupSize(capacity: number): number {
+  return Math.min(maxLossWorkgroupSize, 2 ** Math.ceil(Math.log2(Math.max(1, capacity))));
+}

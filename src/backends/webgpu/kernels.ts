@@ -123,7 +123,7 @@ export const lossKernel = family({
   libraries: [activationWgsl, stepWgsl, metricsWgsl],
   main: lossWgsl,
   entryPoints: ['train', 'evaluate', 'gradient', 'predict'],
-  constants: ['activation', 'loss'],
+  constants: ['activation', 'loss', 'workgroupSize'],
   bindings: [
     'shape',
     'options',

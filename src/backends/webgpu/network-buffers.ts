@@ -6,7 +6,7 @@
 
 import { MlpError } from '../../errors.js';
 import type { Activation, NetworkSpec } from '../../model/spec.js';
-import { weightUpdateKernelFor } from './kernel-choice.js';
+import { lossWorkgroupSize, weightUpdateKernelFor } from './kernel-choice.js';
 import {
   activationCodes,
   gatherCodes,
@@ -566,6 +566,7 @@ export class Workspace {
     return kernelPipeline(this.memory.device, lossKernel, entry, {
       activation: activationCodes[output.activation],
       loss: lossCodes[spec.loss],
+      workgroupSize: lossWorkgroupSize(this.capacity),
     });
   }
 

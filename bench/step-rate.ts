@@ -1,0 +1,75 @@
+// Dev tool: training examples/s of bench networks on webgpu (median of `rounds` networks, each timed over
+// two epochs after one warm-up), and the trained weights' checksum. For A/B runs of two builds (a checkout of
+// the base commit and this one), run alternately: node .bench-build/bench/step-rate.js rounds name…
+import '../src/node-platform.js';
+import { loadavg } from 'node:os';
+import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
+import { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend.js';
+import { type BenchNetworkName, benchNetworks } from '../src/bench/networks.js';
+import { initParams } from '../src/model/init.js';
+import { Random } from '../src/model/random.js';
+import { validateSpec } from '../src/model/validate.js';
+
+await webgpuEntryPoint();
+const gpu = await WebGpuBackend.create();
+const [roundsArg, ...names] = process.argv.slice(2) as [string, ...BenchNetworkName[]];
+const rounds = Number(roundsArg);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function run(name: BenchNetworkName) {
+  const bench = benchNetworks[name];
+  const net = gpu.createNetwork(bench.spec, initParams(validateSpec(bench.spec)));
+  net.setOptimizer({ kind: 'sgd', momentum: bench.momentum, nesterov: false });
+  const random = new Random(1);
+  const count = bench.examples;
+  const x = Float32Array.from({ length: count * bench.spec.inputSize }, () => random.next());
+  const outputs = bench.spec.layers[bench.spec.layers.length - 1].units;
+  const t = new Float32Array(count * outputs);
+  for (let r = 0; r < count; r++) t[r * outputs + random.below(outputs)] = 1;
+  const dataset = net.upload(x, t, count);
+  const steps = Math.ceil(count / bench.batchSize);
+  const options = {
+    batchSize: bench.batchSize,
+    learningRate: bench.learningRate,
+    l1: 0,
+    l2: 0,
+    decayBiases: false,
+    dropout: [],
+    dropoutSeed: 1,
+  };
+  const epoch = async () => {
+    net.setOrder(dataset, new Random(2).permutation(count));
+    net.train(dataset, 0, steps, options);
+    await net.takeTrainingMetrics();
+  };
+  await epoch();
+  const start = performance.now();
+  await epoch();
+  await epoch();
+  const seconds = (performance.now() - start) / 1000;
+  const checksum = (await net.readParams()).reduce(
+    (sum, layer) => sum + layer.weights.reduce((s, w) => s + Math.abs(w), 0),
+    0,
+  );
+  net.dispose();
+  return { examplesPerSecond: (2 * count) / seconds, checksum };
+}
+
+for (const name of names) {
+  const rates: number[] = [];
+  let checksum = 0;
+  for (let round = 0; round < rounds; round++) {
+    const result = await run(name);
+    rates.push(result.examplesPerSecond);
+    checksum = result.checksum;
+  }
+  console.log(
+    `${name}: ${median(rates).toFixed(0)} ex/s [${rates.map((v) => v.toFixed(0))}] Σ|w| ${checksum.toFixed(6)}`,
+  );
+}
+console.log(
+  `load average ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
+gpu.dispose();
