@@ -18,7 +18,7 @@ export default defineConfig(({ command }) => ({
   resolve: {
     alias: [
       { find: /^webgpu-mlp$/, replacement: `${here}src/index.ts` },
-      { find: /^webgpu-mlp\/bench$/, replacement: `${here}src/bench/index.ts` },
+      { find: /^webgpu-mlp\/bench$/, replacement: `${here}bench/core/index.ts` },
     ],
   },
   build: {

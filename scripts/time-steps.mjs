@@ -4,10 +4,10 @@
 // SwiftShader the CPU time its worker threads spent per step.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import '../dist/node-platform.js';
-import { CpuBackend } from '../dist/backends/cpu/cpu-backend.js';
-import { WebGpuBackend } from '../dist/backends/webgpu/webgpu-backend.js';
-import { Random } from '../dist/model/random.js';
+import '../dist/src/node-platform.js';
+import { CpuBackend } from '../dist/src/backends/cpu/cpu-backend.js';
+import { WebGpuBackend } from '../dist/src/backends/webgpu/webgpu-backend.js';
+import { Random } from '../dist/src/model/random.js';
 
 const only = process.argv[2];
 const configs = [

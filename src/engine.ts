@@ -5,15 +5,27 @@ import { CpuBackend } from './backends/cpu/cpu-backend.js';
 import { WebGpuBackend } from './backends/webgpu/webgpu-backend.js';
 import { MlpError } from './errors.js';
 import { initParams } from './model/init.js';
-import { Network, type NetworkOwner } from './model/network.js';
 import type { NetworkSpec } from './model/spec.js';
 import { validateSpec } from './model/validate.js';
+import { Network, type NetworkOwner } from './network.js';
+import { nodePlatform } from './platform.js';
 
 export interface EngineOptions {
   /** 'auto' (default): WebGPU on a hardware adapter, else the CPU (see createBackend). */
   backend?: 'cpu' | 'webgpu' | 'auto';
   /** Your own GPUDevice for the webgpu backend; the engine never destroys a device it did not create. */
   device?: GPUDevice;
+  /**
+   * No notices on stderr (which backend 'auto' chose, the SwiftShader fallback): for apps that embed the
+   * engine and say it their own way. The environment variable WEBGPU_MLP_QUIET=1 does the same.
+   */
+  quiet?: boolean;
+}
+
+/** One line on stderr, unless the app asked for quiet. */
+function notice(options: EngineOptions, message: string): void {
+  const quietByEnvironment = typeof process !== 'undefined' && Boolean(process.env?.WEBGPU_MLP_QUIET);
+  if (!options.quiet && !quietByEnvironment) console.warn(`webgpu-mlp: ${message}`);
 }
 
 const backendChoices = ['cpu', 'webgpu', 'auto'] as const;
@@ -27,22 +39,34 @@ const backendChoices = ['cpu', 'webgpu', 'auto'] as const;
  */
 async function createBackend(
   choice: (typeof backendChoices)[number],
-  device: GPUDevice | undefined,
+  options: EngineOptions,
 ): Promise<Backend> {
   if (choice === 'cpu') return new CpuBackend();
-  if (choice === 'webgpu' || device) return WebGpuBackend.create(device);
+  if (options.device) return WebGpuBackend.create(options.device);
+  if (choice === 'webgpu') {
+    const gpu = await WebGpuBackend.create();
+    const fallback = nodePlatform()?.swiftShaderFallback();
+    if (fallback) {
+      notice(
+        options,
+        `no GPU driver found; WebGPU runs on SwiftShader (${fallback}), a CPU emulation of a GPU.`,
+      );
+    }
+    return gpu;
+  }
   let gpu: Backend;
   try {
     gpu = await WebGpuBackend.create();
   } catch (error) {
     if (!(error instanceof MlpError) || error.code !== 'no-adapter') throw error;
-    console.warn(`webgpu-mlp: backend 'auto' uses the CPU. ${error.message}`);
+    notice(options, `backend 'auto' uses the CPU. ${error.message}`);
     return new CpuBackend();
   }
   if (!/swiftshader/i.test(gpu.adapterDescription)) return gpu;
   gpu.dispose();
-  console.warn(
-    "webgpu-mlp: backend 'auto' uses the CPU: the only WebGPU adapter is SwiftShader, a CPU emulation of a " +
+  notice(
+    options,
+    "backend 'auto' uses the CPU: the only WebGPU adapter is SwiftShader, a CPU emulation of a " +
       "GPU that trains slower than the CPU backend (ask for backend 'webgpu' to use it anyway).",
   );
   return new CpuBackend();
@@ -110,5 +134,5 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       `backend: ${JSON.stringify(choice)} is not one of ${backendChoices.join(', ')}`,
     );
   }
-  return new Engine(await createBackend(choice, options.device));
+  return new Engine(await createBackend(choice, options));
 }

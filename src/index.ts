@@ -1,6 +1,11 @@
 // The public API of webgpu-mlp. Everything a user imports comes from here.
 
 export type { BackendKind, BackendStats } from './backends/backend.js';
+export {
+  type GradientCheck,
+  type GradientCheckOptions,
+  gradientCheck,
+} from './backends/cpu/gradient-check.js';
 // Data: data sets, CMU faces (bytes and File objects; Node folders come through the CLI), synthetic faces,
 // CSV and normalisation. Browser-safe: nothing here touches node:fs.
 export { pickedFaceFiles } from './data/browser-files.js';
@@ -59,8 +64,8 @@ export { MlpError, type MlpErrorCode } from './errors.js';
 export { type ModelContents, modelFormat, type SavedModel } from './io/model-file.js';
 export { toOnnx } from './io/onnx-export.js';
 export { type TfjsExport, type TfjsModelJson, toTfjsLayers } from './io/tfjs-export.js';
-export { type GradientCheck, type GradientCheckOptions, gradientCheck } from './model/gradient-check.js';
-export { type Evaluation, Network, type Numbers } from './model/network.js';
+export type { Numbers } from './model/numbers.js';
+export type { OptimizerOptions } from './model/optimizer.js';
 export type {
   Activation,
   InitSpec,
@@ -71,6 +76,7 @@ export type {
 } from './model/spec.js';
 export { activations, leakyReluSlope, losses } from './model/spec.js';
 export { flipHiddenUnit, permuteHiddenUnits } from './model/symmetries.js';
+export { type Evaluation, Network } from './network.js';
 export type { FitHistory } from './train/fit.js';
 export type {
   BatchRecord,
@@ -78,7 +84,6 @@ export type {
   FitData,
   FitOptions,
   LearningRateSchedule,
-  OptimizerOptions,
   TrainingData,
 } from './train/options.js';
 export type { ProgressEvent } from './train/progress.js';

@@ -1,7 +1,7 @@
 // The Node half of src/platform.ts: WebGPU through the `webgpu` package (Dawn) and atomic file writes.
 // Importing this module provides it.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { provideNodePlatform } from './platform.js';
 
@@ -16,17 +16,51 @@ interface Dawn {
 // the process: if it is garbage-collected, the process can exit silently mid-run.
 const instances: GPU[] = [];
 let found: Promise<GPU | null> | undefined;
+/** The SwiftShader driver Dawn was pointed at because the system offered no GPU, or null. */
+let fallbackDriver: string | null = null;
+
+/**
+ * Whether the Vulkan loader will find a driver: one named by its environment variables, or a manifest in
+ * its folders on Linux. Elsewhere Dawn uses Metal or Direct3D, so this is only asked on Linux.
+ */
+function vulkanDriverInstalled(): boolean {
+  const env = process.env;
+  if (env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES || env.VK_ADD_DRIVER_FILES) return true;
+  const home = env.HOME ? [env.XDG_DATA_HOME || `${env.HOME}/.local/share`] : [];
+  const folders = [
+    ...(env.XDG_CONFIG_DIRS || '/etc/xdg').split(':'),
+    '/etc',
+    ...home,
+    ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':'),
+    '/usr/share',
+  ];
+  return folders.some((folder) => {
+    try {
+      return readdirSync(`${folder}/vulkan/icd.d`).some((name) => name.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+function useSwiftShader(): void {
+  process.env.VK_ICD_FILENAMES = swiftShaderIcd;
+  fallbackDriver = swiftShaderIcd;
+}
 
 async function findDawnAdapter(): Promise<GPU | null> {
   // Loaded on first use, so importing the package costs nothing for CPU-only users.
   const dawn = (await import('webgpu')) as Dawn;
   Object.assign(globalThis, dawn.globals);
+  // Without any Vulkan driver, Dawn's first instance would print the loader's "Found no drivers" warnings
+  // (with paths from Dawn's build machine) before our own notice: point it at SwiftShader before it starts.
+  const swiftShaderPresent = existsSync(swiftShaderIcd);
+  if (process.platform === 'linux' && swiftShaderPresent && !vulkanDriverInstalled()) useSwiftShader();
   instances.push(dawn.create([]));
   if (await instances[0].requestAdapter({ powerPreference: 'high-performance' })) return instances[0];
-  if (process.env.VK_ICD_FILENAMES || !existsSync(swiftShaderIcd)) return null;
-  // No hardware adapter: fall back to the SwiftShader driver that Debian's chromium ships.
-  console.warn(`webgpu-mlp: no hardware WebGPU adapter; using SwiftShader (${swiftShaderIcd}).`);
-  process.env.VK_ICD_FILENAMES = swiftShaderIcd;
+  if (process.env.VK_ICD_FILENAMES || !swiftShaderPresent) return null;
+  // A driver that offers no adapter: fall back to the SwiftShader driver that Debian's chromium ships.
+  useSwiftShader();
   instances.push(dawn.create([]));
   return (await instances[1].requestAdapter()) ? instances[1] : null;
 }
@@ -35,6 +69,9 @@ provideNodePlatform({
   webgpu() {
     found ??= findDawnAdapter();
     return found;
+  },
+  swiftShaderFallback() {
+    return fallbackDriver;
   },
   async writeFileAtomically(path, text) {
     const partial = `${path}.partial`;

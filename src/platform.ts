@@ -5,6 +5,8 @@
 export interface NodePlatform {
   /** The WebGPU entry point of the `webgpu` package (Dawn), one per process; null when it has no adapter. */
   webgpu(): Promise<GPU | null>;
+  /** The SwiftShader driver webgpu() pointed Dawn at because the system has no GPU driver, or null. */
+  swiftShaderFallback(): string | null;
   /** Writes `text` to `path` whole or not at all, so a crash mid-write keeps the previous file. */
   writeFileAtomically(path: string, text: string): Promise<void>;
 }

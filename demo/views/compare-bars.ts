@@ -3,7 +3,7 @@
 // same records as the command line prints them (a table), and the speed-up.
 import { type BenchRecord, formatNumber } from 'webgpu-mlp/bench';
 
-export const barColours = { webgpu: '#1f7a4d', cpu: '#7a8599' } as const;
+const barColours = { webgpu: '#1f7a4d', cpu: '#7a8599' } as const;
 
 const engineNames: Record<string, string> = { webgpu: 'WebGPU', cpu: 'CPU' };
 const widest = 560;

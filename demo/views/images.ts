@@ -44,7 +44,7 @@ const negative = [29, 78, 216];
  * Signed value → colour: white at 0, deepening to orange-red for positive and blue for negative, with
  * `scale` (the largest magnitude shown) at full colour.
  */
-export function signedColour(value: number, scale: number): [number, number, number] {
+function signedColour(value: number, scale: number): [number, number, number] {
   const t = scale > 0 ? Math.min(1, Math.abs(value) / scale) : 0;
   const end = value >= 0 ? positive : negative;
   return [0, 1, 2].map((c) => Math.round(255 + (end[c] - 255) * t)) as [number, number, number];

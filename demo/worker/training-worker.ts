@@ -146,7 +146,7 @@ async function train(
 }
 
 /**
- * The benchmark's measurement (src/bench, as `npm run bench` does it) of our WebGPU and CPU engines on one
+ * The benchmark's measurement (bench/core, as `npm run bench` does it) of our WebGPU and CPU engines on one
  * network: warm-up, 3 alternating timed runs of about a second each, transfers over one whole epoch.
  */
 async function compare(subject: CompareSubject, report: (progress: Progress) => void) {

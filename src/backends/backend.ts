@@ -3,7 +3,10 @@
 // float32 rounding. Work is expressed in whole training steps over a resident data set, never per op, so
 // the GPU backend can keep everything on the device and put many steps into one command buffer.
 
+import type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../model/spec.js';
+
+export type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
@@ -15,34 +18,6 @@ export interface Backend {
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork;
   /** Frees what the backend owns. A GPUDevice passed in by the user is never destroyed. */
   dispose(): void;
-}
-
-/**
- * Optimizers. g is the mean gradient over the mini-batch plus decay: g' = g + l2·w + l1·sign(w)
- * (for biases only when `decayBiases`). η is `StepOptions.learningRate`.
- * - sgd, classic momentum α (lecture notes): v ← α·v − η·g'; w ← w + v.
- * - sgd with nesterov: v ← α·v − η·g'; w ← w + α·v − η·g'.
- * - adam: t ← t + 1; m ← β1·m + (1 − β1)·g'; s ← β2·s + (1 − β2)·g'²;
- *         w ← w − η · (m / (1 − β1^t)) / (√(s / (1 − β2^t)) + ε).
- * - adamw: as adam, plus decoupled decay after it: w ← w − η·weightDecay·w (weights, and biases when `decayBiases`).
- */
-export type OptimizerSpec =
-  | { kind: 'sgd'; momentum: number; nesterov: boolean }
-  | { kind: 'adam' | 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number };
-
-/** How many slots an optimizer keeps per parameter (see OptimizerState). */
-export function slotCount(kind: OptimizerSpec['kind']): number {
-  return kind === 'sgd' ? 1 : 2;
-}
-
-/**
- * Optimizer state, for save/resume and checkpoints. `slots[k][layer]` holds slot k's values for one layer:
- * sgd has one slot (velocity v), adam/adamw two (m, then s). `step` counts optimizer steps taken so far;
- * it is adam's t and the dropout mask counter.
- */
-export interface OptimizerState {
-  step: number;
-  slots: LayerParams[][];
 }
 
 export interface StepOptions {
@@ -75,6 +50,30 @@ export interface Evaluation extends Metrics {
   classes: number;
 }
 
+/** What endEpoch() reads back in one go: a few bytes, however large the network. */
+export interface EpochEnd {
+  /** the training metrics summed since the last take, then zeroed (as takeTrainingMetrics) */
+  training: Metrics;
+  /** the current weights over the validation data set, no dropout (as evaluate, without the confusion matrix) */
+  validation: Metrics | undefined;
+  /** every weight and bias is finite (the NaN guard: a diverged step can leave NaN in the weights alone) */
+  paramsFinite: boolean;
+}
+
+/**
+ * A copy of a network's parameters, kept where the backend computes (GPU memory on webgpu), so that the
+ * trainer can keep the last finite and the best epoch's weights without reading them back.
+ */
+export interface ParamsCopy {
+  /** Overwrites the copy with the network's current parameters. */
+  update(): void;
+  /** Makes the copy the network's parameters again. */
+  restore(): void;
+  /** The copy's values, laid out as readParams(): one readback on webgpu. */
+  read(): Promise<LayerParams[]>;
+  dispose(): void;
+}
+
 /** Counters for tests and the benchmark: what crossed between CPU and GPU, and what is alive on the GPU. */
 export interface BackendStats {
   uploads: number;
@@ -97,6 +96,11 @@ export interface BackendDataset {
 export interface BackendNetwork {
   readParams(): Promise<LayerParams[]>;
   writeParams(params: LayerParams[]): void;
+  /**
+   * A copy of the current parameters, or of `params` when given (checked as writeParams). The network
+   * owns it: dispose() of the network frees it too.
+   */
+  copyParams(params?: LayerParams[]): ParamsCopy;
 
   /** inputs: count × inputSize row-major → count × outputs row-major */
   predict(inputs: Float32Array, count: number): Promise<Float32Array>;
@@ -115,13 +119,19 @@ export interface BackendNetwork {
   /**
    * Takes `batchCount` optimizer steps on the batches order[(firstBatch + b)·batchSize …] (the last batch of
    * the order may be short), adding each step's forward-pass loss and correct count (with dropout applied)
-   * to the training metrics. May return before the work is done (the GPU queues it); later reads see it.
+   * to the training metrics. A batchSize ≥ the data set's count is one full batch: the same work, memory
+   * and results as batchSize = count. May return before the work is done (the GPU queues it); later reads see it.
    */
   train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void;
   /** The training metrics summed since the last call, then zeroed: one readback. */
   takeTrainingMetrics(): Promise<Metrics>;
   /** Loss, accuracy and confusion matrix of the current weights over a whole data set; no dropout. */
   evaluate(dataset: BackendDataset): Promise<Evaluation>;
+  /**
+   * The end of an epoch in one readback: takes the training metrics, evaluates `validation` (if given) and
+   * checks that every parameter is finite. What fit needs per epoch; the weights stay where they are.
+   */
+  endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd>;
 
   stats(): BackendStats;
   dispose(): void;

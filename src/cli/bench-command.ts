@@ -1,13 +1,13 @@
-// `webgpu-mlp bench`: the training-throughput benchmark of our engines (src/bench, the bench helper's),
+// `webgpu-mlp bench`: the training-throughput benchmark of our engines (bench/core),
 // from the command line. `npm run bench` adds the reference engines (TensorFlow.js, brain.js), dev-only.
 
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type BenchNetworkName, benchNetworkNames } from '../bench/networks.js';
-import { ourEngines } from '../bench/our-engines.js';
-import { formatTable, runBenchmark } from '../bench/run-benchmark.js';
+import { type BenchNetworkName, benchNetworkNames } from '../../bench/core/networks.js';
+import { ourEngines } from '../../bench/core/our-engines.js';
+import { formatTable, runBenchmark } from '../../bench/core/run-benchmark.js';
 import { positiveInteger, positiveNumber } from './flags.js';
+import { packageVersion } from './package-version.js';
 
 interface BenchFlags {
   quick: boolean;
@@ -56,10 +56,7 @@ export function registerBench(program: Command): void {
     .addOption(new Option('--seconds <s>', 'seconds per timed run').argParser(positiveNumber))
     .option('--json <file>', 'also write the records as JSON')
     .action(async (flags: BenchFlags) => {
-      const { version } = JSON.parse(
-        readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-      ) as { version: string };
-      const engines = await ourEngines(flags.backends, { 'webgpu-mlp': version });
+      const engines = await ourEngines(flags.backends, { 'webgpu-mlp': packageVersion() });
       try {
         const records = await runBenchmark({
           engines,

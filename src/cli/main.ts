@@ -2,18 +2,16 @@
 // The `webgpu-mlp` command: train, eval, predict and bench. Errors a user can cause (MlpError) are printed
 // as one line and exit with status 1; commander does the same for bad flags (status 1 too).
 
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { MlpError } from '../errors.js';
 import '../node-platform.js';
 import { registerBench } from './bench-command.js';
 import { registerEval } from './eval-command.js';
+import { packageVersion } from './package-version.js';
 import { registerPredict } from './predict-command.js';
 import { registerTrain } from './train-command.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion();
 
 export function program(): Command {
   const root = new Command('webgpu-mlp')

@@ -17,31 +17,21 @@ export interface PendingFolder {
 }
 
 /**
- * Checks that `path` can be created, before any training starts. `createParent` allows a missing parent
- * (the default runs/ folder), which is made only when the results are written.
+ * Checks, before any training starts, that `path` is free (or may be overwritten). Missing parent folders
+ * are made when the results are written, not before: a run that fails in training makes none.
  */
-export function checkOutputFolder(path: string, overwrite: boolean, createParent = false): void {
+export function checkOutputFolder(path: string, overwrite: boolean): void {
   if (existsSync(path) && !overwrite) {
     throw new MlpError(
       'invalid-argument',
       `--out ${path} already exists; choose another folder or add --overwrite`,
     );
   }
-  if (!createParent && !existsSync(dirname(path))) {
-    throw new MlpError(
-      'invalid-argument',
-      `--out ${path}: its parent folder ${dirname(path)} does not exist`,
-    );
-  }
 }
 
-export async function pendingFolder(
-  path: string,
-  overwrite: boolean,
-  createParent = false,
-): Promise<PendingFolder> {
-  checkOutputFolder(path, overwrite, createParent);
-  if (createParent) await mkdir(dirname(path), { recursive: true });
+export async function pendingFolder(path: string, overwrite: boolean): Promise<PendingFolder> {
+  checkOutputFolder(path, overwrite);
+  await mkdir(dirname(path), { recursive: true });
   const staging = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   await mkdir(staging, { recursive: true });
   return {

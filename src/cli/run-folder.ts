@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../engine.js';
 import { MlpError } from '../errors.js';
-import { Network } from '../model/network.js';
+import { Network } from '../network.js';
 import type { DataDescription } from './data.js';
 import type { TrainFlags, TrainSummary } from './train-command.js';
 

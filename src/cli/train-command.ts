@@ -1,7 +1,7 @@
 // `webgpu-mlp train`: data → network → fit with validation → test → a folder with the model, per-epoch
 // metrics, weight pictures and a summary; `--json` for scripts.
 
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type Dataset, targetEncodings } from '../data/dataset.js';
 import { faceTasks, pixelScales } from '../data/faces.js';
@@ -9,9 +9,10 @@ import { normalizationKinds } from '../data/normalize.js';
 import { createEngine } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
-import type { Network } from '../model/network.js';
+import type { OptimizerOptions } from '../model/optimizer.js';
 import { type Activation, activations, type Loss, losses } from '../model/spec.js';
-import type { EpochRecord, OptimizerOptions } from '../train/options.js';
+import type { Network } from '../network.js';
+import type { EpochRecord } from '../train/options.js';
 import { type DataFlags, prepareData, syntheticSource } from './data.js';
 import {
   fraction,
@@ -91,7 +92,10 @@ export function registerTrain(program: Command): void {
         `'${syntheticSource}', a folder of PGM face images, a .list file, or a .csv file`,
       ).default(syntheticSource),
     )
-    .option('--train-list <file>', "Mitchell's .list of training images (paths relative to --data)")
+    .option(
+      '--train-list <file>',
+      "Mitchell's .list of training images (paths relative to --data, or found there by file name)",
+    )
     .option(
       '--validation-list <file>',
       '.list of validation images: picks the best epoch (and early stopping)',
@@ -227,7 +231,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   const targets = flags.targets ?? (outputActivation === 'softmax' ? 'one-hot' : '0.1/0.9');
   const isCsv = flags.data.endsWith('.csv') || flags.data.endsWith('.tsv');
   const out = flags.out ?? defaultOutFolder(isCsv ? 'csv' : flags.task);
-  checkOutputFolder(out, flags.overwrite, flags.out === undefined);
+  checkOutputFolder(out, flags.overwrite);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const data = await prepareData({ ...flags, targets });
@@ -248,7 +252,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
   });
   try {
     log(
-      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${engine.backend} (${engine.adapterDescription})`,
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${backendDescription(engine)}`,
     );
     const gradientCheckError = flags.checkGradients ? await checkGradients(network, data.train) : undefined;
     const progress = epochProgress(flags.epochs);
@@ -299,7 +303,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       ...(gradientCheckError === undefined ? {} : { gradientCheckError }),
     };
 
-    const folder = await pendingFolder(out, flags.overwrite, flags.out === undefined);
+    const folder = await pendingFolder(out, flags.overwrite);
     try {
       await folder.write('model.json', `${JSON.stringify(await network.save())}\n`);
       await folder.write(
@@ -345,14 +349,51 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       )}\n`,
     );
     process.stdout.write(
-      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}; wrote ${out}\n`,
+      `best epoch ${summary.bestEpoch} of ${summary.epochs}, ${seconds.toFixed(1)} s on ${engine.backend}\n`,
     );
     if (testEvaluation) process.stdout.write(`test accuracy: ${percent(testEvaluation.accuracy)}\n`);
+    process.stdout.write(
+      whatWasWritten(out, flags.data === syntheticSource ? undefined : flags.data, data.test !== undefined),
+    );
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary;
   } finally {
     engine.dispose();
   }
+}
+
+/** "cpu (float64 accumulation)", "webgpu (google swiftshader)" */
+function backendDescription(engine: { backend: string; adapterDescription: string }): string {
+  const adapter = engine.adapterDescription;
+  return adapter.startsWith(engine.backend) ? adapter : `${engine.backend} (${adapter})`;
+}
+
+/**
+ * How the user runs this program again: through the repository's npm scripts (`npm start`, `npm run cli`),
+ * the installed `webgpu-mlp` command, or node and the script's path.
+ */
+function commandPrefix(): string {
+  const npmScript = process.env.npm_lifecycle_event;
+  if (npmScript === 'start' || npmScript === 'cli') return 'npm run cli --';
+  const script = process.argv[1] ?? 'webgpu-mlp';
+  return basename(script) === 'webgpu-mlp' ? 'npx webgpu-mlp' : `node ${relative(process.cwd(), script)}`;
+}
+
+/** The end of a run: what the folder holds and the commands that use it next. */
+function whatWasWritten(out: string, inputs: string | undefined, hasTestSet: boolean): string {
+  const run = commandPrefix();
+  const quoted = /^[\w./-]+$/.test(out) ? out : JSON.stringify(out);
+  const lines = [
+    `wrote ${quoted}/: model.json (the network), run.json (data, flags, results), metrics.csv (per epoch),`,
+    '  weights/*.png (what each hidden unit looks for)',
+    'next:',
+    hasTestSet
+      ? `  ${run} eval --model ${quoted}             accuracy and confusion matrix on its test set`
+      : `  ${run} eval --model ${quoted} --data ${inputs}   accuracy and confusion matrix on that data`,
+    `  ${run} predict --model ${quoted} ${inputs ?? '<images.pgm or folder>'}   the class of each image`,
+  ];
+  if (run.startsWith('npm')) lines.push(`  npm run demo, then "Load a model…" with ${quoted}/model.json`);
+  return `${lines.join('\n')}\n`;
 }
 
 function optimizerOptions(flags: TrainFlags): OptimizerOptions {

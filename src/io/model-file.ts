@@ -19,11 +19,15 @@
 // count before allocating, so a malformed or lying file is MlpError('invalid-file') saying what was wrong,
 // never a crash or an absurd allocation.
 
-import { type OptimizerState, slotCount } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
+import {
+  type OptimizerConfig,
+  type OptimizerState,
+  resolveOptimizer,
+  slotCount,
+} from '../model/optimizer.js';
 import type { LayerParams } from '../model/spec.js';
 import { type ValidatedSpec, validateSpec } from '../model/validate.js';
-import { type OptimizerConfig, resolveOptimizer } from '../train/options.js';
 
 export const modelFormat = 'webgpu-mlp-model';
 export const modelFormatVersion = 2;

@@ -17,14 +17,14 @@ export interface ValidatedSpec extends NetworkSpec {
   seed: number;
 }
 
-export const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
-export const defaultSeed = 1;
+const defaultInit: InitSpec = { kind: 'uniform', scale: 0.05 };
+const defaultSeed = 1;
 const initKinds = ['uniform', 'normal', 'xavier', 'he'] as const;
 /** 2²⁸ float32 weights (1 GiB) in one layer: beyond this an allocation fails before any device limit applies. */
-export const maxWeightsPerLayer = 2 ** 28;
+const maxWeightsPerLayer = 2 ** 28;
 
 /** How a value looks in an error message. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
@@ -52,6 +52,41 @@ function checkPositiveFinite(where: string, value: unknown): number {
 function checkOneOf<T extends string>(where: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) throw invalid(where, value, `one of ${allowed.join(', ')}`);
   return value as T;
+}
+
+/** `value` when it is a finite number within `range`; `fallback` when undefined. */
+export function checkNumberIn(
+  where: string,
+  value: unknown,
+  fallback: number,
+  range: { above?: number; atLeast?: number; below?: number; atMost?: number },
+): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (range.above === undefined || value > range.above) &&
+    (range.atLeast === undefined || value >= range.atLeast) &&
+    (range.below === undefined || value < range.below) &&
+    (range.atMost === undefined || value <= range.atMost);
+  if (!ok) {
+    const low =
+      range.above !== undefined
+        ? `> ${range.above}`
+        : range.atLeast !== undefined
+          ? `≥ ${range.atLeast}`
+          : '';
+    const high =
+      range.below !== undefined ? `< ${range.below}` : range.atMost !== undefined ? `≤ ${range.atMost}` : '';
+    throw invalid(where, value, `a finite number ${[low, high].filter(Boolean).join(' and ')}`);
+  }
+  return value as number;
+}
+
+export function checkBoolean(where: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(where, value, 'true or false');
+  return value;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

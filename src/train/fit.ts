@@ -1,14 +1,17 @@
 // The training loop behind Network.fit, written against the backend contract (backends/backend.ts) only.
-// Per epoch: one permutation (setOrder), train() over the batches in chunks, one metrics readback, one
-// parameter snapshot, one validation pass. Chunks exist only so that callbacks run and stop() can land
-// between them; they read nothing back unless per-batch loss was asked for.
+// Per epoch: one permutation (setOrder: one upload), train() over the batches in chunks, then endEpoch:
+// one readback of a few bytes holding the training metrics, the validation metrics and whether every
+// weight is finite. The last finite weights and early stopping's best are copies the backend keeps
+// (ParamsCopy: GPU buffers on webgpu), restored where they are; weights cross to the CPU only when asked
+// for (getWeights, save, a checkpoint). Chunks exist only so that callbacks run and stop() can land between
+// them; they read nothing back unless per-batch loss was asked for.
 
-import type { BackendDataset, BackendNetwork, Metrics } from '../backends/backend.js';
+import type { BackendDataset, BackendNetwork, Metrics, ParamsCopy } from '../backends/backend.js';
 import { MlpError } from '../errors.js';
 import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
-import { exampleCount, toFiniteFloat32 } from '../model/network.js';
+import { exampleCount, toFiniteFloat32 } from '../model/numbers.js';
+import type { OptimizerConfig } from '../model/optimizer.js';
 import { hash32, Random } from '../model/random.js';
-import type { LayerParams } from '../model/spec.js';
 import type { ValidatedSpec } from '../model/validate.js';
 import { nodePlatform } from '../platform.js';
 import {
@@ -16,7 +19,6 @@ import {
   type EpochRecord,
   type FitData,
   type FitOptions,
-  type OptimizerConfig,
   resolveFitOptions,
   scheduledLearningRate,
 } from './options.js';
@@ -48,7 +50,22 @@ export interface TrainingState {
    * net.save(), so that a fit resumed from one stops where the uninterrupted run would have; cleared when
    * early stopping restores the best weights at the end of a fit.
    */
-  best: BestSoFar | undefined;
+  best: HeldBest | undefined;
+}
+
+/** Early stopping's best-so-far as training holds it: its weights are a copy kept by the backend. */
+export interface HeldBest extends Omit<BestSoFar, 'params'> {
+  weights: ParamsCopy;
+}
+
+/** A best-so-far of the save format (loaded from a file), held by `backend`: one upload on webgpu. */
+export function holdBest(backend: BackendNetwork, { params, ...best }: BestSoFar): HeldBest {
+  return { ...best, weights: backend.copyParams(params) };
+}
+
+/** The best-so-far as the save format takes it: reads its weights (one readback on webgpu). */
+export async function readBest({ weights, ...best }: HeldBest): Promise<BestSoFar> {
+  return { ...best, params: await weights.read() };
 }
 
 /** Set by Network.stop(); fit checks it between chunks and after each epoch. */
@@ -160,12 +177,6 @@ export function epochOrder(seed: number, epochIndex: number, count: number, shuf
   return new Random(hash32((hash32(seed >>> 0) + epochIndex) >>> 0)).permutation(count);
 }
 
-function allFinite(layers: LayerParams[]): boolean {
-  return layers.every(
-    ({ weights, biases }) => weights.every(Number.isFinite) && biases.every(Number.isFinite),
-  );
-}
-
 function addMetrics(sum: Metrics, more: Metrics): void {
   sum.lossSum += more.lossSum;
   sum.correct += more.correct;
@@ -222,14 +233,17 @@ export async function runFit(
   const trainingData = backend.upload(training.inputs, training.targets, training.count);
   let validationData: BackendDataset | undefined;
   const history: FitHistory = { epochs: [], bestEpoch: 0, stoppedEarly: false, stopped: false };
+  // The weights after the last epoch that left them finite, restored if an epoch does not.
+  let lastFinite: ParamsCopy | undefined;
+  let bestWeights: ParamsCopy | undefined;
   try {
     validationData = validation && backend.upload(validation.inputs, validation.targets, validation.count);
+    lastFinite = backend.copyParams();
     const batches = Math.ceil(training.count / resolved.batchSize);
     const batchesPerChunk = callbacks.onBatchEnd
       ? 1
       : Math.max(1, Math.floor(examplesPerChunk / resolved.batchSize));
     const lastEpoch = state.epoch + resolved.epochs;
-    let lastFinite = await backend.readParams();
     const { earlyStopping } = resolved;
     // Only early stopping carries a best-so-far from one fit to the next, so only it names the data (a hash
     // of every value: one pass over the data per fit).
@@ -238,9 +252,13 @@ export async function runFit(
       : validation
         ? watchedData('validation', validation)
         : watchedData('training', training);
-    // With early stopping, a run continues the best-so-far of the run it resumes (on the same data).
-    let best = earlyStopping && state.best?.watched === watched ? state.best : undefined;
+    // With early stopping, a run continues the best-so-far of the run it resumes (on the same data), and
+    // keeps the best epoch's weights as a copy; without it, only the best epoch's number is reported.
+    const carried = earlyStopping && state.best?.watched === watched ? state.best : undefined;
+    if (state.best !== carried) state.best?.weights.dispose();
     state.best = undefined;
+    let best: { epoch: number; loss: number } | undefined = carried;
+    bestWeights = carried?.weights;
     if (earlyStopping && best && state.epoch - best.epoch >= earlyStopping.patience) {
       // Resumed from a checkpoint of the epoch at which early stopping ended the run: end it the same way.
       history.stoppedEarly = true;
@@ -294,19 +312,17 @@ export async function runFit(
         break;
       }
 
-      const [epochMetrics, params] = await Promise.all([
-        resolved.batchLoss ? batchMetrics : backend.takeTrainingMetrics(),
-        backend.readParams(),
-      ]);
-      if (!epochMetrics.finite || !allFinite(params)) {
-        backend.writeParams(lastFinite);
+      const end = await backend.endEpoch(validationData);
+      const epochMetrics = resolved.batchLoss ? batchMetrics : end.training;
+      if (!epochMetrics.finite || !end.paramsFinite) {
+        lastFinite.restore();
         backend.setOptimizer(resolved.optimizer);
         throw new MlpError(
           'non-finite',
           `epoch ${epoch}: training produced NaN or Infinity (learning rate ${learningRate}); the network keeps the weights after epoch ${epoch - 1} and its optimizer state was reset; try a smaller learning rate`,
         );
       }
-      lastFinite = params;
+      lastFinite.update();
       const record: EpochRecord = {
         epoch,
         loss: epochMetrics.lossSum / epochMetrics.count,
@@ -314,10 +330,9 @@ export async function runFit(
         learningRate,
         examplesPerSecond: 0,
       };
-      if (validationData) {
-        const evaluation = await backend.evaluate(validationData);
-        record.validationLoss = evaluation.lossSum / evaluation.count;
-        record.validationAccuracy = evaluation.correct / evaluation.count;
+      if (end.validation) {
+        record.validationLoss = end.validation.lossSum / end.validation.count;
+        record.validationAccuracy = end.validation.correct / end.validation.count;
       }
       record.examplesPerSecond = training.count / ((performance.now() - started) / 1000);
       state.epoch = epoch;
@@ -325,19 +340,23 @@ export async function runFit(
 
       const watchedLoss = record.validationLoss ?? record.loss;
       if (!best || watchedLoss < best.loss - (earlyStopping?.minDelta ?? 0)) {
-        best = { epoch, loss: watchedLoss, params, watched };
+        best = { epoch, loss: watchedLoss };
+        if (earlyStopping) {
+          if (bestWeights) bestWeights.update();
+          else bestWeights = backend.copyParams();
+        }
       }
       history.bestEpoch = best.epoch;
-      if (earlyStopping) state.best = best;
+      if (bestWeights) state.best = { ...best, watched, weights: bestWeights };
 
       if (callbacks.onEpochEnd) await callbacks.onEpochEnd(record);
       if (resolved.checkpointEvery !== undefined && epoch % resolved.checkpointEvery === 0) {
         const checkpoint = encodeModel({
           spec,
           epoch,
-          params,
+          params: await backend.readParams(),
           optimizer: { config: optimizer, state: await backend.readOptimizerState() },
-          best: state.best,
+          best: state.best && (await readBest(state.best)),
         });
         if (callbacks.onCheckpoint) await callbacks.onCheckpoint(checkpoint);
         if (callbacks.checkpointPath) await writeCheckpointFile(callbacks.checkpointPath, checkpoint);
@@ -348,13 +367,16 @@ export async function runFit(
       }
       if (stop.stopped) history.stopped = true;
     }
-    if (earlyStopping && best) {
-      if (best.epoch !== state.epoch) backend.writeParams(best.params);
+    if (best && bestWeights) {
+      if (best.epoch !== state.epoch) bestWeights.restore();
       state.best = undefined; // the run of early stopping is over: the next fit starts a new one
     }
     return history;
   } finally {
     trainingData.dispose();
     validationData?.dispose();
+    lastFinite?.dispose();
+    // A fit that threw leaves its best-so-far in state.best, for save() and the next fit.
+    if (bestWeights !== state.best?.weights) bestWeights?.dispose();
   }
 }

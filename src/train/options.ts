@@ -1,12 +1,17 @@
 // The options of Network.fit: what a user may write, their defaults (README, "Training"), and the checks
 // that turn a mistake into an MlpError('invalid-argument') saying what was given and what was expected.
 
-import type { OptimizerSpec } from '../backends/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { MlpError } from '../errors.js';
 import type { SavedModel } from '../io/model-file.js';
-import type { Numbers } from '../model/network.js';
-import { checkKeys, invalid, isRecord } from '../model/validate.js';
+import type { Numbers } from '../model/numbers.js';
+import {
+  type OptimizerConfig,
+  type OptimizerOptions,
+  type OptimizerSpec,
+  resolveOptimizer,
+} from '../model/optimizer.js';
+import { checkBoolean, checkKeys, checkNumberIn, invalid, isRecord } from '../model/validate.js';
 
 /** Examples for fit and evaluate: row-major inputs (count × inputSize) and targets (count × outputs). */
 export interface TrainingData {
@@ -18,18 +23,6 @@ export interface TrainingData {
 
 /** The data helper's Dataset (src/data) is accepted as it is: it has the same fields. */
 export type FitData = TrainingData | Dataset;
-
-export type OptimizerOptions =
-  /** Δw ← −η·g + α·Δw (classic momentum, the lecture notes' rule); nesterov looks ahead along Δw */
-  | { kind: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
-  | {
-      kind: 'adam' | 'adamw';
-      learningRate?: number;
-      beta1?: number;
-      beta2?: number;
-      epsilon?: number;
-      weightDecay?: number;
-    };
 
 /** The learning rate of epoch e (counted from 0 over the network's whole life, so resuming continues it). */
 export type LearningRateSchedule =
@@ -122,19 +115,9 @@ export interface ResolvedFitOptions {
   checkpointEvery: number | undefined;
 }
 
-/** The optimizer as saved with a model: its kind, learning rate and hyperparameters. */
-export type OptimizerConfig = OptimizerSpec & { learningRate: number };
-
-export const defaultOptimizer: OptimizerConfig = {
-  kind: 'sgd',
-  learningRate: 0.3,
-  momentum: 0.3,
-  nesterov: false,
-};
-
-const optimizerKinds = ['sgd', 'adam', 'adamw'] as const;
 const scheduleKinds = ['constant', 'step', 'exponential', 'cosine'] as const;
-const fitOptionKeys: readonly (keyof FitOptions)[] = [
+/** Every option `fit` takes (docs/training.md lists each one; test/docs.test.ts checks that). */
+export const fitOptionKeys: readonly (keyof FitOptions)[] = [
   'epochs',
   'batchSize',
   'shuffle',
@@ -160,84 +143,12 @@ function checkOptionKeys(where: string, value: Record<string, unknown>, known: r
   checkKeys(where, value, known, 'option');
 }
 
-function numberIn(
-  where: string,
-  value: unknown,
-  fallback: number,
-  range: { above?: number; atLeast?: number; below?: number; atMost?: number },
-): number {
-  if (value === undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (range.above === undefined || value > range.above) &&
-    (range.atLeast === undefined || value >= range.atLeast) &&
-    (range.below === undefined || value < range.below) &&
-    (range.atMost === undefined || value <= range.atMost);
-  if (!ok) {
-    const low =
-      range.above !== undefined
-        ? `> ${range.above}`
-        : range.atLeast !== undefined
-          ? `≥ ${range.atLeast}`
-          : '';
-    const high =
-      range.below !== undefined ? `< ${range.below}` : range.atMost !== undefined ? `≤ ${range.atMost}` : '';
-    throw invalid(where, value, `a finite number ${[low, high].filter(Boolean).join(' and ')}`);
-  }
-  return value as number;
-}
-
 function positiveInteger(where: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw invalid(where, value, 'a positive integer');
   }
   return value;
-}
-
-function boolean(where: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalid(where, value, 'true or false');
-  return value;
-}
-
-/** The optimizer to train with: `value` checked, else the one the model was trained with, else SGD defaults. */
-export function resolveOptimizer(value: unknown, previous: OptimizerConfig | undefined): OptimizerConfig {
-  if (value === undefined) return previous ?? { ...defaultOptimizer };
-  if (!isRecord(value))
-    throw invalid('optimizer', value, "an object such as { kind: 'sgd', learningRate: 0.3 }");
-  if (!optimizerKinds.includes(value.kind as 'sgd')) {
-    throw invalid('optimizer.kind', value.kind, `one of ${optimizerKinds.join(', ')}`);
-  }
-  if (value.kind === 'sgd') {
-    checkOptionKeys('optimizer', value, ['kind', 'learningRate', 'momentum', 'nesterov']);
-    return {
-      kind: 'sgd',
-      learningRate: numberIn('optimizer.learningRate', value.learningRate, 0.3, { above: 0 }),
-      momentum: numberIn('optimizer.momentum', value.momentum, 0.3, { atLeast: 0, below: 1 }),
-      nesterov: boolean('optimizer.nesterov', value.nesterov, false),
-    };
-  }
-  const kind = value.kind as 'adam' | 'adamw';
-  checkOptionKeys('optimizer', value, ['kind', 'learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
-  const weightDecay = numberIn('optimizer.weightDecay', value.weightDecay, kind === 'adamw' ? 0.01 : 0, {
-    atLeast: 0,
-  });
-  if (kind === 'adam' && weightDecay !== 0) {
-    throw new MlpError(
-      'invalid-argument',
-      `optimizer.weightDecay: ${weightDecay} is for 'adamw' (decoupled decay); with 'adam' use l2, or kind 'adamw'`,
-    );
-  }
-  return {
-    kind,
-    learningRate: numberIn('optimizer.learningRate', value.learningRate, 0.001, { above: 0 }),
-    beta1: numberIn('optimizer.beta1', value.beta1, 0.9, { atLeast: 0, below: 1 }),
-    beta2: numberIn('optimizer.beta2', value.beta2, 0.999, { atLeast: 0, below: 1 }),
-    epsilon: numberIn('optimizer.epsilon', value.epsilon, 1e-8, { above: 0 }),
-    weightDecay,
-  };
 }
 
 /** A schedule parameter that has no default. */
@@ -269,7 +180,7 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
           required('learningRateSchedule.every', value.every),
           1,
         ),
-        factor: numberIn(
+        factor: checkNumberIn(
           'learningRateSchedule.factor',
           required('learningRateSchedule.factor', value.factor),
           1,
@@ -283,7 +194,7 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
       checkOptionKeys('learningRateSchedule', value, ['kind', 'decay']);
       return {
         kind: 'exponential',
-        decay: numberIn(
+        decay: checkNumberIn(
           'learningRateSchedule.decay',
           required('learningRateSchedule.decay', value.decay),
           1,
@@ -298,7 +209,7 @@ function resolveSchedule(value: unknown): LearningRateSchedule {
           value.epochs === undefined
             ? undefined
             : positiveInteger('learningRateSchedule.epochs', value.epochs, 1),
-        minLearningRate: numberIn('learningRateSchedule.minLearningRate', value.minLearningRate, 0, {
+        minLearningRate: checkNumberIn('learningRateSchedule.minLearningRate', value.minLearningRate, 0, {
           atLeast: 0,
         }),
       };
@@ -333,7 +244,7 @@ export function scheduledLearningRate(
 }
 
 function resolveDropout(value: unknown, hiddenLayers: number): number[] {
-  const rate = (where: string, r: unknown) => numberIn(where, r, 0, { atLeast: 0, below: 1 });
+  const rate = (where: string, r: unknown) => checkNumberIn(where, r, 0, { atLeast: 0, below: 1 });
   if (value === undefined) return new Array(hiddenLayers).fill(0);
   if (typeof value === 'number') return new Array(hiddenLayers).fill(rate('dropout', value));
   if (!Array.isArray(value) || value.length !== hiddenLayers) {
@@ -367,7 +278,7 @@ export function resolveFitOptions(
   const validationSplit =
     options.validationSplit === undefined
       ? undefined
-      : numberIn('validationSplit', options.validationSplit, 0, { above: 0, below: 1 });
+      : checkNumberIn('validationSplit', options.validationSplit, 0, { above: 0, below: 1 });
   if (validationSplit !== undefined && options.validation !== undefined) {
     throw new MlpError(
       'invalid-argument',
@@ -387,7 +298,7 @@ export function resolveFitOptions(
     }
     earlyStopping = {
       patience: positiveInteger('earlyStopping.patience', value.patience, 10),
-      minDelta: numberIn('earlyStopping.minDelta', value.minDelta, 0, { atLeast: 0 }),
+      minDelta: checkNumberIn('earlyStopping.minDelta', value.minDelta, 0, { atLeast: 0 }),
     };
   }
   const checkpointEvery =
@@ -403,17 +314,17 @@ export function resolveFitOptions(
   return {
     epochs: positiveInteger('epochs', options.epochs, 10),
     batchSize: positiveInteger('batchSize', options.batchSize, 1),
-    shuffle: boolean('shuffle', options.shuffle, true),
+    shuffle: checkBoolean('shuffle', options.shuffle, true),
     optimizer: optimizer as OptimizerSpec,
     learningRate,
     learningRateSchedule: resolveSchedule(options.learningRateSchedule),
-    l1: numberIn('l1', options.l1, 0, { atLeast: 0 }),
-    l2: numberIn('l2', options.l2, 0, { atLeast: 0 }),
-    decayBiases: boolean('decayBiases', options.decayBiases, false),
+    l1: checkNumberIn('l1', options.l1, 0, { atLeast: 0 }),
+    l2: checkNumberIn('l2', options.l2, 0, { atLeast: 0 }),
+    decayBiases: checkBoolean('decayBiases', options.decayBiases, false),
     dropout: resolveDropout(options.dropout, hiddenLayers),
     validationSplit,
     earlyStopping,
-    batchLoss: boolean('batchLoss', options.batchLoss, false),
+    batchLoss: checkBoolean('batchLoss', options.batchLoss, false),
     checkpointEvery,
   };
 }

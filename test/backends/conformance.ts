@@ -10,11 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type {
   Backend,
   BackendNetwork,
+  EpochEnd,
   Evaluation,
   OptimizerSpec,
   StepOptions,
 } from '../../src/backends/backend.js';
-import { slotCount } from '../../src/backends/backend.js';
 import {
   backward,
   classCount,
@@ -26,6 +26,7 @@ import {
   trainStep,
 } from '../../src/backends/cpu/math.js';
 import { MlpError } from '../../src/errors.js';
+import { slotCount } from '../../src/model/optimizer.js';
 import { Random } from '../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
 
@@ -429,6 +430,122 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
         expect((await net.takeTrainingMetrics()).count).toBe(14);
         expect(await net.takeTrainingMetrics()).toEqual({ lossSum: 0, correct: 0, count: 0, finite: true });
         dataset.dispose();
+      });
+    });
+
+    it('copyParams: a copy stays as taken while training moves the weights; restore, update and read, none reading back', async () => {
+      const { spec } = cases[2];
+      const initial = randomParams(spec, 1);
+      await withNetwork(spec, initial, async (net) => {
+        const copy = net.copyParams();
+        const { data, order } = trainingData(spec, 2);
+        const dataset = net.upload(data.inputs, data.targets, data.count);
+        net.setOrder(dataset, order);
+        net.train(dataset, 0, 2, stepOptions(spec, 7));
+        const trained = await net.readParams();
+        expect(trained).not.toEqual(initial);
+        expect(await copy.read()).toEqual(initial);
+        const crossings = (work: () => void) => {
+          const before = net.stats();
+          work();
+          const after = net.stats();
+          return { readbacks: after.readbacks - before.readbacks, uploads: after.uploads - before.uploads };
+        };
+        const none = { readbacks: 0, uploads: 0 };
+        expect(crossings(() => copy.restore())).toEqual(none);
+        expect(await net.readParams()).toEqual(initial);
+        net.writeParams(trained);
+        expect(crossings(() => copy.update())).toEqual(none);
+        net.writeParams(initial);
+        expect(crossings(() => copy.restore())).toEqual(none);
+        expect(await net.readParams()).toEqual(trained);
+        expect(await copy.read()).toEqual(trained);
+        const given = randomParams(spec, 3);
+        const ofGiven = net.copyParams(given);
+        expect(await ofGiven.read()).toEqual(given);
+        ofGiven.restore();
+        expect(await net.readParams()).toEqual(given);
+        copy.dispose();
+        expect(() => copy.restore()).toThrow(expect.objectContaining({ code: 'disposed' }));
+        expect(() => net.copyParams(randomParams(cases[0].spec, 1))).toThrow(
+          /params: expected length number of layers = 3, got 1/,
+        );
+        dataset.dispose();
+      });
+      const net = backend.createNetwork(spec, initial);
+      const copy = net.copyParams();
+      net.dispose();
+      await expect(copy.read()).rejects.toMatchObject({ code: 'disposed' });
+    });
+
+    it('endEpoch: takeTrainingMetrics, evaluate and a finiteness check of the parameters in one readback', async () => {
+      const { spec } = cases[2];
+      const { data, order } = trainingData(spec, 4);
+      const validation = randomExamples(spec, 19, 5);
+      const ends: EpochEnd[] = [];
+      for (const viaEndEpoch of [true, false]) {
+        await withNetwork(spec, randomParams(spec, 6), async (net) => {
+          const dataset = net.upload(data.inputs, data.targets, data.count);
+          const held = net.upload(validation.inputs, validation.targets, validation.count);
+          net.setOrder(dataset, order);
+          net.train(dataset, 0, 3, stepOptions(spec, 7));
+          if (viaEndEpoch) {
+            const before = net.stats();
+            ends.push(await net.endEpoch(held));
+            expect(net.stats().readbacks - before.readbacks).toBe(backend.kind === 'webgpu' ? 1 : 0);
+            expect(await net.takeTrainingMetrics()).toEqual({
+              lossSum: 0,
+              correct: 0,
+              count: 0,
+              finite: true,
+            });
+          } else {
+            const training = await net.takeTrainingMetrics();
+            const { lossSum, correct, count, finite } = await net.evaluate(held);
+            ends.push({ training, validation: { lossSum, correct, count, finite }, paramsFinite: true });
+          }
+          expect((await net.endEpoch(undefined)).validation).toBeUndefined();
+          dataset.dispose();
+          held.dispose();
+        });
+      }
+      expect(ends[0].training.count).toBe(21);
+      expect(ends[0].validation?.count).toBe(19);
+      expect(ends[0]).toEqual(ends[1]);
+    });
+
+    it('endEpoch: paramsFinite is false for NaN, +Infinity or −Infinity in any layer, true at float32 extremes', async () => {
+      const { spec } = cases[2];
+      const params = randomParams(spec, 7);
+      await withNetwork(spec, params, async (net) => {
+        const finiteAfter = async (layer: number, part: 'weights' | 'biases', at: number, value: number) => {
+          const changed = params.map(({ weights, biases }) => ({
+            weights: weights.slice(),
+            biases: biases.slice(),
+          }));
+          changed[layer][part][at] = value;
+          net.writeParams(changed);
+          return (await net.endEpoch(undefined)).paramsFinite;
+        };
+        const places = [
+          [0, 'weights', 0],
+          [1, 'weights', 97],
+          [2, 'biases', 16],
+        ] as const;
+        for (const [layer, part, at] of places) {
+          for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+            expect(
+              await finiteAfter(layer, part, at, value),
+              `${value} at layer ${layer} ${part}[${at}]`,
+            ).toBe(false);
+          }
+          for (const value of [3.4e38, -3.4e38, 1e-45, -0]) {
+            expect(
+              await finiteAfter(layer, part, at, value),
+              `${value} at layer ${layer} ${part}[${at}]`,
+            ).toBe(true);
+          }
+        }
       });
     });
 

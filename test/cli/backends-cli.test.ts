@@ -67,4 +67,30 @@ describe('backends', () => {
     expect(result.status).toBe(0);
     expect(lastJson(result.stdout).backend).toBe(/swiftshader/i.test(adapterDescription) ? 'cpu' : 'webgpu');
   });
+
+  it('without a Vulkan driver, prints one notice of its own and nothing from Dawn; WEBGPU_MLP_QUIET=1 none', async () => {
+    const { adapterDescription } = await testDevice();
+    // What a user's shell has: no VK_ICD_FILENAMES (the tests' setup sets it, as .ci/run does).
+    const { VK_ICD_FILENAMES: _, ...userEnvironment } = process.env;
+    const train = (environment: NodeJS.ProcessEnv, name: string) =>
+      cliBuild.runWithEnvironment(
+        environment,
+        ...['train', '--backend', 'webgpu', '--epochs', '1', '--batch', '32'],
+        ...['--out', join(cliBuild.work, name)],
+      );
+    const notices = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('webgpu-mlp:'));
+    const loud = train(userEnvironment, 'notice');
+    expect(loud.status).toBe(0);
+    expect(loud.stderr).not.toMatch(/vkCreateInstance|Warning:|VK_ERROR/);
+    if (/swiftshader/i.test(adapterDescription)) {
+      expect(notices(loud.stderr)).toEqual([
+        expect.stringMatching(/no GPU driver found; WebGPU runs on SwiftShader/),
+      ]);
+    } else {
+      expect(notices(loud.stderr)).toEqual([]);
+    }
+    const quiet = train({ ...userEnvironment, WEBGPU_MLP_QUIET: '1' }, 'quiet');
+    expect(quiet.status).toBe(0);
+    expect(notices(quiet.stderr)).toEqual([]);
+  }, 180_000);
 });

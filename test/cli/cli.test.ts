@@ -1,5 +1,6 @@
 // The command line as users run it: the compiled CLI in a child process (test/helpers/cli.ts).
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
@@ -70,15 +71,37 @@ describe('bad flags and paths', () => {
 });
 
 describe('train, eval and predict on the synthetic faces', () => {
-  const out = join(work, 'pose');
+  // --out makes the parent folders it needs
+  const out = join(work, 'runs/first', 'pose');
   let summary: Record<string, unknown>;
+  let trainOutput: { stdout: string; stderr: string };
 
   beforeAll(() => {
     const result = cli('train', '--epochs', '5', '--backend', 'cpu', '--out', out, '--json');
     expect(result.stderr).not.toMatch(/webgpu-mlp: error/);
     expect(result.status).toBe(0);
     summary = lastJson(result.stdout);
+    trainOutput = result;
   }, 120_000);
+
+  it('names the backend once and ends with what it wrote and the eval command, which runs', () => {
+    expect(trainOutput.stderr).toMatch(
+      /960-3-4 sigmoid\/sigmoid, squared-error, on cpu \(float64 accumulation\)\n/,
+    );
+    expect(trainOutput.stdout).toContain(`wrote ${out}/: model.json`);
+    const evalLine = trainOutput.stdout.split('\n').find((line) => line.includes(' eval --model '));
+    // "  node <path to main.js> eval --model <out>      what it shows"
+    const command = (evalLine ?? '').trim().split(/\s{2,}/)[0];
+    expect(command).toMatch(/^node \S+main\.js eval --model /);
+    const [program, script, ...args] = command.split(' ');
+    expect(program).toBe('node');
+    const evaluation = spawnSync(process.execPath, [script, ...args, '--backend', 'cpu'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
+    expect(evaluation.status).toBe(0);
+    expect(evaluation.stdout).toMatch(/confusion/);
+  });
 
   it('prints a summary table and one JSON line last', () => {
     expect(summary).toMatchObject({ task: 'pose', layers: [960, 3, 4], backend: 'cpu', epochs: 5 });
@@ -123,6 +146,41 @@ describe('train, eval and predict on the synthetic faces', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/no run\.json there/);
   });
+});
+
+describe("the README's npm start output", () => {
+  it('is what train prints: each line of it (numbers, dates and paths aside) is a line train prints', () => {
+    const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
+    const start = readme.indexOf('```\nsynthetic faces');
+    const shown = readme
+      .slice(start + 4, readme.indexOf('```', start + 4))
+      .trimEnd()
+      .split('\n');
+    // as `npm start` runs it, so the next commands read `npm run cli --`
+    const result = cliBuild.runWithEnvironment(
+      { ...process.env, npm_lifecycle_event: 'start' },
+      ...['train', '--backend', 'cpu', '--epochs', '10', '--out', join(work, 'runs/readme')],
+    );
+    expect(result.status).toBe(0);
+    const printed = `${result.stderr}\n${result.stdout}`.split('\n');
+    const pattern = (line: string) =>
+      new RegExp(
+        `^${line
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/runs\/pose-\d+-\d+/g, '\\S+')
+          .replace(/\d+(\\\.\d+)?/g, '\\d+(\\.\\d+)?')
+          .replace(/─+/g, '─+')
+          .replace(/ +/g, ' +')}$`,
+      );
+    const lines = shown.filter((line) => line !== '…');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) {
+      expect(
+        printed.some((each) => pattern(line).test(each)),
+        `README line not printed: ${line}`,
+      ).toBe(true);
+    }
+  }, 120_000);
 });
 
 describe('the synthetic faces need the hidden layer', () => {

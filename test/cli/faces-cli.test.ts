@@ -1,9 +1,10 @@
 // Mitchell's protocol through the command line, on the real CMU faces (../shared/data/cmu-faces).
 
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliForTests, lastJson, repositoryRoot } from '../helpers/cli.js';
+import { unpackCmuArchive } from '../helpers/cmu-archive.js';
 
 const facesFolder = join(repositoryRoot, '../shared/data/cmu-faces');
 const haveFaces = existsSync(facesFolder);
@@ -46,6 +47,38 @@ describe.skipIf(!haveFaces)(
         .map((line) => JSON.parse(line));
       expect(lines).toHaveLength(32);
       expect(Object.keys(lines[0].scores)).toEqual(['straight', 'left', 'right', 'up']);
+    });
+
+    it("reads the archive as it unpacks and Mitchell's course lists with their /afs/… paths", () => {
+      const archive = unpackCmuArchive(facesFolder);
+      try {
+        const out = join(cliBuild.work, 'archive');
+        const list = (name: string) => join(archive.lists, `${name}.list`);
+        const trained = cli(
+          ...['train', '--data', archive.faces, '--train-list', list('straightrnd_train')],
+          ...['--validation-list', list('straightrnd_test1'), '--test-list', list('straightrnd_test2')],
+          ...['--task', 'sunglasses', '--epochs', '2', '--backend', 'cpu', '--json', '--out', out],
+        );
+        expect(trained.stderr).not.toMatch(/webgpu-mlp: error/);
+        expect(trained.status).toBe(0);
+        expect(trained.stderr).toMatch(
+          /straightrnd_train\.list 70, straightrnd_test1\.list 34, straightrnd_test2\.list 52/,
+        );
+        const evaluated = cli(
+          'eval',
+          '--model',
+          out,
+          '--data',
+          list('all_test2'),
+          '--backend',
+          'cpu',
+          '--json',
+        );
+        expect(evaluated.status).toBe(0);
+        expect(lastJson(evaluated.stdout).count).toBe(208);
+      } finally {
+        rmSync(archive.root, { recursive: true, force: true });
+      }
     });
   },
 );

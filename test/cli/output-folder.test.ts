@@ -35,9 +35,19 @@ describe('the output folder', () => {
     expect(readdirSync(work)).toEqual(['run']);
   });
 
-  it('refuses an existing folder unless overwriting, and a missing parent', async () => {
+  it('makes missing parent folders when it writes', async () => {
+    expect(() => checkOutputFolder(join(work, 'new/parents/run'), false)).not.toThrow();
+    expect(existsSync(join(work, 'new'))).toBe(false);
+    const folder = await pendingFolder(join(work, 'new/parents/run'), false);
+    await folder.write('a.txt', 'a');
+    await folder.commit();
+    expect(readFileSync(join(work, 'new/parents/run/a.txt'), 'utf8')).toBe('a');
+    rmSync(join(work, 'new'), { recursive: true });
+  });
+
+  it('refuses an existing folder unless overwriting', async () => {
     expect(() => checkOutputFolder(join(work, 'run'), false)).toThrow(/already exists.*--overwrite/);
-    expect(() => checkOutputFolder(join(work, 'no/such/run'), false)).toThrow(MlpError);
+    expect(() => checkOutputFolder(join(work, 'run'), false)).toThrow(MlpError);
     mkdirSync(join(work, 'old'));
     writeFileSync(join(work, 'old/stale.txt'), 'stale');
     const folder = await pendingFolder(join(work, 'old'), true);

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickedFaceFiles } from '../../src/data/browser-files.js';
 import {
   cmuPeople,
@@ -15,6 +15,7 @@ import {
 import { folderFaceFiles } from '../../src/data/node-files.js';
 import { parsePgm } from '../../src/data/pgm.js';
 import { MlpError } from '../../src/errors.js';
+import { type CmuArchive, coursePath, unpackCmuArchive } from '../helpers/cmu-archive.js';
 
 const facesFolder = fileURLToPath(new URL('../../../shared/data/cmu-faces', import.meta.url));
 const haveFaces = existsSync(facesFolder);
@@ -180,6 +181,53 @@ describe.skipIf(!haveFaces)(
         ['straightrnd_train.list', 'straighteven_train.list'].map(listPaths),
       );
       expect(straight.map((list) => list.length)).toEqual([70, 80]);
+    });
+  },
+);
+
+describe.skipIf(!haveFaces)(
+  `the CMU archive as it unpacks, with Mitchell's course lists${haveFaces ? '' : ` (SKIPPED: ${facesFolder} is absent)`}`,
+  () => {
+    let archive: CmuArchive;
+    beforeAll(() => {
+      archive = unpackCmuArchive(facesFolder);
+    });
+    afterAll(() => rmSync(archive.root, { recursive: true, force: true }));
+
+    it('reads the 624 quarter-size images of faces/, skipping .bad files and the other scales', async () => {
+      expect(archive.bad).toHaveLength(16);
+      for (const folder of [archive.faces, archive.root]) {
+        const dataset = await loadFaces(folderFaceFiles(folder), { task: 'pose' });
+        expect(dataset.count).toBe(624);
+        expect([dataset.width, dataset.height]).toEqual([32, 30]);
+      }
+    });
+
+    it('finds the images of a list with absolute /afs/… paths by their file names', async () => {
+      const list = parseList(await readFile(`${archive.lists}/all_train.list`, 'utf8'), 'all_train.list');
+      expect(list[0].startsWith(`${coursePath}/`)).toBe(true);
+      const train = await loadFaces(folderFaceFiles(archive.faces), { task: 'person', paths: list });
+      const same = await loadFaces(folderFaceFiles(facesFolder), {
+        task: 'person',
+        paths: parseList(await readFile(`${facesFolder}/lists/all_train.list`, 'utf8'), 'all_train.list'),
+      });
+      expect(train.count).toBe(277);
+      expect(train.inputs).toEqual(same.inputs);
+      expect(train.labels).toEqual(same.labels);
+    });
+
+    it('skips the .bad entries a list names, and says which image it cannot find', async () => {
+      const bad = `${coursePath}/${archive.bad[0]}`;
+      const good = `${coursePath}/an2i/an2i_left_angry_open_4.pgm`;
+      const loaded = await loadFaces(folderFaceFiles(archive.faces), { task: 'pose', paths: [good, bad] });
+      expect(loaded.count).toBe(1);
+      expect(loaded.skipped).toEqual([bad]);
+      const missing = `${coursePath}/an2i/an2i_left_angry_open_2.pgm`;
+      await expect(
+        loadFaces(folderFaceFiles(archive.faces), { task: 'pose', paths: [missing] }),
+      ).rejects.toThrow(
+        /an2i_left_angry_open_2\.pgm: it is not in .*faces, neither at that path below it nor by its file name/,
+      );
     });
   },
 );

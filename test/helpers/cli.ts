@@ -23,6 +23,8 @@ export interface Cli {
   build(): void;
   /** runs `webgpu-mlp …args` in `work` */
   run(...args: string[]): CliResult;
+  /** the same with these environment variables instead of this process's */
+  runWithEnvironment(environment: NodeJS.ProcessEnv, ...args: string[]): CliResult;
   dispose(): void;
 }
 
@@ -47,8 +49,12 @@ export function cliForTests(name: string): Cli {
       );
     },
     run(...args) {
-      const result = spawnSync(process.execPath, [join(buildFolder, 'dist/cli/main.js'), ...args], {
+      return this.runWithEnvironment(process.env, ...args);
+    },
+    runWithEnvironment(environment, ...args) {
+      const result = spawnSync(process.execPath, [join(buildFolder, 'dist/src/cli/main.js'), ...args], {
         cwd: work,
+        env: environment,
         encoding: 'utf8',
         timeout: 120_000,
       });

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
-import type { Network } from '../../src/model/network.js';
 import type { Activation, Loss } from '../../src/model/spec.js';
+import type { Network } from '../../src/network.js';
 
 const networks: { name: string; hidden: Activation[]; output: Activation; loss: Loss }[] = [
   { name: 'sigmoid → sigmoid', hidden: ['sigmoid'], output: 'sigmoid', loss: 'squared-error' },

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
 import { decodeModel, encodeModel, type SavedModel } from '../../src/io/model-file.js';
-import { Network } from '../../src/model/network.js';
 import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
+import { Network } from '../../src/network.js';
 import type { FitHistory } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
-import type { Network } from '../../src/model/network.js';
+import type { Network } from '../../src/network.js';
 import type { FitOptions } from '../../src/train/options.js';
 
 const inputSize = 3;

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
-import type { Network } from '../../src/model/network.js';
 import type { NetworkSpec } from '../../src/model/spec.js';
+import type { Network } from '../../src/network.js';
 
 const spec: NetworkSpec = {
   inputSize: 2,

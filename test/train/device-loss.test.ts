@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
 import type { SavedModel } from '../../src/io/model-file.js';
-import { Network } from '../../src/model/network.js';
+import { Network } from '../../src/network.js';
 import { testDevice } from '../helpers/gpu.js';
 
 it('device.destroy() mid-epoch rejects fit with device-lost; training resumes on the CPU and on a new device from the last checkpoint', async () => {

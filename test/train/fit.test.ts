@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { MlpError } from '../../src/errors.js';
+import type { OptimizerOptions } from '../../src/model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../src/model/spec.js';
-import type { FitOptions, OptimizerOptions } from '../../src/train/options.js';
+import type { FitOptions } from '../../src/train/options.js';
 
 const xor = {
   inputs: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]),
@@ -387,6 +388,75 @@ describe.each(['cpu', 'webgpu'] as const)('fit on %s', (backend) => {
     expect(await net.getWeights()).toEqual(finite.at(-1));
     expect(net.epoch).toBe(finite.length + 1);
     net.dispose();
+  });
+
+  it('weights that overflow while the loss stays finite are caught at that epoch, and the last finite weights come back', async () => {
+    // One full-batch step per epoch: its loss is the forward pass of the weights before the step (finite),
+    // and the step takes the weights past float32's range. Only the check of the weights can see it.
+    const net = engines()[backend].createNetwork({
+      ...xorSpec,
+      layers: [{ units: 1, activation: 'linear' }],
+    });
+    const data = { inputs: xor.inputs.map((x) => x * 1000), targets: xor.targets };
+    const sane = { optimizer: { kind: 'sgd', learningRate: 1e-7, momentum: 0 } } as const;
+    await net.fit(data, { ...sane, epochs: 1, batchSize: 4 });
+    const kept = await net.getWeights();
+    const losses: number[] = [];
+    const error = await net
+      .fit(data, {
+        epochs: 3,
+        batchSize: 4,
+        optimizer: { kind: 'sgd', learningRate: 1e36, momentum: 0 },
+        onEpochEnd: ({ loss }) => void losses.push(loss),
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'non-finite' });
+    expect((error as MlpError).message).toMatch(/^epoch 2: .*keeps the weights after epoch 1/);
+    expect(losses).toEqual([]);
+    expect(await net.getWeights()).toEqual(kept);
+    expect(net.epoch).toBe(1);
+    // The optimizer state was reset and the network trains on from the kept weights.
+    const history = await net.fit(data, { ...sane, epochs: 1, batchSize: 4 });
+    expect(Number.isFinite(history.epochs[0].loss)).toBe(true);
+    net.dispose();
+  });
+});
+
+describe('early stopping on both backends', () => {
+  it('stops at the same epoch and restores the same best weights on CPU and WebGPU', async () => {
+    // As 'early stopping restores the weights of the best validation epoch', across backends: validation
+    // targets are the opposite of the training targets.
+    const runs = [];
+    for (const engine of [cpu, gpu]) {
+      const net = engine.createNetwork({ ...xorSpec, layers: [{ units: 1, activation: 'sigmoid' }] });
+      const weightsByEpoch: LayerParams[][] = [];
+      const history = await net.fit(
+        { inputs: xor.inputs, targets: new Float32Array([0, 0, 1, 1]) },
+        {
+          epochs: 200,
+          batchSize: 4,
+          optimizer: { kind: 'sgd', learningRate: 1, momentum: 0.5 },
+          validation: { inputs: xor.inputs, targets: new Float32Array([1, 1, 0, 0]) },
+          earlyStopping: { patience: 4 },
+          onEpochEnd: async () => void weightsByEpoch.push(await net.getWeights()),
+        },
+      );
+      const restored = await net.getWeights();
+      expect(history.stoppedEarly).toBe(true);
+      expect(restored).toEqual(weightsByEpoch[history.bestEpoch - 1]);
+      runs.push({ history, restored });
+      net.dispose();
+    }
+    const [onCpu, onGpu] = runs;
+    expect(onGpu.history.bestEpoch).toBe(onCpu.history.bestEpoch);
+    expect(onGpu.history.epochs.length).toBe(onCpu.history.epochs.length);
+    onGpu.restored.forEach((layer, l) => {
+      for (const part of ['weights', 'biases'] as const) {
+        layer[part].forEach((value, i) => {
+          expect(Math.abs(value - onCpu.restored[l][part][i])).toBeLessThan(1e-5);
+        });
+      }
+    });
   });
 });
 

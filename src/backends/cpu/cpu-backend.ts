@@ -3,19 +3,21 @@
 // float64 (math.ts), so it is the reference the WebGPU backend is checked against.
 
 import { MlpError } from '../../errors.js';
+import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
   Backend,
   BackendDataset,
   BackendNetwork,
   BackendStats,
+  EpochEnd,
   Evaluation,
   Metrics,
   OptimizerSpec,
   OptimizerState,
+  ParamsCopy,
   StepOptions,
 } from '../backend.js';
-import { slotCount } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import {
   backward,
@@ -108,6 +110,28 @@ class CpuNetwork implements BackendNetwork {
       this.params[l].weights.set(layer.weights);
       this.params[l].biases.set(layer.biases);
     });
+  }
+
+  copyParams(params?: LayerParams[]): ParamsCopy {
+    this.checkAlive();
+    if (params) checkLayerParams(this.spec, params, 'params');
+    let held: LayerParams[] | undefined = copyParams(params ?? this.params);
+    const alive = (): LayerParams[] => {
+      this.checkAlive();
+      if (!held) throw new MlpError('disposed', 'this copy of the parameters was disposed');
+      return held;
+    };
+    return {
+      update: () => {
+        alive();
+        held = copyParams(this.params);
+      },
+      restore: () => this.writeParams(alive()),
+      read: async () => copyParams(alive()),
+      dispose: () => {
+        held = undefined;
+      },
+    };
   }
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
@@ -242,6 +266,23 @@ class CpuNetwork implements BackendNetwork {
       }
     }
     return evaluation;
+  }
+
+  async endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd> {
+    this.checkAlive();
+    const evaluation = validation && (await this.evaluate(validation));
+    return {
+      training: await this.takeTrainingMetrics(),
+      validation: evaluation && {
+        lossSum: evaluation.lossSum,
+        correct: evaluation.correct,
+        count: evaluation.count,
+        finite: evaluation.finite,
+      },
+      paramsFinite: this.params.every(
+        ({ weights, biases }) => weights.every(Number.isFinite) && biases.every(Number.isFinite),
+      ),
+    };
   }
 
   stats(): BackendStats {

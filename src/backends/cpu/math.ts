@@ -29,14 +29,14 @@ export interface MutableDenseParams {
 // ── Activations: f(z) beside f'(z) ──────────────────────────────────────────────────────────────────
 
 /** σ(z) = 1 / (1 + e^(−z)), written so that e^(…) never overflows: exact 0 or 1 for |z| ≥ ~40. */
-export function sigmoid(z: number): number {
+function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
   const e = Math.exp(z);
   return e / (1 + e);
 }
 
 /** softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^(−|z|)), finite for every finite z. */
-export function softplus(z: number): number {
+function softplus(z: number): number {
   return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
@@ -47,7 +47,7 @@ interface ElementwiseActivation {
 }
 
 /** Every activation but softmax acts on each unit alone. */
-export const elementwiseActivations: Record<Exclude<Activation, 'softmax'>, ElementwiseActivation> = {
+const elementwiseActivations: Record<Exclude<Activation, 'softmax'>, ElementwiseActivation> = {
   // σ(z)                         σ'(z) = σ(z)·(1 − σ(z))
   sigmoid: {
     f: sigmoid,
@@ -79,7 +79,7 @@ export const elementwiseActivations: Record<Exclude<Activation, 'softmax'>, Elem
  * softmax(z)_k = e^(z_k − m) / Σ_j e^(z_j − m) with m = max_j z_j (the shift cancels, and keeps e^(…) ≤ 1).
  * Its derivative is never needed alone: softmax is fused with softmax cross-entropy (δ below).
  */
-export function softmaxRow(z: ArrayLike<number>, offset: number, units: number, out: FloatArray): void {
+function softmaxRow(z: ArrayLike<number>, offset: number, units: number, out: FloatArray): void {
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < units; k++) max = Math.max(max, z[offset + k]);
   let sum = 0;
@@ -92,7 +92,7 @@ export function softmaxRow(z: ArrayLike<number>, offset: number, units: number, 
 }
 
 /** ln Σ_k e^(z_k) = m + ln Σ_k e^(z_k − m), finite for every finite z. */
-export function logSumExp(z: ArrayLike<number>, offset: number, units: number): number {
+function logSumExp(z: ArrayLike<number>, offset: number, units: number): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < units; k++) max = Math.max(max, z[offset + k]);
   let sum = 0;
@@ -101,7 +101,7 @@ export function logSumExp(z: ArrayLike<number>, offset: number, units: number): 
 }
 
 /** o = f(z) for a rows × units matrix. */
-export function activate(activation: Activation, z: Float64Array, rows: number, units: number): Float64Array {
+function activate(activation: Activation, z: Float64Array, rows: number, units: number): Float64Array {
   const o = new Float64Array(z.length);
   if (activation === 'softmax') {
     for (let r = 0; r < rows; r++) softmaxRow(z, r * units, units, o);
@@ -152,7 +152,7 @@ export function exampleLoss(
  * - sigmoid + binary-cross-entropy:   δ_k = o_k − t_k         (the σ' cancels against the loss's 1/(o(1−o)))
  * - softmax + softmax-cross-entropy:  δ_k = o_k·Σ_j t_j − t_k  (= o_k − t_k for targets that sum to 1)
  */
-export function outputDelta(
+function outputDelta(
   loss: Loss,
   activation: Activation,
   z: ArrayLike<number>,
@@ -181,7 +181,7 @@ export function outputDelta(
 // ── A dense layer: forward beside backward ─────────────────────────────────────────────────────────
 
 /** Σ_i a[aOffset + i]·b[bOffset + i], in four partial sums so the JS engine can overlap the multiply-adds. */
-export function dot(
+function dot(
   a: ArrayLike<number>,
   aOffset: number,
   b: ArrayLike<number>,
@@ -204,7 +204,7 @@ export function dot(
 }
 
 /** Forward: z = X·Wᵀ + b, i.e. z_rj = b_j + Σ_i x_ri·w_ji. */
-export function denseForward(
+function denseForward(
   x: ArrayLike<number>,
   rows: number,
   inputs: number,
@@ -224,7 +224,7 @@ export function denseForward(
  * Backward, parameter gradients summed over the rows: ∂E/∂W = δᵀ·X (∂E/∂w_ji = Σ_r δ_rj·x_ri) and
  * ∂E/∂b = column sums of δ (∂E/∂b_j = Σ_r δ_rj).
  */
-export function denseParamGradients(
+function denseParamGradients(
   delta: Float64Array,
   x: ArrayLike<number>,
   rows: number,
@@ -250,7 +250,7 @@ export function denseParamGradients(
  * weights (units × inputs), z_l the layer below's pre-activations (rows × inputs), and mask_l its dropout
  * scale (0 or 1/(1 − rate); none = 1).
  */
-export function hiddenDelta(
+function hiddenDelta(
   deltaAbove: Float64Array,
   weightsAbove: ArrayLike<number>,
   unitsAbove: number,

@@ -5,6 +5,7 @@
 import type { Activation, Loss } from '../../model/spec.js';
 import {
   activationWgsl,
+  finiteWgsl,
   lossWgsl,
   matmulWgsl,
   metricsWgsl,
@@ -170,4 +171,13 @@ export const perExampleKernel = family({
     'metrics',
   ],
   dynamicOffsets: ['run'],
+});
+
+export const finiteKernel = family({
+  file: 'finite.wgsl',
+  libraries: [],
+  main: finiteWgsl,
+  entryPoints: ['check'],
+  constants: [],
+  bindings: ['values', 'nonFinite'],
 });

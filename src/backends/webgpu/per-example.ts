@@ -3,8 +3,8 @@
 // and optimizer-slot buffers are copied (on the GPU) into packed buffers before, and back after, so every
 // other kernel keeps seeing the usual layout.
 
+import { type OptimizerSpec, slotCount } from '../../model/optimizer.js';
 import type { NetworkSpec } from '../../model/spec.js';
-import { type OptimizerSpec, slotCount } from '../backend.js';
 import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
 import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';

@@ -4,19 +4,21 @@
 // device-side counters (step.wgsl) tell each step which batch and which step number it is.
 
 import { MlpError } from '../../errors.js';
+import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
   Backend,
   BackendDataset,
   BackendNetwork,
   BackendStats,
+  EpochEnd,
   Evaluation,
   Metrics,
   OptimizerSpec,
   OptimizerState,
+  ParamsCopy,
   StepOptions,
 } from '../backend.js';
-import { slotCount } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
@@ -36,7 +38,8 @@ import {
   perExampleLayout,
 } from './per-example.js';
 import { storageMemberOffset } from './reflect.js';
-import { DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { FiniteCheck, ParamsCopies } from './resident-params.js';
+import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -122,6 +125,9 @@ class WebGpuNetwork implements BackendNetwork {
   /** the fused batch-size-1 kernel, made on first use for the current optimizer */
   private perExample: PerExampleTrainer | undefined;
   private readonly datasets = new Set<GpuDataset>();
+  private readonly paramsCopies: ParamsCopies;
+  /** endEpoch's finiteness check of the parameters, made on first use */
+  private finiteCheck: FiniteCheck | undefined;
   /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
   private trainingOptionBytes: Uint8Array | undefined;
   private inferenceRows = 0;
@@ -137,6 +143,7 @@ class WebGpuNetwork implements BackendNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
+    this.paramsCopies = new ParamsCopies(this.scheduler, this.buffers, (bytes) => this.unpackParams(bytes));
     try {
       this.writeParams(params);
     } catch (error) {
@@ -161,6 +168,12 @@ class WebGpuNetwork implements BackendNetwork {
     params.forEach((layer, l) => {
       this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
+  }
+
+  copyParams(params?: LayerParams[]): ParamsCopy {
+    this.checkAlive();
+    if (params) checkLayerParams(this.spec, params, 'params');
+    return this.paramsCopies.create(params?.map(packLayer));
   }
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
@@ -330,10 +343,14 @@ class WebGpuNetwork implements BackendNetwork {
   train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void {
     this.checkAlive();
     const data = this.checkDataset(dataset);
-    const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new MlpError('invalid-argument', `train: batchSize ${batchSize} is not a positive integer`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+      throw new MlpError(
+        'invalid-argument',
+        `train: batchSize ${options.batchSize} is not a positive integer`,
+      );
     }
+    // A batch of the whole data set or more is the whole data set: buffers and dispatches for its rows only.
+    const batchSize = Math.min(options.batchSize, data.count);
     const lastStart = (firstBatch + batchCount - 1) * batchSize;
     if (batchCount > 0 && (firstBatch < 0 || lastStart >= data.count)) {
       throw new MlpError(
@@ -342,7 +359,7 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     if (batchCount <= 0) return;
-    this.writeTrainingOptions(options);
+    this.writeTrainingOptions({ ...options, batchSize });
     if (data.cursor !== firstBatch) {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
@@ -439,6 +456,58 @@ class WebGpuNetwork implements BackendNetwork {
   async evaluate(dataset: BackendDataset): Promise<Evaluation> {
     this.checkAlive();
     const data = this.checkDataset(dataset);
+    const layout = metricsLayout();
+    const classes = this.buffers.classes;
+    const bytes = await this.scheduler.read(
+      [
+        { buffer: this.buffers.evaluationMetrics, byteLength: layout.size },
+        { buffer: this.buffers.confusion, byteLength: classes * classes * 4 },
+      ],
+      { before: this.evaluationPass(data) },
+    );
+    const metrics = parseMetrics(bytes, layout);
+    const confusionOffset = Math.ceil(layout.size / 4) * 4;
+    return {
+      ...metrics,
+      confusion: new Uint32Array(bytes.slice(confusionOffset, confusionOffset + classes * classes * 4)),
+      classes,
+    };
+  }
+
+  async endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd> {
+    this.checkAlive();
+    const data = validation && this.checkDataset(validation);
+    const evaluationPass = data && this.evaluationPass(data);
+    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
+    const check = this.finiteCheck;
+    const layout = metricsLayout();
+    const metricsBytes = Math.ceil(layout.size / 4) * 4;
+    const bytes = await this.scheduler.read(
+      [
+        { buffer: this.buffers.trainingMetrics, byteLength: metricsBytes },
+        { buffer: check.flag, byteLength: check.flagBytes },
+        ...(data ? [{ buffer: this.buffers.evaluationMetrics, byteLength: metricsBytes }] : []),
+      ],
+      {
+        before: (recorder) => {
+          check.record(recorder);
+          evaluationPass?.(recorder);
+        },
+        after: (recorder) => recorder.clear(this.buffers.trainingMetrics),
+      },
+    );
+    return {
+      training: parseMetrics(bytes, layout),
+      paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
+      validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
+    };
+  }
+
+  /**
+   * Records the forward pass of the current weights over all of `data` into the evaluation metrics and
+   * confusion matrix (cleared first); uploads what it needs (the identity order, once) before.
+   */
+  private evaluationPass(data: GpuDataset): (recorder: CommandRecorder) => void {
     const { memory } = this.backend;
     if (!data.evaluationOrder) {
       data.evaluationOrder = memory.storage('evaluation order', this.orderHeaderBytes + data.count * 4);
@@ -452,29 +521,12 @@ class WebGpuNetwork implements BackendNetwork {
     const chunk = Math.min(data.count, workspace.capacity);
     this.setInferenceRows(chunk);
     const chunks = Math.ceil(data.count / chunk);
-    const layout = metricsLayout();
-    const classes = this.buffers.classes;
-    const bytes = await this.scheduler.read(
-      [
-        { buffer: this.buffers.evaluationMetrics, byteLength: layout.size },
-        { buffer: this.buffers.confusion, byteLength: classes * classes * 4 },
-      ],
-      {
-        before: (recorder) => {
-          recorder.clear(this.buffers.evaluationMetrics);
-          recorder.clear(this.buffers.confusion);
-          // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
-          for (let c = 0; c < chunks; c++)
-            workspace.recordBatch(recorder, data, data.evaluationOrder as GPUBuffer);
-        },
-      },
-    );
-    const metrics = parseMetrics(bytes, layout);
-    const confusionOffset = Math.ceil(layout.size / 4) * 4;
-    return {
-      ...metrics,
-      confusion: new Uint32Array(bytes.slice(confusionOffset, confusionOffset + classes * classes * 4)),
-      classes,
+    const order = data.evaluationOrder;
+    return (recorder) => {
+      recorder.clear(this.buffers.evaluationMetrics);
+      recorder.clear(this.buffers.confusion);
+      // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
+      for (let c = 0; c < chunks; c++) workspace.recordBatch(recorder, data, order);
     };
   }
 
@@ -489,6 +541,8 @@ class WebGpuNetwork implements BackendNetwork {
     this.trainingWorkspace?.destroy();
     this.inferenceWorkspace?.destroy();
     this.perExample?.destroy();
+    this.paramsCopies.destroy();
+    this.finiteCheck?.destroy();
     this.buffers.destroy();
     this.onDispose();
   }

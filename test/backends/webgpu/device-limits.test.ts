@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
 import { createEngine, type Engine } from '../../../src/engine.js';
-import type { Network } from '../../../src/model/network.js';
+import type { Network } from '../../../src/network.js';
 
 const defaultBindingLimit = 134_217_728; // 128 MiB
 let device: GPUDevice;
