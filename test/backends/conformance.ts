@@ -434,7 +434,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('copyParams: a copy stays as taken while training moves the weights; restore, update and read, none reading back', async () => {
-      const { spec } = cases[2];
+      const { spec } = conformanceCases[2];
       const initial = randomParams(spec, 1);
       await withNetwork(spec, initial, async (net) => {
         const copy = net.copyParams();
@@ -467,7 +467,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
         expect(await net.readParams()).toEqual(given);
         copy.dispose();
         expect(() => copy.restore()).toThrow(expect.objectContaining({ code: 'disposed' }));
-        expect(() => net.copyParams(randomParams(cases[0].spec, 1))).toThrow(
+        expect(() => net.copyParams(randomParams(conformanceCases[0].spec, 1))).toThrow(
           /params: expected length number of layers = 3, got 1/,
         );
         dataset.dispose();
@@ -479,7 +479,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('endEpoch: takeTrainingMetrics, evaluate and a finiteness check of the parameters in one readback', async () => {
-      const { spec } = cases[2];
+      const { spec } = conformanceCases[2];
       const { data, order } = trainingData(spec, 4);
       const validation = randomExamples(spec, 19, 5);
       const ends: EpochEnd[] = [];
@@ -515,7 +515,7 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
     });
 
     it('endEpoch: paramsFinite is false for NaN, +Infinity or −Infinity in any layer, true at float32 extremes', async () => {
-      const { spec } = cases[2];
+      const { spec } = conformanceCases[2];
       const params = randomParams(spec, 7);
       await withNetwork(spec, params, async (net) => {
         const finiteAfter = async (layer: number, part: 'weights' | 'biases', at: number, value: number) => {

@@ -1,16 +1,16 @@
 // Dev tool: training examples/s of bench networks on webgpu (median of `rounds` networks, each timed over
 // EPOCHS (default 2) epochs after one warm-up), the SwiftShader workers' CPU time per example, and the
 // trained weights' checksum. For A/B runs of two builds (a checkout of
-// the base commit and this one), run alternately: node .bench-build/bench/step-rate.js rounds name…
-import '../src/node-platform.js';
+// the base commit and this one), run alternately: node .bench-build/bench/runner/step-rate.js rounds name…
+import '../../src/node-platform.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
-import { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend.js';
-import { type BenchNetworkName, benchNetworks } from '../src/bench/networks.js';
-import { initParams } from '../src/model/init.js';
-import { Random } from '../src/model/random.js';
-import { validateSpec } from '../src/model/validate.js';
+import { webgpuEntryPoint } from '../../src/backends/webgpu/device.js';
+import { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
+import { initParams } from '../../src/model/init.js';
+import { Random } from '../../src/model/random.js';
+import { validateSpec } from '../../src/model/validate.js';
+import { type BenchNetworkName, benchNetworks } from '../core/networks.js';
 
 await webgpuEntryPoint();
 const gpu = await WebGpuBackend.create();

@@ -1,12 +1,12 @@
 // Dev tool: GPU time per kernel of one training step (timestamp queries) for the bench networks.
-// Build with the bench (tsc -p bench/tsconfig.json), then: node .bench-build/bench/kernel-profile.js [name…]
-import '../src/node-platform.js';
-import { webgpuEntryPoint } from '../src/backends/webgpu/device.js';
-import { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend.js';
-import { type BenchNetworkName, benchNetworks } from '../src/bench/networks.js';
-import { initParams } from '../src/model/init.js';
-import { Random } from '../src/model/random.js';
-import { validateSpec } from '../src/model/validate.js';
+// Build with the bench (tsc -p bench/tsconfig.json), then: node .bench-build/bench/runner/kernel-profile.js [name…]
+import '../../src/node-platform.js';
+import { webgpuEntryPoint } from '../../src/backends/webgpu/device.js';
+import { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
+import { initParams } from '../../src/model/init.js';
+import { Random } from '../../src/model/random.js';
+import { validateSpec } from '../../src/model/validate.js';
+import { type BenchNetworkName, benchNetworks } from '../core/networks.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 
 await webgpuEntryPoint();
