@@ -18,12 +18,12 @@
 //   (units % 4 = 0): load whole vec4s, else four elements with bounds checks. workgroupRows: 4 by default,
 //   narrowed to the unit blocks a layer has (weight-update.ts). optimizer, nesterov, decoupledDecay
 //   (update.wgsl).
-// Invocation (x, y) owns a 4 × 4 block: units j0 … j0 + 3 (j0 = 4·y) by inputs i0 … i0 + 3 (i0 = 4·x):
-//   g_ji = Σ_r δ_rj · x_ri        (one vec4 of X and one of δ per row: 16 multiply-adds per 2 loads)
+// Invocation (x, y) owns an 8 × 4 block: units j0 … j0 + 7 (j0 = 8·y) by inputs i0 … i0 + 3 (i0 = 4·x):
+//   g_ji = Σ_r δ_rj · x_ri        (per row one vec4 of X and two of δ: 32 multiply-adds per 3 loads)
 //   then update.wgsl's updateParameter on each (l1, l2 and adamw decay apply: weights decay). Invocations
 //   with x = 0 also own the biases of their units: g_j = Σ_r δ_rj (decaying when options.decayBiases).
 // Workgroup: 16 invocations along the inputs (their X loads are 16 consecutive vec4s, coalesced) by
-// workgroupRows along the units: a 4·workgroupRows × 64 block of W. Nothing is shared, so there is no
+// workgroupRows along the units: an 8·workgroupRows × 64 block of W. Nothing is shared, so there is no
 // workgroup memory and no barrier: every workgroup streams its rows of δ and X from the caches, which suits
 // short reductions (the rows) where a staged tile would be reused only a few times.
 
@@ -64,6 +64,9 @@ fn inputsAt(row: u32, i0: u32) -> vec4f {
 
 // δ of batch row r, units j0 … j0 + 3 (zeros past the layer's units).
 fn deltasAt(r: u32, j0: u32) -> vec4f {
+  if (j0 >= shape.units) {
+    return vec4f();
+  }
   let base = r * shape.units + j0;
   if (vectorDeltas) {
     return delta[base / 4u];
@@ -92,7 +95,7 @@ fn updateRow(j: u32, i0: u32, gradients: vec4f) {
 @compute @workgroup_size(COLUMNS, workgroupRows)
 fn weightUpdate(@builtin(global_invocation_id) id: vec3u) {
   let i0 = id.x * 4u;
-  let j0 = id.y * 4u;
+  let j0 = id.y * 8u;
   // No barrier below, so invocations past the layer may leave at once.
   if (i0 >= shape.inputs || j0 >= shape.units) {
     return;
@@ -108,7 +111,12 @@ fn weightUpdate(@builtin(global_invocation_id) id: vec3u) {
   var g1 = vec4f();
   var g2 = vec4f();
   var g3 = vec4f();
+  var g4 = vec4f();
+  var g5 = vec4f();
+  var g6 = vec4f();
+  var g7 = vec4f();
   var biasGradients = vec4f();
+  var biasGradients1 = vec4f();
   for (var r = 0u; r < rowCount; r++) {
     var row = r;
     if (gathered) {
@@ -116,21 +124,34 @@ fn weightUpdate(@builtin(global_invocation_id) id: vec3u) {
     }
     let x = inputsAt(row, i0);
     let d = deltasAt(r, j0);
+    let e = deltasAt(r, j0 + 4u);
     g0 += d.x * x;
     g1 += d.y * x;
     g2 += d.z * x;
     g3 += d.w * x;
+    g4 += e.x * x;
+    g5 += e.y * x;
+    g6 += e.z * x;
+    g7 += e.w * x;
     biasGradients += d;
+    biasGradients1 += e;
   }
   updateRow(j0, i0, g0);
   updateRow(j0 + 1u, i0, g1);
   updateRow(j0 + 2u, i0, g2);
   updateRow(j0 + 3u, i0, g3);
+  updateRow(j0 + 4u, i0, g4);
+  updateRow(j0 + 5u, i0, g5);
+  updateRow(j0 + 6u, i0, g6);
+  updateRow(j0 + 7u, i0, g7);
   if (id.x == 0u) {
     let decayBiases = options.decayBiases != 0u;
     for (var c = 0u; c < 4u; c++) {
       if (j0 + c < shape.units) {
         updateParameter(shape.biasOffset + j0 + c, biasGradients[c], decayBiases);
+      }
+      if (j0 + 4u + c < shape.units) {
+        updateParameter(shape.biasOffset + j0 + 4u + c, biasGradients1[c], decayBiases);
       }
     }
   }

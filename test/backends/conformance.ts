@@ -125,7 +125,7 @@ export const conformanceCases: readonly Case[] = [
   },
   {
     // weight-update.wgsl with whole-vec4 loads of X (16 gathered inputs, 68 inputs) and of δ (8, 4 units);
-    // the 68-unit layer takes matmul.wgsl's tiled update on rows that are not gathered
+    // the 68-unit layer takes matmul.wgsl's tiled update on GPUs, the row kernel on CPU adapters
     name: '16 → 8 sigmoid → 68 tanh → 4 softmax, softmax cross-entropy, batch 12 (vec4 rows in the weight update)',
     spec: {
       inputSize: 16,
@@ -137,6 +137,22 @@ export const conformanceCases: readonly Case[] = [
       loss: 'softmax-cross-entropy',
     },
     batch: 12,
+  },
+  {
+    // layers wider than 256 units: matmul.wgsl's tiled weight update on every adapter, gathered and not
+    // (at batch 12, adam's steps on the smallest gradients of 260 units differ from float64 by more than
+    // the tolerance, in the tiled kernel as before this case existed; the whole set as one batch does not)
+    name: '16 → 260 sigmoid → 264 tanh → 4 softmax, softmax cross-entropy, batch 65 (tiled weight updates)',
+    spec: {
+      inputSize: 16,
+      layers: [
+        { units: 260, activation: 'sigmoid' },
+        { units: 264, activation: 'tanh' },
+        { units: 4, activation: 'softmax' },
+      ],
+      loss: 'softmax-cross-entropy',
+    },
+    batch: 65,
   },
   {
     name: '257 → 129 sigmoid → 5 tanh, squared error, batch 65 (crosses 64- and 256-wide tiles)',

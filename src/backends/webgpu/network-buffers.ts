@@ -532,7 +532,7 @@ export class Workspace {
   private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
     const layer = this.net.layers[l];
     if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
-    if (weightUpdateKernelFor(layer) === 'rows') {
+    if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo) === 'rows') {
       const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
       const shapeBuffer = this.memory.uniform('weight-update.wgsl shape', encodeWeightUpdateShape(shape));
       this.shapes.push(shapeBuffer);

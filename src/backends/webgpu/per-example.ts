@@ -5,6 +5,7 @@
 
 import { type OptimizerSpec, slotCount } from '../../model/optimizer.js';
 import type { NetworkSpec } from '../../model/spec.js';
+import { isCpuAdapter } from './kernel-choice.js';
 import { activationCodes, lossCodes, perExampleKernel } from './kernels.js';
 import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
@@ -47,8 +48,8 @@ export interface PerExampleLayout {
  * a large network's weights from storage would leave the rest of the chip idle.
  */
 export function perExampleDevice(info: Partial<GPUAdapterInfo> | undefined): PerExampleDevice {
-  if (info?.isFallbackAdapter || info?.architecture === 'swiftshader') {
-    return { workgroupSize: Math.max(1, info.subgroupMinSize ?? 4), storageWeights: true };
+  if (isCpuAdapter(info)) {
+    return { workgroupSize: Math.max(1, info?.subgroupMinSize ?? 4), storageWeights: true };
   }
   return { workgroupSize: gpuWorkgroupSize, storageWeights: false };
 }

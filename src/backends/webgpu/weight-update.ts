@@ -1,8 +1,6 @@
 // A training step's weight update of one layer with shaders/weight-update.wgsl: ∂E/∂W = δᵀ·X summed over
-// the batch's rows by the invocation that applies it, 4 × 4 weights per invocation, no workgroup memory.
-// Chosen over matmul.wgsl weightUpdate (tiles of up to 64 × 64 staged through workgroup memory) for every
-// training step: the reduction is the batch, short next to a layer's inputs, so a staged tile is reused
-// only a few times while its barriers and padding cost on every adapter (docs/webgpu-kernels.md).
+// the batch's rows by the invocation that applies it, 8 units × 4 inputs per invocation, no workgroup
+// memory. kernel-choice.ts weightUpdateKernelFor says when it runs instead of matmul.wgsl weightUpdate.
 
 import { weightUpdateKernel } from './kernels.js';
 import type { OptimizerConstants } from './network-buffers.js';
@@ -11,8 +9,9 @@ import { encodeUniform } from './reflect.js';
 
 /** Invocations of a workgroup along the inputs (weight-update.wgsl COLUMNS), each taking 4 inputs. */
 const columnsPerWorkgroup = 16;
-/** Weights per invocation along each dimension (a 4 × 4 block). */
-const block = 4;
+/** Inputs and units of one invocation's block. */
+const inputsPerInvocation = 4;
+const unitsPerInvocation = 8;
 /** Unit blocks of a workgroup, at most (weight-update.wgsl workgroupRows). */
 const maxWorkgroupRows = 4;
 
@@ -34,11 +33,14 @@ export function weightUpdateGrid(shape: Pick<WeightUpdateShape, 'units' | 'input
   workgroupRows: number;
   groups: [number, number];
 } {
-  const unitBlocks = Math.ceil(shape.units / block);
+  const unitBlocks = Math.ceil(shape.units / unitsPerInvocation);
   const workgroupRows = Math.min(maxWorkgroupRows, unitBlocks);
   return {
     workgroupRows,
-    groups: [Math.ceil(shape.inputs / (block * columnsPerWorkgroup)), Math.ceil(unitBlocks / workgroupRows)],
+    groups: [
+      Math.ceil(shape.inputs / (inputsPerInvocation * columnsPerWorkgroup)),
+      Math.ceil(unitBlocks / workgroupRows),
+    ],
   };
 }
 
