@@ -1,8 +1,15 @@
 // The data panel: synthetic faces, PGM files or folders (dropped anywhere on the page), CSV; the sample grid.
 import type { Dataset } from 'webgpu-mlp';
-import { csvSource, type DataSource, droppedFiles, pgmSource, syntheticSource } from './data-source.js';
+import {
+  csvSource,
+  type DataSource,
+  droppedFiles,
+  pgmSource,
+  singleClassWarning,
+  syntheticSource,
+} from './data-source.js';
 import { byId, choice, form, page, setState, showError, ui } from './page.js';
-import { describeNetwork } from './setup-form.js';
+import { describeNetwork, type FormChoice } from './setup-form.js';
 import { imageTile } from './views/images.js';
 
 export async function useSource(next: DataSource): Promise<void> {
@@ -30,9 +37,27 @@ export async function refreshSamples(): Promise<void> {
   );
   ui.dataSummary.textContent = `${page.source.name} · ${data.classNames.length} classes (${perClass.join(', ')})`;
   ui.splitNote.textContent = page.source.splitNote;
+  await showSplitWarning(page.source, current);
   if (page.source.kind === 'table') showTableSamples(data);
   else showImageSamples(data);
   updateNetworkSummary();
+}
+
+/** Warns when a split holds one class for the task: its accuracy would mean nothing. */
+async function showSplitWarning(source: DataSource, current: FormChoice): Promise<void> {
+  let warning: string | null = null;
+  if (source.kind === 'faces') {
+    try {
+      warning = singleClassWarning(
+        await source.splits({ ...current, seed: current.setup.seed }),
+        current.task,
+      );
+    } catch {
+      // Splits that cannot be made are reported when training starts.
+    }
+  }
+  ui.splitWarning.hidden = warning === null;
+  ui.splitWarning.textContent = warning ?? '';
 }
 
 function showImageSamples(data: Dataset): void {

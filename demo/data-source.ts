@@ -40,6 +40,22 @@ export interface DataSource {
   splits(choice: SplitChoice): Promise<Splits>;
 }
 
+/**
+ * A warning when a split holds a single class for the task (Mitchell's straight-only lists and the pose
+ * task: 100% test accuracy that means nothing), or null.
+ */
+export function singleClassWarning(splits: Splits, task: string): string | null {
+  const single = (['train', 'validation', 'test'] as const).filter((name) => {
+    const { labels, count } = splits[name];
+    return count > 0 && new Set(labels).size === 1;
+  });
+  if (single.length === 0) return null;
+  const classes = [...new Set(single.map((name) => splits[name].classNames[splits[name].labels[0]]))];
+  const listed = single.length === 1 ? single[0] : `${single.slice(0, -1).join(', ')} and ${single.at(-1)}`;
+  const which = single.length === 1 ? `The ${listed} split holds` : `The ${listed} splits each hold`;
+  return `${which} one class only for the ${task} task (${classes.map((name) => `'${name}'`).join(', ')}), so accuracy there says nothing about telling the classes apart. Choose another split or task.`;
+}
+
 /** A third of the examples is held out for the test; the validation split is taken from the rest. */
 const testFraction = 1 / 3;
 

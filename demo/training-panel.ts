@@ -2,7 +2,7 @@
 // results at the end.
 import type { Dataset, Splits } from 'webgpu-mlp';
 import { refreshSamples, updateNetworkSummary } from './data-panel.js';
-import { byId, charts, choice, form, page, setState, showError, ui, worker } from './page.js';
+import { byId, charts, form, page, setState, showError, ui, worker } from './page.js';
 import { formatLoss } from './views/charts.js';
 import { drawConfusionMatrix } from './views/confusion.js';
 import { imageTile } from './views/images.js';
@@ -70,8 +70,10 @@ function showEpoch(epoch: EpochProgress): void {
   stats.validation.textContent = percent(epoch.validationAccuracy);
   stats.speed.textContent = Math.round(epoch.examplesPerSecond).toLocaleString('en');
   stats.elapsed.textContent = seconds(epoch.elapsedSeconds);
-  stats.eta.textContent = seconds((epoch.elapsedSeconds / epoch.epoch) * (epoch.epochs - epoch.epoch));
+  const eta = seconds((epoch.elapsedSeconds / epoch.epoch) * (epoch.epochs - epoch.epoch));
+  stats.eta.textContent = eta;
   ui.progress.value = epoch.epoch / epoch.epochs;
+  ui.actionStatus.textContent = `Epoch ${epoch.epoch} of ${epoch.epochs} · ${percent(epoch.accuracy)} · ${eta} left`;
   const row = document.createElement('tr');
   for (const cell of [
     String(epoch.epoch),
@@ -128,6 +130,10 @@ function showOutcome(outcome: TrainingOutcome, test: Dataset): void {
   const best =
     outcome.bestEpoch === null ? '' : `; weights from epoch ${outcome.bestEpoch}, the best on validation`;
   ui.testSummary.textContent = `Test accuracy ${percent(outcome.test.accuracy)} on ${test.count} images it never trained on (${how}${best}).`;
+  // The run is over however it ended: nothing is left to wait for.
+  ui.progress.value = 1;
+  stats.eta.textContent = outcome.stoppedByUser ? 'stopped' : outcome.stoppedEarly ? 'stopped early' : 'done';
+  ui.actionStatus.textContent = `Test accuracy ${percent(outcome.test.accuracy)} (${how})`;
   const wrong = [...test.labels.keys()].filter((i) => outcome.predictions[i] !== test.labels[i]);
   const tiles: HTMLElement[] = [];
   for (const i of wrong.slice(0, mistakesShown)) {
@@ -164,10 +170,15 @@ function resetTrainingView(): void {
   ui.epochRows.replaceChildren();
   ui.progress.value = 0;
   for (const stat of Object.values(stats)) stat.textContent = '–';
+  ui.actionStatus.textContent = 'Starting…';
 }
 
 async function train(): Promise<void> {
-  const current = choice();
+  const current = form.read(true);
+  if (!current) {
+    ui.actionStatus.textContent = 'Fix the settings marked in red first.';
+    return;
+  }
   if (!page.source || !current) return;
   setState('training');
   resetTrainingView();
@@ -178,6 +189,7 @@ async function train(): Promise<void> {
   } catch (error) {
     setState('error');
     showError(ui.status, error);
+    ui.actionStatus.textContent = 'Training failed: the Training panel says why.';
     return;
   }
   page.trainedOn = {
@@ -188,15 +200,24 @@ async function train(): Promise<void> {
   const test = splits.test;
   const { data, transfer } = trainingData(splits);
   const backendName = current.setup.backend === 'webgpu' ? 'WebGPU' : 'CPU';
-  ui.status.textContent = `Training on ${backendName}: ${data.train.count} training, ${data.validation?.count ?? 0} validation, ${test.count} test images.`;
+  const trainingText = `Training on ${backendName}: ${data.train.count} training, ${data.validation?.count ?? 0} validation, ${test.count} test images.`;
+  ui.status.textContent = trainingText;
+  const preparing = preparingClock(backendName);
   try {
-    const outcome = await worker.request(
-      { kind: 'train', setup: current.setup, data },
-      (progress) => {
-        if (progress.kind === 'epoch') showEpoch(progress.epoch);
-      },
-      transfer,
-    );
+    const outcome = await worker
+      .request(
+        { kind: 'train', setup: current.setup, data },
+        (progress) => {
+          if (progress.kind === 'epoch') showEpoch(progress.epoch);
+          if (progress.kind === 'preparing' && !progress.done) preparing.start();
+          if (progress.kind === 'preparing' && progress.done) {
+            preparing.stop();
+            ui.status.textContent = trainingText;
+          }
+        },
+        transfer,
+      )
+      .finally(() => preparing.stop());
     showOutcome(outcome, test);
     ui.status.textContent = `Done on ${backendName}: ${data.train.count} training, ${data.validation?.count ?? 0} validation and ${test.count} test images.`;
     ui.downloadModel.disabled = false;
@@ -206,7 +227,32 @@ async function train(): Promise<void> {
   } catch (error) {
     setState('error');
     showError(ui.status, error);
+    ui.actionStatus.textContent = 'Training failed: the Training panel says why.';
   }
+}
+
+/**
+ * "Preparing the GPU… 3 s" in the status line while the worker's network compiles its GPU programs
+ * (Network.ready: seconds on a CPU adapter such as SwiftShader); nothing for the CPU backend.
+ */
+function preparingClock(backendName: string) {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    start() {
+      if (backendName !== 'WebGPU') return;
+      const started = performance.now();
+      const show = () => {
+        const elapsed = Math.floor((performance.now() - started) / 1000);
+        ui.status.textContent = `Preparing the GPU… ${elapsed} s (compiling its programs for this network)`;
+      };
+      show();
+      timer = setInterval(show, 250);
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }
 
 export function setupTrainingControls(): void {
@@ -227,6 +273,10 @@ export function setupTrainingControls(): void {
   });
   form.form.addEventListener('change', (event) => {
     const name = (event.target as HTMLInputElement).name;
+    if (name === 'task' || name === 'batchSize' || name === 'optimizer') {
+      ui.suggestionNote.textContent = form.applySuggestions();
+      updateNetworkSummary();
+    }
     if (name === 'task' || name === 'loss') void refreshSamples();
   });
   form.form.addEventListener('submit', (event) => event.preventDefault());

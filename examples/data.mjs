@@ -1,6 +1,6 @@
 // examples/data.mjs — run with `npm run build && node examples/data.mjs [faces folder]` in this repository.
 // The CMU faces are not in the repository: docs/data.md says where to download them. (.ci/run runs it;
-// test/docs.test.ts keeps it in docs/data.md.)
+// test/docs/pages.test.ts keeps it in docs/data.md.)
 import { existsSync } from 'node:fs';
 import { loadFaces, parseCsv, syntheticFaceSplits } from 'webgpu-mlp';
 import { folderFaceFiles } from 'webgpu-mlp/node'; // Node only: folders on disk

@@ -1,5 +1,5 @@
 // examples/library.mjs — run with `npm run build && node examples/library.mjs` in this repository, or in an
-// app that installed the package. (.ci/run runs it; test/readme.test.ts keeps it in the README.)
+// app that installed the package. (.ci/run runs it; test/docs/pages.test.ts keeps it in the README.)
 import { createEngine } from 'webgpu-mlp';
 
 const engine = await createEngine({ backend: 'cpu' }); // 'cpu' | 'webgpu' | 'auto' (default); optional device: GPUDevice

@@ -1,5 +1,5 @@
 // examples/training.mjs — run with `npm run build && node examples/training.mjs` in this repository.
-// (.ci/run runs it; test/docs.test.ts keeps it in docs/training.md.)
+// (.ci/run runs it; test/docs/pages.test.ts keeps it in docs/training.md.)
 import { createEngine, Network } from 'webgpu-mlp';
 
 const engine = await createEngine({ backend: 'cpu' }); // or 'webgpu' / 'auto': same options, same results

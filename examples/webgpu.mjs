@@ -1,5 +1,5 @@
 // examples/webgpu.mjs — run with `npm run build && node examples/webgpu.mjs` in this repository.
-// (.ci/run runs it; test/docs.test.ts keeps it in docs/webgpu-design.md.)
+// (.ci/run runs it; test/docs/pages.test.ts keeps it in docs/webgpu-design.md.)
 import { createEngine } from 'webgpu-mlp';
 
 // Node: the `webgpu` package (Dawn); with no GPU, Debian's SwiftShader driver. Without any adapter this

@@ -1,7 +1,8 @@
 // Checks the package the way another app gets it: `npm pack`, install the tarball into an empty app, then
 // (1) import `webgpu-mlp` and `webgpu-mlp/node` in Node and train a tiny network (and measure one with
-// `webgpu-mlp/bench`), and (2) bundle an app that imports `webgpu-mlp` and `webgpu-mlp/bench` for the
-// browser with Vite, which must need nothing from Node.
+// `webgpu-mlp/bench`), (2) type-check an app with `lib: ["ES2023"]` and no DOM lib against the published
+// .d.ts, and (3) bundle an app that imports `webgpu-mlp` and `webgpu-mlp/bench` for the browser with Vite,
+// which must need nothing from Node.
 // Run after `npm run build` (CI does). Exits non-zero, saying what went wrong, on any failure.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -67,6 +68,47 @@ await net.fit(train, { epochs: 1 });
 document.body.textContent = engine.backend;
 `,
   );
+  // (2) An app's TypeScript with `lib: ["ES2023"]` and no DOM lib: the public types must bring the WebGPU
+  // types with them (@webgpu/types, referenced from index.d.ts), and they must be real types, not any.
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        lib: ['ES2023'],
+        types: [],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+      },
+      files: ['typed-app.ts'],
+    }),
+  );
+  writeFileSync(
+    join(app, 'typed-app.ts'),
+    `import { createEngine, type GpuData, type ParameterBuffers } from 'webgpu-mlp';
+export async function embed(device: GPUDevice, frame: GPUBuffer): Promise<ParameterBuffers> {
+  const engine = await createEngine({ backend: 'webgpu', device });
+  const net = engine.createNetwork({ inputSize: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'squared-error' });
+  const data: GpuData = { inputs: frame, count: 1 };
+  const output: GPUBuffer = net.predictBuffer(data.inputs, data.count, { output: frame });
+  output.usage satisfies GPUBufferUsageFlags;
+  // @ts-expect-error a number is not a GPUBuffer: the WebGPU types resolved
+  net.predictBuffer(4, 1);
+  return net.parameterBuffers();
+}
+`,
+  );
+  const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', '.'], {
+    cwd: app,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0)
+    throw new Error(`an app's tsc (lib ES2023, no DOM) failed:\n${tsc.stdout}${tsc.stderr}`);
+  console.log('types: an app with lib ES2023 and no DOM lib type-checks against the published .d.ts');
+
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const build = spawnSync('node', [vite, 'build', '--logLevel', 'warn', '--outDir', 'dist'], {
     cwd: app,

@@ -51,6 +51,16 @@ var<workgroup> lossPartials: array<f32, workgroupSize>;
 var<workgroup> correctCount: atomic<u32>;
 var<workgroup> nonFiniteCount: atomic<u32>;
 
+// Zeroes the workgroup counts before any row adds to them: workgroup memory starts undefined where Dawn's
+// zero-initialisation is off (src/node-platform.ts).
+fn clearCounts(local: u32) {
+  if (local == 0u) {
+    atomicStore(&correctCount, 0u);
+    atomicStore(&nonFiniteCount, 0u);
+  }
+  workgroupBarrier();
+}
+
 // Softmax rows: o = e^(z − max z) / Σ e^(z − max z). Returns logsumexp(z) for the cross-entropy.
 fn normaliseRow(base: u32) -> f32 {
   var largest = z[base];
@@ -182,6 +192,7 @@ fn accumulateMetrics(local: u32, partial: f32, rows: u32) {
 
 @compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
+  clearCounts(local);
   let rows = batchRows(order.cursor, options.batchSize, order.count);
   let capacity = arrayLength(&delta) / shape.units;
   var partial = 0.0;
@@ -203,6 +214,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
 
 @compute @workgroup_size(workgroupSize)
 fn evaluate(@builtin(local_invocation_index) local: u32) {
+  clearCounts(local);
   let rows = batchRows(order.cursor, options.batchSize, order.count);
   var partial = 0.0;
   for (var row = local; row < rows; row += workgroupSize) {

@@ -19,7 +19,20 @@ export type MlpErrorCode =
   /** training produced NaN or Infinity */
   | 'non-finite'
   /** the network or engine was used after dispose() */
-  | 'disposed';
+  | 'disposed'
+  /** the network is training: a fit is running, so setWeights or another fit would change it mid-run */
+  | 'busy'
+  /** a file could not be written or read: no permission, disk full, a read-only file system */
+  | 'io-error'
+
+  /** a GPUBuffer was given to an engine on the CPU backend */
+  | 'wrong-backend'
+  /** a GPUBuffer belongs to another GPUDevice than the engine's */
+  | 'wrong-device'
+  /** a GPUBuffer lacks a usage flag that its use needs (the message names it) */
+  | 'buffer-usage'
+  /** a GPUBuffer is smaller than `count` examples need */
+  | 'buffer-size';
 
 export class MlpError extends Error {
   override readonly name = 'MlpError';

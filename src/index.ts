@@ -1,4 +1,6 @@
 // The public API of webgpu-mlp. Everything a user imports comes from here.
+/// <reference types="@webgpu/types" preserve="true" />
+// (the public types name GPUDevice and GPUBuffer: an app's TypeScript gets them even without the DOM lib)
 
 export type { BackendKind, BackendStats } from './backends/backend.js';
 export {
@@ -64,6 +66,7 @@ export { MlpError, type MlpErrorCode } from './errors.js';
 export { type ModelContents, modelFormat, type SavedModel } from './io/model-file.js';
 export { toOnnx } from './io/onnx-export.js';
 export { type TfjsExport, type TfjsModelJson, toTfjsLayers } from './io/tfjs-export.js';
+export type { GpuData, LayerParameterBuffer, ParameterBuffers } from './model/gpu-data.js';
 export type { Numbers } from './model/numbers.js';
 export type { OptimizerOptions } from './model/optimizer.js';
 export type {

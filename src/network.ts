@@ -8,23 +8,39 @@ import {
   type GradientCheckOptions,
   gradientCheck,
 } from './backends/cpu/gradient-check.js';
+import { gpuPart } from './backends/gpu-data.js';
 import { MlpError } from './errors.js';
 import { decodeModel, encodeModel, type SavedModel } from './io/model-file.js';
 import { toOnnx } from './io/onnx-export.js';
 import { type TfjsExport, toTfjsLayers } from './io/tfjs-export.js';
-import { exampleCount, isNumbers, type Numbers, toFiniteFloat32 } from './model/numbers.js';
+import {
+  checkGpuBuffer,
+  checkGpuData,
+  type GpuData,
+  isGpuBuffer,
+  isGpuData,
+  type ParameterBuffers,
+} from './model/gpu-data.js';
+import {
+  checkTargetsForLoss,
+  exampleCount,
+  isNumbers,
+  type Numbers,
+  toFiniteFloat32,
+} from './model/numbers.js';
 import type { LayerParams, NetworkSpec } from './model/spec.js';
 import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec } from './model/validate.js';
 import {
-  checkExamples,
+  checkFitExamples,
   type FitHistory,
   holdBest,
+  placeExamples,
   readBest,
   runFit,
   type StopFlag,
   type TrainingState,
 } from './train/fit.js';
-import type { FitData, FitOptions } from './train/options.js';
+import { type FitData, type FitOptions, resolveFitOptions } from './train/options.js';
 import { type ProgressEvent, progressEvents } from './train/progress.js';
 
 /** What a Network needs from the engine that made it. */
@@ -93,18 +109,44 @@ export class Network {
   }
 
   /**
+   * Compiles, in the background, the GPU programs that fit() with these options will run (they depend on the
+   * batch size and the optimizer), and resolves when they are ready, so that the first fit starts training
+   * at once; call it right after createNetwork with the options you will give fit, to compile while data
+   * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
+   * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
+   * set). Optional: fit compiles what is missing itself. Nothing to do on the CPU backend. A program that
+   * does not compile rejects with MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
+   */
+  async ready(options?: FitOptions, examples?: number): Promise<void> {
+    this.checkAlive();
+    const { batchSize, optimizer } = resolveFitOptions(
+      options,
+      this.spec.layers.length - 1,
+      this.training.optimizer,
+    );
+    if (examples !== undefined) checkPositiveInteger('examples', examples);
+    // Rows of zeros: the programs depend on the shapes, not on the data.
+    const rows = Math.min(batchSize, examples ?? batchSize);
+    const probe = this.backendNetwork.upload(
+      new Float32Array(rows * this.inputSize),
+      new Float32Array(rows * this.outputSize),
+      rows,
+    );
+    try {
+      await this.backendNetwork.prepare(probe, { batchSize, optimizer });
+    } finally {
+      probe.dispose();
+    }
+  }
+
+  /**
    * Trains on `data` ({ inputs, targets } row-major, or a Dataset): see README "Training" for every
    * option and its default. Resolves with the history; rejects with MlpError('non-finite') naming the
    * epoch when training diverges (the network keeps the last finite weights).
    */
   async fit(data: FitData, options?: FitOptions): Promise<FitHistory> {
     this.checkAlive();
-    if (this.running) {
-      throw new MlpError(
-        'invalid-argument',
-        'fit: this network is already training; await that fit (or stop() it) first',
-      );
-    }
+    this.checkIdle('fit');
     const stop: StopFlag = { stopped: false };
     this.running = stop;
     try {
@@ -145,8 +187,15 @@ export class Network {
    */
   async evaluate(data: FitData): Promise<Evaluation> {
     this.checkAlive();
-    const examples = checkExamples('data', data, this.inputSize, this.outputSize);
-    const uploaded = this.backendNetwork.upload(examples.inputs, examples.targets, examples.count);
+    const examples = checkFitExamples(
+      'data',
+      data,
+      this.inputSize,
+      this.outputSize,
+      this.spec.loss,
+      this.backendNetwork,
+    );
+    const uploaded = await placeExamples(this.backendNetwork, examples);
     try {
       const result = await this.backendNetwork.evaluate(uploaded);
       const { classes } = result;
@@ -205,9 +254,10 @@ export class Network {
     return this.backendNetwork.readParams();
   }
 
-  /** Replaces every layer's parameters (copied); lengths and values are checked first. */
+  /** Replaces every layer's parameters (copied); lengths and values are checked first. MlpError('busy') during a fit. */
   setWeights(layers: readonly LayerParams[]): void {
     this.checkAlive();
+    this.checkIdle('setWeights');
     if (!Array.isArray(layers) || layers.length !== this.spec.layers.length) {
       throw new MlpError(
         'invalid-argument',
@@ -239,11 +289,73 @@ export class Network {
     this.backendNetwork.writeParams(checked);
   }
 
-  /** Outputs for `inputs` (count × inputSize, row-major): count × outputs, row-major. */
-  async predict(inputs: Numbers): Promise<Float32Array> {
+  /**
+   * Outputs for `inputs` (count × inputSize, row-major): count × outputs, row-major. On the webgpu
+   * backend, `{ inputs: GPUBuffer, count }` reads the rows from the caller's buffer (COPY_SRC).
+   */
+  async predict(inputs: Numbers | GpuData): Promise<Float32Array> {
     this.checkAlive();
+    if (isGpuData(inputs)) {
+      const gpu = gpuPart(this.backendNetwork, 'predict');
+      const checked = checkGpuData('predict', inputs, this.inputSize, this.outputSize, 'predict');
+      return gpu.predictFromBuffer(checked.inputs, checked.count);
+    }
     const checked = this.checkInputs(inputs);
     return this.backendNetwork.predict(checked, checked.length / this.inputSize);
+  }
+
+  /**
+   * The forward pass on `count` rows of `input` (count × inputSize float32, row-major; COPY_SRC), recorded
+   * on the engine's device after the work already submitted, into `options.output` (COPY_DST, at least
+   * count × outputs floats) or a new buffer (STORAGE | COPY_SRC | COPY_DST) that the caller owns and
+   * destroys. Reads nothing back. A buffer of another device is reported as MlpError('wrong-device') by
+   * the network's next call, as WebGPU reports it only later. See docs/embedding.md.
+   */
+  predictBuffer(input: GPUBuffer, count: number, options: { output?: GPUBuffer } = {}): GPUBuffer {
+    this.checkAlive();
+    const gpu = gpuPart(this.backendNetwork, 'predictBuffer');
+    if (!isGpuBuffer(input)) {
+      throw new MlpError(
+        'invalid-argument',
+        `predictBuffer: expected a GPUBuffer as input, got ${typeof input}`,
+      );
+    }
+    if (!isRecord(options)) throw invalid('predictBuffer options', options, 'an object');
+    checkKeys('predictBuffer options', options, ['output'], 'option');
+    const checked = checkGpuData(
+      'predictBuffer',
+      { inputs: input, count },
+      this.inputSize,
+      this.outputSize,
+      'predict',
+    );
+    const { output } = options;
+    if (output !== undefined) {
+      if (!isGpuBuffer(output)) {
+        throw new MlpError(
+          'invalid-argument',
+          `predictBuffer: expected options.output to be a GPUBuffer, got ${typeof output}`,
+        );
+      }
+      checkGpuBuffer(
+        'predictBuffer output',
+        output,
+        ['COPY_DST'],
+        checked.count * this.outputSize * 4,
+        `count × outputs = ${checked.count} × ${this.outputSize} floats`,
+      );
+    }
+    return gpu.predictBuffer(checked.inputs, checked.count, output);
+  }
+
+  /**
+   * The live GPU buffers of the parameters, for the app's own shaders: per layer, weights units × inputs
+   * row-major (as getWeights) from byte `weightsOffset`, biases from `biasesOffset`. Read-only for the
+   * app, valid until dispose(); `version` changes whenever training or setWeights changes them.
+   */
+  parameterBuffers(): ParameterBuffers {
+    this.checkAlive();
+    return gpuPart(this.backendNetwork, 'parameterBuffers').parameterBuffers();
   }
 
   /**
@@ -310,6 +422,16 @@ export class Network {
     }
   }
 
+  /** A fit reads and advances the weights between its steps: changing them under it would change its result. */
+  private checkIdle(method: string): void {
+    if (this.running) {
+      throw new MlpError(
+        'busy',
+        `${method}: this network is already training; await that fit (or stop() it) first`,
+      );
+    }
+  }
+
   private checkInputs(inputs: Numbers): Float32Array {
     if (!isNumbers(inputs)) {
       throw new MlpError(
@@ -333,10 +455,10 @@ export class Network {
         `targets: expected length count × outputs = ${count} × ${this.outputSize} = ${count * this.outputSize}, got ${got}`,
       );
     }
-    return toFiniteFloat32(
-      'targets',
-      targets,
-      (i) => ` (example ${Math.floor(i / this.outputSize)}, output ${i % this.outputSize})`,
-    );
+    const describeIndex = (i: number) =>
+      ` (example ${Math.floor(i / this.outputSize)}, output ${i % this.outputSize})`;
+    const checked = toFiniteFloat32('targets', targets, describeIndex);
+    checkTargetsForLoss('targets', checked, this.spec.loss, describeIndex);
+    return checked;
   }
 }

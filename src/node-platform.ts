@@ -1,8 +1,8 @@
-// The Node half of src/platform.ts: WebGPU through the `webgpu` package (Dawn) and atomic file writes.
+// The Node half of src/platform.ts: WebGPU through the `webgpu` package (Dawn) and checkpoint files.
 // Importing this module provides it.
 
 import { existsSync, readdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { prepareCheckpointPath, writeCheckpointFile } from './node-checkpoints.js';
 import { provideNodePlatform } from './platform.js';
 
 const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -15,6 +15,13 @@ interface Dawn {
 // Dawn wants one create() per process, and the object it returns must stay referenced for the life of
 // the process: if it is garbage-collected, the process can exit silently mid-run.
 const instances: GPU[] = [];
+/**
+ * Dawn zero-initialises workgroup memory by default, and on SwiftShader that makes compile time grow with
+ * the workgroup arrays (a 8,000-float array: 4 s against 15 ms without). Every kernel writes its workgroup
+ * memory before reading it (test/backends/webgpu/workgroup-init.test.ts runs each one on poisoned workgroup
+ * memory), so the zeroing is dead work; docs/webgpu-design.md "Pipeline compilation".
+ */
+export const dawnFlags = ['enable-dawn-features=disable_workgroup_init'];
 let found: Promise<GPU | null> | undefined;
 /** The SwiftShader driver Dawn was pointed at because the system offered no GPU, or null. */
 let fallbackDriver: string | null = null;
@@ -56,16 +63,17 @@ async function findDawnAdapter(): Promise<GPU | null> {
   // (with paths from Dawn's build machine) before our own notice: point it at SwiftShader before it starts.
   const swiftShaderPresent = existsSync(swiftShaderIcd);
   if (process.platform === 'linux' && swiftShaderPresent && !vulkanDriverInstalled()) useSwiftShader();
-  instances.push(dawn.create([]));
+  instances.push(dawn.create(dawnFlags));
   if (await instances[0].requestAdapter({ powerPreference: 'high-performance' })) return instances[0];
   if (process.env.VK_ICD_FILENAMES || !swiftShaderPresent) return null;
   // A driver that offers no adapter: fall back to the SwiftShader driver that Debian's chromium ships.
   useSwiftShader();
-  instances.push(dawn.create([]));
+  instances.push(dawn.create(dawnFlags));
   return (await instances[1].requestAdapter()) ? instances[1] : null;
 }
 
 provideNodePlatform({
+  workgroupMemoryZeroed: false,
   webgpu() {
     found ??= findDawnAdapter();
     return found;
@@ -73,9 +81,6 @@ provideNodePlatform({
   swiftShaderFallback() {
     return fallbackDriver;
   },
-  async writeFileAtomically(path, text) {
-    const partial = `${path}.partial`;
-    await writeFile(partial, text);
-    await rename(partial, path);
-  },
+  prepareCheckpointPath,
+  writeCheckpointFile,
 });

@@ -3,4 +3,5 @@
 
 import './node-platform.js';
 
-export { folderFaceFiles, readFileBytes } from './data/node-files.js';
+export { folderFaceFiles, readFileBytes, readPgmFile } from './data/node-files.js';
+export { type CheckpointRead, readCheckpoint } from './node-checkpoints.js';

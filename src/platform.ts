@@ -5,10 +5,14 @@
 export interface NodePlatform {
   /** The WebGPU entry point of the `webgpu` package (Dawn), one per process; null when it has no adapter. */
   webgpu(): Promise<GPU | null>;
+  /** Whether that Dawn instance zero-initialises workgroup memory (node-platform.ts turns it off). */
+  readonly workgroupMemoryZeroed: boolean;
   /** The SwiftShader driver webgpu() pointed Dawn at because the system has no GPU driver, or null. */
   swiftShaderFallback(): string | null;
-  /** Writes `text` to `path` whole or not at all, so a crash mid-write keeps the previous file. */
-  writeFileAtomically(path: string, text: string): Promise<void>;
+  /** Checks a checkpoint file's folder can be written and removes a crashed run's temporary files. */
+  prepareCheckpointPath(path: string): Promise<void>;
+  /** Writes a checkpoint whole or not at all, keeping the one it replaces (see src/node-checkpoints.ts). */
+  writeCheckpointFile(path: string, text: string): Promise<void>;
 }
 
 let provided: NodePlatform | undefined;

@@ -15,6 +15,8 @@ export {
   type BenchEngineName,
   type BenchRecord,
   benchEngineNames,
+  type EpochCounts,
+  type FirstEpoch,
   measureNetwork,
   type Spread,
   spread,
@@ -31,5 +33,5 @@ export {
   type SyntheticData,
   syntheticData,
 } from './networks.js';
-export { backendEngine, ourEngines } from './our-engines.js';
+export { fitEngine, ourEngines } from './our-engines.js';
 export { type BenchmarkOptions, formatNumber, formatTable, runBenchmark } from './run-benchmark.js';

@@ -4,7 +4,16 @@
 import type { BenchNetwork, BenchNetworkName, SyntheticData } from './networks.js';
 import { flopsPerExample } from './networks.js';
 
-export const benchEngineNames = ['webgpu', 'cpu', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'brainjs'] as const;
+export const benchEngineNames = [
+  'webgpu',
+  'cpu',
+  'tfjs-webgpu',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'jaxjs-webgpu',
+  'jaxjs-wasm',
+  'brainjs',
+] as const;
 export type BenchEngineName = (typeof benchEngineNames)[number];
 
 /** What crossed between CPU and GPU, counted by the engine (our stats()) or by instrumenting WebGPU. */
@@ -15,10 +24,24 @@ export interface TransferCounts {
   readbacks: number;
 }
 
+/**
+ * Transfers of an engine that trains in calls of whole epochs (ours, through net.fit), split into what each
+ * epoch adds and what each call costs beyond its epochs (e.g. fit's upload of the data).
+ */
+export interface EpochCounts {
+  perEpoch: TransferCounts;
+  perCall: TransferCounts;
+}
+
 /** One engine, ready to train one network. */
 export interface PreparedTraining {
   /** examples per optimizer step: the network's batch, or 1 for an engine that only trains per example */
   batch: number;
+  /**
+   * train() takes whole multiples of this many steps: one epoch for an engine that trains the way users
+   * do, through net.fit (which starts every call at an epoch's start); default 1
+   */
+  stepsPerCall?: number;
   /** how this engine's run differs from the network's definition, if it does */
   note?: string;
   /**
@@ -30,12 +53,22 @@ export interface PreparedTraining {
   /** Counters since the network was prepared, where the engine can count them. */
   counts?(): TransferCounts;
   /**
-   * Counters over the last whole epoch trained so far other than the first, without what ending a `train`
-   * call inside an epoch added; undefined until there is one. For engines that count their own transfers
-   * apart from other engines' (ours): then no extra epoch is needed to count them.
+   * For an engine that counts its own transfers apart from other engines' (ours) and trains in calls of
+   * whole epochs: the counts per epoch and per call, from calls of different lengths after the first;
+   * undefined until there are two such calls.
    */
-  lastEpochCounts?(): TransferCounts | undefined;
+  epochCounts?(): EpochCounts | undefined;
   dispose(): void | Promise<void>;
+}
+
+/** The time to the end of the first epoch on a fresh engine, against the epochs after it. */
+export interface FirstEpoch {
+  /** seconds from creating the network to the end of a first 1-epoch net.fit */
+  firstSeconds: number;
+  /** median seconds of the following epochs (one net.fit, timed at each epoch's end) */
+  steadySeconds: number;
+  /** the following epochs timed */
+  epochs: number;
 }
 
 export interface BenchEngine {
@@ -47,6 +80,11 @@ export interface BenchEngine {
   /** Why this engine cannot train `network`, or undefined when it can. */
   unsupported(network: BenchNetwork): string | undefined;
   prepare(network: BenchNetwork, data: SyntheticData): Promise<PreparedTraining>;
+  /**
+   * Where the engine can make a fresh copy of itself (nothing compiled or cached): trains a new network
+   * for one epoch, then `following` more epochs in one call, and times both (see FirstEpoch).
+   */
+  firstEpoch?(network: BenchNetwork, data: SyntheticData, following: number): Promise<FirstEpoch>;
   dispose(): void | Promise<void>;
 }
 
@@ -72,11 +110,17 @@ export interface BenchRecord {
   /** the other counters behind the two above, per step (null where not counted) */
   submitsPerStep?: number | null;
   uploadsPerEpoch?: number | null;
+  /** what one net.fit call costs beyond its epochs (ours; see EpochCounts) */
+  readbacksPerCall?: number;
+  uploadsPerCall?: number;
   /**
    * What the transfer counts above were counted over: one whole epoch (which the readbacks and uploads per
-   * epoch need), or, where no whole epoch could be counted, all timed runs (dispatches and submits only)
+   * epoch need); net.fit calls of different lengths (ours: per epoch and per call apart); or, where no whole
+   * epoch could be counted, all timed runs (dispatches and submits only)
    */
-  countedOver?: 'one epoch' | 'timed runs';
+  countedOver?: 'one epoch' | 'fit calls' | 'timed runs';
+  /** first epoch on a fresh engine against the following ones, where measured (see FirstEpoch) */
+  firstEpoch?: FirstEpoch;
   /** timed runs and optimizer steps in each */
   runs?: number;
   stepsPerRun?: number;
@@ -96,6 +140,11 @@ export interface TimingOptions {
    * or undefined when it cannot profile this engine. Called once per engine after the timed runs.
    */
   profile?: (engine: BenchEngine, train: () => Promise<void>) => Promise<Record<string, number> | undefined>;
+  /**
+   * Also time the first epoch on a fresh engine against the following ones (BenchEngine.firstEpoch), where
+   * an epoch takes at most 2 s or `runSeconds`; default false
+   */
+  firstEpoch?: boolean;
 }
 
 /** min, median and max of some measurements */
@@ -135,6 +184,8 @@ interface Contender {
   engine: BenchEngine;
   training: PreparedTraining;
   stepsPerEpoch: number;
+  /** train() takes whole multiples of this many steps */
+  stepsPerCall: number;
   /** steps taken so far: the engine walks the epochs in order, so this says where in an epoch it is */
   stepsTaken: number;
   stepsPerRun: number;
@@ -142,13 +193,20 @@ interface Contender {
   secondsPerStep: number;
   /** counted over exactly one epoch, from its first step to its last */
   epoch?: TransferCounts;
+  /** per epoch and per call, from an engine that counts its calls of whole epochs */
+  epochCounts?: EpochCounts;
   /** counted over all timed runs */
   timedRuns?: TransferCounts;
   gpuMillisecondsPerStep?: Record<string, number>;
+  firstEpoch?: FirstEpoch;
 }
 
 /** The longest an engine trains beyond its timed runs only to count one whole epoch's transfers. */
 const countingSeconds = 30;
+/** The longest an engine trains under the GPU profiler (which itself slows it down). */
+const profilingSeconds = 10;
+/** The longest epoch whose first epoch on a fresh engine is timed (where runs are shorter). */
+const firstEpochSeconds = 2;
 
 async function train(contender: Contender, steps: number): Promise<number> {
   const seconds = await timed(() => contender.training.train(steps));
@@ -158,10 +216,11 @@ async function train(contender: Contender, steps: number): Promise<number> {
 
 /**
  * Measures every engine on one network: each is warmed up and calibrated so that one timed run lasts about
- * `runSeconds` (at least one step), then the timed runs go round the engines in turn, starting one engine
- * later each round. Transfers are counted over one whole epoch: for engines that count each epoch as it
- * goes (ours), the last whole epoch of the timed runs (finishing a second epoch after them if none was);
- * for the others, an extra epoch after the warm-up where it takes at most 10 s.
+ * `runSeconds` (at least one call of stepsPerCall steps), then the timed runs go round the engines in turn,
+ * starting one engine later each round. Transfers are counted over one whole epoch: for engines that count
+ * their own calls (ours), from the calls already made (adding a 2-epoch call if they were all alike); for
+ * the others, an extra epoch after the warm-up where it takes at most 10 s. With `firstEpoch`, engines that
+ * can then time a first epoch on a fresh copy of themselves, where an epoch takes at most 2 s (or a run).
  */
 export async function measureNetwork(
   network: BenchNetwork,
@@ -180,35 +239,34 @@ export async function measureNetwork(
       }
       const training = await engine.prepare(network, data);
       const stepsPerEpoch = Math.ceil(data.examples / training.batch);
+      const stepsPerCall = training.stepsPerCall ?? 1;
       const contender: Contender = {
         engine,
         training,
         stepsPerEpoch,
+        stepsPerCall,
         stepsTaken: 0,
-        stepsPerRun: 1,
+        stepsPerRun: stepsPerCall,
         secondsPerStep: 0,
         examplesPerSec: [],
       };
       contenders.push(contender);
-      // Warm-up: one step compiles shaders and pipelines and fills caches; then the steps double until a
-      // call takes a quarter of a run, to learn the rate.
-      await train(contender, 1);
-      let steps = 1;
+      // Warm-up: one call compiles shaders and pipelines and fills caches; then the calls double until one
+      // takes a quarter of a run, to learn the rate.
+      await train(contender, stepsPerCall);
+      let steps = stepsPerCall;
       let seconds = await train(contender, steps);
       while (seconds < timing.runSeconds / 4) {
         steps *= 2;
         seconds = await train(contender, steps);
       }
-      contender.stepsPerRun = Math.max(1, Math.round((steps / seconds) * timing.runSeconds));
+      const calls = Math.max(1, Math.round((steps / seconds / stepsPerCall) * timing.runSeconds));
+      contender.stepsPerRun = calls * stepsPerCall;
       contender.secondsPerStep = seconds / steps;
       // Transfers are counted over one whole epoch when that takes at most 10 s (or two runs); engines
-      // that count each epoch as it goes are counted over the timed runs' epochs instead (below).
+      // that count their own calls are counted from them instead (below).
       const epochSeconds = stepsPerEpoch * contender.secondsPerStep;
-      if (
-        training.counts &&
-        !training.lastEpochCounts &&
-        epochSeconds <= Math.max(2 * timing.runSeconds, 10)
-      ) {
+      if (training.counts && !training.epochCounts && epochSeconds <= Math.max(2 * timing.runSeconds, 10)) {
         await train(contender, (stepsPerEpoch - (contender.stepsTaken % stepsPerEpoch)) % stepsPerEpoch);
         const before = training.counts();
         await train(contender, stepsPerEpoch);
@@ -229,13 +287,7 @@ export async function measureNetwork(
         const seconds = await train(contender, contender.stepsPerRun);
         if (countsBefore && contender.training.counts) {
           const counted = subtract(contender.training.counts(), countsBefore);
-          const sum = contender.timedRuns ?? { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
-          contender.timedRuns = {
-            dispatches: sum.dispatches + counted.dispatches,
-            submits: sum.submits + counted.submits,
-            uploads: sum.uploads + counted.uploads,
-            readbacks: sum.readbacks + counted.readbacks,
-          };
+          contender.timedRuns = add(contender.timedRuns ?? noTransfers, counted);
         }
         const examplesPerSec = (contender.stepsPerRun * contender.training.batch) / seconds;
         contender.examplesPerSec.push(examplesPerSec);
@@ -246,16 +298,16 @@ export async function measureNetwork(
     }
     for (const contender of contenders) {
       const { training, stepsPerEpoch } = contender;
-      if (!training.lastEpochCounts) continue;
-      // The timed runs may not have finished a second epoch: finish one if that takes at most 30 s.
-      const toSecondEpoch = Math.max(2 * stepsPerEpoch - contender.stepsTaken, 0);
-      if (!training.lastEpochCounts() && toSecondEpoch * contender.secondsPerStep <= countingSeconds) {
-        await train(contender, toSecondEpoch);
+      if (!training.epochCounts) continue;
+      // All calls so far may have been of one length: add a call of two epochs if that takes at most 30 s.
+      if (!training.epochCounts() && 2 * stepsPerEpoch * contender.secondsPerStep <= countingSeconds) {
+        await train(contender, 2 * stepsPerEpoch);
       }
-      contender.epoch = training.lastEpochCounts();
+      contender.epochCounts = training.epochCounts();
     }
     for (const contender of timing.profile ? contenders : []) {
       const steps = Math.min(contender.stepsPerEpoch, contender.stepsPerRun);
+      if (steps * contender.secondsPerStep > profilingSeconds) continue;
       const milliseconds = await timing.profile?.(contender.engine, () =>
         train(contender, steps).then(() => {}),
       );
@@ -265,48 +317,62 @@ export async function measureNetwork(
         );
       }
     }
+    for (const contender of timing.firstEpoch ? contenders : []) {
+      const { engine } = contender;
+      const epochSeconds = data.examples / spread(contender.examplesPerSec).median;
+      if (!engine.firstEpoch || epochSeconds > Math.max(timing.runSeconds, firstEpochSeconds)) continue;
+      const following = Math.min(20, Math.max(3, Math.round((2 * timing.runSeconds) / epochSeconds)));
+      contender.firstEpoch = await engine.firstEpoch(network, data, following);
+      const { firstSeconds, steadySeconds } = contender.firstEpoch;
+      log(
+        `  ${engine.name}: first epoch ${(firstSeconds * 1000).toFixed(0)} ms on a fresh engine, then ` +
+          `${(steadySeconds * 1000).toFixed(0)} ms (median of ${following})`,
+      );
+    }
   } finally {
     for (const { training } of contenders) await training.dispose();
   }
   const flops = flopsPerExample(network.spec) / 1e9;
-  return contenders.map(
-    ({
-      engine,
-      training,
-      stepsPerEpoch,
+  return contenders.map((contender) => {
+    const { engine, training, stepsPerEpoch, stepsPerRun, examplesPerSec, timedRuns } = contender;
+    const examples = spread(examplesPerSec);
+    const timedSteps = stepsPerRun * examplesPerSec.length;
+    const epoch = contender.epochCounts?.perEpoch ?? contender.epoch;
+    // Per step from an epoch where there was one, else from all the timed runs.
+    const perStep = epoch
+      ? (count: keyof TransferCounts) => epoch[count] / stepsPerEpoch
+      : timedRuns
+        ? (count: keyof TransferCounts) => timedRuns[count] / timedSteps
+        : () => null;
+    const record: BenchRecord = {
+      network: network.name,
+      engine: engine.name,
+      batch: training.batch,
+      examplesPerSec: examples,
+      gflops: scale(examples, flops),
+      dispatchesPerStep: perStep('dispatches'),
+      readbacksPerEpoch: epoch ? epoch.readbacks : null,
+      adapter: engine.adapter,
+      versions: engine.versions,
+      submitsPerStep: perStep('submits'),
+      uploadsPerEpoch: epoch ? epoch.uploads : null,
+      ...(contender.epochCounts
+        ? {
+            readbacksPerCall: contender.epochCounts.perCall.readbacks,
+            uploadsPerCall: contender.epochCounts.perCall.uploads,
+            countedOver: 'fit calls',
+          }
+        : epoch
+          ? { countedOver: 'one epoch' }
+          : timedRuns
+            ? { countedOver: 'timed runs' }
+            : {}),
+      runs: examplesPerSec.length,
       stepsPerRun,
-      examplesPerSec,
-      epoch,
-      timedRuns,
-      gpuMillisecondsPerStep,
-    }) => {
-      const examples = spread(examplesPerSec);
-      const timedSteps = stepsPerRun * examplesPerSec.length;
-      // Per step from the aligned epoch where there was one, else from all the timed runs.
-      const perStep = epoch
-        ? (count: keyof TransferCounts) => epoch[count] / stepsPerEpoch
-        : timedRuns
-          ? (count: keyof TransferCounts) => timedRuns[count] / timedSteps
-          : () => null;
-      const record: BenchRecord = {
-        network: network.name,
-        engine: engine.name,
-        batch: training.batch,
-        examplesPerSec: examples,
-        gflops: scale(examples, flops),
-        dispatchesPerStep: perStep('dispatches'),
-        readbacksPerEpoch: epoch ? epoch.readbacks : null,
-        adapter: engine.adapter,
-        versions: engine.versions,
-        submitsPerStep: perStep('submits'),
-        uploadsPerEpoch: epoch ? epoch.uploads : null,
-        ...(epoch ? { countedOver: 'one epoch' } : timedRuns ? { countedOver: 'timed runs' } : {}),
-        runs: examplesPerSec.length,
-        stepsPerRun,
-      };
-      if (gpuMillisecondsPerStep) record.gpuMillisecondsPerStep = gpuMillisecondsPerStep;
-      if (training.note) record.note = training.note;
-      return record;
-    },
-  );
+    };
+    if (contender.gpuMillisecondsPerStep) record.gpuMillisecondsPerStep = contender.gpuMillisecondsPerStep;
+    if (contender.firstEpoch) record.firstEpoch = contender.firstEpoch;
+    if (training.note) record.note = training.note;
+    return record;
+  });
 }

@@ -1,104 +1,121 @@
-// Our engines in the benchmark. Training goes through the backend contract (backends/backend.ts) the way
-// the trainer drives it: per epoch one setOrder (a fresh shuffle: one upload), train() over the epoch's
-// batches, and one takeTrainingMetrics (one readback) at its end. The transfers of each whole epoch are
-// counted as it happens, so that even an epoch too long to count on its own is counted during the timed runs.
+// Our engines in the benchmark, measured the way users train: through the public API, `net.fit` on an
+// engine from createEngine. Every train() call is one fit of whole epochs (fit starts each call at an
+// epoch's start), and its transfers come from net.stats() around the call: from calls of different lengths
+// the engine tells what each epoch costs apart from what each fit call costs (e.g. its upload of the data).
 
-import type { Backend, BackendKind, StepOptions } from '../../src/backends/backend.js';
-import { CpuBackend } from '../../src/backends/cpu/cpu-backend.js';
-import { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
-import { initParams } from '../../src/model/init.js';
-import { resolveOptimizer } from '../../src/model/optimizer.js';
-import { Random } from '../../src/model/random.js';
-import { validateSpec } from '../../src/model/validate.js';
+import type { BackendKind } from '../../src/backends/backend.js';
+import { createEngine, type Engine } from '../../src/engine.js';
+import type { OptimizerOptions } from '../../src/model/optimizer.js';
+import type { Network } from '../../src/network.js';
+import type { FitOptions } from '../../src/train/options.js';
 import {
-  add,
   type BenchEngine,
-  noTransfers,
+  type EpochCounts,
+  type FirstEpoch,
   type PreparedTraining,
+  spread,
   subtract,
   type TransferCounts,
 } from './measure.js';
 import type { BenchNetwork, SyntheticData } from './networks.js';
 
-function stepOptions(network: BenchNetwork, learningRate: number): StepOptions {
+/** The fit options of a benchmark network: its batch and optimizer, nothing else (shuffle on, as default). */
+function fitOptions(network: BenchNetwork, epochs: number): FitOptions {
+  const optimizer: OptimizerOptions = network.optimizer ?? {
+    kind: 'sgd',
+    learningRate: network.learningRate,
+    momentum: network.momentum,
+  };
+  return { epochs, batchSize: network.batchSize, optimizer };
+}
+
+function counts(net: Network): TransferCounts {
+  const { dispatches, submits, uploads, readbacks } = net.stats();
+  return { dispatches, submits, uploads, readbacks };
+}
+
+function scaled(counts: TransferCounts, factor: number): TransferCounts {
   return {
-    batchSize: network.batchSize,
-    learningRate,
-    l1: 0,
-    l2: 0,
-    decayBiases: false,
-    dropout: network.spec.layers.slice(0, -1).map(() => 0),
-    dropoutSeed: 1,
+    dispatches: counts.dispatches * factor,
+    submits: counts.submits * factor,
+    uploads: counts.uploads * factor,
+    readbacks: counts.readbacks * factor,
   };
 }
 
-/** A benchmark engine that trains with one of our backends, from the network's seeded initial weights. */
-export function backendEngine(backend: Backend, versions: Record<string, string>): BenchEngine {
+interface FitCall {
+  epochs: number;
+  counts: TransferCounts;
+}
+
+/**
+ * Per epoch and per call from the latest call and the latest one of another length:
+ * counts = perCall + epochs · perEpoch.
+ */
+export function separateCounts(calls: readonly FitCall[]): EpochCounts | undefined {
+  const last = calls[calls.length - 1];
+  const other = [...calls].reverse().find((call) => call.epochs !== last?.epochs);
+  if (!last || !other) return undefined;
+  const perEpoch = scaled(subtract(last.counts, other.counts), 1 / (last.epochs - other.epochs));
+  return { perEpoch, perCall: subtract(last.counts, scaled(perEpoch, last.epochs)) };
+}
+
+/** A benchmark engine that trains networks through net.fit on `engine`. */
+export function fitEngine(
+  engine: Engine,
+  versions: Record<string, string>,
+  freshEngine: () => Promise<Engine>,
+): BenchEngine {
+  // The CPU backend has no device to transfer to: its counters stay zero, so it reports none.
+  const countsTransfers = engine.backend === 'webgpu';
   return {
-    name: backend.kind,
-    adapter: backend.adapterDescription,
+    name: engine.backend,
+    adapter: engine.adapterDescription,
     versions,
     unsupported: () => undefined,
     async prepare(network: BenchNetwork, data: SyntheticData): Promise<PreparedTraining> {
-      const spec = validateSpec(network.spec);
-      const net = backend.createNetwork(spec, initParams(spec));
-      const { learningRate, ...optimizer } = resolveOptimizer(
-        network.optimizer ?? { kind: 'sgd', learningRate: network.learningRate, momentum: network.momentum },
-        undefined,
-      );
-      net.setOptimizer(optimizer);
-      const dataset = net.upload(data.inputs, data.targets, data.examples);
-      const options = stepOptions(network, learningRate);
+      const net = engine.createNetwork(network.spec);
+      const examples = { inputs: data.inputs, targets: data.targets };
       const stepsPerEpoch = Math.ceil(data.examples / network.batchSize);
-      const shuffle = new Random(network.spec.seed ?? 1);
-      const counts = (): TransferCounts => {
-        const { dispatches, submits, uploads, readbacks } = net.stats();
-        return { dispatches, submits, uploads, readbacks };
-      };
-      let position = 0;
-      let epochsDone = 0;
-      // Counts at the start of the current epoch, what the benchmark's own reads (ending a run inside an
-      // epoch) added to it, and the last whole epoch other than the first (which pays first-use uploads).
-      let epochStart = counts();
-      let addedByRunEnds = noTransfers;
-      let lastEpoch: TransferCounts | undefined;
+      // Every call after the first (which pays first-use costs): its epochs and what it transferred.
+      const calls: FitCall[] = [];
+      let callsMade = 0;
       return {
         batch: network.batchSize,
+        stepsPerCall: stepsPerEpoch,
         async train(steps) {
-          let remaining = steps;
-          while (remaining > 0) {
-            if (position === 0) net.setOrder(dataset, shuffle.permutation(data.examples));
-            const count = Math.min(remaining, stepsPerEpoch - position);
-            net.train(dataset, position, count, options);
-            position += count;
-            remaining -= count;
-            if (position === stepsPerEpoch) {
-              await net.takeTrainingMetrics();
-              const now = counts();
-              if (epochsDone > 0) lastEpoch = subtract(subtract(now, epochStart), addedByRunEnds);
-              epochsDone++;
-              epochStart = now;
-              addedByRunEnds = noTransfers;
-              position = 0;
-            }
-          }
-          // A run that ends inside an epoch reads the metrics so far, so its GPU work ends inside the timing.
-          if (position !== 0) {
-            const before = counts();
-            await net.takeTrainingMetrics();
-            addedByRunEnds = add(addedByRunEnds, subtract(counts(), before));
-          }
+          const epochs = steps / stepsPerEpoch;
+          const before = counts(net);
+          await net.fit(examples, fitOptions(network, epochs));
+          if (callsMade++ > 0) calls.push({ epochs, counts: subtract(counts(net), before) });
         },
-        // The CPU backend has no device to transfer to: its counters stay zero, so it reports none.
-        counts: backend.kind === 'webgpu' ? counts : undefined,
-        lastEpochCounts: backend.kind === 'webgpu' ? () => lastEpoch : undefined,
-        dispose() {
-          dataset.dispose();
-          net.dispose();
-        },
+        counts: countsTransfers ? () => counts(net) : undefined,
+        epochCounts: countsTransfers ? () => separateCounts(calls) : undefined,
+        dispose: () => net.dispose(),
       };
     },
-    dispose: () => backend.dispose(),
+    async firstEpoch(network, data, following): Promise<FirstEpoch> {
+      const fresh = await freshEngine();
+      try {
+        const examples = { inputs: data.inputs, targets: data.targets };
+        const start = performance.now();
+        const net = fresh.createNetwork(network.spec);
+        await net.fit(examples, fitOptions(network, 1));
+        const firstSeconds = (performance.now() - start) / 1000;
+        const ends: number[] = [performance.now()];
+        await net.fit(examples, {
+          ...fitOptions(network, following),
+          onEpochEnd: () => {
+            ends.push(performance.now());
+          },
+        });
+        const seconds = ends.slice(1).map((end, index) => (end - ends[index]) / 1000);
+        return { firstSeconds, steadySeconds: spread(seconds).median, epochs: following };
+      } finally {
+        fresh.dispose();
+      }
+    },
+    dispose: () => engine.dispose(),
   };
 }
 
@@ -113,8 +130,10 @@ export async function ourEngines(
 ): Promise<BenchEngine[]> {
   const engines: BenchEngine[] = [];
   for (const name of names) {
-    if (name === 'cpu') engines.push(backendEngine(new CpuBackend(), versions));
-    else engines.push(backendEngine(await WebGpuBackend.create(), { ...versions, ...gpuVersions }));
+    const create = () => createEngine({ backend: name });
+    engines.push(
+      fitEngine(await create(), name === 'webgpu' ? { ...versions, ...gpuVersions } : versions, create),
+    );
   }
   return engines;
 }

@@ -16,13 +16,13 @@ import {
 } from './networks.js';
 
 export interface BenchmarkOptions {
-  /** networks to run; default all, or faces-b1, faces-b32 and mnist with `quick` */
+  /** networks to run; default all, or faces-b1 and faces-b32 with `quick` */
   networks?: readonly BenchNetworkName[];
-  /** shorter runs on fewer networks: a few minutes on a 2-core machine */
+  /** a smoke run: half-second runs on two small networks */
   quick?: boolean;
   /** the engines to compare, in the order of the table; the first is the one the ratios are for */
   engines: BenchEngine[];
-  /** seconds per timed run; default 3, or 1 with `quick` */
+  /** seconds per timed run; default 2, or 0.5 with `quick` */
   runSeconds?: number;
   /** timed runs per engine; default 3 (the minimum) */
   runs?: number;
@@ -38,11 +38,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
   const quick = options.quick ?? false;
   const networks = options.networks ?? (quick ? quickNetworkNames : benchNetworkNames);
   const runs = Math.max(3, options.runs ?? 3);
-  const runSeconds = options.runSeconds ?? (quick ? 1 : 3);
+  const runSeconds = options.runSeconds ?? (quick ? 0.5 : 2);
   const log = options.log ?? (() => {});
   const records: BenchRecord[] = [];
   for (const name of networks) {
     const network = benchNetworks[name];
+    const started = performance.now();
     log(`${name}: ${network.description}`);
     records.push(
       ...(await measureNetwork(network, syntheticData(network), options.engines, {
@@ -50,8 +51,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<BenchReco
         runs,
         log,
         profile: options.profile,
+        firstEpoch: true,
       })),
     );
+    log(`${name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     options.onNetworkDone?.(records);
   }
   return records;

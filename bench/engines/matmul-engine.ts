@@ -1,7 +1,7 @@
 // What a matrix-multiply engine of the microbenchmark (runner/matmul.ts) provides: one file below both the
 // runner and the engines, so neither imports the other's module.
 
-export const matmulEngineNames = ['webgpu', 'tfjs-webgpu'] as const;
+export const matmulEngineNames = ['webgpu', 'tfjs-webgpu', 'jaxjs-webgpu'] as const;
 export type MatmulEngineName = (typeof matmulEngineNames)[number];
 
 /** Runs `count` multiplies of the prepared matrices and resolves once the last result can be read. */

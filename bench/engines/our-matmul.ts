@@ -4,7 +4,12 @@
 
 import { acquireDevice, noAdapterHelp } from '../../src/backends/webgpu/device.js';
 import { activationCodes, matmulKernel, matmulTile } from '../../src/backends/webgpu/kernels.js';
-import { bindKernel, kernelPipeline } from '../../src/backends/webgpu/pipelines.js';
+import {
+  bindKernel,
+  compiledKernels,
+  kernelPipeline,
+  pipelineOf,
+} from '../../src/backends/webgpu/pipelines.js';
 import { reflectKernel } from '../../src/backends/webgpu/reflect.js';
 import type { MatmulEngine } from './matmul-engine.js';
 
@@ -26,6 +31,7 @@ export async function ourMatmul(): Promise<MatmulEngine> {
   if (!acquired) throw new Error(noAdapterHelp);
   const { device } = acquired;
   const kernel = kernelPipeline(device, matmulKernel, 'forward', { activation: activationCodes.linear });
+  await compiledKernels([kernel]);
   return {
     name: 'webgpu',
     async prepare(size, a, b) {
@@ -74,7 +80,7 @@ export async function ourMatmul(): Promise<MatmulEngine> {
         async multiply(count) {
           const encoder = device.createCommandEncoder();
           const pass = encoder.beginComputePass();
-          pass.setPipeline(kernel.pipeline);
+          pass.setPipeline(pipelineOf(device, kernel));
           pass.setBindGroup(0, bindGroup);
           for (let i = 0; i < count; i++) pass.dispatchWorkgroups(workgroups, workgroups);
           pass.end();

@@ -8,6 +8,7 @@ import type { BenchEngine, BenchEngineName, PreparedTraining, TransferCounts } f
 import type { BenchNetwork, SyntheticData } from '../core/networks.js';
 import { gpuCallCounts } from './gpu-call-counter.js';
 import type { MatmulEngine } from './matmul-engine.js';
+import { provideNavigatorGpu } from './navigator.js';
 import { packageVersions } from './versions.js';
 
 type Tf = typeof TF;
@@ -20,13 +21,8 @@ let loaded: Promise<Tf> | undefined;
 /** Loads TF.js and its webgpu and wasm backends once, with navigator.gpu set to our one Dawn instance. */
 function loadTfjs(): Promise<Tf> {
   loaded ??= (async () => {
-    const gpu = await webgpuEntryPoint();
-    if (gpu && typeof navigator === 'undefined') {
-      // Node 20 has no navigator; TF.js's webgpu backend looks for navigator.gpu when it registers.
-      Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-    } else if (gpu && !navigator.gpu) {
-      Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
-    }
+    // TF.js's webgpu backend looks for navigator.gpu when it registers.
+    await provideNavigatorGpu();
     const module = (await import('@tensorflow/tfjs')) as Tf & { default?: Tf };
     const tf = module.default ?? module;
     await import('@tensorflow/tfjs-backend-webgpu');

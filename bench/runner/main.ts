@@ -1,5 +1,7 @@
-// `npm run bench`: our engines against TensorFlow.js and brain.js on the same machine, in one run.
-// Prints a Markdown table to stdout (progress to stderr) and writes bench/results/<date>-<host>.json.
+// `npm run bench`: our engines against TensorFlow.js, jax-js and brain.js on the same machine, in one run.
+// Prints Markdown tables to stdout (progress to stderr) and writes bench/out/<date>-<host>.json (ignored by
+// git), or where --json says: a run to keep goes to bench/results/, and `node scripts/bench-tables.mjs FILE`
+// makes docs/benchmarks.md's tables from it.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg } from 'node:os';
@@ -8,27 +10,30 @@ import { parseArgs } from 'node:util';
 import { webgpuEntryPoint } from '../../src/backends/webgpu/device.js';
 import '../../src/node-platform.js';
 import { formatLongRunTable, type LongRunRecord, runLongRun } from '../core/long-run.js';
-import { type BenchEngine, type BenchEngineName, benchEngineNames } from '../core/measure.js';
+import { type BenchEngine, benchEngineNames } from '../core/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../core/networks.js';
 import { ourEngines } from '../core/our-engines.js';
-import { formatTable, runBenchmark } from '../core/run-benchmark.js';
+import { runBenchmark } from '../core/run-benchmark.js';
 import { brainjsEngine } from '../engines/brainjs.js';
+import { jaxjsEngine } from '../engines/jaxjs.js';
 import { tfjsEngine } from '../engines/tfjs.js';
 import { packageVersions } from '../engines/versions.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
-import { formatMatmulTable, runMatmulBenchmark } from './matmul.js';
+import { runMatmulBenchmark } from './matmul.js';
+import { benchTables } from './tables.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
-  --quick        faces-b1, faces-b32 and mnist, 1-second runs, matmul at 256³ only (a few minutes)
+  --quick        a smoke run: faces-b1 and faces-b32, 0.5-second runs, matmul at 256³ only (a few minutes)
   --only         networks: ${benchNetworkNames.join(', ')}, matmul, long-run
                  (long-run: 960-3-4 faces at batch 1 through net.fit for 1,000 epochs on webgpu and cpu,
                  sampling live GPU buffers/bytes and the JS heap; only when named here or with --long-run)
   --long-run     add the long run to whatever else runs
   --long-run-epochs N   epochs of the long run (default 1000)
   --engines      engines: ${benchEngineNames.join(', ')} (default: all)
-  --json PATH    where to write the results (default bench/results/<date>-<host>.json)
+  --json PATH    where to write the results (default bench/out/<date>-<host>.json, ignored by git;
+                 a run to keep: bench/results/<date>-<host>.json)
   --runs N       timed runs per engine (default 3, at least 3)
-  --seconds S    seconds per timed run (default 3; 1 with --quick)`;
+  --seconds S    seconds per timed run (default 2; 0.5 with --quick)`;
 
 function listOption<T extends string>(
   given: string[] | undefined,
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const startLoad = loadavg();
   const started = new Date();
-  const resultsPath = values.json ?? `bench/results/${started.toISOString().slice(0, 10)}-${hostname()}.json`;
+  const resultsPath = values.json ?? `bench/out/${started.toISOString().slice(0, 10)}-${hostname()}.json`;
   mkdirSync(dirname(resultsPath), { recursive: true });
 
   // The profiler wraps WebGPU's prototypes, so it goes in before any engine makes a WebGPU object.
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
   const timestampQuery = adapter?.features.has('timestamp-query') ?? false;
   if (timestampQuery) installGpuProfiler();
   const profile = async (engine: BenchEngine, train: () => Promise<void>) => {
-    if (!timestampQuery || (engine.name !== 'webgpu' && engine.name !== 'tfjs-webgpu')) return undefined;
+    if (!timestampQuery || !['webgpu', 'tfjs-webgpu', 'jaxjs-webgpu'].includes(engine.name)) return undefined;
     const times = await profileGpu(train);
     return Object.fromEntries([...times].map(([family, time]) => [family, time.milliseconds]));
   };
@@ -95,8 +100,9 @@ async function main(): Promise<void> {
     );
     for (const name of engineNames) {
       if (name === 'brainjs') engines.push(brainjsEngine());
-      else if (name.startsWith('tfjs-'))
-        engines.push(await tfjsEngine(name as Exclude<BenchEngineName, 'webgpu' | 'cpu' | 'brainjs'>));
+      else if (name === 'tfjs-webgpu' || name === 'tfjs-wasm' || name === 'tfjs-cpu')
+        engines.push(await tfjsEngine(name));
+      else if (name === 'jaxjs-webgpu' || name === 'jaxjs-wasm') engines.push(await jaxjsEngine(name));
     }
   }
 
@@ -130,19 +136,9 @@ async function main(): Promise<void> {
       ? 'The adapter has timestamp-query.'
       : 'The adapter has no timestamp-query: no GPU time per kernel family.',
   );
-  if (records.length > 0) {
-    console.log(
-      '\nTraining throughput (GFLOP/s = 6·Σ(n_in·n_out) per example; ratios: ours ÷ that row, medians):\n',
-    );
-    console.log(formatTable(records));
-    const notes = records.filter((record) => record.note);
-    for (const record of notes) console.log(`- ${record.network} ${record.engine}: ${record.note}`);
-    for (const record of records.filter(({ countedOver }) => countedOver === 'timed runs')) {
-      console.log(
-        `- ${record.network} ${record.engine}: transfers per step counted over all its timed runs (a whole ` +
-          'epoch took too long to count on its own); per epoch not counted',
-      );
-    }
+  if (records.length > 0 || matmul.length > 0) {
+    // The tables docs/benchmarks.md shows (npm run bench:tables makes them there from the results file).
+    console.log(`\n${benchTables(records, matmul.length > 0 ? matmul : undefined)}`);
   }
   const profiled = records.filter((record) => record.gpuMillisecondsPerStep);
   if (profiled.length > 0) {
@@ -158,11 +154,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  if (matmul.length > 0) {
-    console.log('\nMatrix multiply C = A·B, n×n by n×n (GFLOP/s = 2n³ / time, median of the timed runs):\n');
-    console.log(formatMatmulTable(matmul));
-  }
-
   if (longRun.length > 0) {
     const [record] = longRun;
     console.log(

@@ -1,8 +1,10 @@
 // Matrix-multiply microbenchmark: C = A·B for n×n matrices at 256³, 512³ and 1024³, our forward matmul
-// kernel against TF.js's tf.matMul on the same WebGPU adapter. Each timed run queues k multiplies and
-// waits for the last result, so the GPU's work is finished inside the timed region.
+// kernel against TF.js's tf.matMul and jax-js's np.matmul on the same WebGPU adapter. Each timed run does k
+// multiplies and waits for the last result (jax-js: for each), so the GPU's work is finished inside the
+// timed region.
 
 import { type Spread, spread } from '../core/measure.js';
+import { jaxjsMatmul } from '../engines/jaxjs.js';
 import type { MatmulEngine, MatmulEngineName, PreparedMatmul } from '../engines/matmul-engine.js';
 import { ourMatmul } from '../engines/our-matmul.js';
 import { tfjsMatmul } from '../engines/tfjs.js';
@@ -44,7 +46,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
   const runSeconds = options.runSeconds ?? (options.quick ? 1 : 2);
   const runs = Math.max(3, options.runs ?? 3);
   const log = options.log ?? (() => {});
-  const engines: MatmulEngine[] = [await ourMatmul(), await tfjsMatmul()];
+  const engines: MatmulEngine[] = [await ourMatmul(), await tfjsMatmul(), await jaxjsMatmul()];
   const records: MatmulRecord[] = [];
   for (const size of sizes) {
     log(`matmul ${size}³`);
@@ -86,17 +88,4 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
   }
   for (const engine of engines) engine.dispose?.();
   return records;
-}
-
-export function formatMatmulTable(records: MatmulRecord[]): string {
-  const lines = ['| n | engine | GFLOP/s median (min–max) | webgpu ÷ this |', '| --- | --- | --- | --- |'];
-  for (const record of records) {
-    const ours = records.find((other) => other.size === record.size && other.engine === 'webgpu');
-    const { min, median, max } = record.gflops;
-    const ratio = ours && ours !== record ? `${(ours.gflops.median / median).toFixed(1)}×` : '';
-    lines.push(
-      `| ${record.size} | ${record.engine} | ${median.toFixed(2)} (${min.toFixed(2)}–${max.toFixed(2)}) | ${ratio} |`,
-    );
-  }
-  return lines.join('\n');
 }

@@ -2,6 +2,7 @@
 // examples per second, a whisker from the slowest to the fastest timed run, the figures beside it; then the
 // same records as the command line prints them (a table), and the speed-up.
 import { type BenchRecord, formatNumber } from 'webgpu-mlp/bench';
+import { showScrollHint } from './scroll-hint.js';
 
 const barColours = { webgpu: '#1f7a4d', cpu: '#7a8599' } as const;
 
@@ -115,7 +116,11 @@ export function renderCompareBars(container: HTMLElement, records: readonly Benc
       ratio >= 1 ? `WebGPU is ${ratio.toFixed(1)}× faster` : `CPU is ${(1 / ratio).toFixed(1)}× faster here`;
   }
   const tableFrame = document.createElement('div');
-  tableFrame.className = 'compare-table-frame';
+  tableFrame.className = 'compare-table-frame table-scroll';
   tableFrame.append(recordTable(records));
-  container.append(verdict, tableFrame);
+  const hint = document.createElement('p');
+  hint.className = 'scroll-hint';
+  hint.textContent = 'Swipe sideways for more columns →';
+  container.append(verdict, tableFrame, hint);
+  showScrollHint(tableFrame, hint);
 }

@@ -122,7 +122,11 @@ export interface Answers {
   compare: BenchRecord[];
 }
 
-export type Progress = { kind: 'epoch'; epoch: EpochProgress } | { kind: 'status'; text: string };
+export type Progress =
+  | { kind: 'epoch'; epoch: EpochProgress }
+  | { kind: 'status'; text: string }
+  /** the GPU's programs are compiling (Network.ready) before the first epoch: started, then done */
+  | { kind: 'preparing'; done: boolean };
 
 export type WorkerMessage =
   | { id: number; type: 'progress'; progress: Progress }

@@ -1,6 +1,14 @@
 // The training worker: owns the engines (WebGPU works in workers) and the current network, so the page
 // never freezes while a network trains. It uses webgpu-mlp exactly as any application would.
-import { createEngine, type Engine, Network, type NetworkSpec, toOnnx, toTfjsLayers } from 'webgpu-mlp';
+import {
+  createEngine,
+  type Engine,
+  type FitOptions,
+  Network,
+  type NetworkSpec,
+  toOnnx,
+  toTfjsLayers,
+} from 'webgpu-mlp';
 import {
   type BenchEngine,
   benchNetworks,
@@ -97,9 +105,9 @@ async function train(
   network = net;
   const run = { paused: false, stopped: false, resume: () => {} };
   control = run;
-  const started = performance.now();
   let lastPicture = 0;
-  const history = await net.fit(data.train, {
+  let started = performance.now();
+  const options: FitOptions = {
     epochs: setup.epochs,
     batchSize: setup.batchSize,
     shuffle: true,
@@ -124,7 +132,14 @@ async function train(
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (run.paused && !run.stopped) await new Promise<void>((resolve) => (run.resume = resolve));
     },
-  });
+  };
+  // Compile the GPU's programs first, so the page can say so (seconds on a CPU adapter) rather than
+  // show empty charts.
+  report({ kind: 'preparing', done: false });
+  await net.ready(options, data.train.count);
+  report({ kind: 'preparing', done: true });
+  started = performance.now();
+  const history = await net.fit(data.train, options);
   control = null;
   const evaluation = await net.evaluate(data.test);
   const predictions = argmaxRows(await net.predict(data.test.inputs), data.outputSize);

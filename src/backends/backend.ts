@@ -3,6 +3,7 @@
 // float32 rounding. Work is expressed in whole training steps over a resident data set, never per op, so
 // the GPU backend can keep everything on the device and put many steps into one command buffer.
 
+import type { GpuData, ParameterBuffers } from '../model/gpu-data.js';
 import type { OptimizerSpec, OptimizerState } from '../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../model/spec.js';
 
@@ -107,6 +108,11 @@ export interface BackendNetwork {
   /** ∂(mean loss over the batch)/∂(weights, biases), no decay, no dropout; same shapes as the params */
   gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]>;
 
+  /**
+   * Makes the examples available to train/evaluate. A backend may read `inputs` and `targets` in place until
+   * the data set is disposed (the CPU backend does, so that no copy doubles a large data set's memory); the
+   * WebGPU backend copies them to the GPU at once.
+   */
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset;
 
   /** Chooses the optimizer and zeroes its state. */
@@ -114,6 +120,17 @@ export interface BackendNetwork {
   readOptimizerState(): Promise<OptimizerState>;
   writeOptimizerState(state: OptimizerState): void;
 
+  /**
+   * Compiles what train(training, …) with this batch size and optimizer, and evaluate(evaluated), will run,
+   * without blocking, and resolves when it is ready (the CPU backend has nothing to compile). Changes no
+   * state: calling it is optional, since train and evaluate compile whatever is missing, blocking, when
+   * called. Fit awaits it before its first step; Network.ready() awaits it before any data.
+   */
+  prepare(
+    training: BackendDataset,
+    step: { batchSize: number; optimizer: OptimizerSpec },
+    evaluated?: BackendDataset,
+  ): Promise<void>;
   /** The order in which `train` visits the examples of `dataset` (an epoch's permutation): one upload. */
   setOrder(dataset: BackendDataset, order: Uint32Array): void;
   /**
@@ -135,4 +152,22 @@ export interface BackendNetwork {
 
   stats(): BackendStats;
   dispose(): void;
+
+  /** GPU backends only: data, predictions and parameters in GPUBuffers (docs/embedding.md). */
+  readonly gpu?: GpuDataNetwork;
+}
+
+/** What only GPU backends offer (BackendNetwork.gpu): data, predictions and parameters in GPUBuffers. */
+export interface GpuDataNetwork {
+  /**
+   * A data set bound in place on the caller's buffers (never destroyed by the backend); usage and sizes
+   * were checked (model/gpu-data.ts checkGpuData). Rejects with MlpError('wrong-device') when a buffer
+   * belongs to another device.
+   */
+  adopt(data: Required<GpuData>): Promise<BackendDataset>;
+  /** predict() on inputs in a GPUBuffer (checked for 'predict'): the outputs read back. */
+  predictFromBuffer(inputs: GPUBuffer, count: number): Promise<Float32Array>;
+  /** Records the forward pass into `output` (or a new buffer the caller owns); reads nothing back. */
+  predictBuffer(inputs: GPUBuffer, count: number, output?: GPUBuffer): GPUBuffer;
+  parameterBuffers(): ParameterBuffers;
 }

@@ -43,7 +43,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('measure training throughput (examples/s, GFLOP/s) of our engines on the benchmark networks')
-    .option('--quick', 'fewer networks and 1-second runs', false)
+    .option('--quick', 'a smoke run: faces-b1 and faces-b32, half-second runs', false)
     .addOption(
       new Option('--only <networks>', `networks: ${benchNetworkNames.join(', ')}`).argParser(networkList),
     )

@@ -36,6 +36,14 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+export function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) {
+    throw new InvalidArgumentError(`expected a whole number ≥ 0, got '${value}'.`);
+  }
+  return number;
+}
+
 export function integer(value: string): number {
   const number = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) {

@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { parseCsvFeatures } from '../data/csv.js';
-import { readFileBytes } from '../data/node-files.js';
+import { readFileBytes, readPgmFile } from '../data/node-files.js';
 import { applyNormalization } from '../data/normalize.js';
 import { parsePgm } from '../data/pgm.js';
 import { MlpError } from '../errors.js';
@@ -78,7 +78,7 @@ async function predictCommand(inputs: string[], flags: PredictFlags): Promise<vo
       const paths = await imagePaths(inputs);
       rows = new Float32Array(paths.length * description.inputSize);
       for (const [i, path] of paths.entries()) {
-        const image = parsePgm(await readFileBytes(path, 'image'), path);
+        const image = parsePgm(await readPgmFile(path), path);
         if (image.width * image.height !== description.inputSize) {
           throw new MlpError(
             'invalid-data',

@@ -7,7 +7,8 @@ import { createEngine, type Engine, type EngineOptions } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { Network } from '../network.js';
 import type { DataDescription } from './data.js';
-import type { TrainFlags, TrainSummary } from './train-command.js';
+import type { TrainSummary } from './train-command.js';
+import type { TrainFlags } from './train-flags.js';
 
 export interface RunFile {
   data: DataDescription;

@@ -2,61 +2,24 @@
 // metrics, weight pictures and a summary; `--json` for scripts.
 
 import { basename, join, relative } from 'node:path';
-import { type Command, Option } from 'commander';
-import { type Dataset, targetEncodings } from '../data/dataset.js';
-import { faceTasks, pixelScales } from '../data/faces.js';
-import { normalizationKinds } from '../data/normalize.js';
+import type { Command } from 'commander';
+import type { Dataset } from '../data/dataset.js';
 import { createEngine } from '../engine.js';
-import { MlpError } from '../errors.js';
 import { weightPictures } from '../io/png.js';
-import type { OptimizerOptions } from '../model/optimizer.js';
-import { type Activation, activations, type Loss, losses } from '../model/spec.js';
-import type { Network } from '../network.js';
+import type { Activation } from '../model/spec.js';
+import { Network } from '../network.js';
 import type { EpochRecord } from '../train/options.js';
-import { type DataFlags, prepareData, syntheticSource } from './data.js';
-import {
-  fraction,
-  fractions,
-  hiddenSizes,
-  integer,
-  nonNegativeNumber,
-  positiveInteger,
-  positiveNumber,
-} from './flags.js';
-import { checkOutputFolder, pendingFolder } from './output-folder.js';
+import { prepareData, syntheticSource } from './data.js';
+import { checkOutputFolder, checkpointSchedule, RunFolder } from './output-folder.js';
 import { epochProgress } from './progress.js';
 import { formatTable, percent } from './table.js';
-
-export const optimizers = ['sgd', 'nesterov', 'adam', 'adamw'] as const;
-const hiddenActivations = activations.filter((activation) => activation !== 'softmax');
-const outputActivations = ['sigmoid', 'softmax', 'linear', 'tanh'] as const;
-
-export interface TrainFlags extends DataFlags {
-  hidden: number[];
-  activation: Activation;
-  outputActivation?: Activation;
-  loss: Loss;
-  optimizer: (typeof optimizers)[number];
-  lr: number;
-  momentum: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-  l1: number;
-  l2: number;
-  dropout?: number[];
-  batch: number;
-  epochs: number;
-  patience?: number;
-  initScale: number;
-  backend: 'webgpu' | 'cpu' | 'auto';
-  out?: string;
-  overwrite: boolean;
-  json: boolean;
-  checkGradients: boolean;
-  targets: DataFlags['targets'];
-}
+import {
+  addTrainFlags,
+  dropoutRates,
+  optimizerOptions,
+  resumedFlags,
+  type TrainFlags,
+} from './train-flags.js';
 
 /** The one JSON line `train --json` prints last on stdout. */
 export interface TrainSummary {
@@ -83,125 +46,13 @@ export interface TrainSummary {
 }
 
 export function registerTrain(program: Command): void {
-  program
-    .command('train')
-    .description('train a network and write the model, per-epoch metrics and weight pictures to a folder')
-    .addOption(
-      new Option(
-        '--data <source>',
-        `'${syntheticSource}', a folder of PGM face images, a .list file, or a .csv file`,
-      ).default(syntheticSource),
-    )
-    .option(
-      '--train-list <file>',
-      "Mitchell's .list of training images (paths relative to --data, or found there by file name)",
-    )
-    .option(
-      '--validation-list <file>',
-      '.list of validation images: picks the best epoch (and early stopping)',
-    )
-    .option('--test-list <file>', '.list of test images: reported for the best epoch')
-    .addOption(new Option('--task <task>', 'face task').choices(faceTasks).default('pose'))
-    .option('--label <column>', 'CSV: the label column, by 0-based index or header name (default: the last)')
-    .addOption(
-      new Option('--hidden <units>', "hidden layer sizes, e.g. 3 or 64,32, or 'none'")
-        .default([3], '3')
-        .argParser(hiddenSizes),
-    )
-    .addOption(
-      new Option('--activation <name>', 'hidden activation').choices(hiddenActivations).default('sigmoid'),
-    )
-    .addOption(
-      new Option(
-        '--output-activation <name>',
-        'output activation (default: softmax with softmax-cross-entropy, else sigmoid)',
-      ).choices(outputActivations),
-    )
-    .addOption(new Option('--loss <name>', 'loss').choices(losses).default('squared-error'))
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('sgd'))
-    .addOption(new Option('--lr <eta>', 'learning rate η').default(0.3).argParser(positiveNumber))
-    .addOption(
-      new Option('--momentum <alpha>', 'momentum α (sgd, nesterov)').default(0.3).argParser(fraction),
-    )
-    .addOption(new Option('--beta1 <b1>', 'adam β1').default(0.9).argParser(fraction))
-    .addOption(new Option('--beta2 <b2>', 'adam β2').default(0.999).argParser(fraction))
-    .addOption(new Option('--epsilon <eps>', 'adam ε').default(1e-8).argParser(positiveNumber))
-    .addOption(
-      new Option('--weight-decay <rate>', 'adamw decoupled weight decay')
-        .default(0)
-        .argParser(nonNegativeNumber),
-    )
-    .addOption(new Option('--l1 <lambda>', 'L1 weight decay').default(0).argParser(nonNegativeNumber))
-    .addOption(new Option('--l2 <lambda>', 'L2 weight decay').default(0).argParser(nonNegativeNumber))
-    .addOption(
-      new Option('--dropout <rates>', 'dropout rate per hidden layer, e.g. 0.2 or 0.2,0.1').argParser(
-        fractions,
-      ),
-    )
-    .addOption(
-      new Option('--batch <size>', 'examples per step (1 = per-example SGD, as Mitchell)')
-        .default(1)
-        .argParser(positiveInteger),
-    )
-    .addOption(new Option('--epochs <n>', 'epochs').default(100).argParser(positiveInteger))
-    .addOption(
-      new Option(
-        '--validation-split <fraction>',
-        'fraction held out for validation when there is no validation list',
-      ).argParser(fraction),
-    )
-    .addOption(
-      new Option(
-        '--test-split <fraction>',
-        'fraction held out for testing when there is no test list',
-      ).argParser(fraction),
-    )
-    .addOption(
-      new Option(
-        '--patience <epochs>',
-        'early stopping: stop after this many epochs without a better validation epoch',
-      ).argParser(positiveInteger),
-    )
-    .addOption(
-      new Option('--init-scale <s>', 'initial weights uniform in ±s (Mitchell: 0.05)')
-        .default(0.05)
-        .argParser(positiveNumber),
-    )
-    .addOption(
-      new Option(
-        '--targets <encoding>',
-        "targets: '0.1/0.9' (sigmoid outputs) or 'one-hot' (default: one-hot for softmax, else 0.1/0.9)",
-      ).choices(targetEncodings),
-    )
-    .addOption(
-      new Option('--pixel-scale <scale>', "pixels divided by the file's maxval, or by 255 as Mitchell's code")
-        .choices(pixelScales)
-        .default('maxval'),
-    )
-    .addOption(
-      new Option('--normalize <kind>', 'CSV: per-feature normalisation fitted on the training rows')
-        .choices([...normalizationKinds, 'none'])
-        .default('standard'),
-    )
-    .addOption(
-      new Option('--backend <name>', 'where to compute').choices(['auto', 'webgpu', 'cpu']).default('auto'),
-    )
-    .addOption(
-      new Option('--seed <n>', 'seeds initialisation, shuffling, dropout and splits')
-        .default(1)
-        .argParser(integer),
-    )
-    .option('--out <folder>', 'output folder (default: runs/<task>-<date>-<time>)')
-    .option('--overwrite', 'replace --out if it exists', false)
-    .option('--json', 'print one JSON summary as the last line of stdout', false)
-    .option(
-      '--check-gradients',
-      "before training, check the backend's gradients against finite differences on 16 training examples",
-      false,
-    )
-    .action(async (flags: TrainFlags) => {
-      await train(flags);
-    });
+  addTrainFlags(
+    program
+      .command('train')
+      .description('train a network and write the model, per-epoch metrics and weight pictures to a folder'),
+  ).action(async (flags: TrainFlags, command: Command) => {
+    await train(flags, (key) => command.getOptionValueSource(key));
+  });
 }
 
 /** Logs and returns the relative error of the gradients on the first 16 training examples. */
@@ -225,14 +76,21 @@ function defaultOutFolder(task: string): string {
   return join('runs', `${task}-${stamp}`);
 }
 
-export async function train(flags: TrainFlags): Promise<TrainSummary> {
+export async function train(
+  given: TrainFlags,
+  source: (key: string) => string | undefined = () => 'cli',
+): Promise<TrainSummary> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const resumed =
+    given.resume === undefined ? undefined : await RunFolder.resume<TrainFlags, TrainSummary>(given.resume);
+  const flags = resumed ? resumedFlags(given.resume as string, resumed.record.flags, given, source) : given;
+  if (resumed?.warning) log(`warning: ${resumed.warning}`);
   const outputActivation: Activation =
     flags.outputActivation ?? (flags.loss === 'softmax-cross-entropy' ? 'softmax' : 'sigmoid');
   const targets = flags.targets ?? (outputActivation === 'softmax' ? 'one-hot' : '0.1/0.9');
   const isCsv = flags.data.endsWith('.csv') || flags.data.endsWith('.tsv');
   const out = flags.out ?? defaultOutFolder(isCsv ? 'csv' : flags.task);
-  checkOutputFolder(out, flags.overwrite);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (!resumed) checkOutputFolder(out, flags.overwrite);
 
   const data = await prepareData({ ...flags, targets });
   log(data.summary);
@@ -240,44 +98,78 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
 
   const dropout = dropoutRates(flags);
   const engine = await createEngine({ backend: flags.backend });
-  const network = engine.createNetwork({
-    inputSize: data.train.inputSize,
-    layers: [
-      ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
-      { units: data.train.outputSize, activation: outputActivation },
-    ],
-    loss: flags.loss,
-    init: { kind: 'uniform', scale: flags.initScale },
-    seed: flags.seed,
-  });
   try {
+    const network = resumed
+      ? Network.load(resumed.checkpoint, engine)
+      : engine.createNetwork({
+          inputSize: data.train.inputSize,
+          layers: [
+            ...flags.hidden.map((units) => ({ units, activation: flags.activation })),
+            { units: data.train.outputSize, activation: outputActivation },
+          ],
+          loss: flags.loss,
+          init: { kind: 'uniform', scale: flags.initScale },
+          seed: flags.seed,
+        });
     log(
-      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${backendDescription(engine)}`,
+      `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${backendDescription(engine)}` +
+        (resumed ? `; resuming ${out} after epoch ${network.epoch} of ${flags.epochs}` : ''),
     );
-    const gradientCheckError = flags.checkGradients ? await checkGradients(network, data.train) : undefined;
+    const gradientCheckError =
+      flags.checkGradients && (!resumed || source('checkGradients') === 'cli')
+        ? await checkGradients(network, data.train)
+        : undefined;
+    const folder =
+      resumed?.folder ??
+      (await RunFolder.create<TrainFlags, TrainSummary>(out, flags.overwrite, {
+        data: data.description,
+        flags: { ...flags, out },
+        summary: null,
+      }));
+    const records: EpochRecord[] = [...(resumed?.history ?? [])];
+    const schedule = checkpointSchedule(flags.checkpointEvery, flags.epochs);
     const progress = epochProgress(flags.epochs);
     const started = performance.now();
-    const history = await network.fit(data.train, {
-      epochs: flags.epochs,
-      batchSize: flags.batch,
-      optimizer: optimizerOptions(flags),
-      l1: flags.l1,
-      l2: flags.l2,
-      dropout,
-      validation: data.validation,
-      // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
-      // patience of the whole run restores them without ending early.
-      earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
-      onEpochEnd: (record) =>
-        progress.update({
-          epoch: record.epoch,
-          loss: record.loss,
-          accuracy: record.accuracy,
-          validationAccuracy: record.validationAccuracy,
-        }),
-    });
+    // A run that fails from here keeps its folder if it holds a checkpoint, and says how to continue it.
+    const stopped = async (error: unknown): Promise<never> => {
+      progress.stop();
+      if (await folder.abandon()) {
+        log(`the run stopped; continue it with: ${commandPrefix()} train --resume ${out}`);
+      }
+      throw error;
+    };
+    const history = await network
+      .fit(data.train, {
+        epochs: flags.epochs - network.epoch,
+        batchSize: flags.batch,
+        optimizer: optimizerOptions(flags),
+        l1: flags.l1,
+        l2: flags.l2,
+        dropout,
+        validation: data.validation,
+        // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
+        // patience of the whole run restores them without ending early.
+        earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
+        onEpochEnd: (record) => {
+          records.push(record);
+          progress.update({
+            epoch: record.epoch,
+            loss: record.loss,
+            accuracy: record.accuracy,
+            validationAccuracy: record.validationAccuracy,
+          });
+        },
+        checkpointEvery: schedule.checkpointEvery,
+        onCheckpoint:
+          schedule.checkpointEvery === undefined
+            ? undefined
+            : async (checkpoint) => {
+                if (schedule.due(checkpoint.epoch)) await folder.saveCheckpoint(checkpoint, records);
+              },
+      })
+      .catch(stopped);
     progress.stop();
-    const best = history.epochs[history.bestEpoch - 1] ?? history.epochs[history.epochs.length - 1];
+    const best = records.find(({ epoch }) => epoch === history.bestEpoch) ?? (records.at(-1) as EpochRecord);
     const trainEvaluation = await network.evaluate(data.train);
     const validationEvaluation = data.validation ? await network.evaluate(data.validation) : undefined;
     const testEvaluation = data.test ? await network.evaluate(data.test) : undefined;
@@ -292,7 +184,7 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       loss: flags.loss,
       backend: engine.backend,
       adapter: engine.adapterDescription,
-      epochs: history.epochs.length,
+      epochs: records.length,
       bestEpoch: best.epoch,
       trainAccuracy: trainEvaluation.accuracy,
       validationAccuracy: validationEvaluation?.accuracy ?? null,
@@ -302,23 +194,17 @@ export async function train(flags: TrainFlags): Promise<TrainSummary> {
       out,
       ...(gradientCheckError === undefined ? {} : { gradientCheckError }),
     };
-
-    const folder = await pendingFolder(out, flags.overwrite);
-    try {
-      await folder.write('model.json', `${JSON.stringify(await network.save())}\n`);
-      await folder.write(
-        'run.json',
-        `${JSON.stringify({ data: data.description, flags: { ...flags, out }, summary }, null, 2)}\n`,
-      );
-      await folder.write('metrics.csv', metricsCsv(history.epochs));
-      for (const picture of weightPictures(await network.getWeights(), data.train.width, data.train.height)) {
-        await folder.write(join('weights', picture.name), picture.png);
-      }
-      await folder.commit();
-    } catch (error) {
-      await folder.abandon();
-      throw error;
-    }
+    const pictures = weightPictures(await network.getWeights(), data.train.width, data.train.height);
+    await folder
+      .finish(
+        [
+          { name: 'metrics.csv', contents: metricsCsv(records) },
+          ...pictures.map(({ name, png }) => ({ name: join('weights', name), contents: png })),
+          { name: 'model.json', contents: `${JSON.stringify(await network.save())}\n` },
+        ],
+        summary,
+      )
+      .catch(stopped);
 
     process.stdout.write(
       `${formatTable(
@@ -394,31 +280,6 @@ function whatWasWritten(out: string, inputs: string | undefined, hasTestSet: boo
   ];
   if (run.startsWith('npm')) lines.push(`  npm run demo, then "Load a model…" with ${quoted}/model.json`);
   return `${lines.join('\n')}\n`;
-}
-
-function optimizerOptions(flags: TrainFlags): OptimizerOptions {
-  if (flags.optimizer === 'adam' || flags.optimizer === 'adamw') {
-    const { lr: learningRate, beta1, beta2, epsilon, weightDecay } = flags;
-    return { kind: flags.optimizer, learningRate, beta1, beta2, epsilon, weightDecay };
-  }
-  return {
-    kind: 'sgd',
-    learningRate: flags.lr,
-    momentum: flags.momentum,
-    nesterov: flags.optimizer === 'nesterov',
-  };
-}
-
-/** --dropout gives one rate for every hidden layer, or one per hidden layer. */
-function dropoutRates(flags: TrainFlags): number[] {
-  const rates = flags.dropout ?? [0];
-  if (rates.length !== 1 && rates.length !== flags.hidden.length) {
-    throw new MlpError(
-      'invalid-argument',
-      `--dropout: ${rates.length} rates for ${flags.hidden.length} hidden layers; give one rate, or one per hidden layer`,
-    );
-  }
-  return flags.hidden.map((_, layer) => rates[rates.length === 1 ? 0 : layer]);
 }
 
 function metricsCsv(epochs: readonly EpochRecord[]): string {

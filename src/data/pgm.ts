@@ -91,32 +91,68 @@ function describeByte(byte: number | undefined): string {
     : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
 
+/** What a PGM header says, and where it ends. */
+interface PgmHeader {
+  binary: boolean;
+  width: number;
+  height: number;
+  maxval: number;
+  /** index of the first byte after the maxval */
+  end: number;
+}
+
+function readHeader(bytes: Uint8Array, fail: (what: string) => never): PgmHeader {
+  if (bytes.length < 2 || bytes[0] !== 0x50 /* P */ || (bytes[1] !== 0x35 && bytes[1] !== 0x32)) {
+    const found =
+      bytes.length < 2 ? `${bytes.length} byte(s)` : `${describeByte(bytes[0])} ${describeByte(bytes[1])}`;
+    fail(`expected the magic number P5 (binary) or P2 (plain), found ${found}`);
+  }
+  const header = new HeaderReader(bytes, fail);
+  const width = header.readField('width', maxSide);
+  const height = header.readField('height', maxSide);
+  const maxval = header.readField('maxval', maxMaxval);
+  return { binary: bytes[1] === 0x35, width, height, maxval, end: header.position };
+}
+
+/** Plain samples are at most 5 digits; this allows generous whitespace around each. */
+const plainBytesPerSample = 16;
+/** The most header bytes readPgmLimit needs to see (comments included). */
+export const pgmHeaderLimit = 1 << 16;
+
 /**
- * Parses a PGM file. `name` (a path or file name) only serves the error messages.
+ * The most bytes a PGM file whose first bytes are `head` can hold, from its header: exactly the header and
+ * the raster for P5; for P2, `plainBytesPerSample` per sample. A reader reads no further, so a file that
+ * never ends (a link to /dev/zero) costs no more than its header claims. MlpError('invalid-file') when
+ * `head` (up to pgmHeaderLimit bytes) holds no complete header.
+ */
+export function pgmByteLimit(head: Uint8Array, name: string): number {
+  const fail = (what: string): never => {
+    throw new MlpError('invalid-file', `${name}: not a valid PGM image: ${what}`);
+  };
+  const { binary, width, height, maxval, end } = readHeader(head, fail);
+  if (end >= head.length) fail('the header does not end (no byte after the maxval)');
+  const pixels = width * height;
+  return binary ? end + 1 + pixels * (maxval > 255 ? 2 : 1) : end + pixels * plainBytesPerSample + 1;
+}
+
+/**
+ * Parses a PGM file: one image, nothing after it (trailing bytes are refused: Netpbm allows several images
+ * in one file, which this reader does not read). `name` (a path or file name) only serves the error messages.
  * Throws MlpError('invalid-file') naming the file and what is wrong with it.
  */
 export function parsePgm(bytes: Uint8Array, name: string): PgmImage {
   const fail = (what: string): never => {
     throw new MlpError('invalid-file', `${name}: not a valid PGM image: ${what}`);
   };
-  if (bytes.length < 2 || bytes[0] !== 0x50 /* P */ || (bytes[1] !== 0x35 && bytes[1] !== 0x32)) {
-    const found =
-      bytes.length < 2 ? `${bytes.length} byte(s)` : `${describeByte(bytes[0])} ${describeByte(bytes[1])}`;
-    fail(`expected the magic number P5 (binary) or P2 (plain), found ${found}`);
-  }
-  const binary = bytes[1] === 0x35;
-  const header = new HeaderReader(bytes, fail);
-  const width = header.readField('width', maxSide);
-  const height = header.readField('height', maxSide);
-  const maxval = header.readField('maxval', maxMaxval);
+  const { binary, width, height, maxval, end } = readHeader(bytes, fail);
   const pixelCount = width * height;
 
   if (binary) {
     // Exactly one whitespace character separates maxval from the raster.
-    if (header.position >= bytes.length || !isWhitespace(bytes[header.position])) {
+    if (end >= bytes.length || !isWhitespace(bytes[end])) {
       fail('expected one whitespace character after the maxval, before the pixels');
     }
-    const rasterStart = header.position + 1;
+    const rasterStart = end + 1;
     const bytesPerSample = maxval > 255 ? 2 : 1;
     const needed = pixelCount * bytesPerSample;
     const present = bytes.length - rasterStart;
@@ -126,7 +162,11 @@ export function parsePgm(bytes: Uint8Array, name: string): PgmImage {
           `but only ${present} bytes follow it`,
       );
     }
-    // Bytes after the raster are ignored: Netpbm allows several images in one file, and this reads the first.
+    if (present > needed) {
+      fail(
+        `${present - needed} bytes follow the ${needed} bytes of ${width}×${height} pixels; expected the file to end there (one image per file)`,
+      );
+    }
     return {
       width,
       height,
@@ -135,7 +175,7 @@ export function parsePgm(bytes: Uint8Array, name: string): PgmImage {
     };
   }
   // Plain: each sample takes at least one digit and one separator, so a lying header is caught here.
-  const present = bytes.length - header.position;
+  const present = bytes.length - end;
   if (present < 2 * pixelCount - 1) {
     fail(
       `the header says ${width}×${height} pixels (${pixelCount} numbers) but only ${present} bytes follow it`,
@@ -145,7 +185,7 @@ export function parsePgm(bytes: Uint8Array, name: string): PgmImage {
     width,
     height,
     maxval,
-    samples: readPlainSamples(bytes, header.position, pixelCount, maxval, fail),
+    samples: readPlainSamples(bytes, end, pixelCount, maxval, fail),
   };
 }
 
@@ -199,6 +239,12 @@ function readPlainSamples(
       fail(`expected pixel ${i} as a decimal number, found ${describeByte(bytes[position])}`);
     }
     samples[i] = value;
+  }
+  while (position < bytes.length && isWhitespace(bytes[position])) position++;
+  if (position < bytes.length) {
+    fail(
+      `${describeByte(bytes[position])} follows the ${count} pixels; expected only whitespace (one image per file)`,
+    );
   }
   return samples;
 }

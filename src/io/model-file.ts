@@ -118,12 +118,19 @@ function fromBase64(text: string, byteLength: number, source: string, field: str
 }
 
 /** Base64 of the little-endian float32 values of `groups`, each layer's weights then biases. */
-function encodeFloats(groups: LayerParams[][]): string {
+/** `field` names the groups in errors: a file with a non-finite value would be refused by load, so none is written. */
+function encodeFloats(groups: LayerParams[][], field: string): string {
   const values = groups.flatMap((layers) => layers.flatMap(({ weights, biases }) => [weights, biases]));
   const view = new DataView(new ArrayBuffer(values.reduce((sum, array) => sum + array.length, 0) * 4));
   let offset = 0;
   for (const array of values) {
     for (const value of array) {
+      if (!Number.isFinite(value)) {
+        throw new MlpError(
+          'non-finite',
+          `save: ${field} float ${offset / 4} is ${value}; a model file holds finite values only (load would refuse it)`,
+        );
+      }
       view.setFloat32(offset, value, true);
       offset += 4;
     }
@@ -146,13 +153,15 @@ export function encodeModel(contents: ModelContents): SavedModel {
     spec: contents.spec,
     epoch: contents.epoch,
     optimizer: optimizer ? { ...optimizer.config, step: optimizer.state.step } : null,
-    float32: encodeFloats([contents.params, ...(optimizer?.state.slots ?? [])]),
+    float32: encodeFloats([contents.params, ...(optimizer?.state.slots ?? [])], 'float32'),
     best: best
       ? {
           epoch: best.epoch,
           loss: best.loss,
           watched: best.watched,
-          ...(sameParams(best.params, contents.params) ? {} : { float32: encodeFloats([best.params]) }),
+          ...(sameParams(best.params, contents.params)
+            ? {}
+            : { float32: encodeFloats([best.params], 'best.float32') }),
         }
       : null,
   };

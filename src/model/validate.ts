@@ -49,6 +49,21 @@ function checkPositiveFinite(where: string, value: unknown): number {
   return value;
 }
 
+/**
+ * The largest init.scale and init.variance: beyond them the initial weights overflow float32 (uniform
+ * draws reach ±scale; normal draws reach about 6.7 standard deviations, √variance each).
+ */
+export const maxInitScale = 1e38;
+export const maxInitVariance = 1e75;
+
+function checkInitParameter(where: string, value: unknown, max: number): number {
+  const checked = checkPositiveFinite(where, value);
+  if (checked > max) {
+    throw invalid(where, value, `at most ${max} (larger initial weights overflow float32 to Infinity)`);
+  }
+  return checked;
+}
+
 function checkOneOf<T extends string>(where: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) throw invalid(where, value, `one of ${allowed.join(', ')}`);
   return value as T;
@@ -122,12 +137,15 @@ function validateInit(value: unknown): InitSpec {
     case 'uniform':
       return {
         kind,
-        scale: value.scale === undefined ? 0.05 : checkPositiveFinite('init.scale', value.scale),
+        scale: value.scale === undefined ? 0.05 : checkInitParameter('init.scale', value.scale, maxInitScale),
       };
     case 'normal':
       return {
         kind,
-        variance: value.variance === undefined ? 1 : checkPositiveFinite('init.variance', value.variance),
+        variance:
+          value.variance === undefined
+            ? 1
+            : checkInitParameter('init.variance', value.variance, maxInitVariance),
       };
     default:
       return { kind };

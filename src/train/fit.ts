@@ -6,14 +6,17 @@
 // for (getWeights, save, a checkpoint). Chunks exist only so that callbacks run and stop() can land between
 // them; they read nothing back unless per-batch loss was asked for.
 
-import type { BackendDataset, BackendNetwork, Metrics, ParamsCopy } from '../backends/backend.js';
+import type { BackendDataset, BackendNetwork, EpochEnd, Metrics, ParamsCopy } from '../backends/backend.js';
+import { gpuPart } from '../backends/gpu-data.js';
 import { MlpError } from '../errors.js';
-import { type BestSoFar, encodeModel, type SavedModel } from '../io/model-file.js';
-import { exampleCount, toFiniteFloat32 } from '../model/numbers.js';
+import { type BestSoFar, encodeModel } from '../io/model-file.js';
+import { checkGpuData, type GpuData, isGpuBuffer, isGpuData } from '../model/gpu-data.js';
+import { checkTargetsForLoss, exampleCount, toFiniteFloat32 } from '../model/numbers.js';
 import type { OptimizerConfig } from '../model/optimizer.js';
 import { hash32, Random } from '../model/random.js';
+import type { Loss } from '../model/spec.js';
 import type { ValidatedSpec } from '../model/validate.js';
-import { nodePlatform } from '../platform.js';
+import { openCheckpoints } from './checkpoints.js';
 import {
   type BatchRecord,
   type EpochRecord,
@@ -80,6 +83,51 @@ export interface Examples {
   count: number;
 }
 
+/** Examples in the caller's GPUBuffers: usage and sizes checked; the values are not read. */
+export type GpuExamples = Required<GpuData>;
+
+/** What a fit trains or validates on: CPU arrays, or GPU buffers. */
+export type FitExamples = Examples | GpuExamples;
+
+function onGpu(examples: FitExamples): examples is GpuExamples {
+  return isGpuBuffer(examples.inputs);
+}
+
+/** checkExamples, or for `{ inputs: GPUBuffer, targets: GPUBuffer, count }` the GPU checks. */
+export function checkFitExamples(
+  what: string,
+  data: unknown,
+  inputSize: number,
+  outputSize: number,
+  loss: Loss,
+  backend: BackendNetwork,
+): FitExamples {
+  // Targets in GPUBuffers are not read, so binary cross-entropy's range is checked only for arrays.
+  if (!isGpuData(data)) return checkExamples(what, data, inputSize, outputSize, loss);
+  gpuPart(backend, what);
+  const { inputs, targets, count } = checkGpuData(what, data, inputSize, outputSize, 'train');
+  return { inputs, targets: targets as GPUBuffer, count };
+}
+
+/** The examples on the backend: uploaded once, or the caller's buffers bound in place. */
+export function placeExamples(backend: BackendNetwork, examples: FitExamples): Promise<BackendDataset> {
+  if (onGpu(examples)) return gpuPart(backend, 'data').adopt(examples);
+  return Promise.resolve(backend.upload(examples.inputs, examples.targets, examples.count));
+}
+
+/** GPU buffers are named by identity: their values stay on the GPU. */
+const gpuDataNames = new WeakMap<GPUBuffer, number>();
+let gpuDataNamed = 0;
+
+function gpuDataName(buffer: GPUBuffer): number {
+  let name = gpuDataNames.get(buffer);
+  if (name === undefined) {
+    name = ++gpuDataNamed;
+    gpuDataNames.set(buffer, name);
+  }
+  return name;
+}
+
 /** About this many examples go into one train() call between callbacks and stop checks. */
 const examplesPerChunk = 1024;
 
@@ -89,8 +137,17 @@ const yieldToEventLoop: () => Promise<void> =
     ? () => new Promise((resolve) => setImmediate(resolve))
     : () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Checks `data` (lengths, count, finiteness) against the network's sizes; MlpError('invalid-data'). */
-export function checkExamples(what: string, data: unknown, inputSize: number, outputSize: number): Examples {
+/**
+ * Checks `data` (lengths, count, finiteness, targets the loss accepts) against the network; MlpError
+ * ('invalid-data'). A valid Float32Array is checked where it lies, not copied: fit reads it until it resolves.
+ */
+export function checkExamples(
+  what: string,
+  data: unknown,
+  inputSize: number,
+  outputSize: number,
+  loss: Loss,
+): Examples {
   if (typeof data !== 'object' || data === null) {
     throw new MlpError(
       'invalid-data',
@@ -132,17 +189,16 @@ export function checkExamples(what: string, data: unknown, inputSize: number, ou
       `${what}.targets: length ${targets.length}; expected count × outputs = ${rows} × ${outputSize} = ${rows * outputSize}`,
     );
   }
+  const describeTarget = (i: number) => ` (example ${Math.floor(i / outputSize)}, output ${i % outputSize})`;
+  const checkedTargets = toFiniteFloat32(`${what}.targets`, targets, describeTarget);
+  checkTargetsForLoss(`${what}.targets`, checkedTargets, loss, describeTarget);
   return {
     inputs: toFiniteFloat32(
       `${what}.inputs`,
       inputs,
       (i) => ` (example ${Math.floor(i / inputSize)}, input ${i % inputSize})`,
     ),
-    targets: toFiniteFloat32(
-      `${what}.targets`,
-      targets,
-      (i) => ` (example ${Math.floor(i / outputSize)}, output ${i % outputSize})`,
-    ),
+    targets: checkedTargets,
     count: rows,
   };
 }
@@ -151,7 +207,10 @@ export function checkExamples(what: string, data: unknown, inputSize: number, ou
  * Names the data a loss is watched on (kind, count and a hash of every value), so that a best loss carried
  * over from an earlier fit is only compared with losses on the same data.
  */
-export function watchedData(kind: 'validation' | 'training', examples: Examples): string {
+export function watchedData(kind: 'validation' | 'training', examples: FitExamples): string {
+  if (onGpu(examples)) {
+    return `${kind} data, ${examples.count} examples, GPU buffers #${gpuDataName(examples.inputs)}/#${gpuDataName(examples.targets)}`;
+  }
   let hash = hash32(examples.count);
   for (const array of [examples.inputs, examples.targets]) {
     const words = new Uint32Array(array.buffer, array.byteOffset, array.length);
@@ -161,7 +220,13 @@ export function watchedData(kind: 'validation' | 'training', examples: Examples)
 }
 
 /** The examples [start, end) of `examples`. */
-function slice(examples: Examples, start: number, end: number): Examples {
+function slice(examples: FitExamples, start: number, end: number): Examples {
+  if (onGpu(examples)) {
+    throw new MlpError(
+      'invalid-argument',
+      'validationSplit: GPU data cannot be split; pass the held-out examples as `validation` (GPU buffers too)',
+    );
+  }
   const inputSize = examples.inputs.length / examples.count;
   const outputSize = examples.targets.length / examples.count;
   return {
@@ -184,17 +249,6 @@ function addMetrics(sum: Metrics, more: Metrics): void {
   sum.finite &&= more.finite;
 }
 
-async function writeCheckpointFile(path: string, checkpoint: SavedModel): Promise<void> {
-  const node = nodePlatform();
-  if (!node) {
-    throw new MlpError(
-      'invalid-argument',
-      'checkpointPath: files can be written only in Node; use onCheckpoint',
-    );
-  }
-  await node.writeFileAtomically(path, JSON.stringify(checkpoint));
-}
-
 /** Trains `state.backend` on `data`: see FitOptions and README "Training". */
 export async function runFit(
   state: TrainingState,
@@ -206,9 +260,9 @@ export async function runFit(
   const outputSize = spec.layers[spec.layers.length - 1].units;
   const resolved = resolveFitOptions(options, spec.layers.length - 1, state.optimizer);
   const callbacks = options ?? {};
-  const all = checkExamples('data', data, spec.inputSize, outputSize);
+  const all = checkFitExamples('data', data, spec.inputSize, outputSize, spec.loss, backend);
   let training = all;
-  let validation: Examples | undefined;
+  let validation: FitExamples | undefined;
   if (resolved.validationSplit !== undefined) {
     const held = Math.round(all.count * resolved.validationSplit);
     if (held < 1 || held >= all.count) {
@@ -220,8 +274,17 @@ export async function runFit(
     training = slice(all, 0, all.count - held);
     validation = slice(all, all.count - held, all.count);
   } else if (callbacks.validation !== undefined) {
-    validation = checkExamples('validation', callbacks.validation, spec.inputSize, outputSize);
+    validation = checkFitExamples(
+      'validation',
+      callbacks.validation,
+      spec.inputSize,
+      outputSize,
+      spec.loss,
+      backend,
+    );
   }
+
+  const checkpoints = await openCheckpoints(resolved.checkpointEvery, callbacks);
 
   const optimizer: OptimizerConfig = { ...resolved.optimizer, learningRate: resolved.learningRate };
   const { learningRate: _previousRate, ...previous } = state.optimizer ?? { learningRate: 0 };
@@ -230,14 +293,20 @@ export async function runFit(
   }
   state.optimizer = optimizer;
 
-  const trainingData = backend.upload(training.inputs, training.targets, training.count);
+  const trainingData = await placeExamples(backend, training);
   let validationData: BackendDataset | undefined;
   const history: FitHistory = { epochs: [], bestEpoch: 0, stoppedEarly: false, stopped: false };
   // The weights after the last epoch that left them finite, restored if an epoch does not.
   let lastFinite: ParamsCopy | undefined;
   let bestWeights: ParamsCopy | undefined;
   try {
-    validationData = validation && backend.upload(validation.inputs, validation.targets, validation.count);
+    validationData = validation && (await placeExamples(backend, validation));
+    // The GPU pipelines compile before the first step, without blocking (Network.ready() may have begun it).
+    await backend.prepare(
+      trainingData,
+      { batchSize: resolved.batchSize, optimizer: resolved.optimizer },
+      validationData,
+    );
     lastFinite = backend.copyParams();
     const batches = Math.ceil(training.count / resolved.batchSize);
     const batchesPerChunk = callbacks.onBatchEnd
@@ -288,13 +357,16 @@ export async function runFit(
         dropoutSeed: spec.seed,
       };
       const batchMetrics: Metrics = { lossSum: 0, correct: 0, count: 0, finite: true };
+      let end: EpochEnd | undefined;
       let batch = 0;
       while (batch < batches && !stop.stopped) {
         const chunk = Math.min(batchesPerChunk, batches - batch);
         backend.train(trainingData, batch, chunk, step);
         let record: BatchRecord = { epoch, batch, batches };
         if (resolved.batchLoss) {
-          const metrics = await backend.takeTrainingMetrics();
+          // The last batch's metrics come with the epoch's one readback, not in one of their own.
+          if (batch + chunk === batches) end = await backend.endEpoch(validationData);
+          const metrics = end ? end.training : await backend.takeTrainingMetrics();
           addMetrics(batchMetrics, metrics);
           record = {
             ...record,
@@ -312,7 +384,7 @@ export async function runFit(
         break;
       }
 
-      const end = await backend.endEpoch(validationData);
+      end ??= await backend.endEpoch(validationData);
       const epochMetrics = resolved.batchLoss ? batchMetrics : end.training;
       if (!epochMetrics.finite || !end.paramsFinite) {
         lastFinite.restore();
@@ -350,16 +422,16 @@ export async function runFit(
       if (bestWeights) state.best = { ...best, watched, weights: bestWeights };
 
       if (callbacks.onEpochEnd) await callbacks.onEpochEnd(record);
-      if (resolved.checkpointEvery !== undefined && epoch % resolved.checkpointEvery === 0) {
-        const checkpoint = encodeModel({
-          spec,
-          epoch,
-          params: await backend.readParams(),
-          optimizer: { config: optimizer, state: await backend.readOptimizerState() },
-          best: state.best && (await readBest(state.best)),
-        });
-        if (callbacks.onCheckpoint) await callbacks.onCheckpoint(checkpoint);
-        if (callbacks.checkpointPath) await writeCheckpointFile(callbacks.checkpointPath, checkpoint);
+      if (checkpoints?.due(epoch)) {
+        await checkpoints.save(
+          encodeModel({
+            spec,
+            epoch,
+            params: await backend.readParams(),
+            optimizer: { config: optimizer, state: await backend.readOptimizerState() },
+            best: state.best && (await readBest(state.best)),
+          }),
+        );
       }
       if (earlyStopping && epoch - best.epoch >= earlyStopping.patience) {
         history.stoppedEarly = true;

@@ -4,6 +4,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { MlpError } from '../errors.js';
 import type { SavedModel } from '../io/model-file.js';
+import type { GpuData } from '../model/gpu-data.js';
 import type { Numbers } from '../model/numbers.js';
 import {
   type OptimizerConfig,
@@ -21,8 +22,11 @@ export interface TrainingData {
   count?: number;
 }
 
-/** The data helper's Dataset (src/data) is accepted as it is: it has the same fields. */
-export type FitData = TrainingData | Dataset;
+/**
+ * The data helper's Dataset (src/data) is accepted as it is: it has the same fields. GpuData (the webgpu
+ * backend only) keeps the examples in the caller's GPUBuffers: docs/embedding.md.
+ */
+export type FitData = TrainingData | Dataset | GpuData;
 
 /** The learning rate of epoch e (counted from 0 over the network's whole life, so resuming continues it). */
 export type LearningRateSchedule =
@@ -89,11 +93,20 @@ export interface FitOptions {
   onBatchEnd?: (record: BatchRecord) => void | Promise<void>;
   /** read each batch's loss back for onBatchEnd (slow on the GPU: one readback per batch); default false */
   batchLoss?: boolean;
-  /** every N epochs, save a checkpoint (the format of net.save()) */
-  checkpointEvery?: number;
-  /** receives each checkpoint (in memory) */
+  /**
+   * every N epochs, or `{ seconds }`: at the end of the first epoch that many seconds after the last checkpoint
+   * (or the start of the fit), save a checkpoint (the format of net.save()) to onCheckpoint and/or
+   * checkpointPath. A checkpoint reads the weights back from the GPU, so a cadence in seconds keeps long runs
+   * of quick epochs resident.
+   */
+  checkpointEvery?: number | { seconds: number };
+  /** receives each checkpoint (in memory); needs checkpointEvery */
   onCheckpoint?: (checkpoint: SavedModel) => void | Promise<void>;
-  /** Node only: also write each checkpoint as JSON to this file (replaced each time) */
+  /**
+   * Node only; needs checkpointEvery: also write each checkpoint as JSON to this file, whole or not at all,
+   * the one it replaces kept as <path>.previous (read them back with readCheckpoint, docs/reliability.md).
+   * Its folder is checked before the first epoch.
+   */
   checkpointPath?: string;
 }
 
@@ -112,11 +125,11 @@ export interface ResolvedFitOptions {
   validationSplit: number | undefined;
   earlyStopping: { patience: number; minDelta: number } | undefined;
   batchLoss: boolean;
-  checkpointEvery: number | undefined;
+  checkpointEvery: number | { seconds: number } | undefined;
 }
 
 const scheduleKinds = ['constant', 'step', 'exponential', 'cosine'] as const;
-/** Every option `fit` takes (docs/training.md lists each one; test/docs.test.ts checks that). */
+/** Every option `fit` takes (docs/training.md lists each one; test/docs/pages.test.ts checks that). */
 export const fitOptionKeys: readonly (keyof FitOptions)[] = [
   'epochs',
   'batchSize',
@@ -149,6 +162,14 @@ function positiveInteger(where: string, value: unknown, fallback: number): numbe
     throw invalid(where, value, 'a positive integer');
   }
   return value;
+}
+
+function resolveCheckpointEvery(value: unknown): number | { seconds: number } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return positiveInteger('checkpointEvery', value, 1);
+  if (!isRecord(value)) throw invalid('checkpointEvery', value, 'a number of epochs or { seconds }');
+  checkKeys('checkpointEvery', value, ['seconds'], 'option');
+  return { seconds: checkNumberIn('checkpointEvery.seconds', value.seconds, 0, { above: 0 }) };
 }
 
 /** A schedule parameter that has no default. */
@@ -301,10 +322,13 @@ export function resolveFitOptions(
       minDelta: checkNumberIn('earlyStopping.minDelta', value.minDelta, 0, { atLeast: 0 }),
     };
   }
-  const checkpointEvery =
-    options.checkpointEvery === undefined
-      ? undefined
-      : positiveInteger('checkpointEvery', options.checkpointEvery, 1);
+  const checkpointEvery = resolveCheckpointEvery(options.checkpointEvery);
+  if (checkpointEvery === undefined && (options.onCheckpoint || options.checkpointPath !== undefined)) {
+    throw new MlpError(
+      'invalid-argument',
+      `${options.onCheckpoint ? 'onCheckpoint' : 'checkpointPath'}: give checkpointEvery too (every how many epochs); without it no checkpoint would be made`,
+    );
+  }
   if (checkpointEvery !== undefined && !options.onCheckpoint && !options.checkpointPath) {
     throw new MlpError(
       'invalid-argument',

@@ -66,7 +66,9 @@ describe('bad flags and paths', () => {
   it('refuses to overwrite an output folder unless asked', () => {
     const result = cli('train', '--out', work, '--epochs', '1');
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/already exists; choose another folder or add --overwrite/);
+    expect(result.stderr).toMatch(
+      /already exists; choose another folder, add --overwrite, or continue it with --resume/,
+    );
   });
 });
 

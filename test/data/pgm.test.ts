@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maxPgmFileBytes, readFileBytes, readPgmFile } from '../../src/data/node-files.js';
 import { parsePgm } from '../../src/data/pgm.js';
 import { MlpError } from '../../src/errors.js';
 
@@ -54,9 +58,13 @@ describe('parsePgm', () => {
     expect([...parsePgm(ascii('P2 2 1 1000 999 1000'), 'a.pgm').samples]).toEqual([999, 1000]);
   });
 
-  it('ignores bytes after the first binary image', () => {
-    const image = parsePgm(concat(ascii('P5 1 1 255\n'), Uint8Array.of(7, 1, 2, 3)), 'a.pgm');
-    expect([...image.samples]).toEqual([7]);
+  it('refuses bytes after the pixels (one image per file), but not whitespace after plain pixels', () => {
+    expectInvalid(
+      concat(ascii('P5 1 1 255\n'), Uint8Array.of(7, 1, 2, 3)),
+      /3 bytes follow the 1 bytes of 1×1 pixels; expected the file to end there/,
+    );
+    expectInvalid(ascii('P2 2 1 9 1 2 3'), /'3' follows the 2 pixels; expected only whitespace/);
+    expect([...parsePgm(ascii('P2 2 1 9 1 2 \n'), 'a.pgm').samples]).toEqual([1, 2]);
   });
 
   it('explains what is wrong with malformed files', () => {
@@ -83,5 +91,58 @@ describe('parsePgm', () => {
     expectInvalid(ascii('P5 16777216 16777216 255\n1234'), /but only 4 bytes follow/);
     expectInvalid(ascii('P2 100000 100000 255\n1 2 3'), /10000000000 numbers\) but only 6 bytes/);
     expectInvalid(ascii('P5 99999999999 1 255\n'), /width is larger than 16777216/);
+  });
+});
+
+describe('readPgmFile', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'webgpu-mlp-pgm-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const file = (name: string, bytes: Uint8Array) => {
+    writeFileSync(join(folder, name), bytes);
+    return join(folder, name);
+  };
+  const rejects = async (path: string, message: RegExp) => {
+    const error = await readPgmFile(path).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(MlpError);
+    expect((error as MlpError).code).toBe('invalid-file');
+    expect((error as MlpError).message).toMatch(message);
+  };
+
+  it('reads a valid image, binary or plain, larger than the first chunk of 64 KiB', async () => {
+    const pixels = Uint8Array.from({ length: 300 * 300 }, (_, i) => i % 251);
+    const binary = concat(ascii('P5 300 300 255\n'), pixels);
+    expect(await readPgmFile(file('big.pgm', binary))).toEqual(binary);
+    const plain = ascii(`P2 300 300 255\n${[...pixels].join(' ')}\n`);
+    expect(parsePgm(await readPgmFile(file('big-plain.pgm', plain)), 'p').samples).toEqual(
+      Uint16Array.from(pixels),
+    );
+  });
+
+  it('a link to /dev/zero is refused at once, without reading on', async () => {
+    symlinkSync('/dev/zero', join(folder, 'zero.pgm'));
+    const started = performance.now();
+    await rejects(join(folder, 'zero.pgm'), /magic number P5 .* found byte 0x00 byte 0x00/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('readFileBytes (CSV, .list files) refuses a link to /dev/zero before reading: not a regular file', async () => {
+    symlinkSync('/dev/zero', join(folder, 'zero.csv'));
+    const error = await readFileBytes(join(folder, 'zero.csv'), 'CSV file').catch(
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(MlpError);
+    expect((error as MlpError).message).toMatch(/zero\.csv: it is not a regular file/);
+  });
+
+  it('reads no further than the header allows: a longer file, or a header claiming more than 256 MiB, is refused', async () => {
+    const long = concat(ascii('P5 300 300 255\n'), new Uint8Array(300 * 300 + 70_000));
+    await rejects(file('long.pgm', long), /longer than the 90015 bytes its header allows/);
+    await rejects(
+      file('huge.pgm', ascii('P5 20000 20000 65535\n\0\0')),
+      new RegExp(`claims an image of up to 800000021 bytes; images up to ${maxPgmFileBytes} bytes are read`),
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The demo's data sources outside a browser: File objects exist in Node, and a folder dropped onto the page
 // is a tree of FileSystemEntry objects, stood in for here by plain ones.
 import { describe, expect, it } from 'vitest';
-import { droppedFiles, pgmSource } from '../../demo/data-source.js';
+import { droppedFiles, pgmSource, singleClassWarning } from '../../demo/data-source.js';
 
 function pgmFile(name: string): File {
   const header = new TextEncoder().encode('P5\n32 30\n255\n');
@@ -109,5 +109,16 @@ describe('droppedFiles', () => {
     const items = [item(tree), item(null, e), { kind: 'string' } as DataTransferItem];
     const found = await droppedFiles(items as unknown as DataTransferItemList);
     expect(found.map((file) => file.name).sort()).toEqual(['a.pgm', 'b.pgm', 'c.pgm', 'd.list', 'e.pgm']);
+  });
+});
+
+describe('singleClassWarning', () => {
+  it('names the splits that hold one class for the task, and is null when every split holds several', async () => {
+    const straightOnly = await pgmSource(files, 'faces', { listSet: 'straighteven' });
+    expect(singleClassWarning(await straightOnly.splits(choice), 'pose')).toBe(
+      "The train, validation and test splits each hold one class only for the pose task ('straight'), so accuracy there says nothing about telling the classes apart. Choose another split or task.",
+    );
+    const all = await pgmSource(files, 'faces', { listSet: 'all' });
+    expect(singleClassWarning(await all.splits(choice), 'pose')).toBeNull();
   });
 });

@@ -82,13 +82,29 @@ describe('demo page on WebGPU', () => {
     expect(demo.errors).toEqual([]);
   });
 
-  it('trains the default 960-3-4 network on WebGPU and the loss falls', async () => {
+  it('trains the default 960-3-4 network on WebGPU, saying while it prepares the GPU, and the loss falls', async () => {
     const { page } = demo;
     await setField(page, 'epochs', '6');
+    // Every text the status line shows, however briefly.
+    await page.evaluate(() => {
+      const status = document.getElementById('training-status') as HTMLElement;
+      const texts: string[] = [];
+      (window as { statusTexts?: string[] }).statusTexts = texts;
+      new MutationObserver(() => texts.push(status.textContent ?? '')).observe(status, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
     const rows = await trainAndWait(page, 120_000);
     expect(await page.$eval('#training-status', (element) => element.textContent)).toMatch(
       /^Done on WebGPU: /,
     );
+    const texts = await page.evaluate(() => (window as { statusTexts?: string[] }).statusTexts ?? []);
+    expect(texts.some((text) => /^Preparing the GPU… \d+ s/.test(text))).toBe(true);
+    // Back to the training line once the programs are compiled, before the run ends.
+    const prepared = texts.map((text) => text.startsWith('Preparing the GPU')).lastIndexOf(true);
+    expect(texts.slice(prepared + 1).some((text) => text.startsWith('Training on WebGPU'))).toBe(true);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.map((row) => row.epoch)).toEqual(rows.map((_, i) => i + 1));
     expect(rows[rows.length - 1].loss).toBeLessThan(rows[0].loss);

@@ -2,11 +2,12 @@
 // copy (test-artifacts/cli-<name>/), so files running in parallel never read a half-written build.
 // src/shaders.gen.ts must exist: the npm test scripts generate it first.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FaultOptions } from './fault-injection.mjs';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,6 +26,8 @@ export interface Cli {
   run(...args: string[]): CliResult;
   /** the same with these environment variables instead of this process's */
   runWithEnvironment(environment: NodeJS.ProcessEnv, ...args: string[]): CliResult;
+  /** starts `webgpu-mlp …args` in `work` with faults injected (test/helpers/fault-injection.mjs), if any */
+  start(args: string[], fault?: FaultOptions): ChildProcess;
   dispose(): void;
 }
 
@@ -59,6 +62,14 @@ export function cliForTests(name: string): Cli {
         timeout: 120_000,
       });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
+    start(args, fault) {
+      const preload = fault ? ['--import', join(repositoryRoot, 'test/helpers/fault-injection.mjs')] : [];
+      return spawn(process.execPath, [...preload, join(buildFolder, 'dist/src/cli/main.js'), ...args], {
+        cwd: work,
+        env: fault ? { ...process.env, WEBGPU_MLP_FAULT: JSON.stringify(fault) } : process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     },
     dispose() {
       rmSync(work, { recursive: true, force: true });

@@ -143,6 +143,37 @@ describe('save and load', () => {
     expect(decodeModel(saved).params).toEqual(contents.params);
   });
 
+  it('never encodes a value load would refuse: a non-finite weight or optimizer state is MlpError non-finite', () => {
+    const spec = {
+      inputSize: 1,
+      layers: [{ units: 1, activation: 'linear' as const }],
+      loss: 'squared-error' as const,
+      init: { kind: 'he' as const },
+      seed: 1,
+    };
+    const layer = (value: number) => [{ weights: new Float32Array([value]), biases: new Float32Array([0]) }];
+    expect(() => encodeModel({ spec, epoch: 0, params: layer(Number.POSITIVE_INFINITY) })).toThrow(
+      /save: float32 float 0 is Infinity; a model file holds finite values only/,
+    );
+    const adam = {
+      kind: 'adam' as const,
+      learningRate: 0.1,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: 0,
+    };
+    const encodeWithState = () =>
+      encodeModel({
+        spec,
+        epoch: 1,
+        params: layer(1),
+        optimizer: { config: adam, state: { step: 1, slots: [layer(0), layer(Number.NaN)] } },
+      });
+    expect(encodeWithState).toThrow(MlpError);
+    expect(encodeWithState).toThrow(/float32 float 4 is NaN/);
+  });
+
   it('resuming a saved model equals an uninterrupted run, bit for bit on the CPU', async () => {
     const uninterrupted = cpu.createNetwork(spec);
     const full = await uninterrupted.fit(data, {
@@ -250,6 +281,21 @@ describe('save and load', () => {
         expect(resumed.history.bestEpoch, where).toBe(full.history.bestEpoch);
         expectClose(resumed.weights, full.weights, 1e-5);
       }
+    }
+    gpu.dispose();
+  });
+
+  it('and back: checkpoints of a CPU run resumed on WebGPU: same stop, same best epoch, weights to 1e-5', async () => {
+    const gpu = await createEngine({ backend: 'webgpu' });
+    const full = await runWithCheckpoints(cpu);
+    const stopEpoch = full.history.epochs.length;
+    for (const k of [full.history.bestEpoch + 1, stopEpoch]) {
+      const resumed = await resume(gpu, full.checkpoints[k - 1]);
+      const where = `CPU checkpoint of epoch ${k} resumed on webgpu`;
+      expect(resumed.epoch, where).toBe(full.epoch);
+      expect(resumed.history.stoppedEarly, where).toBe(true);
+      expect(resumed.history.bestEpoch, where).toBe(full.history.bestEpoch);
+      expectClose(resumed.weights, full.weights, 1e-5);
     }
     gpu.dispose();
   });

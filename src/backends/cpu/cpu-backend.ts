@@ -159,7 +159,9 @@ class CpuNetwork implements BackendNetwork {
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset {
     this.checkAlive();
     checkExampleLengths(this.spec, inputs, targets, count);
-    return new CpuDataset(inputs.slice(), targets.slice(), count, this.inputSize, this.outputSize);
+    // Not copied (1e6 faces are 3.6 GiB): the data set reads the caller's arrays, which fit and evaluate
+    // leave untouched and the Network's callers are told not to change until the call resolves.
+    return new CpuDataset(inputs, targets, count, this.inputSize, this.outputSize);
   }
 
   setOptimizer(spec: OptimizerSpec): void {
@@ -194,6 +196,13 @@ class CpuNetwork implements BackendNetwork {
     });
     this.state.slots = state.slots.map(copyParams);
     this.state.step = state.step;
+  }
+
+  /** Nothing to compile: checks its arguments as train and evaluate would. */
+  async prepare(training: BackendDataset, _step: unknown, evaluated?: BackendDataset): Promise<void> {
+    this.checkAlive();
+    this.checkDataset(training);
+    if (evaluated) this.checkDataset(evaluated);
   }
 
   setOrder(dataset: BackendDataset, order: Uint32Array): void {

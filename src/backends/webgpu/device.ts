@@ -9,6 +9,8 @@ export interface AcquiredDevice {
   adapterDescription: string;
   /** true when we created the device and so must destroy it */
   owned: boolean;
+  /** whether the implementation zero-initialises workgroup memory (per-example.ts perExampleDevice) */
+  workgroupMemoryZeroed: boolean;
 }
 
 /**
@@ -17,8 +19,12 @@ export interface AcquiredDevice {
  * another Dawn instance.
  */
 export async function webgpuEntryPoint(): Promise<GPU | null> {
-  if (typeof navigator !== 'undefined' && navigator.gpu) return navigator.gpu;
-  return (await nodePlatform()?.webgpu()) ?? null;
+  return navigatorGpu() ?? (await nodePlatform()?.webgpu()) ?? null;
+}
+
+/** A browser's (or worker's) WebGPU, which zero-initialises workgroup memory and cannot be told not to. */
+function navigatorGpu(): GPU | undefined {
+  return typeof navigator !== 'undefined' && navigator.gpu ? navigator.gpu : undefined;
 }
 
 export const noAdapterHelp =
@@ -29,6 +35,7 @@ export const noAdapterHelp =
 /** Finds an adapter and creates a device with the adapter's own limits, or returns null when there is none. */
 export async function acquireDevice(): Promise<AcquiredDevice | null> {
   const gpu = await webgpuEntryPoint();
+  const workgroupMemoryZeroed = gpu === navigatorGpu() || (nodePlatform()?.workgroupMemoryZeroed ?? true);
   const adapter = (await gpu?.requestAdapter({ powerPreference: 'high-performance' })) ?? null;
   if (!adapter) return null;
   const requiredLimits: Record<string, number> = {};
@@ -48,5 +55,10 @@ export async function acquireDevice(): Promise<AcquiredDevice | null> {
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = adapter.info;
   const adapterDescription = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
-  return { device, adapterDescription: adapterDescription || 'unknown adapter', owned: true };
+  return {
+    device,
+    adapterDescription: adapterDescription || 'unknown adapter',
+    owned: true,
+    workgroupMemoryZeroed,
+  };
 }

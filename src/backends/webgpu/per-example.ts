@@ -27,6 +27,8 @@ export interface PerExampleDevice {
   workgroupSize: number;
   /** whether networks whose weights do not fit workgroup memory run it too, weights in storage */
   storageWeights: boolean;
+  /** whether weights that fit workgroup memory go there (else they stay in storage) */
+  workgroupWeights: boolean;
 }
 
 /** Where per-example.wgsl keeps what, for one network, optimizer and device. */
@@ -46,12 +48,23 @@ export interface PerExampleLayout {
  * with the weights in storage still beats ~11 dispatches per step by far (measured on SwiftShader, README).
  * On a GPU, 64 invocations, and only networks whose weights fit workgroup memory: one workgroup streaming
  * a large network's weights from storage would leave the rest of the chip idle.
+ * On a CPU adapter whose workgroup memory the implementation zero-initialises (a browser; any device the
+ * caller gives), the weights stay in storage even when they fit: SwiftShader's compile time grows with the
+ * workgroup arrays when Dawn zeroes them (960-3-4 with sgd: about 6 s against 1.3 s), and workgroup weights
+ * save only ~20% of a steady epoch there (docs/webgpu-design.md "Pipeline compilation").
  */
-export function perExampleDevice(info: Partial<GPUAdapterInfo> | undefined): PerExampleDevice {
+export function perExampleDevice(
+  info: Partial<GPUAdapterInfo> | undefined,
+  workgroupMemoryZeroed: boolean,
+): PerExampleDevice {
   if (isCpuAdapter(info)) {
-    return { workgroupSize: Math.max(1, info?.subgroupMinSize ?? 4), storageWeights: true };
+    return {
+      workgroupSize: Math.max(1, info?.subgroupMinSize ?? 4),
+      storageWeights: true,
+      workgroupWeights: !workgroupMemoryZeroed,
+    };
   }
-  return { workgroupSize: gpuWorkgroupSize, storageWeights: false };
+  return { workgroupSize: gpuWorkgroupSize, storageWeights: false, workgroupWeights: true };
 }
 
 function sizes(spec: NetworkSpec) {
@@ -70,7 +83,8 @@ function sizes(spec: NetworkSpec) {
  * How the fused kernel takes a network, or undefined when it does not: at most 8 layers, and the example
  * row, z, o and δ of every unit and one float per invocation must fit the device's workgroup memory
  * (maxComputeWorkgroupStorageSize, 16 KiB by default); then the weights go there when they fit too (960-3-4
- * has 2,899 parameters) — else they stay in storage where the device allows it — then the optimizer slots,
+ * has 2,899 parameters) and the device wants them there (workgroupWeights) — else they stay in storage where
+ * the device allows it — then the optimizer slots,
  * then 3 more floats of scratch per invocation.
  */
 export function perExampleLayout(
@@ -83,7 +97,7 @@ export function perExampleLayout(
   const capacity = limits.maxComputeWorkgroupStorageSize / 4;
   const always = activity + 2 * units + device.workgroupSize;
   if (spec.layers.length > maxLayers || always > capacity) return undefined;
-  const weightsInWorkgroup = always + parameters <= capacity;
+  const weightsInWorkgroup = device.workgroupWeights && always + parameters <= capacity;
   if (!weightsInWorkgroup && !device.storageWeights) return undefined;
   const slotsInWorkgroup =
     weightsInWorkgroup && always + parameters * (1 + slotCount(optimizer.kind)) <= capacity;

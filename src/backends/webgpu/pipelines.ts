@@ -1,13 +1,23 @@
 // Compute pipelines, cached per device (a WeakMap, so a dropped device takes its cache with it) by
 // (family, entry point, override constants). Bind group layouts come from reflect.ts, never from 'auto'.
+// A pipeline is compiled with createComputePipelineAsync as soon as it is asked for, off the caller's
+// thread where the implementation allows; whoever needs it compiled awaits compiledKernels() (the backend's
+// prepare(), which fit awaits before its first step). Dispatching a kernel still compiling compiles it at
+// once, synchronously, so callers that never prepare still work (docs/webgpu-design.md "Pipeline
+// compilation").
 
+import { MlpError } from '../../errors.js';
 import type { KernelFamily } from './kernels.js';
 import { type ReflectedBinding, reflectKernel } from './reflect.js';
 
 export interface Kernel {
   family: KernelFamily;
   entryPoint: string;
-  pipeline: GPUComputePipeline;
+  /** set when the asynchronous compilation ends (or by pipelineOf, which does not wait for it) */
+  pipeline: GPUComputePipeline | undefined;
+  descriptor: GPUComputePipelineDescriptor;
+  /** the asynchronous compilation: settles, never rejects, with its failure if it failed */
+  compilation: Promise<MlpError | undefined>;
   layout: GPUBindGroupLayout;
   bindings: ReflectedBinding[];
 }
@@ -37,7 +47,10 @@ function cacheOf(device: GPUDevice, family: KernelFamily): FamilyCache {
   return cache;
 }
 
-/** The pipeline of `entryPoint` with `constants`, made once per device. */
+/**
+ * The kernel of `entryPoint` with `constants`, made once per device; its pipeline starts compiling now
+ * (see compiledKernels, pipelineOf).
+ */
 export function kernelPipeline<Entry extends string>(
   device: GPUDevice,
   family: KernelFamily<Entry>,
@@ -69,7 +82,7 @@ export function kernelPipeline<Entry extends string>(
     });
     cache.layouts.set(entryPoint, layout);
   }
-  const pipeline = device.createComputePipeline({
+  const descriptor: GPUComputePipelineDescriptor = {
     label: `${family.file} ${key}`,
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
     compute: {
@@ -77,10 +90,45 @@ export function kernelPipeline<Entry extends string>(
       entryPoint,
       constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])),
     },
-  });
-  const kernel = { family, entryPoint, pipeline, layout, bindings };
+  };
+  const kernel: Kernel = {
+    family,
+    entryPoint,
+    pipeline: undefined,
+    descriptor,
+    compilation: device.createComputePipelineAsync(descriptor).then(
+      (pipeline) => {
+        kernel.pipeline ??= pipeline;
+        return undefined;
+      },
+      (error: Error) =>
+        new MlpError(
+          'gpu-error',
+          `shaders/${family.file} ${entryPoint}: the pipeline did not compile (constants ${JSON.stringify(constants)}): ${error.message}`,
+          { cause: error },
+        ),
+    ),
+    layout,
+    bindings,
+  };
   cache.kernels.set(key, kernel);
   return kernel;
+}
+
+/** Resolves when every kernel has compiled; rejects with the first failure, MlpError('gpu-error'). */
+export async function compiledKernels(kernels: Iterable<Kernel>): Promise<void> {
+  const failures = await Promise.all([...kernels].map((kernel) => kernel.compilation));
+  const failure = failures.find((error) => error !== undefined);
+  if (failure) throw failure;
+}
+
+/**
+ * The kernel's pipeline, compiled synchronously now if its asynchronous compilation has not ended (a
+ * caller that did not await compiledKernels; a failure then surfaces as the device's uncaptured error).
+ */
+export function pipelineOf(device: GPUDevice, kernel: Kernel): GPUComputePipeline {
+  kernel.pipeline ??= device.createComputePipeline(kernel.descriptor);
+  return kernel.pipeline;
 }
 
 /** A pipeline with its bind group: what the scheduler dispatches. */

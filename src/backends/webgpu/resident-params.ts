@@ -22,6 +22,8 @@ export class ParamsCopies {
     private readonly buffers: NetworkBuffers,
     /** readParams' decoding of the layers' bytes */
     private readonly unpack: (bytes: ArrayBuffer) => LayerParams[],
+    /** called when a copy becomes the parameters again (they changed) */
+    private readonly restored: () => void,
   ) {}
 
   /** A copy of the current parameters, or of `packed` (each layer's weights then biases) when given. */
@@ -32,7 +34,9 @@ export class ParamsCopies {
       buffer: memory.storage(`parameters copy ${l}`, byteLength),
       byteLength,
     }));
-    const copy = new GpuParamsCopy(this.scheduler, params, held, this.unpack, () => this.live.delete(copy));
+    const copy = new GpuParamsCopy(this.scheduler, params, held, this.unpack, this.restored, () =>
+      this.live.delete(copy),
+    );
     this.live.add(copy);
     if (packed) {
       packed.forEach((values, l) => {
@@ -57,6 +61,7 @@ class GpuParamsCopy implements ParamsCopy {
     private readonly params: Range[],
     private readonly held: Range[],
     private readonly unpack: (bytes: ArrayBuffer) => LayerParams[],
+    private readonly restored: () => void,
     private readonly onDispose: () => void,
   ) {}
 
@@ -66,6 +71,7 @@ class GpuParamsCopy implements ParamsCopy {
 
   restore(): void {
     this.copyAll(this.held, this.params);
+    this.restored();
   }
 
   async read(): Promise<LayerParams[]> {
@@ -102,11 +108,13 @@ class GpuParamsCopy implements ParamsCopy {
  */
 const maxCheckWorkgroups = 1024;
 
+/** Bytes of finite.wgsl's nonFinite flag (one u32). */
+export const finiteFlagBytes = 4;
+
 /** finite.wgsl bound to every layer's parameters: records the check, then `flag` holds 0 or 1. */
 export class FiniteCheck {
   /** finite.wgsl nonFinite: 1 when a parameter is NaN or ±Infinity */
   readonly flag: GPUBuffer;
-  readonly flagBytes = 4;
   private readonly dispatches: { bound: BoundKernel; workgroups: number }[];
 
   constructor(
@@ -118,7 +126,7 @@ export class FiniteCheck {
     const entry = reflectKernel(finiteKernel).reflect.entry.compute.find((f) => f.name === 'check');
     const workgroupSize = entry?.workgroupSize?.[0];
     if (!workgroupSize) throw new Error('shaders/finite.wgsl: check has no workgroup size');
-    this.flag = scheduler.memory.storage('parameters non-finite', this.flagBytes);
+    this.flag = scheduler.memory.storage('parameters non-finite', finiteFlagBytes);
     this.dispatches = buffers.parameterBuffers().map(({ buffer, byteLength }) => ({
       bound: bindKernel(device, kernel, { values: buffer, nonFinite: this.flag }),
       workgroups: Math.min(maxCheckWorkgroups, Math.ceil(byteLength / 4 / workgroupSize)),

@@ -4,7 +4,7 @@
 
 import { MlpError } from '../../errors.js';
 import type { BackendStats } from '../backend.js';
-import type { BoundKernel } from './pipelines.js';
+import { type BoundKernel, type Kernel, pipelineOf } from './pipelines.js';
 
 /** Creates and destroys the buffers of one backend and counts the live ones. */
 export class GpuMemory {
@@ -125,6 +125,22 @@ export interface CommandRecorder {
   clear(buffer: GPUBuffer, offset?: number, byteLength?: number): void;
 }
 
+/** A recorder that records nothing: it collects the kernels that `record` would dispatch. */
+export function kernelsRecorded(record: (recorder: CommandRecorder) => void): Set<Kernel> {
+  const kernels = new Set<Kernel>();
+  record({
+    dispatch: ({ kernel }) => {
+      kernels.add(kernel);
+    },
+    copy: () => {},
+    clear: () => {},
+  });
+  return kernels;
+}
+
+/** Data on a SharedArrayBuffer reaches the GPU through a staging array of at most this many bytes. */
+const sharedStagingBytes = 4 << 20;
+
 export class Scheduler {
   private readonly counters = { uploads: 0, uploadBytes: 0, readbacks: 0, submits: 0, dispatches: 0 };
 
@@ -140,7 +156,19 @@ export class Scheduler {
   upload(buffer: GPUBuffer, offset: number, data: ArrayBufferView | ArrayBuffer): void {
     this.health.check();
     const view = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    this.device.queue.writeBuffer(buffer, offset, view.buffer, view.byteOffset, view.byteLength);
+    if (typeof SharedArrayBuffer !== 'undefined' && view.buffer instanceof SharedArrayBuffer) {
+      // writeBuffer takes no SharedArrayBuffer (Dawn's overloads refuse it): its bytes go through one
+      // ordinary staging chunk at a time, never a copy of the whole array.
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      const staging = new Uint8Array(Math.min(sharedStagingBytes, bytes.length));
+      for (let start = 0; start < bytes.length; start += staging.length) {
+        const part = bytes.subarray(start, start + staging.length);
+        staging.set(part);
+        this.device.queue.writeBuffer(buffer, offset + start, staging.buffer, 0, part.length);
+      }
+    } else {
+      this.device.queue.writeBuffer(buffer, offset, view.buffer, view.byteOffset, view.byteLength);
+    }
     this.counters.uploads++;
     this.counters.uploadBytes += view.byteLength;
   }
@@ -155,10 +183,11 @@ export class Scheduler {
       pass = undefined;
     };
     const counters = this.counters;
+    const device = this.device;
     record({
       dispatch({ kernel, bindGroup }, x, y = 1, dynamicOffsets) {
         if (!pass) pass = encoder.beginComputePass();
-        pass.setPipeline(kernel.pipeline);
+        pass.setPipeline(pipelineOf(device, kernel));
         pass.setBindGroup(0, bindGroup, dynamicOffsets);
         pass.dispatchWorkgroups(x, y);
         counters.dispatches++;

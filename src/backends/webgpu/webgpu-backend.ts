@@ -4,6 +4,7 @@
 // device-side counters (step.wgsl) tell each step which batch and which step number it is.
 
 import { MlpError } from '../../errors.js';
+import type { GpuData, ParameterBuffers } from '../../model/gpu-data.js';
 import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   BackendStats,
   EpochEnd,
   Evaluation,
+  GpuDataNetwork,
   Metrics,
   OptimizerSpec,
   OptimizerState,
@@ -21,6 +23,7 @@ import type {
 } from '../backend.js';
 import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
+import { checkDevice, DeferredCheck } from './gpu-data.js';
 import { lossKernel, optimizerCodes } from './kernels.js';
 import {
   checkBindingSize,
@@ -29,7 +32,6 @@ import {
   metricsLayout,
   NetworkBuffers,
   type OptimizerConstants,
-  Workspace,
 } from './network-buffers.js';
 import {
   type PerExampleLayout,
@@ -37,9 +39,11 @@ import {
   perExampleDevice,
   perExampleLayout,
 } from './per-example.js';
+import { compiledKernels } from './pipelines.js';
 import { storageMemberOffset } from './reflect.js';
-import { FiniteCheck, ParamsCopies } from './resident-params.js';
-import { type CommandRecorder, DeviceHealth, GpuMemory, Scheduler } from './scheduler.js';
+import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
+import { type CommandRecorder, DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
+import { Workspace } from './workspace.js';
 
 /** Rows per chunk of predict() and evaluate(). */
 const inferenceChunkRows = 1024;
@@ -56,6 +60,8 @@ export class WebGpuBackend implements Backend {
     readonly device: GPUDevice,
     readonly adapterDescription: string,
     private readonly ownsDevice: boolean,
+    /** whether the device zero-initialises workgroup memory (per-example.ts perExampleDevice) */
+    readonly workgroupMemoryZeroed: boolean,
   ) {
     this.memory = new GpuMemory(device);
     this.health = new DeviceHealth(device);
@@ -63,13 +69,15 @@ export class WebGpuBackend implements Backend {
 
   /**
    * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
-   * Without an adapter: MlpError('no-adapter') saying what to install.
+   * Without an adapter: MlpError('no-adapter') saying what to install. A caller's device is taken to
+   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts).
    */
-  static async create(device?: GPUDevice): Promise<WebGpuBackend> {
-    if (device) return new WebGpuBackend(device, describeDevice(device), false);
+  static async create(device?: GPUDevice, givenDeviceZeroes = true): Promise<WebGpuBackend> {
+    if (device) return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
-    return new WebGpuBackend(acquired.device, acquired.adapterDescription, acquired.owned);
+    const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
+    return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
   }
 
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork {
@@ -92,6 +100,7 @@ function describeDevice(device: GPUDevice): string {
   return text || 'WebGPU device (given by the caller)';
 }
 
+/** A data set on the GPU: ours (upload), or the caller's buffers bound in place (adopt), never destroyed by us. */
 class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   evaluationOrder: GPUBuffer | undefined;
   /** where the device-side cursor of `order` stands after the work queued so far */
@@ -106,6 +115,7 @@ class GpuDataset implements BackendDataset, GpuDatasetBuffers {
     readonly count: number,
     readonly inputSize: number,
     readonly outputSize: number,
+    readonly ownsData: boolean,
   ) {}
 
   dispose(): void {
@@ -115,7 +125,8 @@ class GpuDataset implements BackendDataset, GpuDatasetBuffers {
   }
 }
 
-class WebGpuNetwork implements BackendNetwork {
+class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
+  readonly gpu: GpuDataNetwork = this;
   private readonly scheduler: Scheduler;
   private readonly buffers: NetworkBuffers;
   private readonly device: GPUDevice;
@@ -132,6 +143,10 @@ class WebGpuNetwork implements BackendNetwork {
   private trainingOptionBytes: Uint8Array | undefined;
   private inferenceRows = 0;
   private disposed = false;
+  /** parameterBuffers().version: raised by every write or training step of the parameters */
+  private parameterVersion = 0;
+  /** predictBuffer's misuse, found after it returned */
+  private readonly predictBufferCheck = new DeferredCheck();
   private readonly orderHeaderBytes = storageMemberOffset(lossKernel, 'Order', 'examples');
 
   constructor(
@@ -143,7 +158,12 @@ class WebGpuNetwork implements BackendNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
-    this.paramsCopies = new ParamsCopies(this.scheduler, this.buffers, (bytes) => this.unpackParams(bytes));
+    this.paramsCopies = new ParamsCopies(
+      this.scheduler,
+      this.buffers,
+      (bytes) => this.unpackParams(bytes),
+      () => this.parameterVersion++,
+    );
     try {
       this.writeParams(params);
     } catch (error) {
@@ -168,6 +188,7 @@ class WebGpuNetwork implements BackendNetwork {
     params.forEach((layer, l) => {
       this.scheduler.upload(this.buffers.layers[l].parameters, 0, packLayer(layer));
     });
+    this.parameterVersion++;
   }
 
   copyParams(params?: LayerParams[]): ParamsCopy {
@@ -180,29 +201,105 @@ class WebGpuNetwork implements BackendNetwork {
     this.checkAlive();
     const { inputSize } = this.spec;
     checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
+    return this.predictRows(count, (workspace, start, rows) =>
+      this.scheduler.upload(
+        workspace.inputs,
+        0,
+        inputs.subarray(start * inputSize, (start + rows) * inputSize),
+      ),
+    );
+  }
+
+  /**
+   * The outputs of `count` rows, a workspace's capacity of rows per readback: `load` puts rows
+   * [start, start + rows) into the workspace's inputs, by an upload or a GPU copy recorded before the pass.
+   */
+  private async predictRows(
+    count: number,
+    load: (workspace: Workspace, start: number, rows: number, recorder: CommandRecorder) => void,
+  ): Promise<Float32Array> {
     const outputs = this.outputSize;
     const result = new Float32Array(count * outputs);
     const workspace = this.inference(Math.min(count, inferenceChunkRows));
     this.setInferenceRows(workspace.capacity);
     for (let start = 0; start < count; start += workspace.capacity) {
       const rows = Math.min(workspace.capacity, count - start);
-      this.scheduler.upload(
-        workspace.inputs,
-        0,
-        inputs.subarray(start * inputSize, (start + rows) * inputSize),
-      );
       const bytes = await this.scheduler.read(
         [{ buffer: workspace.outputs[workspace.outputs.length - 1], byteLength: rows * outputs * 4 }],
         {
-          before: (recorder) => {
-            recorder.clear(workspace.inputs, rows * inputSize * 4);
-            workspace.recordPredict(recorder);
-          },
+          before: (recorder) =>
+            this.recordPredictRows(recorder, workspace, rows, () => load(workspace, start, rows, recorder)),
         },
       );
       result.set(new Float32Array(bytes, 0, rows * outputs), start * outputs);
     }
     return result;
+  }
+
+  /** Loads `rows` rows into the workspace's inputs, zeroes the rest, and records the forward pass. */
+  private recordPredictRows(
+    recorder: CommandRecorder,
+    workspace: Workspace,
+    rows: number,
+    load: () => void,
+  ): void {
+    load();
+    recorder.clear(workspace.inputs, rows * this.spec.inputSize * 4);
+    workspace.recordPredict(recorder);
+  }
+
+  async predictFromBuffer(inputs: GPUBuffer, count: number): Promise<Float32Array> {
+    this.checkAlive();
+    await checkDevice(this.device, [{ what: 'inputs', buffer: inputs }]);
+    const rowBytes = this.spec.inputSize * 4;
+    return this.predictRows(count, (workspace, start, rows, recorder) =>
+      recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
+    );
+  }
+
+  predictBuffer(inputs: GPUBuffer, count: number, output?: GPUBuffer): GPUBuffer {
+    this.checkAlive();
+    this.predictBufferCheck.check();
+    const rowBytes = this.spec.inputSize * 4;
+    const outputRowBytes = this.outputSize * 4;
+    const target =
+      output ??
+      this.device.createBuffer({
+        label: 'predictBuffer output',
+        size: count * outputRowBytes,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+    const workspace = this.inference(Math.min(count, inferenceChunkRows));
+    this.setInferenceRows(workspace.capacity);
+    const given = [{ what: 'predictBuffer inputs', buffer: inputs }];
+    if (output) given.push({ what: 'predictBuffer output', buffer: output });
+    this.predictBufferCheck.submit(this.device, given, () =>
+      this.scheduler.submit((recorder) => {
+        for (let start = 0; start < count; start += workspace.capacity) {
+          const rows = Math.min(workspace.capacity, count - start);
+          this.recordPredictRows(recorder, workspace, rows, () =>
+            recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
+          );
+          const last = workspace.outputs[workspace.outputs.length - 1];
+          recorder.copy(last, 0, target, start * outputRowBytes, rows * outputRowBytes);
+        }
+      }),
+    );
+    return target;
+  }
+
+  parameterBuffers(): ParameterBuffers {
+    this.checkAlive();
+    return {
+      version: this.parameterVersion,
+      layers: this.buffers.layers.map(({ parameters, units, inputs }) => ({
+        buffer: parameters,
+        weightsOffset: 0,
+        biasesOffset: units * inputs * 4,
+        units,
+        inputs,
+      })),
+    };
   }
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
@@ -241,13 +338,34 @@ class WebGpuNetwork implements BackendNetwork {
       count,
       this.spec.inputSize,
       this.outputSize,
+      true,
     );
     this.scheduler.upload(dataset.inputs, 0, inputs);
     this.scheduler.upload(dataset.targets, 0, targets);
+    return this.addDataset(dataset);
+  }
+
+  async adopt({ inputs, targets, count }: Required<GpuData>): Promise<BackendDataset> {
+    this.checkAlive();
+    checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', inputs.size);
+    checkBindingSize(this.device, 'data.targets (a GPUBuffer bound whole)', targets.size);
+    await checkDevice(this.device, [
+      { what: 'data.inputs', buffer: inputs },
+      { what: 'data.targets', buffer: targets },
+    ]);
+    this.checkAlive();
+    const order = this.backend.memory.storage('data set order', this.orderHeaderBytes + count * 4);
+    return this.addDataset(
+      new GpuDataset(this, inputs, targets, order, count, this.spec.inputSize, this.outputSize, false),
+    );
+  }
+
+  /** Registers a data set with the identity order. */
+  private addDataset(dataset: GpuDataset): GpuDataset {
     this.scheduler.upload(
       dataset.order,
       0,
-      this.orderBytes(Uint32Array.from({ length: count }, (_, i) => i)),
+      this.orderBytes(Uint32Array.from({ length: dataset.count }, (_, i) => i)),
     );
     this.datasets.add(dataset);
     return dataset;
@@ -267,8 +385,10 @@ class WebGpuNetwork implements BackendNetwork {
     this.inferenceWorkspace?.forgetDataset(dataset);
     this.perExample?.forgetDataset(dataset);
     const { memory } = this.backend;
-    memory.destroy(dataset.inputs);
-    memory.destroy(dataset.targets);
+    if (dataset.ownsData) {
+      memory.destroy(dataset.inputs);
+      memory.destroy(dataset.targets);
+    }
     memory.destroy(dataset.order);
     if (dataset.evaluationOrder) memory.destroy(dataset.evaluationOrder);
   }
@@ -332,6 +452,46 @@ class WebGpuNetwork implements BackendNetwork {
     this.scheduler.upload(this.buffers.control, 0, Uint32Array.of(state.step));
   }
 
+  /**
+   * Records, into a recorder that only collects kernels, what train() and endEpoch() would dispatch, so their
+   * pipelines start compiling, and awaits them. With an optimizer other than the network's, the trainer is
+   * built for it and thrown away: the pipelines stay in the device's cache for when fit sets it.
+   */
+  async prepare(
+    training: BackendDataset,
+    step: { batchSize: number; optimizer: OptimizerSpec },
+    evaluated?: BackendDataset,
+  ): Promise<void> {
+    this.checkAlive();
+    const data = this.checkDataset(training);
+    const evaluationPass = evaluated && this.evaluationPass(this.checkDataset(evaluated));
+    const { optimizer } = step;
+    // As train() takes it: a batch of the whole data set or more is the whole data set.
+    const batchSize = Math.min(step.batchSize, data.count);
+    const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
+    const { memory } = this.backend;
+    const kernels = kernelsRecorded((recorder) => {
+      const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
+      if (layout) {
+        const trainer = current
+          ? this.perExampleTrainer(layout)
+          : new PerExampleTrainer(memory, this.buffers, optimizer, layout);
+        trainer.record(recorder, data, 1);
+        if (trainer !== this.perExample) trainer.destroy();
+      } else {
+        const workspace = current
+          ? this.training(batchSize)
+          : new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
+        workspace.recordStep(recorder, data);
+        if (workspace !== this.trainingWorkspace) workspace.destroy();
+      }
+      // endEpoch's check of the parameters, and its evaluation of the validation set.
+      this.finiteChecker().record(recorder);
+      evaluationPass?.(recorder);
+    });
+    await this.backend.health.guard(compiledKernels(kernels));
+  }
+
   setOrder(dataset: BackendDataset, order: Uint32Array): void {
     this.checkAlive();
     const data = this.checkDataset(dataset);
@@ -359,16 +519,16 @@ class WebGpuNetwork implements BackendNetwork {
       );
     }
     if (batchCount <= 0) return;
+    this.parameterVersion++;
     this.writeTrainingOptions({ ...options, batchSize });
     if (data.cursor !== firstBatch) {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
     }
     const optimizer = this.optimizer;
-    const layout = batchSize === 1 ? this.perExampleLayout() : undefined;
+    const layout = batchSize === 1 ? this.perExampleLayout(optimizer) : undefined;
     if (layout) {
-      this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, optimizer, layout);
-      const trainer = this.perExample;
+      const trainer = this.perExampleTrainer(layout);
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
       data.cursor += batchCount;
       return;
@@ -383,10 +543,16 @@ class WebGpuNetwork implements BackendNetwork {
     data.cursor += batchCount;
   }
 
-  /** How the fused per-example kernel takes this network and optimizer, if it does. */
-  private perExampleLayout(): PerExampleLayout | undefined {
-    const device = perExampleDevice(this.device.adapterInfo);
-    return perExampleLayout(this.device.limits, this.spec, this.optimizer, device);
+  /** The fused per-example trainer for the network's optimizer, made on first use. */
+  private perExampleTrainer(layout: PerExampleLayout): PerExampleTrainer {
+    this.perExample ??= new PerExampleTrainer(this.backend.memory, this.buffers, this.optimizer, layout);
+    return this.perExample;
+  }
+
+  /** How the fused per-example kernel takes this network and `optimizer`, if it does. */
+  private perExampleLayout(optimizer: OptimizerSpec): PerExampleLayout | undefined {
+    const device = perExampleDevice(this.device.adapterInfo, this.backend.workgroupMemoryZeroed);
+    return perExampleLayout(this.device.limits, this.spec, optimizer, device);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
@@ -478,14 +644,13 @@ class WebGpuNetwork implements BackendNetwork {
     this.checkAlive();
     const data = validation && this.checkDataset(validation);
     const evaluationPass = data && this.evaluationPass(data);
-    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
-    const check = this.finiteCheck;
+    const check = this.finiteChecker();
     const layout = metricsLayout();
     const metricsBytes = Math.ceil(layout.size / 4) * 4;
     const bytes = await this.scheduler.read(
       [
         { buffer: this.buffers.trainingMetrics, byteLength: metricsBytes },
-        { buffer: check.flag, byteLength: check.flagBytes },
+        { buffer: check.flag, byteLength: finiteFlagBytes },
         ...(data ? [{ buffer: this.buffers.evaluationMetrics, byteLength: metricsBytes }] : []),
       ],
       {
@@ -499,8 +664,13 @@ class WebGpuNetwork implements BackendNetwork {
     return {
       training: parseMetrics(bytes, layout),
       paramsFinite: new Uint32Array(bytes, metricsBytes, 1)[0] === 0,
-      validation: data && parseMetrics(bytes.slice(metricsBytes + check.flagBytes), layout),
+      validation: data && parseMetrics(bytes.slice(metricsBytes + finiteFlagBytes), layout),
     };
+  }
+
+  private finiteChecker(): FiniteCheck {
+    this.finiteCheck ??= new FiniteCheck(this.scheduler, this.buffers);
+    return this.finiteCheck;
   }
 
   /**

@@ -47,17 +47,23 @@ beforeAll(async () => {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  // The device comes from the library's own Dawn instance (webgpuEntryPoint), which does not zero-initialise
+  // workgroup memory: told so, the backend puts weights that fit there on this CPU adapter too.
   for (const [name, view] of [
     ['adapter', device],
     ['gpu', asGpu],
   ] as const) {
     configurations[name] = {
-      backend: await WebGpuBackend.create(view),
+      backend: await WebGpuBackend.create(view, false),
       device: view,
-      fused: perExampleDevice(view.adapterInfo),
+      fused: perExampleDevice(view.adapterInfo, false),
     };
   }
-  expect(configurations.gpu.fused).toEqual({ workgroupSize: 64, storageWeights: false });
+  expect(configurations.gpu.fused).toEqual({
+    workgroupSize: 64,
+    storageWeights: false,
+    workgroupWeights: true,
+  });
 });
 afterAll(() => {
   for (const target of Object.values(configurations)) target.backend.dispose();
@@ -271,12 +277,13 @@ describe.each([
 
 describe('perExampleLayout', () => {
   const sgd: OptimizerSpec = { kind: 'sgd', momentum: 0.3, nesterov: false };
-  const swiftShader = perExampleDevice({
-    isFallbackAdapter: true,
-    architecture: 'swiftshader',
-    subgroupMinSize: 4,
-  });
-  const gpuAdapter = perExampleDevice({ isFallbackAdapter: false, vendor: 'nvidia', subgroupMinSize: 32 });
+  const swiftShaderInfo = { isFallbackAdapter: true, architecture: 'swiftshader', subgroupMinSize: 4 };
+  // In Node, on the library's own Dawn (no zero-initialisation of workgroup memory).
+  const swiftShader = perExampleDevice(swiftShaderInfo, false);
+  const gpuAdapter = perExampleDevice(
+    { isFallbackAdapter: false, vendor: 'nvidia', subgroupMinSize: 32 },
+    true,
+  );
   const mnist: NetworkSpec = {
     inputSize: 784,
     layers: [
@@ -288,8 +295,21 @@ describe('perExampleLayout', () => {
   };
 
   it('one subgroup and storage weights on CPU adapters; 64 invocations, workgroup weights only on GPUs', () => {
-    expect(swiftShader).toEqual({ workgroupSize: 4, storageWeights: true });
-    expect(gpuAdapter).toEqual({ workgroupSize: 64, storageWeights: false });
+    expect(swiftShader).toEqual({ workgroupSize: 4, storageWeights: true, workgroupWeights: true });
+    expect(gpuAdapter).toEqual({ workgroupSize: 64, storageWeights: false, workgroupWeights: true });
+  });
+
+  it('on a CPU adapter that zero-initialises workgroup memory (a browser), the weights stay in storage', () => {
+    const browserSwiftShader = perExampleDevice(swiftShaderInfo, true);
+    expect(browserSwiftShader).toEqual({ workgroupSize: 4, storageWeights: true, workgroupWeights: false });
+    const limits = { maxComputeWorkgroupStorageSize: 16384 };
+    expect(perExampleLayout(limits, faces, sgd, swiftShader)?.weightsInWorkgroup).toBe(true);
+    expect(perExampleLayout(limits, faces, sgd, browserSwiftShader)).toEqual({
+      workgroupSize: 4,
+      weightsInWorkgroup: false,
+      slotsInWorkgroup: false,
+      partialCount: 16,
+    });
   });
 
   it('960-3-4: weights in 16 KiB, velocity too in 32 KiB but not adam’s two slots', () => {

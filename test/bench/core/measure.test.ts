@@ -66,9 +66,12 @@ describe('measureNetwork', () => {
   });
 });
 
-describe('measureNetwork with an engine that counts each epoch itself', () => {
-  /** Counts nothing globally; reports fixed counts for its last whole epoch once it has finished two. */
-  function selfCountingEngine(stepsTaken: { steps: number }): BenchEngine {
+describe('measureNetwork with an engine that trains in calls of whole epochs', () => {
+  /**
+   * Trains only in whole epochs (as net.fit does) and counts its calls: 7 dispatches a step, 1 readback an
+   * epoch and 2 readbacks a call; reports per epoch and per call once it has calls of two lengths.
+   */
+  function epochEngine(calls: number[]): BenchEngine {
     return {
       name: 'webgpu',
       adapter: 'test',
@@ -78,37 +81,69 @@ describe('measureNetwork with an engine that counts each epoch itself', () => {
         const stepsPerEpoch = Math.ceil(data.examples / network.batchSize);
         return {
           batch: network.batchSize,
+          stepsPerCall: stepsPerEpoch,
           async train(steps) {
+            if (steps % stepsPerEpoch !== 0) throw new Error(`${steps} steps is not whole epochs`);
             await new Promise((resolve) => setTimeout(resolve, steps * 20));
-            stepsTaken.steps += steps;
+            calls.push(steps / stepsPerEpoch);
           },
           counts: () => ({ dispatches: 0, submits: 0, uploads: 0, readbacks: 0 }),
-          lastEpochCounts: () =>
-            stepsTaken.steps >= 2 * stepsPerEpoch
-              ? { dispatches: 7 * stepsPerEpoch, submits: 3 * stepsPerEpoch, uploads: 1, readbacks: 1 }
+          epochCounts: () =>
+            new Set(calls.slice(1)).size > 1
+              ? {
+                  perEpoch: {
+                    dispatches: 7 * stepsPerEpoch,
+                    submits: 3 * stepsPerEpoch,
+                    uploads: 1,
+                    readbacks: 1,
+                  },
+                  perCall: { dispatches: 0, submits: 1, uploads: 1, readbacks: 2 },
+                }
               : undefined,
           dispose() {},
         };
+      },
+      async firstEpoch(_network, _data, following) {
+        return { firstSeconds: 0.5, steadySeconds: 0.01, epochs: following };
       },
       dispose() {},
     };
   }
 
-  it('finishes a second epoch after short timed runs and reports that epoch’s counts', async () => {
-    // mnist: 1,024 examples at batch 128 = 8 steps per epoch; 20 ms per step and 0.05-s runs (3 steps).
+  it('times whole epochs, adds a 2-epoch call when all calls were alike, and reports per epoch and per call', async () => {
+    // mnist: 512 examples at batch 128 = 4 steps per epoch; 20 ms a step, so one epoch (0.08 s) a run.
     const network = benchNetworks.mnist;
-    const taken = { steps: 0 };
-    const [record] = await measureNetwork(network, syntheticData(network), [selfCountingEngine(taken)], {
+    const calls: number[] = [];
+    const [record] = await measureNetwork(network, syntheticData(network), [epochEngine(calls)], {
       runSeconds: 0.05,
       runs: 3,
+      firstEpoch: true,
     });
-    expect(taken.steps).toBeGreaterThanOrEqual(16);
+    expect(record.stepsPerRun).toBe(4);
+    // warm-up, calibration, 3 timed runs of one epoch each, then one call of two epochs to tell them apart
+    expect(calls).toEqual([1, 1, 1, 1, 1, 2]);
     expect(record).toMatchObject({
       dispatchesPerStep: 7,
       submitsPerStep: 3,
       readbacksPerEpoch: 1,
       uploadsPerEpoch: 1,
-      countedOver: 'one epoch',
+      readbacksPerCall: 2,
+      uploadsPerCall: 1,
+      countedOver: 'fit calls',
     });
+    expect(record.firstEpoch?.firstSeconds).toBe(0.5);
+  });
+
+  it('times a first epoch on a fresh engine, with following epochs for 2 runs', async () => {
+    const network = { ...benchNetworks.mnist, examples: 256 }; // 2 steps: 40 ms an epoch
+    const [record] = await measureNetwork(network, syntheticData(network), [epochEngine([])], {
+      runSeconds: 0.2,
+      runs: 3,
+      firstEpoch: true,
+    });
+    expect(record.firstEpoch).toMatchObject({ firstSeconds: 0.5, steadySeconds: 0.01 });
+    // 2 × 0.2 s of following epochs at 40 ms: 10 of them, fewer where timers ran late
+    expect(record.firstEpoch?.epochs).toBeGreaterThanOrEqual(5);
+    expect(record.firstEpoch?.epochs).toBeLessThanOrEqual(10);
   });
 });

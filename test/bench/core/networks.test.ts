@@ -16,7 +16,7 @@ describe('bench networks', () => {
       'relu',
       'softmax',
     ]);
-    expect(benchNetworks.large.batchSize).toBe(256);
+    expect(benchNetworks.large.batchSize).toBe(64);
   });
 
   it('makes one-hot targets, 0.1/0.9 for squared error and 0/1 for softmax', () => {

@@ -1,60 +1,58 @@
-// Our webgpu engine in the benchmark: its transfers are counted over one whole epoch, checked against the
-// backend's own counters around a hand-driven epoch of the same network.
+// Our webgpu engine in the benchmark trains through net.fit: its transfers per epoch and per fit call are
+// checked against net.stats() around hand-made fits of 1 and 2 epochs of the same network.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureNetwork } from '../../../bench/core/measure.js';
 import { benchNetworks, syntheticData } from '../../../bench/core/networks.js';
-import { backendEngine } from '../../../bench/core/our-engines.js';
-import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
-import { initParams } from '../../../src/model/init.js';
-import { validateSpec } from '../../../src/model/validate.js';
+import { fitEngine } from '../../../bench/core/our-engines.js';
+import type { AcquiredDevice } from '../../../src/backends/webgpu/device.js';
+import { createEngine, type Engine } from '../../../src/engine.js';
 import { testDevice } from '../../helpers/gpu.js';
 
 describe('our webgpu engine in the benchmark', () => {
-  let backend: WebGpuBackend;
+  let acquired: AcquiredDevice;
+  let engine: Engine;
+  const create = () => createEngine({ backend: 'webgpu', device: acquired.device });
   beforeAll(async () => {
-    backend = await WebGpuBackend.create((await testDevice()).device);
+    acquired = await testDevice();
+    engine = await create();
   });
-  afterAll(() => backend?.dispose());
+  afterAll(() => {
+    engine?.dispose();
+    if (acquired?.owned) acquired.device.destroy();
+  });
 
-  it('counts dispatches per step and one readback and one upload per epoch, over a whole epoch', async () => {
+  it('counts what net.fit transfers per epoch and per call, and times a first epoch', async () => {
     const network = { ...benchNetworks['faces-b32'], examples: 128 }; // 4 steps per epoch
     const data = syntheticData(network);
-    const [record] = await measureNetwork(network, data, [backendEngine(backend, {})], {
+    const [record] = await measureNetwork(network, data, [fitEngine(engine, {}, create)], {
       runSeconds: 0.2,
       runs: 3,
+      firstEpoch: true,
     });
 
-    // The same epoch driven by hand, after a first epoch that pays the one-time uploads.
-    const spec = validateSpec(network.spec);
-    const net = backend.createNetwork(spec, initParams(spec));
-    const dataset = net.upload(data.inputs, data.targets, data.examples);
-    const options = {
-      batchSize: 32,
-      learningRate: 0.3,
-      l1: 0,
-      l2: 0,
-      decayBiases: false,
-      dropout: [0],
-      dropoutSeed: 1,
+    // The same network trained by hand through net.fit: what a 1-epoch and a 2-epoch call transfer.
+    const net = engine.createNetwork(network.spec);
+    const examples = { inputs: data.inputs, targets: data.targets };
+    const options = { batchSize: 32, optimizer: { kind: 'sgd', learningRate: 0.3, momentum: 0.3 } } as const;
+    const transferred = async (epochs: number) => {
+      const before = net.stats();
+      await net.fit(examples, { ...options, epochs });
+      const after = net.stats();
+      return { readbacks: after.readbacks - before.readbacks, uploads: after.uploads - before.uploads };
     };
-    net.setOptimizer({ kind: 'sgd', momentum: 0.3, nesterov: false });
-    const order = Uint32Array.from({ length: 128 }, (_, i) => i);
-    const epoch = async () => {
-      net.setOrder(dataset, order);
-      net.train(dataset, 0, 4, options);
-      await net.takeTrainingMetrics();
-    };
-    await epoch();
-    const before = net.stats();
-    await epoch();
-    const after = net.stats();
-    dataset.dispose();
+    await transferred(1); // first use
+    const one = await transferred(1);
+    const two = await transferred(2);
     net.dispose();
 
-    expect(record.countedOver).toBe('one epoch');
-    expect(record.readbacksPerEpoch).toBe(1);
-    expect(record.uploadsPerEpoch).toBe(1);
-    expect(record.dispatchesPerStep).toBe((after.dispatches - before.dispatches) / 4);
+    expect(record.countedOver).toBe('fit calls');
+    expect(record.readbacksPerEpoch).toBe(two.readbacks - one.readbacks);
+    expect(record.uploadsPerEpoch).toBe(two.uploads - one.uploads);
+    expect(record.readbacksPerCall).toBe(2 * one.readbacks - two.readbacks);
+    expect(record.uploadsPerCall).toBe(2 * one.uploads - two.uploads);
+    expect(record.readbacksPerEpoch).toBeGreaterThanOrEqual(1);
     expect(record.dispatchesPerStep).toBeGreaterThan(0);
+    expect(record.firstEpoch?.firstSeconds).toBeGreaterThan(0);
+    expect(record.firstEpoch?.steadySeconds).toBeGreaterThan(0);
   });
 });

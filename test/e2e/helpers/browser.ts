@@ -43,14 +43,16 @@ export interface LaunchOptions {
   webgpu?: boolean;
   width?: number;
   height?: number;
+  /** more command-line flags, e.g. a fake camera's */
+  extraFlags?: string[];
 }
 
 export async function launchDemoBrowser(options: LaunchOptions = {}): Promise<DemoBrowser> {
-  const { webgpu = true, width = 1440, height = 1000 } = options;
+  const { webgpu = true, width = 1440, height = 1000, extraFlags = [] } = options;
   const browser = await puppeteer.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: webgpu ? [...baseFlags, ...webgpuFlags] : baseFlags,
+    args: [...baseFlags, ...(webgpu ? webgpuFlags : []), ...extraFlags],
     defaultViewport: { width, height },
   });
   const errors: string[] = [];

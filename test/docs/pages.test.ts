@@ -8,13 +8,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerBench } from '../src/cli/bench-command.js';
-import { registerEval } from '../src/cli/eval-command.js';
-import { registerPredict } from '../src/cli/predict-command.js';
-import { registerTrain } from '../src/cli/train-command.js';
-import { fitOptionKeys } from '../src/train/options.js';
+import { registerBench } from '../../src/cli/bench-command.js';
+import { registerEval } from '../../src/cli/eval-command.js';
+import { registerPredict } from '../../src/cli/predict-command.js';
+import { registerTrain } from '../../src/cli/train-command.js';
+import { fitOptionKeys } from '../../src/train/options.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).map((name) => `docs/${name}`)];
 
@@ -24,11 +24,21 @@ describe('code samples are the examples .ci/run runs, verbatim', () => {
     ['docs/training.md', 'examples/training.mjs'],
     ['docs/webgpu-design.md', 'examples/webgpu.mjs'],
     ['docs/data.md', 'examples/data.mjs'],
+    ['docs/embedding.md', 'examples/embedding.mjs'],
   ]) {
     it(`${page} shows ${example}`, () => {
       expect(read(page)).toContain(`\`\`\`js\n${read(example)}\`\`\``);
     });
   }
+});
+
+it("README.md shows examples/embedding.mjs's round trip (from its comment to the blank line), verbatim", () => {
+  const example = read('examples/embedding.mjs');
+  const start = example.indexOf('// The round trip');
+  expect(start).toBeGreaterThan(0);
+  const roundTrip = example.slice(start, example.indexOf('\n\n', start) + 1);
+  expect(roundTrip.split('\n').length).toBeGreaterThan(10);
+  expect(read('README.md')).toContain(`\`\`\`js\n${roundTrip}\`\`\``);
 });
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */

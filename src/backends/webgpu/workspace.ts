@@ -1,0 +1,413 @@
+// Workspace: the per-row buffers of one batch capacity (z, o, δ per layer; inputs and targets for
+// predict/gradients) with every dispatch of a step already bound, made before any training loop and rebuilt
+// only when the capacity or the optimizer changes. The network's long-lived buffers are network-buffers.ts.
+
+import { MlpError } from '../../errors.js';
+import { lossWorkgroupSize, weightUpdateKernelFor } from './kernel-choice.js';
+import {
+  activationCodes,
+  gatherCodes,
+  lossCodes,
+  lossKernel,
+  matmulBlock,
+  matmulKernel,
+  matmulTile,
+} from './kernels.js';
+import {
+  checkBindingSize,
+  type GpuDatasetBuffers,
+  type MatmulShape,
+  matmulGrid,
+  type NetworkBuffers,
+  type OptimizerConstants,
+  vectorLoadsFit,
+} from './network-buffers.js';
+import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
+import { encodeUniform, type UniformValues } from './reflect.js';
+import type { CommandRecorder, GpuMemory } from './scheduler.js';
+import { bindWeightUpdate, encodeWeightUpdateShape } from './weight-update.js';
+
+const floatBytes = 4;
+
+interface ProductShape {
+  values: MatmulShape;
+  buffer: GPUBuffer;
+}
+
+interface Dispatch {
+  bound: BoundKernel;
+  groups: [number, number];
+}
+
+/** The kernels of one workspace that read a data set: they are bound to its buffers and order. */
+interface DatasetKernels {
+  /** layer 0's forward product, its X rows read through the order */
+  forward: Dispatch;
+  loss: BoundKernel;
+  /** layer 0's weight gradient and update, its X rows read through the order (training only) */
+  update: Dispatch | undefined;
+}
+
+/** What only inference workspaces have: the buffers predict() and gradients() write, and their kernels. */
+interface InferenceKernels {
+  /** [capacity, inputSize] */
+  inputs: GPUBuffer;
+  /** [capacity, outputs] */
+  targets: GPUBuffer;
+  /** layer 0's forward product on `inputs` */
+  forward: Dispatch;
+  /** from the output layer down: each layer's weight gradient and the δ of the layer below */
+  gradients: Dispatch[];
+  lossGradient: BoundKernel;
+  lossPredict: BoundKernel;
+}
+
+/**
+ * The per-row buffers of one batch capacity and every kernel of a step, bound. Training workspaces read the
+ * training options (dropout on) and apply the optimizer's step in the weight kernels (matmul.wgsl
+ * weightUpdate); inference ones read the inference options (no dropout) and also hold inputs and targets
+ * for predict() and gradients(), whose weight kernels only write the gradients.
+ */
+export class Workspace {
+  readonly z: GPUBuffer[];
+  readonly outputs: GPUBuffer[];
+  readonly delta: GPUBuffer[];
+  private readonly shapes: GPUBuffer[] = [];
+  /** forward products of layers 1… (layer 0 reads a data set, or the inference inputs) */
+  private readonly hiddenForward: Dispatch[];
+  /** training: from the output layer down to layer 1, δ of the layer below, then the layer's update */
+  private readonly updatePass: Dispatch[] = [];
+  private readonly inference: InferenceKernels | undefined;
+  private readonly perDataset = new Map<GpuDatasetBuffers, DatasetKernels>();
+  private readonly lossShape: GPUBuffer;
+  private readonly options: GPUBuffer;
+  /** matmul.wgsl shapes of each layer's forward product and weight products */
+  private readonly layerShapes: { forward: ProductShape; weights: ProductShape }[];
+
+  /** `optimizer` makes a training workspace; without it, an inference one. */
+  constructor(
+    private readonly memory: GpuMemory,
+    private readonly net: NetworkBuffers,
+    readonly capacity: number,
+    private readonly optimizer?: OptimizerConstants,
+  ) {
+    const { device } = memory;
+    const { spec, layers } = net;
+    this.options = optimizer ? net.trainingOptions : net.inferenceOptions;
+    const options = this.options;
+    const outputSize = layers[layers.length - 1].units;
+    // Refuse before allocating anything: the widest per-row buffer, and the matmul dispatch along rows.
+    const widest = Math.max(spec.inputSize, ...layers.map((layer) => layer.units));
+    checkBindingSize(
+      device,
+      `a batch of ${capacity} rows × ${widest} values`,
+      capacity * widest * floatBytes,
+    );
+    const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+    if (Math.ceil(capacity / matmulTile) > maxGroups || Math.ceil(widest / matmulTile) > maxGroups) {
+      throw new MlpError(
+        'device-limit',
+        `a batch of ${capacity} rows × ${widest} values needs more than this device's ${maxGroups} workgroups per dispatch dimension (maxComputeWorkgroupsPerDimension)`,
+      );
+    }
+    const rowsBuffer = (what: string, width: number) => memory.storage(what, capacity * width * floatBytes);
+    this.z = layers.map((layer, l) => rowsBuffer(`z ${l}`, layer.units));
+    this.outputs = layers.map((layer, l) => rowsBuffer(`o ${l}`, layer.units));
+    this.delta = layers.map((layer, l) => rowsBuffer(`delta ${l}`, layer.units));
+    this.layerShapes = layers.map((layer, l) => ({
+      forward: this.productShape({
+        rows: capacity,
+        columns: layer.units,
+        depth: layer.inputs,
+        leftRowStride: layer.inputs,
+        leftDepthStride: 1,
+        rightDepthStride: 1,
+        rightColumnStride: layer.inputs,
+        layer: l,
+        biasOffset: layer.units * layer.inputs,
+      }),
+      weights: this.productShape({
+        rows: layer.units,
+        columns: layer.inputs,
+        depth: capacity,
+        leftRowStride: 1,
+        leftDepthStride: layer.units,
+        rightDepthStride: layer.inputs,
+        rightColumnStride: 1,
+        layer: l,
+        biasOffset: layer.units * layer.inputs,
+      }),
+    }));
+    this.hiddenForward = layers
+      .slice(1)
+      .map((_, i) => this.forward(i + 1, this.outputs[i], gatherCodes.none, net.noOrder));
+    const hiddenDelta = (l: number) => {
+      const layer = layers[l];
+      const below = layers[l - 1];
+      return this.matmul(
+        'hiddenDelta',
+        { activation: activationCodes[below.activation], gather: gatherCodes.none },
+        this.productShape({
+          rows: capacity,
+          columns: below.units,
+          depth: layer.units,
+          leftRowStride: layer.units,
+          leftDepthStride: 1,
+          rightDepthStride: below.units,
+          rightColumnStride: 1,
+          layer: l - 1,
+          biasOffset: 0,
+        }),
+        {
+          left: this.delta[l],
+          right: layer.parameters,
+          product: this.delta[l - 1],
+          zBelow: this.z[l - 1],
+          options,
+          control: net.control,
+          order: net.noOrder,
+        },
+      );
+    };
+    const last = layers.length - 1;
+    this.lossShape = this.shape(lossKernel, { units: outputSize, classes: net.classes });
+    if (optimizer) {
+      // δ_{l−1} reads W_l, so it comes before W_l's update.
+      for (let l = last; l > 0; l--) {
+        this.updatePass.push(
+          hiddenDelta(l),
+          this.weightUpdate(l, this.outputs[l - 1], gatherCodes.none, net.noOrder),
+        );
+      }
+      return;
+    }
+    const inputs = rowsBuffer('batch inputs', spec.inputSize);
+    const targets = rowsBuffer('batch targets', outputSize);
+    const gradients: Dispatch[] = [];
+    for (let l = last; l >= 0; l--) {
+      gradients.push(
+        this.matmul('weightGradient', { gather: gatherCodes.none }, this.layerShapes[l].weights, {
+          left: this.delta[l],
+          right: l === 0 ? inputs : this.outputs[l - 1],
+          gradient: layers[l].gradient,
+          options,
+          order: net.noOrder,
+        }),
+      );
+      if (l > 0) gradients.push(hiddenDelta(l));
+    }
+    const lossResources = {
+      shape: this.lossShape,
+      options,
+      z: this.z[last],
+      activated: this.outputs[last],
+      targets,
+      delta: this.delta[last],
+      metrics: net.evaluationMetrics,
+      confusion: net.confusion,
+      control: net.control,
+    };
+    this.inference = {
+      inputs,
+      targets,
+      forward: this.forward(0, inputs, gatherCodes.none, net.noOrder),
+      gradients,
+      lossGradient: bindKernel(device, this.lossPipeline('gradient'), lossResources),
+      lossPredict: bindKernel(device, this.lossPipeline('predict'), lossResources),
+    };
+  }
+
+  private shape(kernel: typeof matmulKernel | typeof lossKernel, values: UniformValues): GPUBuffer {
+    const buffer = this.memory.uniform(`${kernel.file} shape`, encodeUniform(kernel, 'shape', values));
+    this.shapes.push(buffer);
+    return buffer;
+  }
+
+  /** A matmul.wgsl shape and its uniform buffer, shared by the products of that shape. */
+  private productShape(values: MatmulShape): ProductShape {
+    return { values, buffer: this.shape(matmulKernel, { ...values }) };
+  }
+
+  /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
+  private matmul(
+    entry: 'forward' | 'hiddenDelta' | 'weightGradient' | 'weightUpdate',
+    constants: Record<string, number | boolean>,
+    { values, buffer }: ProductShape,
+    resources: Record<string, GPUBuffer>,
+  ): Dispatch {
+    const { device } = this.memory;
+    const grid = matmulGrid(values);
+    return {
+      bound: bindKernel(
+        device,
+        kernelPipeline(device, matmulKernel, entry, {
+          ...constants,
+          vectorLoads: vectorLoadsFit(values),
+          ...grid,
+        }),
+        { shape: buffer, ...resources },
+      ),
+      groups: [
+        Math.ceil(values.columns / (grid.workgroupColumns * matmulBlock)),
+        Math.ceil(values.rows / (grid.workgroupRows * matmulBlock)),
+      ],
+    };
+  }
+
+  /** Layer l's forward product on `input` (gathered through `order`, or not). */
+  private forward(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
+    const layer = this.net.layers[l];
+    return this.matmul(
+      'forward',
+      { activation: activationCodes[layer.activation], gather },
+      this.layerShapes[l].forward,
+      {
+        left: input,
+        right: layer.parameters,
+        bias: layer.parameters,
+        product: this.z[l],
+        activated: this.outputs[l],
+        options: this.options,
+        control: this.net.control,
+        order,
+      },
+    );
+  }
+
+  /** Layer l's weight gradient applied by the optimizer where it is made (training only). */
+  private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
+    const layer = this.net.layers[l];
+    if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
+    if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo) === 'rows') {
+      const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
+      const shapeBuffer = this.memory.uniform('weight-update.wgsl shape', encodeWeightUpdateShape(shape));
+      this.shapes.push(shapeBuffer);
+      return bindWeightUpdate(this.memory.device, shape, gather !== gatherCodes.none, this.optimizer, {
+        shape: shapeBuffer,
+        options: this.options,
+        control: this.net.control,
+        order,
+        delta: this.delta[l],
+        activity: input,
+        parameters: layer.parameters,
+        slot0: layer.slots[0],
+        slot1: layer.slots[1],
+      });
+    }
+    return this.matmul('weightUpdate', { gather, ...this.optimizer }, this.layerShapes[l].weights, {
+      left: this.delta[l],
+      right: input,
+      options: this.options,
+      control: this.net.control,
+      order,
+      parameters: layer.parameters,
+      slot0: layer.slots[0],
+      slot1: layer.slots[1],
+    });
+  }
+
+  private lossPipeline(entry: 'train' | 'evaluate' | 'gradient' | 'predict') {
+    const { spec } = this.net;
+    const output = spec.layers[spec.layers.length - 1];
+    return kernelPipeline(this.memory.device, lossKernel, entry, {
+      activation: activationCodes[output.activation],
+      loss: lossCodes[spec.loss],
+      workgroupSize: lossWorkgroupSize(this.capacity),
+    });
+  }
+
+  /** The kernels that read a data set, bound to its order (train) or identity order (evaluate). */
+  private datasetKernels(dataset: GpuDatasetBuffers, order: GPUBuffer): DatasetKernels {
+    let kernels = this.perDataset.get(dataset);
+    if (!kernels) {
+      const { device } = this.memory;
+      const { layers } = this.net;
+      const last = layers.length - 1;
+      kernels = {
+        forward: this.forward(0, dataset.inputs, gatherCodes.leftRows, order),
+        loss: bindKernel(device, this.lossPipeline(this.optimizer ? 'train' : 'evaluate'), {
+          shape: this.lossShape,
+          options: this.options,
+          z: this.z[last],
+          activated: this.outputs[last],
+          targets: dataset.targets,
+          delta: this.delta[last],
+          metrics: this.optimizer ? this.net.trainingMetrics : this.net.evaluationMetrics,
+          confusion: this.net.confusion,
+          order,
+          control: this.net.control,
+        }),
+        update: this.optimizer && this.weightUpdate(0, dataset.inputs, gatherCodes.rightDepth, order),
+      };
+      this.perDataset.set(dataset, kernels);
+    }
+    return kernels;
+  }
+
+  forgetDataset(dataset: GpuDatasetBuffers): void {
+    this.perDataset.delete(dataset);
+  }
+
+  /** The inference buffers and kernels; a training workspace has none. */
+  private inferenceKernels(): InferenceKernels {
+    if (!this.inference) throw new Error('a training workspace has no inference kernels');
+    return this.inference;
+  }
+
+  /** Where predict() and gradients() write their rows: inputs [capacity, inputSize], targets [capacity, outputs]. */
+  get inputs(): GPUBuffer {
+    return this.inferenceKernels().inputs;
+  }
+
+  get targets(): GPUBuffer {
+    return this.inferenceKernels().targets;
+  }
+
+  /** predict(): the forward pass on `inputs`, softmax rows normalised. */
+  recordPredict(recorder: CommandRecorder): void {
+    const { forward, lossPredict } = this.inferenceKernels();
+    for (const { bound, groups } of [forward, ...this.hiddenForward]) recorder.dispatch(bound, ...groups);
+    if (this.net.spec.layers[this.net.layers.length - 1].activation === 'softmax') {
+      recorder.dispatch(lossPredict, 1);
+    }
+  }
+
+  /** gradients(): forward pass on `inputs` and `targets`, δ, then every layer's gradient. */
+  recordGradients(recorder: CommandRecorder): void {
+    const { forward, lossGradient, gradients } = this.inferenceKernels();
+    for (const { bound, groups } of [forward, ...this.hiddenForward]) recorder.dispatch(bound, ...groups);
+    recorder.dispatch(lossGradient, 1);
+    for (const { bound, groups } of gradients) recorder.dispatch(bound, ...groups);
+  }
+
+  /** The forward pass on the data set's next batch (layers, loss with metrics): evaluate() and training. */
+  recordBatch(recorder: CommandRecorder, dataset: GpuDatasetBuffers, order: GPUBuffer): void {
+    const { forward, loss } = this.datasetKernels(dataset, order);
+    recorder.dispatch(forward.bound, ...forward.groups);
+    for (const { bound, groups } of this.hiddenForward) recorder.dispatch(bound, ...groups);
+    recorder.dispatch(loss, 1);
+  }
+
+  /**
+   * One training step on the data set's next batch: 3·L dispatches for L layers (L forward, the loss,
+   * L − 1 hidden deltas, L weight updates).
+   */
+  recordStep(recorder: CommandRecorder, dataset: GpuDatasetBuffers): void {
+    this.recordBatch(recorder, dataset, dataset.order);
+    for (const { bound, groups } of this.updatePass) recorder.dispatch(bound, ...groups);
+    const { update } = this.datasetKernels(dataset, dataset.order);
+    if (!update) throw new Error('recordStep: an inference workspace does not train');
+    recorder.dispatch(update.bound, ...update.groups);
+  }
+
+  destroy(): void {
+    for (const buffer of [...this.z, ...this.outputs, ...this.delta, ...this.shapes]) {
+      this.memory.destroy(buffer);
+    }
+    if (this.inference) {
+      this.memory.destroy(this.inference.inputs);
+      this.memory.destroy(this.inference.targets);
+    }
+    this.perDataset.clear();
+  }
+}

@@ -1,0 +1,99 @@
+// When pipelines compile (docs/webgpu-design.md "Pipeline compilation"): Network.ready() compiles, with
+// createComputePipelineAsync, everything the fit with the same options runs, so that fit compiles nothing;
+// a second network of the same shape on the same engine compiles nothing at all; a pipeline that fails to
+// compile is MlpError('gpu-error').
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { matmulKernel } from '../../../src/backends/webgpu/kernels.js';
+import { compiledKernels, kernelPipeline } from '../../../src/backends/webgpu/pipelines.js';
+import { createEngine } from '../../../src/engine.js';
+import { MlpError } from '../../../src/errors.js';
+import type { FitOptions } from '../../../src/train/options.js';
+import { testDevice } from '../../helpers/gpu.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Counts pipeline creations on every device, by kind. */
+function countPipelines() {
+  const counts = { async: 0, sync: 0 };
+  const prototype = GPUDevice.prototype;
+  const createAsync = prototype.createComputePipelineAsync;
+  const create = prototype.createComputePipeline;
+  vi.spyOn(prototype, 'createComputePipelineAsync').mockImplementation(function (this: GPUDevice, d) {
+    counts.async++;
+    return createAsync.call(this, d);
+  });
+  vi.spyOn(prototype, 'createComputePipeline').mockImplementation(function (this: GPUDevice, d) {
+    counts.sync++;
+    return create.call(this, d);
+  });
+  return counts;
+}
+
+const spec = {
+  inputSize: 12,
+  layers: [
+    { units: 5, activation: 'sigmoid' as const },
+    { units: 3, activation: 'softmax' as const },
+  ],
+  loss: 'softmax-cross-entropy' as const,
+};
+const count = 20;
+const data = {
+  inputs: Float32Array.from({ length: count * spec.inputSize }, (_, i) => Math.sin(i)),
+  targets: Float32Array.from({ length: count * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)),
+};
+
+describe('pipeline compilation', () => {
+  for (const options of [
+    { epochs: 1, batchSize: 1 },
+    { epochs: 1, batchSize: 4, optimizer: { kind: 'adam' } },
+  ] satisfies FitOptions[]) {
+    it(`ready(${JSON.stringify(options)}) compiles asynchronously what fit then runs; a second network compiles nothing`, async () => {
+      const engine = await createEngine({ backend: 'webgpu' });
+      try {
+        const counts = countPipelines();
+        const first = engine.createNetwork(spec);
+        expect(counts, 'creating a network compiles nothing').toEqual({ async: 0, sync: 0 });
+        await first.ready(options);
+        expect(counts.async).toBeGreaterThan(0);
+        expect(counts.sync).toBe(0);
+        const compiled = counts.async;
+        await first.fit(data, options);
+        expect(counts, 'fit after ready compiles nothing more').toEqual({ async: compiled, sync: 0 });
+        const second = engine.createNetwork(spec);
+        await second.ready(options);
+        await second.fit(data, options);
+        expect(counts, 'a second network of the same shape compiles nothing').toEqual({
+          async: compiled,
+          sync: 0,
+        });
+      } finally {
+        engine.dispose();
+      }
+    });
+  }
+
+  it('fit without ready compiles asynchronously before its first step, never synchronously', async () => {
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      const counts = countPipelines();
+      await engine.createNetwork(spec).fit(data, { epochs: 1, batchSize: 4, validationSplit: 0.25 });
+      expect(counts.async).toBeGreaterThan(0);
+      expect(counts.sync).toBe(0);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('a pipeline that does not compile rejects with MlpError gpu-error naming the shader', async () => {
+    const { device } = await testDevice();
+    // A workgroup of 0 × 8 invocations is a pipeline-creation error.
+    const kernel = kernelPipeline(device, matmulKernel, 'forward', { workgroupRows: 0 });
+    const error = await compiledKernels([kernel]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MlpError);
+    expect((error as MlpError).code).toBe('gpu-error');
+    expect((error as MlpError).message).toMatch(/shaders\/matmul\.wgsl forward/);
+    device.destroy();
+  });
+});
