@@ -5,6 +5,7 @@
 
 import { MlpError } from '../../errors.js';
 import type { Activation, NetworkSpec } from '../../model/spec.js';
+import type { Metrics } from '../backend.js';
 import { lossKernel, matmulBlock, matmulKernel, type optimizerCodes } from './kernels.js';
 import { encodeUniform, reflectKernel, storageMemberOffset, type UniformValues } from './reflect.js';
 import type { GpuMemory } from './scheduler.js';
@@ -107,6 +108,19 @@ export function metricsLayout() {
     correct: offset('correct'),
     count: offset('count'),
     nonFinite: offset('nonFinite'),
+  };
+}
+
+/** The metrics loss.wgsl sums (Metrics at `layout`'s offsets), as the backend contract gives them. */
+export function parseMetrics(bytes: ArrayBuffer, layout: ReturnType<typeof metricsLayout>): Metrics {
+  const view = new DataView(bytes);
+  // Kahan: the compensation holds the low-order part that the float32 sum lost, negated.
+  const lossSum = view.getFloat32(layout.lossSum, true) - view.getFloat32(layout.lossCompensation, true);
+  return {
+    lossSum,
+    correct: view.getUint32(layout.correct, true),
+    count: view.getUint32(layout.count, true),
+    finite: view.getUint32(layout.nonFinite, true) === 0 && Number.isFinite(lossSum),
   };
 }
 

@@ -21,17 +21,19 @@ import type {
   ParamsCopy,
   StepOptions,
 } from '../backend.js';
-import { checkExampleLengths, checkLayerParams, checkLength } from '../shape-checks.js';
+import { checkLayerParams } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
-import { checkDevice, DeferredCheck } from './gpu-data.js';
-import { lossKernel, optimizerCodes } from './kernels.js';
+import { checkDevice } from './gpu-data.js';
+import { GpuDatasets } from './gpu-datasets.js';
+import { Inference } from './inference.js';
+import { optimizerCodes } from './kernels.js';
 import {
   checkBindingSize,
   encodeStepOptions,
-  type GpuDatasetBuffers,
   metricsLayout,
   NetworkBuffers,
   type OptimizerConstants,
+  parseMetrics,
 } from './network-buffers.js';
 import {
   type PerExampleLayout,
@@ -40,13 +42,10 @@ import {
   perExampleLayout,
 } from './per-example.js';
 import { compiledKernels } from './pipelines.js';
-import { storageMemberOffset } from './reflect.js';
 import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
-import { type CommandRecorder, DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
+import { DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 import { Workspace } from './workspace.js';
 
-/** Rows per chunk of predict() and evaluate(). */
-const inferenceChunkRows = 1024;
 /** Training steps per command buffer: bounds the memory of one submission on long epochs. */
 const stepsPerSubmit = 256;
 
@@ -100,31 +99,6 @@ function describeDevice(device: GPUDevice): string {
   return text || 'WebGPU device (given by the caller)';
 }
 
-/** A data set on the GPU: ours (upload), or the caller's buffers bound in place (adopt), never destroyed by us. */
-class GpuDataset implements BackendDataset, GpuDatasetBuffers {
-  evaluationOrder: GPUBuffer | undefined;
-  /** where the device-side cursor of `order` stands after the work queued so far */
-  cursor = 0;
-  disposed = false;
-
-  constructor(
-    private readonly owner: WebGpuNetwork,
-    readonly inputs: GPUBuffer,
-    readonly targets: GPUBuffer,
-    readonly order: GPUBuffer,
-    readonly count: number,
-    readonly inputSize: number,
-    readonly outputSize: number,
-    readonly ownsData: boolean,
-  ) {}
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.owner.releaseDataset(this);
-  }
-}
-
 class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   readonly gpu: GpuDataNetwork = this;
   private readonly scheduler: Scheduler;
@@ -132,22 +106,18 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   private readonly device: GPUDevice;
   private optimizer: OptimizerSpec = { kind: 'sgd', momentum: 0, nesterov: false };
   private trainingWorkspace: Workspace | undefined;
-  private inferenceWorkspace: Workspace | undefined;
+  private readonly inference: Inference;
+  private readonly datasets: GpuDatasets;
   /** the fused batch-size-1 kernel, made on first use for the current optimizer */
   private perExample: PerExampleTrainer | undefined;
-  private readonly datasets = new Set<GpuDataset>();
   private readonly paramsCopies: ParamsCopies;
   /** endEpoch's finiteness check of the parameters, made on first use */
   private finiteCheck: FiniteCheck | undefined;
   /** the bytes last written to the options buffers, so unchanged options are not uploaded again */
   private trainingOptionBytes: Uint8Array | undefined;
-  private inferenceRows = 0;
   private disposed = false;
   /** parameterBuffers().version: raised by every write or training step of the parameters */
   private parameterVersion = 0;
-  /** predictBuffer's misuse, found after it returned */
-  private readonly predictBufferCheck = new DeferredCheck();
-  private readonly orderHeaderBytes = storageMemberOffset(lossKernel, 'Order', 'examples');
 
   constructor(
     private readonly backend: WebGpuBackend,
@@ -158,6 +128,13 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     this.device = backend.device;
     this.scheduler = new Scheduler(backend.memory, backend.health);
     this.buffers = new NetworkBuffers(backend.memory, spec);
+    this.datasets = new GpuDatasets(backend.memory, this.scheduler, spec, (dataset) => {
+      this.trainingWorkspace?.forgetDataset(dataset);
+      this.inference.forgetDataset(dataset);
+      this.perExample?.forgetDataset(dataset);
+    });
+    const unpack = (bytes: ArrayBuffer) => this.unpackParams(bytes);
+    this.inference = new Inference(backend.memory, this.scheduler, this.buffers, spec, this.datasets, unpack);
     this.paramsCopies = new ParamsCopies(
       this.scheduler,
       this.buffers,
@@ -171,10 +148,6 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       this.buffers.destroy();
       throw error;
     }
-  }
-
-  private get outputSize(): number {
-    return this.spec.layers[this.spec.layers.length - 1].units;
   }
 
   async readParams(): Promise<LayerParams[]> {
@@ -199,93 +172,17 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
     this.checkAlive();
-    const { inputSize } = this.spec;
-    checkLength('inputs', inputs.length, count * inputSize, `count × inputSize = ${count} × ${inputSize}`);
-    return this.predictRows(count, (workspace, start, rows) =>
-      this.scheduler.upload(
-        workspace.inputs,
-        0,
-        inputs.subarray(start * inputSize, (start + rows) * inputSize),
-      ),
-    );
-  }
-
-  /**
-   * The outputs of `count` rows, a workspace's capacity of rows per readback: `load` puts rows
-   * [start, start + rows) into the workspace's inputs, by an upload or a GPU copy recorded before the pass.
-   */
-  private async predictRows(
-    count: number,
-    load: (workspace: Workspace, start: number, rows: number, recorder: CommandRecorder) => void,
-  ): Promise<Float32Array> {
-    const outputs = this.outputSize;
-    const result = new Float32Array(count * outputs);
-    const workspace = this.inference(Math.min(count, inferenceChunkRows));
-    this.setInferenceRows(workspace.capacity);
-    for (let start = 0; start < count; start += workspace.capacity) {
-      const rows = Math.min(workspace.capacity, count - start);
-      const bytes = await this.scheduler.read(
-        [{ buffer: workspace.outputs[workspace.outputs.length - 1], byteLength: rows * outputs * 4 }],
-        {
-          before: (recorder) =>
-            this.recordPredictRows(recorder, workspace, rows, () => load(workspace, start, rows, recorder)),
-        },
-      );
-      result.set(new Float32Array(bytes, 0, rows * outputs), start * outputs);
-    }
-    return result;
-  }
-
-  /** Loads `rows` rows into the workspace's inputs, zeroes the rest, and records the forward pass. */
-  private recordPredictRows(
-    recorder: CommandRecorder,
-    workspace: Workspace,
-    rows: number,
-    load: () => void,
-  ): void {
-    load();
-    recorder.clear(workspace.inputs, rows * this.spec.inputSize * 4);
-    workspace.recordPredict(recorder);
+    return this.inference.predict(inputs, count);
   }
 
   async predictFromBuffer(inputs: GPUBuffer, count: number): Promise<Float32Array> {
     this.checkAlive();
-    await checkDevice(this.device, [{ what: 'inputs', buffer: inputs }]);
-    const rowBytes = this.spec.inputSize * 4;
-    return this.predictRows(count, (workspace, start, rows, recorder) =>
-      recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
-    );
+    return this.inference.predictFromBuffer(inputs, count);
   }
 
   predictBuffer(inputs: GPUBuffer, count: number, output?: GPUBuffer): GPUBuffer {
     this.checkAlive();
-    this.predictBufferCheck.check();
-    const rowBytes = this.spec.inputSize * 4;
-    const outputRowBytes = this.outputSize * 4;
-    const target =
-      output ??
-      this.device.createBuffer({
-        label: 'predictBuffer output',
-        size: count * outputRowBytes,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-      });
-    const workspace = this.inference(Math.min(count, inferenceChunkRows));
-    this.setInferenceRows(workspace.capacity);
-    const given = [{ what: 'predictBuffer inputs', buffer: inputs }];
-    if (output) given.push({ what: 'predictBuffer output', buffer: output });
-    this.predictBufferCheck.submit(this.device, given, () =>
-      this.scheduler.submit((recorder) => {
-        for (let start = 0; start < count; start += workspace.capacity) {
-          const rows = Math.min(workspace.capacity, count - start);
-          this.recordPredictRows(recorder, workspace, rows, () =>
-            recorder.copy(inputs, start * rowBytes, workspace.inputs, 0, rows * rowBytes),
-          );
-          const last = workspace.outputs[workspace.outputs.length - 1];
-          recorder.copy(last, 0, target, start * outputRowBytes, rows * outputRowBytes);
-        }
-      }),
-    );
-    return target;
+    return this.inference.predictBuffer(inputs, count, output);
   }
 
   parameterBuffers(): ParameterBuffers {
@@ -304,93 +201,24 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
 
   async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<LayerParams[]> {
     this.checkAlive();
-    checkExampleLengths(this.spec, inputs, targets, count);
-    const workspace = this.inference(count);
-    this.setInferenceRows(count);
-    this.scheduler.upload(workspace.inputs, 0, inputs);
-    this.scheduler.upload(workspace.targets, 0, targets);
-    const bytes = await this.scheduler.read(this.buffers.gradientBuffers(), {
-      before: (recorder) => {
-        recorder.clear(workspace.inputs, count * this.spec.inputSize * 4);
-        workspace.recordGradients(recorder);
-      },
-    });
-    return this.unpackParams(bytes);
+    return this.inference.gradients(inputs, targets, count);
   }
 
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset {
     this.checkAlive();
-    checkExampleLengths(this.spec, inputs, targets, count);
-    const { memory } = this.backend;
-    const inputBytes = inputs.length * 4;
-    const targetBytes = targets.length * 4;
-    checkBindingSize(
-      this.device,
-      `a data set of ${count} examples × ${this.spec.inputSize} inputs`,
-      inputBytes,
-    );
-    checkBindingSize(this.device, `a data set's ${count} × ${this.outputSize} targets`, targetBytes);
-    const dataset = new GpuDataset(
-      this,
-      memory.storage('data set inputs', inputBytes),
-      memory.storage('data set targets', targetBytes),
-      memory.storage('data set order', this.orderHeaderBytes + count * 4),
-      count,
-      this.spec.inputSize,
-      this.outputSize,
-      true,
-    );
-    this.scheduler.upload(dataset.inputs, 0, inputs);
-    this.scheduler.upload(dataset.targets, 0, targets);
-    return this.addDataset(dataset);
+    return this.datasets.upload(inputs, targets, count);
   }
 
-  async adopt({ inputs, targets, count }: Required<GpuData>): Promise<BackendDataset> {
+  async adopt(data: Required<GpuData>): Promise<BackendDataset> {
     this.checkAlive();
-    checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', inputs.size);
-    checkBindingSize(this.device, 'data.targets (a GPUBuffer bound whole)', targets.size);
+    checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', data.inputs.size);
+    checkBindingSize(this.device, 'data.targets (a GPUBuffer bound whole)', data.targets.size);
     await checkDevice(this.device, [
-      { what: 'data.inputs', buffer: inputs },
-      { what: 'data.targets', buffer: targets },
+      { what: 'data.inputs', buffer: data.inputs },
+      { what: 'data.targets', buffer: data.targets },
     ]);
     this.checkAlive();
-    const order = this.backend.memory.storage('data set order', this.orderHeaderBytes + count * 4);
-    return this.addDataset(
-      new GpuDataset(this, inputs, targets, order, count, this.spec.inputSize, this.outputSize, false),
-    );
-  }
-
-  /** Registers a data set with the identity order. */
-  private addDataset(dataset: GpuDataset): GpuDataset {
-    this.scheduler.upload(
-      dataset.order,
-      0,
-      this.orderBytes(Uint32Array.from({ length: dataset.count }, (_, i) => i)),
-    );
-    this.datasets.add(dataset);
-    return dataset;
-  }
-
-  /** step.wgsl Order: cursor 0, count, then the examples, as one upload. */
-  private orderBytes(order: Uint32Array): Uint32Array {
-    const words = new Uint32Array(this.orderHeaderBytes / 4 + order.length);
-    words[1] = order.length;
-    words.set(order, this.orderHeaderBytes / 4);
-    return words;
-  }
-
-  releaseDataset(dataset: GpuDataset): void {
-    if (!this.datasets.delete(dataset)) return;
-    this.trainingWorkspace?.forgetDataset(dataset);
-    this.inferenceWorkspace?.forgetDataset(dataset);
-    this.perExample?.forgetDataset(dataset);
-    const { memory } = this.backend;
-    if (dataset.ownsData) {
-      memory.destroy(dataset.inputs);
-      memory.destroy(dataset.targets);
-    }
-    memory.destroy(dataset.order);
-    if (dataset.evaluationOrder) memory.destroy(dataset.evaluationOrder);
+    return this.datasets.adopt(data);
   }
 
   setOptimizer(spec: OptimizerSpec): void {
@@ -463,8 +291,8 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     evaluated?: BackendDataset,
   ): Promise<void> {
     this.checkAlive();
-    const data = this.checkDataset(training);
-    const evaluationPass = evaluated && this.evaluationPass(this.checkDataset(evaluated));
+    const data = this.datasets.check(training);
+    const evaluationPass = evaluated && this.inference.evaluationPass(this.datasets.check(evaluated));
     const { optimizer } = step;
     // As train() takes it: a batch of the whole data set or more is the whole data set.
     const batchSize = Math.min(step.batchSize, data.count);
@@ -494,15 +322,12 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
 
   setOrder(dataset: BackendDataset, order: Uint32Array): void {
     this.checkAlive();
-    const data = this.checkDataset(dataset);
-    checkLength('order', order.length, data.count, 'the data set’s count');
-    this.scheduler.upload(data.order, 0, this.orderBytes(order));
-    data.cursor = 0;
+    this.datasets.setOrder(this.datasets.check(dataset), order);
   }
 
   train(dataset: BackendDataset, firstBatch: number, batchCount: number, options: StepOptions): void {
     this.checkAlive();
-    const data = this.checkDataset(dataset);
+    const data = this.datasets.check(dataset);
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new MlpError(
         'invalid-argument',
@@ -576,12 +401,6 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     this.trainingOptionBytes = bytes;
   }
 
-  private setInferenceRows(rows: number): void {
-    if (this.inferenceRows === rows) return;
-    this.scheduler.upload(this.buffers.inferenceOptions, 0, encodeStepOptions({ batchSize: rows }));
-    this.inferenceRows = rows;
-  }
-
   /** The training workspace for `batchSize` rows (rebuilt only when the batch size changes). */
   private training(batchSize: number): Workspace {
     if (this.trainingWorkspace?.capacity !== batchSize) {
@@ -595,16 +414,6 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       );
     }
     return this.trainingWorkspace;
-  }
-
-  /** An inference workspace of at least `rows` rows. */
-  private inference(rows: number): Workspace {
-    if (!this.inferenceWorkspace || this.inferenceWorkspace.capacity < rows) {
-      this.inferenceWorkspace?.destroy();
-      this.inferenceWorkspace = undefined;
-      this.inferenceWorkspace = new Workspace(this.backend.memory, this.buffers, Math.max(1, rows));
-    }
-    return this.inferenceWorkspace;
   }
 
   async takeTrainingMetrics(): Promise<Metrics> {
@@ -621,29 +430,13 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
 
   async evaluate(dataset: BackendDataset): Promise<Evaluation> {
     this.checkAlive();
-    const data = this.checkDataset(dataset);
-    const layout = metricsLayout();
-    const classes = this.buffers.classes;
-    const bytes = await this.scheduler.read(
-      [
-        { buffer: this.buffers.evaluationMetrics, byteLength: layout.size },
-        { buffer: this.buffers.confusion, byteLength: classes * classes * 4 },
-      ],
-      { before: this.evaluationPass(data) },
-    );
-    const metrics = parseMetrics(bytes, layout);
-    const confusionOffset = Math.ceil(layout.size / 4) * 4;
-    return {
-      ...metrics,
-      confusion: new Uint32Array(bytes.slice(confusionOffset, confusionOffset + classes * classes * 4)),
-      classes,
-    };
+    return this.inference.evaluate(this.datasets.check(dataset));
   }
 
   async endEpoch(validation: BackendDataset | undefined): Promise<EpochEnd> {
     this.checkAlive();
-    const data = validation && this.checkDataset(validation);
-    const evaluationPass = data && this.evaluationPass(data);
+    const data = validation && this.datasets.check(validation);
+    const evaluationPass = data && this.inference.evaluationPass(data);
     const check = this.finiteChecker();
     const layout = metricsLayout();
     const metricsBytes = Math.ceil(layout.size / 4) * 4;
@@ -673,33 +466,6 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     return this.finiteCheck;
   }
 
-  /**
-   * Records the forward pass of the current weights over all of `data` into the evaluation metrics and
-   * confusion matrix (cleared first); uploads what it needs (the identity order, once) before.
-   */
-  private evaluationPass(data: GpuDataset): (recorder: CommandRecorder) => void {
-    const { memory } = this.backend;
-    if (!data.evaluationOrder) {
-      data.evaluationOrder = memory.storage('evaluation order', this.orderHeaderBytes + data.count * 4);
-      this.scheduler.upload(
-        data.evaluationOrder,
-        0,
-        this.orderBytes(Uint32Array.from({ length: data.count }, (_, i) => i)),
-      );
-    }
-    const workspace = this.inference(Math.min(data.count, inferenceChunkRows));
-    const chunk = Math.min(data.count, workspace.capacity);
-    this.setInferenceRows(chunk);
-    const chunks = Math.ceil(data.count / chunk);
-    const order = data.evaluationOrder;
-    return (recorder) => {
-      recorder.clear(this.buffers.evaluationMetrics);
-      recorder.clear(this.buffers.confusion);
-      // The evaluation cursor wraps back to 0 after the last chunk (loss.wgsl evaluate).
-      for (let c = 0; c < chunks; c++) workspace.recordBatch(recorder, data, order);
-    };
-  }
-
   stats(): BackendStats {
     return this.scheduler.stats();
   }
@@ -707,9 +473,9 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const dataset of [...this.datasets]) dataset.dispose();
+    this.datasets.disposeAll();
     this.trainingWorkspace?.destroy();
-    this.inferenceWorkspace?.destroy();
+    this.inference.destroy();
     this.perExample?.destroy();
     this.paramsCopies.destroy();
     this.finiteCheck?.destroy();
@@ -734,16 +500,6 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     if (this.disposed) throw new MlpError('disposed', 'this network was disposed; create a new one');
     this.backend.health.check();
   }
-
-  private checkDataset(dataset: BackendDataset): GpuDataset {
-    if (!(dataset instanceof GpuDataset) || !this.datasets.has(dataset)) {
-      if (dataset instanceof GpuDataset && dataset.disposed) {
-        throw new MlpError('disposed', 'this data set was disposed; upload it again');
-      }
-      throw new MlpError('invalid-argument', 'data set: not uploaded by this WebGPU network');
-    }
-    return dataset;
-  }
 }
 
 /** A layer's weights then biases: the layout of its parameter and slot buffers (network-buffers.ts). */
@@ -758,16 +514,4 @@ function optimizerConstants(optimizer: OptimizerSpec): OptimizerConstants {
   return optimizer.kind === 'sgd'
     ? { optimizer: optimizerCodes.sgd, nesterov: optimizer.nesterov, decoupledDecay: false }
     : { optimizer: optimizerCodes.adam, nesterov: false, decoupledDecay: optimizer.kind === 'adamw' };
-}
-
-function parseMetrics(bytes: ArrayBuffer, layout: ReturnType<typeof metricsLayout>): Metrics {
-  const view = new DataView(bytes);
-  // Kahan: the compensation holds the low-order part that the float32 sum lost, negated.
-  const lossSum = view.getFloat32(layout.lossSum, true) - view.getFloat32(layout.lossCompensation, true);
-  return {
-    lossSum,
-    correct: view.getUint32(layout.correct, true),
-    count: view.getUint32(layout.count, true),
-    finite: view.getUint32(layout.nonFinite, true) === 0 && Number.isFinite(lossSum),
-  };
 }
