@@ -73,6 +73,8 @@ export class Workspace {
   readonly outputs: GPUBuffer[];
   readonly delta: GPUBuffer[];
   private readonly shapes: GPUBuffer[] = [];
+  /** weight-update.wgsl's shape uniform of each layer that runs it, made on first use */
+  private readonly weightUpdateShapes = new Map<number, GPUBuffer>();
   /** forward products of layers 1… (layer 0 reads a data set, or the inference inputs) */
   private readonly hiddenForward: Dispatch[];
   /** training: from the output layer down to layer 1, δ of the layer below, then the layer's update */
@@ -280,8 +282,13 @@ export class Workspace {
     if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
     if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo) === 'rows') {
       const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
-      const shapeBuffer = this.memory.uniform('weight-update.wgsl shape', encodeWeightUpdateShape(shape));
-      this.shapes.push(shapeBuffer);
+      // One per layer, shared by the data sets' bindings of layer 0 (a data set's kernels come and go).
+      let shapeBuffer = this.weightUpdateShapes.get(l);
+      if (!shapeBuffer) {
+        shapeBuffer = this.memory.uniform('weight-update.wgsl shape', encodeWeightUpdateShape(shape));
+        this.shapes.push(shapeBuffer);
+        this.weightUpdateShapes.set(l, shapeBuffer);
+      }
       return bindWeightUpdate(this.memory.device, shape, gather !== gatherCodes.none, this.optimizer, {
         shape: shapeBuffer,
         options: this.options,
