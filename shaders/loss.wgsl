@@ -1,7 +1,7 @@
 // The output layer: stable softmax, each loss and its output delta, fused with the per-batch loss sum,
 // correct count and finiteness, accumulated on the GPU. Needs the libraries activation.wgsl and step.wgsl.
 //
-// One workgroup of 256 invocations handles a whole batch: invocation r takes rows r, r + 256, …
+// One workgroup of `workgroupSize` invocations handles a whole batch: invocation r takes rows r, r + workgroupSize, …
 // Bindings (rows = the batch capacity, units = the output layer's units, row-major):
 //   shape: uniform LossShape; options: uniform StepOptions (batchSize);
 //   z [rows, units] read; activated [rows, units] read_write (softmax rows are normalised here);
@@ -10,7 +10,8 @@
 //   metrics (metrics.wgsl); confusion: read_write [classes, classes];
 //   order: read_write Order (cursor, count); control: read_write Control (step).
 // Overrides: activation (the output layer's, activation.wgsl codes), loss (0 squared-error,
-//   1 binary-cross-entropy, 2 softmax-cross-entropy).
+//   1 binary-cross-entropy, 2 softmax-cross-entropy), workgroupSize (a power of two, at most 256: the
+//   batch capacity rounded up, so a batch of 32 does not reduce 256 partial sums through 8 barriers).
 // Per example (spec.ts, math.ts):
 //   squared-error          E = ½·Σ_k (t_k − o_k)²              δ_k = (o_k − t_k)·f'(z_k)
 //   binary-cross-entropy   E = Σ_k softplus(z_k) − t_k·z_k      δ_k = o_k − t_k       (o = σ(z))
@@ -34,7 +35,7 @@ override activation: u32 = ACTIVATION_SIGMOID;
 override loss: u32 = 0u;
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
-const WORKGROUP: u32 = 256u;
+override workgroupSize: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> shape: LossShape;
 @group(0) @binding(1) var<uniform> options: StepOptions;
@@ -46,7 +47,7 @@ const WORKGROUP: u32 = 256u;
 @group(0) @binding(8) var<storage, read_write> order: Order;
 @group(0) @binding(9) var<storage, read_write> control: Control;
 
-var<workgroup> lossPartials: array<f32, WORKGROUP>;
+var<workgroup> lossPartials: array<f32, workgroupSize>;
 var<workgroup> correctCount: atomic<u32>;
 var<workgroup> nonFiniteCount: atomic<u32>;
 
@@ -178,7 +179,7 @@ fn finalOutputs(row: u32) -> f32 {
 fn accumulateMetrics(local: u32, partial: f32, rows: u32) {
   lossPartials[local] = partial;
   workgroupBarrier();
-  for (var width = WORKGROUP / 2u; width > 0u; width /= 2u) {
+  for (var width = workgroupSize / 2u; width > 0u; width /= 2u) {
     if (local < width) {
       lossPartials[local] += lossPartials[local + width];
     }
@@ -189,13 +190,13 @@ fn accumulateMetrics(local: u32, partial: f32, rows: u32) {
   }
 }
 
-@compute @workgroup_size(WORKGROUP)
+@compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
   clearCounts(local);
   let rows = batchRows(order.cursor, options.batchSize, order.count);
   let capacity = arrayLength(&delta) / shape.units;
   var partial = 0.0;
-  for (var row = local; row < capacity; row += WORKGROUP) {
+  for (var row = local; row < capacity; row += workgroupSize) {
     if (row < rows) {
       let targetBase = exampleTargets(row);
       partial += rowLoss(row, targetBase, finalOutputs(row), false);
@@ -211,12 +212,12 @@ fn train(@builtin(local_invocation_index) local: u32) {
   }
 }
 
-@compute @workgroup_size(WORKGROUP)
+@compute @workgroup_size(workgroupSize)
 fn evaluate(@builtin(local_invocation_index) local: u32) {
   clearCounts(local);
   let rows = batchRows(order.cursor, options.batchSize, order.count);
   var partial = 0.0;
-  for (var row = local; row < rows; row += WORKGROUP) {
+  for (var row = local; row < rows; row += workgroupSize) {
     partial += rowLoss(row, exampleTargets(row), finalOutputs(row), true);
   }
   accumulateMetrics(local, partial, rows);
@@ -225,11 +226,11 @@ fn evaluate(@builtin(local_invocation_index) local: u32) {
   }
 }
 
-@compute @workgroup_size(WORKGROUP)
+@compute @workgroup_size(workgroupSize)
 fn gradient(@builtin(local_invocation_index) local: u32) {
   let rows = options.batchSize;
   let capacity = arrayLength(&delta) / shape.units;
-  for (var row = local; row < capacity; row += WORKGROUP) {
+  for (var row = local; row < capacity; row += workgroupSize) {
     if (row < rows) {
       finalOutputs(row);
       writeDelta(row, row * shape.units, rows);
@@ -239,9 +240,9 @@ fn gradient(@builtin(local_invocation_index) local: u32) {
   }
 }
 
-@compute @workgroup_size(WORKGROUP)
+@compute @workgroup_size(workgroupSize)
 fn predict(@builtin(local_invocation_index) local: u32) {
-  for (var row = local; row < options.batchSize; row += WORKGROUP) {
+  for (var row = local; row < options.batchSize; row += workgroupSize) {
     finalOutputs(row);
   }
 }

@@ -1,6 +1,6 @@
 // `npm run bench`: our engines against TensorFlow.js, jax-js and brain.js on the same machine, in one run.
 // Prints Markdown tables to stdout (progress to stderr) and writes bench/out/<date>-<host>.json (ignored by
-// git), or where --json says: a run to keep goes to bench/results/, and `node scripts/bench-tables.mjs FILE`
+// git), or where --json says: a run to keep goes to bench/results/, and `npm run bench:tables -- FILE`
 // makes docs/benchmarks.md's tables from it.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -15,6 +15,7 @@ import {
   randomWgsl,
   stepWgsl,
   updateWgsl,
+  weightUpdateWgsl,
 } from '../../shaders.gen.js';
 
 export interface KernelFamily<Entry extends string = string, Binding extends string = string> {
@@ -103,12 +104,29 @@ export const matmulKernel = family({
   ],
 });
 
+export const weightUpdateKernel = family({
+  file: 'weight-update.wgsl',
+  libraries: [stepWgsl, updateWgsl],
+  main: weightUpdateWgsl,
+  entryPoints: ['weightUpdate'],
+  constants: [
+    'gathered',
+    'vectorInputs',
+    'vectorDeltas',
+    'workgroupRows',
+    'optimizer',
+    'nesterov',
+    'decoupledDecay',
+  ],
+  bindings: ['shape', 'options', 'control', 'order', 'delta', 'activity', 'parameters', 'slot0', 'slot1'],
+});
+
 export const lossKernel = family({
   file: 'loss.wgsl',
   libraries: [activationWgsl, stepWgsl, metricsWgsl],
   main: lossWgsl,
   entryPoints: ['train', 'evaluate', 'gradient', 'predict'],
-  constants: ['activation', 'loss'],
+  constants: ['activation', 'loss', 'workgroupSize'],
   bindings: [
     'shape',
     'options',

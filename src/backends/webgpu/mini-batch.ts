@@ -6,6 +6,7 @@
 
 import type { OptimizerSpec } from '../../model/optimizer.js';
 import type { NetworkSpec } from '../../model/spec.js';
+import { isCpuAdapter } from './kernel-choice.js';
 import { miniBatchKernel } from './kernels.js';
 import { type FusedKernel, optimizerConstants, sizes } from './per-example.js';
 
@@ -24,7 +25,7 @@ export interface MiniBatchLayout {
 
 /**
  * The layout for `batchSize` rows (≥ 2; already capped at the data set's count), or undefined where the
- * batched path keeps the network: not a CPU adapter (isFallbackAdapter, or SwiftShader by name), more than
+ * batched path keeps the network: not a CPU adapter (kernel-choice.ts isCpuAdapter), more than
  * 8 layers, weights that would not fit the device's workgroup memory (the "small network" of the fused
  * design: the step's arithmetic is then small against a dispatch), or z, o and δ of every row that do not
  * fit it (mini-batch.wgsl's header). The weights go into workgroup memory when they fit beside the rows and
@@ -38,10 +39,10 @@ export function miniBatchLayout(
   batchSize: number,
   workgroupMemoryZeroed: boolean,
 ): MiniBatchLayout | undefined {
-  if (batchSize < 2 || !(info?.isFallbackAdapter || info?.architecture === 'swiftshader')) return undefined;
+  if (batchSize < 2 || !isCpuAdapter(info)) return undefined;
   const { parameters } = sizes(spec);
   const capacity = limits.maxComputeWorkgroupStorageSize / 4;
-  const workgroupSize = Math.max(1, info.subgroupMinSize ?? 4);
+  const workgroupSize = Math.max(1, info?.subgroupMinSize ?? 4);
   const rows = { workgroupSize, batchCapacity: batchSize, weightsInWorkgroup: false };
   const held = miniBatchWorkgroupWords(spec, rows);
   if (spec.layers.length > maxLayers || parameters > capacity || held > capacity) return undefined;

@@ -6,6 +6,7 @@
 
 import { type OptimizerSpec, slotCount } from '../../model/optimizer.js';
 import type { NetworkSpec } from '../../model/spec.js';
+import { isCpuAdapter } from './kernel-choice.js';
 import { activationCodes, type KernelFamily, lossCodes, perExampleKernel } from './kernels.js';
 import { type GpuDatasetBuffers, type NetworkBuffers, parameterCount } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
@@ -57,9 +58,9 @@ export function perExampleDevice(
   info: Partial<GPUAdapterInfo> | undefined,
   workgroupMemoryZeroed: boolean,
 ): PerExampleDevice {
-  if (info?.isFallbackAdapter || info?.architecture === 'swiftshader') {
+  if (isCpuAdapter(info)) {
     return {
-      workgroupSize: Math.max(1, info.subgroupMinSize ?? 4),
+      workgroupSize: Math.max(1, info?.subgroupMinSize ?? 4),
       storageWeights: true,
       workgroupWeights: !workgroupMemoryZeroed,
     };

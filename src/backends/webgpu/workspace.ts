@@ -3,6 +3,7 @@
 // only when the capacity or the optimizer changes. The network's long-lived buffers are network-buffers.ts.
 
 import { MlpError } from '../../errors.js';
+import { lossWorkgroupSize, weightUpdateKernelFor } from './kernel-choice.js';
 import {
   activationCodes,
   gatherCodes,
@@ -24,6 +25,7 @@ import {
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
 import { encodeUniform, type UniformValues } from './reflect.js';
 import type { CommandRecorder, GpuMemory } from './scheduler.js';
+import { bindWeightUpdate, encodeWeightUpdateShape } from './weight-update.js';
 
 const floatBytes = 4;
 
@@ -71,6 +73,8 @@ export class Workspace {
   readonly outputs: GPUBuffer[];
   readonly delta: GPUBuffer[];
   private readonly shapes: GPUBuffer[] = [];
+  /** weight-update.wgsl's shape uniform of each layer that runs it, made on first use */
+  private readonly weightUpdateShapes = new Map<number, GPUBuffer>();
   /** forward products of layers 1… (layer 0 reads a data set, or the inference inputs) */
   private readonly hiddenForward: Dispatch[];
   /** training: from the output layer down to layer 1, δ of the layer below, then the layer's update */
@@ -275,6 +279,28 @@ export class Workspace {
   /** Layer l's weight gradient applied by the optimizer where it is made (training only). */
   private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
     const layer = this.net.layers[l];
+    if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
+    if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo) === 'rows') {
+      const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
+      // One per layer, shared by the data sets' bindings of layer 0 (a data set's kernels come and go).
+      let shapeBuffer = this.weightUpdateShapes.get(l);
+      if (!shapeBuffer) {
+        shapeBuffer = this.memory.uniform('weight-update.wgsl shape', encodeWeightUpdateShape(shape));
+        this.shapes.push(shapeBuffer);
+        this.weightUpdateShapes.set(l, shapeBuffer);
+      }
+      return bindWeightUpdate(this.memory.device, shape, gather !== gatherCodes.none, this.optimizer, {
+        shape: shapeBuffer,
+        options: this.options,
+        control: this.net.control,
+        order,
+        delta: this.delta[l],
+        activity: input,
+        parameters: layer.parameters,
+        slot0: layer.slots[0],
+        slot1: layer.slots[1],
+      });
+    }
     return this.matmul('weightUpdate', { gather, ...this.optimizer }, this.layerShapes[l].weights, {
       left: this.delta[l],
       right: input,
@@ -293,6 +319,7 @@ export class Workspace {
     return kernelPipeline(this.memory.device, lossKernel, entry, {
       activation: activationCodes[output.activation],
       loss: lossCodes[spec.loss],
+      workgroupSize: lossWorkgroupSize(this.capacity),
     });
   }
 
