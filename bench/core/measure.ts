@@ -165,7 +165,7 @@ async function timed(action: () => Promise<void>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-export const noTransfers: TransferCounts = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
+const noTransfers: TransferCounts = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
 
 export function subtract(after: TransferCounts, before: TransferCounts): TransferCounts {
   return {
@@ -176,7 +176,7 @@ export function subtract(after: TransferCounts, before: TransferCounts): Transfe
   };
 }
 
-export function add(a: TransferCounts, b: TransferCounts): TransferCounts {
+function add(a: TransferCounts, b: TransferCounts): TransferCounts {
   return subtract(a, subtract(noTransfers, b));
 }
 

@@ -18,7 +18,7 @@ import { MlpError } from '../errors.js';
 
 export const syntheticSource = 'synthetic-faces';
 /** The synthetic faces are one fixed data set; --seed changes the network, not the data. */
-export const syntheticSeed = 1;
+const syntheticSeed = 1;
 
 export type DataKind = 'synthetic-faces' | 'faces' | 'csv';
 
@@ -280,7 +280,7 @@ export async function prepareDataLike(
   return dataset;
 }
 
-export function checkShape(dataset: Dataset, description: DataDescription, source: string): void {
+function checkShape(dataset: Dataset, description: DataDescription, source: string): void {
   if (dataset.inputSize !== description.inputSize) {
     throw new MlpError(
       'invalid-data',

@@ -174,7 +174,7 @@ async function readJson<T>(path: string, what: string): Promise<T> {
 }
 
 /** The default cadence: a killed run loses at most about this much training. */
-export const checkpointSeconds = 60;
+const checkpointSeconds = 60;
 
 export interface CheckpointSchedule {
   /** fit's checkpointEvery: undefined for no checkpoints */

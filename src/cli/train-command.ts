@@ -76,7 +76,7 @@ function defaultOutFolder(task: string): string {
   return join('runs', `${task}-${stamp}`);
 }
 
-export async function train(
+async function train(
   given: TrainFlags,
   source: (key: string) => string | undefined = () => 'cli',
 ): Promise<TrainSummary> {

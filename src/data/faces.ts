@@ -76,7 +76,7 @@ export function parseFaceName(path: string): FaceName {
 }
 
 /** The class index of a face for a task, or an error when the person is not one of `people`. */
-export function faceLabel(face: FaceName, task: FaceTask, people: readonly string[], source: string): number {
+function faceLabel(face: FaceName, task: FaceTask, people: readonly string[], source: string): number {
   switch (task) {
     case 'pose':
       return poses.indexOf(face.pose);

@@ -94,7 +94,7 @@ export function checkGpuBuffer(
 }
 
 /** Refuses a count that is not a positive integer (MlpError('invalid-data')). */
-export function checkGpuCount(what: string, count: unknown): number {
+function checkGpuCount(what: string, count: unknown): number {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     throw new MlpError(
       'invalid-data',

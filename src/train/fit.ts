@@ -141,7 +141,7 @@ const yieldToEventLoop: () => Promise<void> =
  * Checks `data` (lengths, count, finiteness, targets the loss accepts) against the network; MlpError
  * ('invalid-data'). A valid Float32Array is checked where it lies, not copied: fit reads it until it resolves.
  */
-export function checkExamples(
+function checkExamples(
   what: string,
   data: unknown,
   inputSize: number,
@@ -207,7 +207,7 @@ export function checkExamples(
  * Names the data a loss is watched on (kind, count and a hash of every value), so that a best loss carried
  * over from an earlier fit is only compared with losses on the same data.
  */
-export function watchedData(kind: 'validation' | 'training', examples: FitExamples): string {
+function watchedData(kind: 'validation' | 'training', examples: FitExamples): string {
   if (onGpu(examples)) {
     return `${kind} data, ${examples.count} examples, GPU buffers #${gpuDataName(examples.inputs)}/#${gpuDataName(examples.targets)}`;
   }
@@ -237,7 +237,7 @@ function slice(examples: FitExamples, start: number, end: number): Examples {
 }
 
 /** The permutation of epoch `epochIndex`: the same for a resumed run as for an uninterrupted one. */
-export function epochOrder(seed: number, epochIndex: number, count: number, shuffle: boolean): Uint32Array {
+function epochOrder(seed: number, epochIndex: number, count: number, shuffle: boolean): Uint32Array {
   if (!shuffle) return Uint32Array.from({ length: count }, (_, i) => i);
   return new Random(hash32((hash32(seed >>> 0) + epochIndex) >>> 0)).permutation(count);
 }

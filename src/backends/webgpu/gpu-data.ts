@@ -56,7 +56,7 @@ function wrongDevice(what: string, error: GPUError): MlpError {
  * Starts the device check of the buffers not checked before: resolves to MlpError('wrong-device') for the
  * first that fails, else undefined. Needs STORAGE, COPY_SRC or COPY_DST on each (checked before).
  */
-export function startDeviceCheck(device: GPUDevice, buffers: NamedBuffer[]): Promise<MlpError | undefined> {
+function startDeviceCheck(device: GPUDevice, buffers: NamedBuffer[]): Promise<MlpError | undefined> {
   const checked = checkedOn(device);
   const fresh = buffers.filter(({ buffer }) => !checked.has(buffer));
   const results = fresh.map(({ what, buffer }) => {

@@ -29,7 +29,7 @@ export function encodeWeightUpdateShape(shape: WeightUpdateShape): ArrayBuffer {
 }
 
 /** Workgroup rows and the dispatch size: narrowed to the unit blocks a layer has (960-3-4's layer 0: 1). */
-export function weightUpdateGrid(shape: Pick<WeightUpdateShape, 'units' | 'inputs'>): {
+function weightUpdateGrid(shape: Pick<WeightUpdateShape, 'units' | 'inputs'>): {
   workgroupRows: number;
   groups: [number, number];
 } {
