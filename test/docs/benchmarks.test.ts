@@ -8,6 +8,7 @@ import { namedSource, renderDocs } from '../../bench/runner/tables.js';
 
 const page = readFileSync(new URL('../../docs/benchmarks.md', import.meta.url), 'utf8');
 const runner = readFileSync(new URL('../../bench/runner/main.ts', import.meta.url), 'utf8');
+const compareBuilds = readFileSync(new URL('../../bench/runner/compare-builds.ts', import.meta.url), 'utf8');
 
 describe('docs/benchmarks.md', () => {
   it('holds the tables of the results file it names (npm run bench:tables -- FILE remakes them)', () => {
@@ -24,6 +25,11 @@ describe('docs/benchmarks.md', () => {
     const given = new Set([...page.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((match) => match[1]));
     const known = new Set([...runner.matchAll(/^ {2}--([a-z][a-z-]*)/gm)].map((match) => match[1]));
     expect(known.size).toBeGreaterThan(5);
+    // bench:compare's parseArgs options, but --child, which it passes to its own processes
+    for (const [, option] of compareBuilds.matchAll(/(\w+): \{ type: '(?:string|boolean)'/g)) {
+      if (option !== 'child') known.add(option);
+    }
+    expect(known).toContain('base');
     // --check is bench:tables's; --expose-gc is node's, which npm run bench passes.
     const others = new Set(['check', 'expose-gc']);
     expect([...given].filter((option) => !known.has(option) && !others.has(option))).toEqual([]);
