@@ -4,7 +4,8 @@
 // (mini-batch.ts miniBatchLayout), where a step of the batched kernels costs ~3 dispatches per layer for
 // little arithmetic. The numbers are those of the batched kernels (loss.wgsl, matmul.wgsl): mean gradients
 // over the batch's rows, dropout masks drawn per batch row. Needs the libraries activation.wgsl,
-// random.wgsl, step.wgsl, metrics.wgsl and fused-update.wgsl (the optimizer step, on the accessors below).
+// random.wgsl, step.wgsl, metrics.wgsl, fused-update.wgsl (the optimizer step) and fused-output.wgsl (the
+// output layer), both on the accessors below.
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
@@ -66,8 +67,6 @@ override blockCount: u32 = 1u;
 override parameterCount: u32 = 1u;
 override weightsInWorkgroup: bool = false;
 override workgroupWeightCount: u32 = 1u;
-const LOSS_SQUARED_ERROR: u32 = 0u;
-const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -198,10 +197,13 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
   }
 }
 
-struct Outcome {
-  loss: f32,
-  correct: u32,
-  finite: bool,
+// fused-output.wgsl's accessors of the outputs o.
+fn outputAt(index: u32) -> f32 {
+  return outputs[index];
+}
+
+fn setOutputAt(index: u32, value: f32) {
+  outputs[index] = value;
 }
 
 // Softmax, the loss, the class check and the output δ (divided by `rows`) of batch row r.
@@ -212,64 +214,12 @@ fn outputRow(r: u32, rows: u32) -> Outcome {
   let base = r * unitCount + network.offsets[last].y;
   let deltaBase = r * blockCount + network.offsets[last].w;
   let targetBase = rowExamples[r] * units;
-  var logSumExp = 0.0;
-  if (code == ACTIVATION_SOFTMAX) {
-    var largest = z[base];
-    for (var k = 1u; k < units; k++) {
-      largest = max(largest, z[base + k]);
-    }
-    var sum = 0.0;
-    for (var k = 0u; k < units; k++) {
-      sum += exp(z[base + k] - largest);
-    }
-    for (var k = 0u; k < units; k++) {
-      outputs[base + k] = exp(z[base + k] - largest) / sum;
-    }
-    logSumExp = largest + log(sum);
-  }
-  var outcome = Outcome(0.0, 0u, true);
-  var targetSum = 0.0;
-  var predicted = 0u;
-  var actual = 0u;
-  for (var k = 0u; k < units; k++) {
-    let t = datasetTargets[targetBase + k];
-    let o = outputs[base + k];
-    targetSum += t;
-    outcome.finite = outcome.finite && isFinite(o);
-    if (network.loss == LOSS_SQUARED_ERROR) {
-      outcome.loss += 0.5 * (t - o) * (t - o);
-    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
-      outcome.loss += softplus(z[base + k]) - t * z[base + k];
-    } else {
-      outcome.loss += t * (logSumExp - z[base + k]);
-    }
-    if (o > outputs[base + predicted]) {
-      predicted = k;
-    }
-    if (t > datasetTargets[targetBase + actual]) {
-      actual = k;
-    }
-  }
-  if (units == 1u) {
-    predicted = select(0u, 1u, outputs[base] >= 0.5);
-    actual = select(0u, 1u, datasetTargets[targetBase] >= 0.5);
-  }
-  outcome.correct = select(0u, 1u, predicted == actual);
-  outcome.finite = outcome.finite && isFinite(outcome.loss);
+  let outcome = scoreOutputs(base, base, targetBase, units, code);
   let scale = 1.0 / f32(rows);
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     var deltas = vec4f(0.0);
     for (var u = 0u; u < min(4u, units - j0); u++) {
-      let k = j0 + u;
-      let t = datasetTargets[targetBase + k];
-      let o = outputs[base + k];
-      var d = o * targetSum - t;
-      if (network.loss == LOSS_SQUARED_ERROR) {
-        d = (o - t) * activationDerivative(code, z[base + k]);
-      } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
-        d = o - t;
-      }
-      deltas[u] = d * scale;
+      deltas[u] = outputDelta(base, base, targetBase, j0 + u, code, outcome.targetSum) * scale;
     }
     delta[deltaBase + j0 / 4u] = deltas;
   }

@@ -2,7 +2,8 @@
 // so a step costs a few barriers instead of ~11 dispatches (each ~12 µs of fixed overhead). Used when
 // batchSize = 1 and the network fits (per-example.ts perExampleLayout); the numbers are those of the batched
 // kernels at rows = 1, with sgd, adam or adamw. Needs the libraries activation.wgsl, random.wgsl, step.wgsl,
-// metrics.wgsl and fused-update.wgsl (the optimizer step, on the accessors below).
+// metrics.wgsl, fused-update.wgsl (the optimizer step) and fused-output.wgsl (the output layer), both on the
+// accessors below.
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
@@ -69,8 +70,6 @@ override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
 override workgroupSlotCount: u32 = 1u;
-const LOSS_SQUARED_ERROR: u32 = 0u;
-const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -266,10 +265,13 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Ra
   phaseBarrier();
 }
 
-struct Outcome {
-  loss: f32,
-  correct: u32,
-  finite: bool,
+// fused-output.wgsl's accessors of the outputs o.
+fn outputAt(index: u32) -> f32 {
+  return activity[index];
+}
+
+fn setOutputAt(index: u32, value: f32) {
+  activity[index] = value;
 }
 
 // Invocation 0: softmax, the loss, the class check and the output δ of one example.
@@ -280,60 +282,9 @@ fn outputLayer(example: u32) -> Outcome {
   let base = network.offsets[last].y;
   let outputs = network.offsets[last].z + network.layers[last].x;
   let targetBase = example * units;
-  var logSumExp = 0.0;
-  if (code == ACTIVATION_SOFTMAX) {
-    var largest = z[base];
-    for (var k = 1u; k < units; k++) {
-      largest = max(largest, z[base + k]);
-    }
-    var sum = 0.0;
-    for (var k = 0u; k < units; k++) {
-      sum += exp(z[base + k] - largest);
-    }
-    for (var k = 0u; k < units; k++) {
-      activity[outputs + k] = exp(z[base + k] - largest) / sum;
-    }
-    logSumExp = largest + log(sum);
-  }
-  var outcome = Outcome(0.0, 0u, true);
-  var targetSum = 0.0;
-  var predicted = 0u;
-  var actual = 0u;
+  let outcome = scoreOutputs(base, outputs, targetBase, units, code);
   for (var k = 0u; k < units; k++) {
-    let t = datasetTargets[targetBase + k];
-    let o = activity[outputs + k];
-    targetSum += t;
-    outcome.finite = outcome.finite && isFinite(o);
-    if (network.loss == LOSS_SQUARED_ERROR) {
-      outcome.loss += 0.5 * (t - o) * (t - o);
-    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
-      outcome.loss += softplus(z[base + k]) - t * z[base + k];
-    } else {
-      outcome.loss += t * (logSumExp - z[base + k]);
-    }
-    if (o > activity[outputs + predicted]) {
-      predicted = k;
-    }
-    if (t > datasetTargets[targetBase + actual]) {
-      actual = k;
-    }
-  }
-  if (units == 1u) {
-    predicted = select(0u, 1u, activity[outputs] >= 0.5);
-    actual = select(0u, 1u, datasetTargets[targetBase] >= 0.5);
-  }
-  outcome.correct = select(0u, 1u, predicted == actual);
-  outcome.finite = outcome.finite && isFinite(outcome.loss);
-  for (var k = 0u; k < units; k++) {
-    let t = datasetTargets[targetBase + k];
-    let o = activity[outputs + k];
-    var d = o * targetSum - t;
-    if (network.loss == LOSS_SQUARED_ERROR) {
-      d = (o - t) * activationDerivative(code, z[base + k]);
-    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
-      d = o - t;
-    }
-    delta[base + k] = d;
+    delta[base + k] = outputDelta(base, outputs, targetBase, k, code, outcome.targetSum);
   }
   return outcome;
 }

@@ -6,6 +6,7 @@ import type { Activation, Loss } from '../../model/spec.js';
 import {
   activationWgsl,
   finiteWgsl,
+  fusedOutputWgsl,
   fusedUpdateWgsl,
   lossWgsl,
   matmulWgsl,
@@ -143,7 +144,7 @@ export const lossKernel = family({
 
 export const perExampleKernel = family({
   file: 'per-example.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl],
+  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl, fusedOutputWgsl],
   main: perExampleWgsl,
   entryPoints: ['train'],
   constants: [
@@ -177,7 +178,7 @@ export const perExampleKernel = family({
 
 export const miniBatchKernel = family({
   file: 'mini-batch.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl],
+  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl, fusedOutputWgsl],
   main: miniBatchWgsl,
   entryPoints: ['train'],
   constants: [

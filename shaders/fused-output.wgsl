@@ -1,0 +1,82 @@
+// Library (no bindings, no entry points): the output layer of one row for the fused kernels
+// (per-example.wgsl, mini-batch.wgsl), in loss.wgsl's formulas. Needs activation.wgsl, and from the
+// including file: `network` (its `loss` code), `datasetTargets`, the workgroup array `z`, and the accessors
+// outputAt(index) and setOutputAt(index, value) of the outputs o, which each kernel keeps in its own array.
+//   softmax   o_k = exp(z_k − max z) / Σ exp(z − max z)            (when the output activation is softmax)
+//   loss      squared error ½Σ(t − o)²; binary cross-entropy Σ softplus(z) − t·z; softmax cross-entropy
+//             Σ t·(logΣexp z − z_k)
+//   correct   argmax o = argmax t (both sides of 0.5 for one output)
+//   δ_k       squared error (o − t)·f′(z); binary cross-entropy o − t; softmax cross-entropy o·Σt − t
+
+const LOSS_SQUARED_ERROR: u32 = 0u;
+const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
+
+struct Outcome {
+  loss: f32,
+  correct: u32,
+  finite: bool,
+  // Σ t over the row's targets, for the softmax cross-entropy δ
+  targetSum: f32,
+}
+
+// Softmax (when `code` is softmax) into the outputs at oBase, then the row's loss, class check and
+// finiteness: z at zBase, targets at targetBase, `units` outputs.
+fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32, code: u32) -> Outcome {
+  var logSumExp = 0.0;
+  if (code == ACTIVATION_SOFTMAX) {
+    var largest = z[zBase];
+    for (var k = 1u; k < units; k++) {
+      largest = max(largest, z[zBase + k]);
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < units; k++) {
+      sum += exp(z[zBase + k] - largest);
+    }
+    for (var k = 0u; k < units; k++) {
+      setOutputAt(oBase + k, exp(z[zBase + k] - largest) / sum);
+    }
+    logSumExp = largest + log(sum);
+  }
+  var outcome = Outcome(0.0, 0u, true, 0.0);
+  var predicted = 0u;
+  var actual = 0u;
+  for (var k = 0u; k < units; k++) {
+    let t = datasetTargets[targetBase + k];
+    let o = outputAt(oBase + k);
+    outcome.targetSum += t;
+    outcome.finite = outcome.finite && isFinite(o);
+    if (network.loss == LOSS_SQUARED_ERROR) {
+      outcome.loss += 0.5 * (t - o) * (t - o);
+    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+      outcome.loss += softplus(z[zBase + k]) - t * z[zBase + k];
+    } else {
+      outcome.loss += t * (logSumExp - z[zBase + k]);
+    }
+    if (o > outputAt(oBase + predicted)) {
+      predicted = k;
+    }
+    if (t > datasetTargets[targetBase + actual]) {
+      actual = k;
+    }
+  }
+  if (units == 1u) {
+    predicted = select(0u, 1u, outputAt(oBase) >= 0.5);
+    actual = select(0u, 1u, datasetTargets[targetBase] >= 0.5);
+  }
+  outcome.correct = select(0u, 1u, predicted == actual);
+  outcome.finite = outcome.finite && isFinite(outcome.loss);
+  return outcome;
+}
+
+// δ of output k (before any division by the batch's rows), after scoreOutputs gave `targetSum`.
+fn outputDelta(zBase: u32, oBase: u32, targetBase: u32, k: u32, code: u32, targetSum: f32) -> f32 {
+  let t = datasetTargets[targetBase + k];
+  let o = outputAt(oBase + k);
+  if (network.loss == LOSS_SQUARED_ERROR) {
+    return (o - t) * activationDerivative(code, z[zBase + k]);
+  }
+  if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+    return o - t;
+  }
+  return o * targetSum - t;
+}
