@@ -18,9 +18,10 @@ import { miniBatchLayout, miniBatchWorkgroupWords } from '../../../src/backends/
 import { maxStepsPerDispatch } from '../../../src/backends/webgpu/per-example.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
-import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
+import type { NetworkSpec } from '../../../src/model/spec.js';
 import { withAdapterInfo } from '../../helpers/gpu.js';
-import { expectClose, expectCloseScalar } from '../conformance.js';
+import { expectCloseScalar } from '../conformance.js';
+import { adam, expectSameState, faces, randomParams, trainingExamples } from './fused-fixtures.js';
 
 let device: GPUDevice;
 const configurations: Record<
@@ -48,29 +49,6 @@ afterAll(() => {
   for (const { backend } of Object.values(configurations)) backend.dispose();
   device.destroy();
 });
-
-function randomParams(spec: NetworkSpec, random: Random): LayerParams[] {
-  let inputs = spec.inputSize;
-  return spec.layers.map(({ units }) => {
-    const limit = 1 / Math.sqrt(inputs);
-    const layer = {
-      weights: Float32Array.from({ length: units * inputs }, () => random.uniform(-limit, limit)),
-      biases: Float32Array.from({ length: units }, () => random.uniform(-0.1, 0.1)),
-    };
-    inputs = units;
-    return layer;
-  });
-}
-
-const faces: NetworkSpec = {
-  inputSize: 960,
-  layers: [
-    { units: 3, activation: 'sigmoid' },
-    { units: 4, activation: 'sigmoid' },
-  ],
-  loss: 'squared-error',
-};
-const adam: OptimizerSpec = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
 
 const cases: {
   name: string;
@@ -185,19 +163,7 @@ describe.each([
       const { device, backend, zeroed } = configurations[targetName];
       const random = new Random(42);
       const { count, batchSize } = c;
-      const outputs = c.spec.layers[c.spec.layers.length - 1].units;
-      const inputs = Float32Array.from({ length: count * c.spec.inputSize }, () => random.uniform(0, 1));
-      const targets = new Float32Array(count * outputs);
-      for (let r = 0; r < count; r++) {
-        if (outputs === 1) targets[r] = random.below(2);
-        else
-          for (let k = 0; k < outputs; k++)
-            targets[r * outputs + k] = k === random.below(outputs) ? 0.9 : 0.1;
-      }
-      if (c.spec.loss === 'softmax-cross-entropy') {
-        targets.fill(0);
-        for (let r = 0; r < count; r++) targets[r * outputs + random.below(outputs)] = 1;
-      }
+      const { inputs, targets } = trainingExamples(c.spec, count, random);
       const params = randomParams(c.spec, random);
       const order = random.permutation(count);
       const options: StepOptions = {
@@ -244,19 +210,7 @@ describe.each([
         expect(metrics[1].count).toBe(metrics[0].count);
         expect(metrics[1].correct).toBe(metrics[0].correct);
         expectCloseScalar(metrics[1].lossSum, metrics[0].lossSum, 'training loss sum');
-        const [reference, candidate] = await Promise.all(nets.map((n) => n.readParams()));
-        candidate.forEach((layer, l) => {
-          expectClose(layer.weights, reference[l].weights, `weights ${l}`);
-          expectClose(layer.biases, reference[l].biases, `biases ${l}`);
-        });
-        const [stateCpu, stateGpu] = await Promise.all(nets.map((n) => n.readOptimizerState()));
-        expect(stateGpu.step).toBe(batches + 2);
-        stateGpu.slots.forEach((slot, k) => {
-          slot.forEach((layer, l) => {
-            expectClose(layer.weights, stateCpu.slots[k][l].weights, `slot ${k} weights ${l}`);
-            expectClose(layer.biases, stateCpu.slots[k][l].biases, `slot ${k} biases ${l}`);
-          });
-        });
+        await expectSameState(nets, batches + 2);
       } finally {
         for (const net of nets) net.dispose();
       }

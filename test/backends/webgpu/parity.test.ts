@@ -8,8 +8,9 @@ import type { StepOptions } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
-import type { Activation, LayerParams, Loss, NetworkSpec } from '../../../src/model/spec.js';
+import type { Activation, Loss, NetworkSpec } from '../../../src/model/spec.js';
 import { expectClose, expectCloseScalar } from '../conformance.js';
+import { randomParams } from './fused-fixtures.js';
 
 const hiddenActivations: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear'];
 const outputs: { activation: Activation; loss: Loss; units: number }[] = [
@@ -24,19 +25,6 @@ const outputs: { activation: Activation; loss: Loss; units: number }[] = [
 
 const steps = 20;
 const batchSize = 4;
-
-function randomParams(spec: NetworkSpec, random: Random): LayerParams[] {
-  let inputs = spec.inputSize;
-  return spec.layers.map(({ units }) => {
-    const limit = 1 / Math.sqrt(inputs);
-    const layer = {
-      weights: Float32Array.from({ length: units * inputs }, () => random.uniform(-limit, limit)),
-      biases: Float32Array.from({ length: units }, () => random.uniform(-0.2, 0.2)),
-    };
-    inputs = units;
-    return layer;
-  });
-}
 
 function examples(spec: NetworkSpec, count: number, random: Random) {
   const units = spec.layers[spec.layers.length - 1].units;
@@ -72,7 +60,7 @@ describe('GPU against CPU backend: forward, gradients, 20 training steps', () =>
           ],
           loss: output.loss,
         };
-        const params = randomParams(spec, random);
+        const params = randomParams(spec, random, 0.2);
         const data = examples(spec, steps * batchSize, random);
         const order = random.permutation(steps * batchSize);
         const options: StepOptions = {
