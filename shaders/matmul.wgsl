@@ -29,17 +29,24 @@
 //   set, any buffer otherwise), product, activated, gradient (read_write); parameters, slot0, slot1
 //   (update.wgsl, weightUpdate only).
 // Overrides: activation — forward: this layer's f; hiddenDelta: the layer below's f (activation.wgsl codes);
-//   vectorLoads — stage the operands with vec4 loads (see below) where the layout allows; gather (above);
+//   vectorLoads — load the operands as vec4s (see below) where the layout allows; gather (above); staged;
 //   optimizer, nesterov, decoupledDecay (update.wgsl, weightUpdate only); workgroupRows, workgroupColumns
 //   (below).
 // Dropout: shape.layer names the hidden layer whose mask applies (forward: this one; hiddenDelta: the one
 //   below); its options.dropoutThreshold is 0 for the output layer and for inference.
 // Workgroup: a grid of workgroupRows × workgroupColumns invocations (overrides, 8 × 8 by default: a 64 × 64
 //   tile of C; narrower for products with fewer than 64 rows or columns, so their tiles are not mostly
-//   padding), each invocation an 8×8 block held in registers (register blocking: 16 vec4 accumulators,
-//   4 vec4 reads of workgroup memory per 64 multiply-adds); K is walked in slices of 16 through workgroup
-//   memory, where both tiles are stored as vec4s along M and N. Out-of-range elements load as 0 and are not
-//   stored, so every size is correct (1, 3, 17, 63, 65, …), not only multiples of the tile.
+//   padding), each invocation an 8×8 block held in registers (register blocking: 16 vec4 accumulators).
+//   Two ways to feed the blocks (override `staged`, chosen per adapter by measurement: kernel-choice.ts):
+//   staged (true): K is walked in slices of 16 through workgroup memory, where both tiles are stored as
+//     vec4s along M and N; 4 vec4 reads of workgroup memory per 64 multiply-adds, each operand element
+//     loaded from storage once per workgroup. For GPUs, where the workgroup's invocations share the loads.
+//   direct (false): each invocation reads its 8 rows of A and 8 columns of B from storage, 4 depths at a
+//     time (16 vec4 loads per 256 multiply-adds), with no workgroup memory and no barrier. For CPU adapters,
+//     where a workgroup runs on one thread, a barrier switches between all its subgroups, and big
+//     workgroup arrays cost seconds of compilation; there this measured 2× the staged kernel's speed.
+//   Out-of-range elements load as 0 and are not stored, so every size is correct (1, 3, 17, 63, 65, …), not
+//   only multiples of the tile.
 
 struct MatmulShape {
   rows: u32,
@@ -62,6 +69,7 @@ const GATHER_NONE: u32 = 0u;
 const GATHER_LEFT_ROWS: u32 = 1u;
 const GATHER_RIGHT_DEPTH: u32 = 2u;
 override gather: u32 = GATHER_NONE;
+override staged: bool = true;
 
 @group(0) @binding(0) var<uniform> shape: MatmulShape;
 @group(0) @binding(1) var<storage, read> left: array<vec4f>;
@@ -84,8 +92,9 @@ override workgroupColumns: u32 = 8u;
 override tileRows: u32 = workgroupRows * BLOCK;
 override tileColumns: u32 = workgroupColumns * BLOCK;
 override invocations: u32 = workgroupRows * workgroupColumns;
-override leftTileVectors: u32 = SLICE * tileRows / 4u;
-override rightTileVectors: u32 = SLICE * tileColumns / 4u;
+// One vector each when not staged: the arrays are unused then, and their size is what costs compile time.
+override leftTileVectors: u32 = select(1u, SLICE * tileRows / 4u, staged);
+override rightTileVectors: u32 = select(1u, SLICE * tileColumns / 4u, staged);
 const NO_ROW: u32 = 0xffffffffu;
 
 // A's slice [k][m / 4][m % 4] and B's [k][n / 4][n % 4], flattened (sizes are overrides).
@@ -104,10 +113,8 @@ struct Block {
 
 // The data set row of batch row r, or NO_ROW past the batch (gathered operands only).
 fn exampleRow(r: u32) -> u32 {
-  if (r < batchRowCount) {
-    return order.examples[batchFirst + r];
-  }
-  return NO_ROW;
+  let inBatch = r < batchRowCount;
+  return select(NO_ROW, order.examples[select(0u, batchFirst + r, inBatch)], inBatch);
 }
 
 // The row of `left` that A's row m is read from (NO_ROW: zeros).
@@ -184,20 +191,43 @@ fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   }
 }
 
-// The same slices, four elements per load along each operand's contiguous dimension (a gathered
-// dimension is the strided one, so leftRow and rightDepth pick whole vectors).
+// Four consecutive elements along an operand's contiguous dimension, as one vector (vectorLoads only):
+// zeros outside the matrix or past a gathered batch (a gathered dimension is the strided one, so leftRow
+// and rightDepth pick whole vectors). Branch-free (`&`, select, a clamped index): on CPU adapters a branch
+// that differs between invocations runs both ways, masked, for every load.
+// A(m, k…k+3), A contiguous along depth.
+fn leftAlongDepth(m: u32, k: u32) -> vec4f {
+  let row = leftRow(m);
+  let inside = (m < shape.rows) & (k < shape.depth) & (row != NO_ROW);
+  return select(vec4f(), left[select(0u, (row * shape.leftRowStride + k) / 4u, inside)], inside);
+}
+
+// A(m…m+3, k), A contiguous along rows.
+fn leftAlongRows(m: u32, k: u32) -> vec4f {
+  let inside = (m < shape.rows) & (k < shape.depth);
+  return select(vec4f(), left[select(0u, (m + k * shape.leftDepthStride) / 4u, inside)], inside);
+}
+
+// B(k, n…n+3), B contiguous along columns.
+fn rightAlongColumns(k: u32, n: u32) -> vec4f {
+  let depth = rightDepth(k);
+  let inside = (n < shape.columns) & (k < shape.depth) & (depth != NO_ROW);
+  return select(vec4f(), right[select(0u, (depth * shape.rightDepthStride + n) / 4u, inside)], inside);
+}
+
+// B(k…k+3, n), B contiguous along depth.
+fn rightAlongDepth(k: u32, n: u32) -> vec4f {
+  let inside = (n < shape.columns) & (k < shape.depth);
+  return select(vec4f(), right[select(0u, (n * shape.rightColumnStride + k) / 4u, inside)], inside);
+}
+
+// The staged slices, four elements per load along each operand's contiguous dimension.
 fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   for (var e = flat; e < SLICE * tileRows / 4u; e += invocations) {
     if (shape.leftDepthStride == 1u) {
       let m = e / (SLICE / 4u);
       let k = (e % (SLICE / 4u)) * 4u;
-      var v = vec4f();
-      if (rowBase + m < shape.rows && k0 + k < shape.depth) {
-        let row = leftRow(rowBase + m);
-        if (row != NO_ROW) {
-          v = left[(row * shape.leftRowStride + k0 + k) / 4u];
-        }
-      }
+      let v = leftAlongDepth(rowBase + m, k0 + k);
       leftTile[leftSlot(k, m)][m % 4u] = v.x;
       leftTile[leftSlot(k + 1u, m)][m % 4u] = v.y;
       leftTile[leftSlot(k + 2u, m)][m % 4u] = v.z;
@@ -205,32 +235,18 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
     } else {
       let k = e / (tileRows / 4u);
       let m = (e % (tileRows / 4u)) * 4u;
-      var v = vec4f();
-      if (rowBase + m < shape.rows && k0 + k < shape.depth) {
-        v = left[(rowBase + m + (k0 + k) * shape.leftDepthStride) / 4u];
-      }
-      leftTile[leftSlot(k, m)] = v;
+      leftTile[leftSlot(k, m)] = leftAlongRows(rowBase + m, k0 + k);
     }
   }
   for (var e = flat; e < SLICE * tileColumns / 4u; e += invocations) {
     if (shape.rightColumnStride == 1u) {
       let k = e / (tileColumns / 4u);
       let n = (e % (tileColumns / 4u)) * 4u;
-      var v = vec4f();
-      if (columnBase + n < shape.columns && k0 + k < shape.depth) {
-        let depth = rightDepth(k0 + k);
-        if (depth != NO_ROW) {
-          v = right[(depth * shape.rightDepthStride + columnBase + n) / 4u];
-        }
-      }
-      rightTile[rightSlot(k, n)] = v;
+      rightTile[rightSlot(k, n)] = rightAlongColumns(k0 + k, columnBase + n);
     } else {
       let n = e / (SLICE / 4u);
       let k = (e % (SLICE / 4u)) * 4u;
-      var v = vec4f();
-      if (columnBase + n < shape.columns && k0 + k < shape.depth) {
-        v = right[((columnBase + n) * shape.rightColumnStride + k0 + k) / 4u];
-      }
+      let v = rightAlongDepth(k0 + k, columnBase + n);
       rightTile[rightSlot(k, n)][n % 4u] = v.x;
       rightTile[rightSlot(k + 1u, n)][n % 4u] = v.y;
       rightTile[rightSlot(k + 2u, n)][n % 4u] = v.z;
@@ -239,10 +255,8 @@ fn stageVectors(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
   }
 }
 
-fn tileProduct(local: vec3u, group: vec3u) -> Block {
-  let rowBase = group.y * tileRows;
-  let columnBase = group.x * tileColumns;
-  let flat = local.y * workgroupColumns + local.x;
+// Where a gathered product's batch starts in order.examples, and its rows (before either product runs).
+fn findBatch() {
   if (gather != GATHER_NONE) {
     var batch = order.cursor;
     if (gather == GATHER_RIGHT_DEPTH) {
@@ -251,6 +265,12 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
     batchFirst = batch * options.batchSize;
     batchRowCount = batchRows(batch, options.batchSize, order.count);
   }
+}
+
+fn tileProduct(local: vec3u, group: vec3u) -> Block {
+  let rowBase = group.y * tileRows;
+  let columnBase = group.x * tileColumns;
+  let flat = local.y * workgroupColumns + local.x;
   var c00 = vec4f();
   var c01 = vec4f();
   var c10 = vec4f();
@@ -305,6 +325,103 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
   return Block(array<vec4f, 16>(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71), array<vec4f, 2>(sums0, sums1));
 }
 
+// Where each of four lines of an operand starts in its buffer, in vectors (a line: a row of A or a column
+// of B, contiguous along depth); NO_ROW for a line outside the matrix or past a gathered batch.
+fn leftLines(m: u32) -> vec4u {
+  var starts = vec4u(NO_ROW);
+  for (var i = 0u; i < 4u; i++) {
+    let row = leftRow(m + i);
+    starts[i] = select(NO_ROW, row * shape.leftRowStride / 4u, (m + i < shape.rows) & (row != NO_ROW));
+  }
+  return starts;
+}
+
+fn rightLines(n: u32) -> vec4u {
+  var starts = vec4u(NO_ROW);
+  for (var j = 0u; j < 4u; j++) {
+    starts[j] = select(NO_ROW, (n + j) * shape.rightColumnStride / 4u, n + j < shape.columns);
+  }
+  return starts;
+}
+
+// Four depths k…k+3 of four lines: column i is line i's vector at depth k.
+fn linesAt(starts: vec4u, k: u32, fromLeft: bool) -> mat4x4f {
+  return mat4x4f(lineAt(starts.x, k, fromLeft), lineAt(starts.y, k, fromLeft), lineAt(starts.z, k, fromLeft), lineAt(starts.w, k, fromLeft));
+}
+
+fn lineAt(start: u32, k: u32, fromLeft: bool) -> vec4f {
+  let inside = start != NO_ROW;
+  let index = select(0u, start + k / 4u, inside);
+  if (fromLeft) {
+    return select(vec4f(), left[index], inside);
+  }
+  return select(vec4f(), right[index], inside);
+}
+
+// The invocation's 8 × 8 block of C read straight from storage, four depths at a time, as 4 × 4 matrices:
+// a[h] holds A's rows 4h…4h+3 and b[h] B's columns 4h…4h+3 at depths k…k+3, column kk of each the depth
+// k + kk (an operand contiguous along depth is loaded as lines and transposed: free in registers).
+// vectorLoads only (the caller stages every other layout).
+fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRight: bool) -> Block {
+  let row0 = group.y * tileRows + local.y * BLOCK;
+  let column0 = group.x * tileColumns + local.x * BLOCK;
+  let leftStarts = array<vec4u, 2>(leftLines(row0), leftLines(row0 + 4u));
+  let rightStarts = array<vec4u, 2>(rightLines(column0), rightLines(column0 + 4u));
+  // Quarters of the block, transposed: column i of c[2·h + r]... see Block: c[h][r] column i is
+  // C(row0 + 4r + i, column0 + 4h…4h+3).
+  var c00 = mat4x4f();
+  var c10 = mat4x4f();
+  var c01 = mat4x4f();
+  var c11 = mat4x4f();
+  var sums0 = vec4f();
+  var sums1 = vec4f();
+  for (var k = 0u; k < shape.depth; k += 4u) {
+    var a0: mat4x4f;
+    var a1: mat4x4f;
+    if (alongDepthLeft) {
+      a0 = transpose(linesAt(leftStarts[0], k, true));
+      a1 = transpose(linesAt(leftStarts[1], k, true));
+    } else {
+      a0 = mat4x4f(leftAlongRows(row0, k), leftAlongRows(row0, k + 1u), leftAlongRows(row0, k + 2u), leftAlongRows(row0, k + 3u));
+      a1 = mat4x4f(leftAlongRows(row0 + 4u, k), leftAlongRows(row0 + 4u, k + 1u), leftAlongRows(row0 + 4u, k + 2u), leftAlongRows(row0 + 4u, k + 3u));
+    }
+    var b0: mat4x4f;
+    var b1: mat4x4f;
+    if (alongDepthRight) {
+      b0 = transpose(linesAt(rightStarts[0], k, false));
+      b1 = transpose(linesAt(rightStarts[1], k, false));
+    } else {
+      b0 = mat4x4f(rightAlongColumns(k, column0), rightAlongColumns(k + 1u, column0), rightAlongColumns(k + 2u, column0), rightAlongColumns(k + 3u, column0));
+      b1 = mat4x4f(rightAlongColumns(k, column0 + 4u), rightAlongColumns(k + 1u, column0 + 4u), rightAlongColumns(k + 2u, column0 + 4u), rightAlongColumns(k + 3u, column0 + 4u));
+    }
+    // (b · aᵀ)(n, i) = Σ_kk B(k + kk, n)·A(i, k + kk)
+    let rows0 = transpose(a0);
+    let rows1 = transpose(a1);
+    c00 += b0 * rows0;
+    c10 += b1 * rows0;
+    c01 += b0 * rows1;
+    c11 += b1 * rows1;
+    sums0 += a0[0] + a0[1] + a0[2] + a0[3];
+    sums1 += a1[0] + a1[1] + a1[2] + a1[3];
+  }
+  return Block(
+    array<vec4f, 16>(
+      c00[0], c10[0], c00[1], c10[1], c00[2], c10[2], c00[3], c10[3],
+      c01[0], c11[0], c01[1], c11[1], c01[2], c11[2], c01[3], c11[3],
+    ),
+    array<vec4f, 2>(sums0, sums1),
+  );
+}
+
+// The invocation's 8 × 8 block of C, and its rows' sums of A.
+fn blockProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRight: bool) -> Block {
+  findBatch();
+  if (staged) {
+    return tileProduct(local, group);
+  }
+  return directProduct(local, group, alongDepthLeft, alongDepthRight);
+}
+
 fn dropoutScaleAt(layer: u32, step: u32, row: u32, unit: u32) -> f32 {
   let threshold = options.dropoutThreshold[layer / 4u][layer % 4u];
   if (threshold == 0u) {
@@ -318,7 +435,7 @@ fn dropoutScaleAt(layer: u32, step: u32, row: u32, unit: u32) -> f32 {
 
 @compute @workgroup_size(workgroupColumns, workgroupRows)
 fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let result = tileProduct(local, group);
+  let result = blockProduct(local, group, true, true);
   for (var i = 0u; i < BLOCK; i++) {
     let row = group.y * tileRows + local.y * BLOCK + i;
     for (var j = 0u; j < BLOCK; j++) {
@@ -335,7 +452,7 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) gr
 
 @compute @workgroup_size(workgroupColumns, workgroupRows)
 fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let result = tileProduct(local, group);
+  let result = blockProduct(local, group, true, false);
   for (var i = 0u; i < BLOCK; i++) {
     let row = group.y * tileRows + local.y * BLOCK + i;
     for (var j = 0u; j < BLOCK; j++) {
@@ -352,7 +469,7 @@ fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id
 
 @compute @workgroup_size(workgroupColumns, workgroupRows)
 fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let result = tileProduct(local, group);
+  let result = blockProduct(local, group, false, false);
   for (var i = 0u; i < BLOCK; i++) {
     let unit = group.y * tileRows + local.y * BLOCK + i;
     if (unit < shape.rows) {
@@ -371,7 +488,7 @@ fn weightGradient(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup
 
 @compute @workgroup_size(workgroupColumns, workgroupRows)
 fn weightUpdate(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let result = tileProduct(local, group);
+  let result = blockProduct(local, group, false, false);
   let decayBiases = options.decayBiases != 0u;
   for (var i = 0u; i < BLOCK; i++) {
     let unit = group.y * tileRows + local.y * BLOCK + i;

@@ -12,6 +12,8 @@ export interface PreparedMatmul {
 
 export interface MatmulEngine {
   name: MatmulEngineName;
+  /** how it runs the product, for the results (e.g. which kernel variant) */
+  note?: string;
   prepare(size: number, a: Float32Array, b: Float32Array): Promise<PreparedMatmul>;
   dispose?(): void;
 }

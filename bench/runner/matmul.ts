@@ -16,6 +16,8 @@ export interface MatmulRecord {
   /** the multiplies in each timed run */
   multipliesPerRun: number;
   runs: number;
+  /** how the engine ran the product, where it says (ours: which feed of matmul.wgsl was measured faster) */
+  note?: string;
 }
 
 export interface MatmulOptions {
@@ -83,6 +85,7 @@ export async function runMatmulBenchmark(options: MatmulOptions): Promise<Matmul
         gflops: spread(gflops),
         multipliesPerRun: count,
         runs: gflops.length,
+        ...(engine.note ? { note: engine.note } : {}),
       });
     }
   }

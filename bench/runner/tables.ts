@@ -165,7 +165,17 @@ export function benchTables(records: BenchRecord[], matmul: MatmulRecord[] | und
     firstEpochTable(records),
   ];
   if (matmul) {
-    parts.push('### Matrix multiply', 'C = A·B, n×n by n×n; GFLOP/s = 2n³ / time.', matmulTable(matmul));
+    const matmulNotes = [
+      ...new Set(
+        matmul.filter((record) => record.note).map((record) => `- ${record.engine}: ${record.note}`),
+      ),
+    ];
+    parts.push(
+      '### Matrix multiply',
+      'C = A·B, n×n by n×n; GFLOP/s = 2n³ / time.',
+      matmulTable(matmul),
+      ...(matmulNotes.length > 0 ? [matmulNotes.join('\n')] : []),
+    );
   }
   return parts.join('\n\n');
 }

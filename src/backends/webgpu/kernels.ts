@@ -81,6 +81,7 @@ export const matmulKernel = family({
     'activation',
     'vectorLoads',
     'gather',
+    'staged',
     'optimizer',
     'nesterov',
     'decoupledDecay',

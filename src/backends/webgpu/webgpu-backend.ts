@@ -27,6 +27,7 @@ import { checkDevice } from './gpu-data.js';
 import { GpuDatasets } from './gpu-datasets.js';
 import { Inference } from './inference.js';
 import { optimizerCodes } from './kernels.js';
+import { chooseMatmulFeed } from './matmul-feed.js';
 import { miniBatchKernelFor, miniBatchLayout } from './mini-batch.js';
 import {
   checkBindingSize,
@@ -71,13 +72,18 @@ export class WebGpuBackend implements Backend {
   /**
    * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
    * Without an adapter: MlpError('no-adapter') saying what to install. A caller's device is taken to
-   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts).
+   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts). Measures
+   * which matmul feed the adapter runs faster, once per adapter (matmul-feed.ts).
    */
   static async create(device?: GPUDevice, givenDeviceZeroes = true): Promise<WebGpuBackend> {
-    if (device) return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
+    if (device) {
+      await chooseMatmulFeed(device);
+      return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
+    }
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
     const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
+    await chooseMatmulFeed(acquired.device);
     return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
   }
 

@@ -13,6 +13,7 @@ import {
   matmulKernel,
   matmulTile,
 } from './kernels.js';
+import { matmulFeedOf } from './matmul-feed.js';
 import {
   checkBindingSize,
   type GpuDatasetBuffers,
@@ -230,7 +231,10 @@ export class Workspace {
     return { values, buffer: this.shape(matmulKernel, { ...values }) };
   }
 
-  /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows. */
+  /**
+   * One product of matmul.wgsl, bound, with vec4 loads where the layout allows, fed as measured for the
+   * device (matmul-feed.ts); the direct feed needs vec4 loads, so other layouts are staged.
+   */
   private matmul(
     entry: 'forward' | 'hiddenDelta' | 'weightGradient' | 'weightUpdate',
     constants: Record<string, number | boolean>,
@@ -239,12 +243,14 @@ export class Workspace {
   ): Dispatch {
     const { device } = this.memory;
     const grid = matmulGrid(values);
+    const vectorLoads = vectorLoadsFit(values);
     return {
       bound: bindKernel(
         device,
         kernelPipeline(device, matmulKernel, entry, {
           ...constants,
-          vectorLoads: vectorLoadsFit(values),
+          vectorLoads,
+          staged: !vectorLoads || matmulFeedOf(device) === 'staged',
           ...grid,
         }),
         { shape: buffer, ...resources },

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backward, forward } from '../../../src/backends/cpu/math.js';
+import { useMatmulFeed } from '../../../src/backends/webgpu/matmul-feed.js';
 import { matmulGrid, vectorLoadsFit } from '../../../src/backends/webgpu/network-buffers.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
@@ -98,7 +99,23 @@ describe('matmul.wgsl hiddenDelta: δ_l = (δ_{l+1}·W_{l+1}) ⊙ f′(z_l)', ()
   }
 });
 
-describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)', () => {
+// Products whose layouts allow vec4 loads run on the feed measured for the adapter (matmul-feed.ts): both
+// feeds are checked here, each pinned, and each seen to compile its own pipelines.
+describe.each(['staged', 'direct'] as const)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
+  const compiled: string[] = [];
+  let compile: GPUDevice['createComputePipelineAsync'];
+  beforeAll(() => {
+    useMatmulFeed(gpu.device, feed);
+    compile = gpu.device.createComputePipelineAsync;
+    gpu.device.createComputePipelineAsync = (descriptor) => {
+      compiled.push(descriptor.label ?? '');
+      return compile.call(gpu.device, descriptor);
+    };
+  });
+  afterAll(() => {
+    gpu.device.createComputePipelineAsync = compile;
+  });
+
   const vectorShapes = [
     [65, 1000, 68, 12],
     [130, 12, 64, 20],
@@ -160,6 +177,21 @@ describe('matmul.wgsl with vec4 loads (every operand dimension a multiple of 4)'
     });
   }
 
+  it(`compiled forward, hiddenDelta and weightGradient with staged: ${feed === 'staged'}`, () => {
+    const matmuls = compiled.filter(
+      (label) => label.startsWith('matmul.wgsl') && label.includes('"vectorLoads":true'),
+    );
+    for (const entry of ['forward', 'hiddenDelta', 'weightGradient']) {
+      expect(
+        matmuls.some(
+          (label) => label.includes(` ${entry}:`) && label.includes(`"staged":${feed === 'staged'}`),
+        ),
+      ).toBe(true);
+    }
+  });
+});
+
+describe('vectorLoadsFit', () => {
   it('is not chosen when a dimension is not a multiple of 4', () => {
     const shape = {
       rows: 8,

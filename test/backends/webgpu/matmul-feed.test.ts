@@ -1,0 +1,95 @@
+// matmul-feed.ts: the standalone forward product both feeds are timed on (and the benchmark's matmul runs)
+// against a float64 product, the choice measured once per adapter, and the default for unmeasured devices.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chooseMatmulFeed,
+  matmulFeedOf,
+  standaloneForward,
+  useMatmulFeed,
+} from '../../../src/backends/webgpu/matmul-feed.js';
+import { Random } from '../../../src/model/random.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { expectClose } from '../conformance.js';
+
+const devices: GPUDevice[] = [];
+let device: GPUDevice;
+beforeAll(async () => {
+  device = (await testDevice()).device;
+  devices.push(device);
+});
+afterAll(() => {
+  for (const made of devices) made.destroy();
+});
+
+async function readBack(buffer: GPUBuffer, floats: number): Promise<Float32Array> {
+  const readable = device.createBuffer({
+    size: floats * 4,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, readable, 0, floats * 4);
+  device.queue.submit([encoder.finish()]);
+  await readable.mapAsync(GPUMapMode.READ);
+  const values = new Float32Array(readable.getMappedRange().slice(0));
+  readable.destroy();
+  return values;
+}
+
+describe.each(['staged', 'direct'] as const)('standaloneForward fed %s', (feed) => {
+  it.each([
+    [12, 20, 36],
+    [68, 4, 132],
+    [128, 128, 512],
+  ])('%i rows × %i columns, depth %i: C = A·Bᵀ', async (rows, columns, depth) => {
+    const random = new Random(rows + columns + depth);
+    const a = Float32Array.from({ length: rows * depth }, () => random.uniform(-1, 1));
+    const bTransposed = Float32Array.from({ length: columns * depth }, () => random.uniform(-1, 1));
+    const expected = new Float64Array(rows * columns);
+    for (let m = 0; m < rows; m++)
+      for (let n = 0; n < columns; n++)
+        for (let k = 0; k < depth; k++)
+          expected[m * columns + n] += a[m * depth + k] * bTransposed[n * depth + k];
+    const product = standaloneForward(device, { rows, columns, depth }, feed);
+    try {
+      device.queue.writeBuffer(product.left, 0, a);
+      device.queue.writeBuffer(product.right, 0, bTransposed);
+      product.run(2);
+      expectClose(await readBack(product.product, rows * columns), expected, 'C');
+    } finally {
+      product.destroy();
+    }
+  });
+});
+
+describe('chooseMatmulFeed', () => {
+  it('an unmeasured device is staged; useMatmulFeed pins a feed', async () => {
+    const { device: fresh } = await testDevice();
+    devices.push(fresh);
+    expect(matmulFeedOf(fresh)).toBe('staged');
+    useMatmulFeed(fresh, 'direct');
+    expect(matmulFeedOf(fresh)).toBe('direct');
+  });
+
+  it('measures once per adapter: a second device of the same adapter compiles nothing and gets the same feed', async () => {
+    const first = await chooseMatmulFeed(device);
+    expect(['staged', 'direct']).toContain(first);
+    expect(matmulFeedOf(device)).toBe(first);
+    const { device: second } = await testDevice();
+    devices.push(second);
+    const compiled: string[] = [];
+    const compile = second.createComputePipelineAsync;
+    second.createComputePipelineAsync = (descriptor) => {
+      compiled.push(descriptor.label ?? '');
+      return compile.call(second, descriptor);
+    };
+    expect(await chooseMatmulFeed(second)).toBe(first);
+    expect(matmulFeedOf(second)).toBe(first);
+    expect(compiled).toEqual([]);
+  });
+
+  it('rejects sizes that are not multiples of 4, saying so', () => {
+    expect(() => standaloneForward(device, { rows: 6, columns: 8, depth: 8 }, 'direct')).toThrow(
+      /multiples of 4/,
+    );
+  });
+});
