@@ -231,6 +231,11 @@ export class Workspace {
     return { values, buffer: this.shape(matmulKernel, { ...values }) };
   }
 
+  /** Whether matmul.wgsl runs this product fed direct: as measured for the device, where vec4 loads fit. */
+  private fedDirect(values: MatmulShape): boolean {
+    return matmulFeedOf(this.memory.device) === 'direct' && vectorLoadsFit(values);
+  }
+
   /**
    * One product of matmul.wgsl, bound, with vec4 loads where the layout allows, fed as measured for the
    * device (matmul-feed.ts); the direct feed needs vec4 loads, so other layouts are staged.
@@ -243,14 +248,13 @@ export class Workspace {
   ): Dispatch {
     const { device } = this.memory;
     const grid = matmulGrid(values);
-    const vectorLoads = vectorLoadsFit(values);
     return {
       bound: bindKernel(
         device,
         kernelPipeline(device, matmulKernel, entry, {
           ...constants,
-          vectorLoads,
-          staged: !vectorLoads || matmulFeedOf(device) === 'staged',
+          vectorLoads: vectorLoadsFit(values),
+          staged: !this.fedDirect(values),
           ...grid,
         }),
         { shape: buffer, ...resources },
@@ -286,7 +290,8 @@ export class Workspace {
   private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
     const layer = this.net.layers[l];
     if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
-    if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo) === 'rows') {
+    const direct = this.fedDirect(this.layerShapes[l].weights.values);
+    if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo, direct) === 'rows') {
       const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
       // One per layer, shared by the data sets' bindings of layer 0 (a data set's kernels come and go).
       let shapeBuffer = this.weightUpdateShapes.get(l);

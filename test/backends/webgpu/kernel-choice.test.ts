@@ -16,36 +16,58 @@ const cpuAdapters: Partial<GPUAdapterInfo>[] = [{ architecture: 'swiftshader' },
 const widths = [1, 3, 17, 64, 65, 129, 256, 257, 2048];
 
 describe('weightUpdateKernelFor', () => {
-  it('on a GPU: the row kernel up to 64 units, the tiled product above', () => {
+  it('staged on a GPU: the row kernel up to 64 units, matmul.wgsl above', () => {
     expect(maxUnitsForRowUpdate).toBe(64);
-    expect(widths.map((units) => weightUpdateKernelFor({ units }, gpu))).toEqual([
+    expect(widths.map((units) => weightUpdateKernelFor({ units }, gpu, false))).toEqual([
       ...Array(4).fill('rows'),
-      ...Array(5).fill('tiled'),
+      ...Array(5).fill('matmul'),
     ]);
   });
 
-  it('on CPU adapters: the row kernel up to 256 units', () => {
+  it('staged on CPU adapters: the row kernel up to 256 units', () => {
     expect(maxUnitsForRowUpdateOnCpu).toBe(256);
     for (const adapter of cpuAdapters) {
-      expect(widths.map((units) => weightUpdateKernelFor({ units }, adapter))).toEqual([
+      expect(widths.map((units) => weightUpdateKernelFor({ units }, adapter, false))).toEqual([
         ...Array(7).fill('rows'),
-        ...Array(2).fill('tiled'),
+        ...Array(2).fill('matmul'),
       ]);
     }
   });
 
-  it('the conformance networks at batch > 1 train layers through both kernels on both kinds of adapter, layer 0 (gathered) included', () => {
+  it('where matmul.wgsl would run fed direct: matmul.wgsl at every width, on every adapter', () => {
     for (const adapter of [gpu, ...cpuAdapters]) {
+      expect(widths.map((units) => weightUpdateKernelFor({ units }, adapter, true))).toEqual(
+        Array(widths.length).fill('matmul'),
+      );
+    }
+  });
+
+  // webgpu-backend.test.ts runs the conformance suite on SwiftShader fed direct and seen as a GPU fed staged.
+  it.each([
+    [
+      'a CPU adapter fed direct',
+      cpuAdapters[0],
+      'direct',
+      ['matmul', 'matmul gathered', 'rows', 'rows gathered'],
+    ],
+    ['a GPU fed staged', gpu, 'staged', ['matmul', 'matmul gathered', 'rows', 'rows gathered']],
+  ] as const)(
+    'the conformance networks at batch > 1 train through both kernels on %s, layer 0 (gathered) included',
+    (_, adapter, feed, expected) => {
       const chosen = new Set<string>();
       for (const { spec, batch } of conformanceCases) {
         if (batch === 1) continue;
+        let inputs = spec.inputSize;
         spec.layers.forEach((layer, l) => {
-          chosen.add(`${weightUpdateKernelFor(layer, adapter)}${l === 0 ? ' gathered' : ''}`);
+          // The weight product's layout allows vec4 loads when units and inputs are multiples of 4 (vectorLoadsFit).
+          const direct = feed === 'direct' && layer.units % 4 === 0 && inputs % 4 === 0;
+          chosen.add(`${weightUpdateKernelFor(layer, adapter, direct)}${l === 0 ? ' gathered' : ''}`);
+          inputs = layer.units;
         });
       }
-      expect([...chosen].sort()).toEqual(['rows', 'rows gathered', 'tiled', 'tiled gathered']);
-    }
-  });
+      expect([...chosen].sort()).toEqual(expected);
+    },
+  );
 });
 
 describe('lossWorkgroupSize', () => {
