@@ -11,8 +11,8 @@ import { encodeUniform } from './reflect.js';
 
 export type MatmulFeed = 'staged' | 'direct';
 
-/** The product both feeds are timed on: 2 × 2 workgroups of 64 × 64, a reduction of 512. */
-export const measuredProduct = { rows: 128, columns: 128, depth: 512 };
+/** The product both feeds are timed on: 2 × 2 workgroups of 64 × 64, a reduction of 256. */
+export const measuredProduct = { rows: 128, columns: 128, depth: 256 };
 /** Dispatches per timing are doubled until one timing takes this long (at most maxDispatches). */
 const minimumTimingMs = 2;
 const maxDispatches = 256;
@@ -33,7 +33,7 @@ export function useMatmulFeed(device: GPUDevice, feed: MatmulFeed): void {
 
 /**
  * The faster feed on `device`'s adapter, measured on the first call for that adapter in this process
- * (a few milliseconds on a GPU; about half a second of compilation and timing on SwiftShader), and from
+ * (milliseconds on a GPU; on SwiftShader about 0.5 s, mostly compiling both pipelines), and from
  * then on the feed of `device`'s products.
  */
 export async function chooseMatmulFeed(device: GPUDevice): Promise<MatmulFeed> {
