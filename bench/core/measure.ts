@@ -284,6 +284,9 @@ export async function measureNetwork(
         // Counted around this engine's own run only: a counter that sees every WebGPU call in the process
         // (TF.js's) would otherwise also count the other engines' runs of the round.
         const countsBefore = contender.training.counts?.();
+        // A full collection first (node --expose-gc, as npm run bench runs), so that the garbage of the
+        // engine that ran before is not collected on this one's time.
+        (globalThis as { gc?: () => void }).gc?.();
         const seconds = await train(contender, contender.stepsPerRun);
         if (countsBefore && contender.training.counts) {
           const counted = subtract(contender.training.counts(), countsBefore);
