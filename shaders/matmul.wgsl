@@ -100,7 +100,7 @@ const NO_ROW: u32 = 0xffffffffu;
 // A's slice [k][m / 4][m % 4] and B's [k][n / 4][n % 4], flattened (sizes are overrides).
 var<workgroup> leftTile: array<vec4f, leftTileVectors>;
 var<workgroup> rightTile: array<vec4f, rightTileVectors>;
-// The gathered batch: its first entry in order.examples and its rows (set by tileProduct when gathering).
+// The gathered batch: its first entry in order.examples and its rows (set by findBatch when gathering).
 var<private> batchFirst: u32;
 var<private> batchRowCount: u32;
 

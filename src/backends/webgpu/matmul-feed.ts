@@ -12,7 +12,7 @@ import { encodeUniform } from './reflect.js';
 export type MatmulFeed = 'staged' | 'direct';
 
 /** The product both feeds are timed on: 2 × 2 workgroups of 64 × 64, a reduction of 256. */
-export const measuredProduct = { rows: 128, columns: 128, depth: 256 };
+const measuredProduct = { rows: 128, columns: 128, depth: 256 };
 /** Dispatches per timing are doubled until one timing takes this long (at most maxDispatches). */
 const minimumTimingMs = 2;
 const maxDispatches = 256;
