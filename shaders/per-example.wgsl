@@ -143,16 +143,6 @@ fn partialDot(row: u32, inputOffset: u32, first: u32, inputs: u32, stride: u32) 
   return sum;
 }
 
-fn finishUnit(l: u32, j: u32, total: f32, step: u32) {
-  let shape = network.layers[l];
-  let offsets = network.offsets[l];
-  let hidden = l + 1u < network.layerCount;
-  z[offsets.y + j] = total;
-  // the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
-  let scale = select(1.0, dropoutScale(l, step, j), hidden);
-  activity[offsets.z + shape.x + j] = activate(shape.z, total) * scale;
-}
-
 // δ of rows j0 … j0 + 3 of a layer whose δ start at `first` (the last row repeated past `units`).
 fn deltaBlock(first: u32, units: u32, j0: u32) -> vec4f {
   let last = first + units - 1u;
@@ -210,16 +200,19 @@ fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: R
   return sums;
 }
 
-fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Rates) {
+// Layer l's forward pass (see the header); `update`: layer 0 first applies the previous step's update;
+// `forward`: false for the pass after the last step, which only applies that update.
+fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row: u32, rates: Rates) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
   let offsets = network.offsets[l];
+  // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
     var sums = vec4f(0.0);
     if (l == 0u) {
-      sums = firstLayerColumns(local, update, true, row, rates);
+      sums = firstLayerColumns(local, update, forward, row, rates);
     } else {
       for (var i = local; i < inputs; i += workgroupSize) {
         sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
@@ -237,12 +230,11 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Ra
       for (var p = 0u; p < workgroupSize; p++) {
         total += partials[j * workgroupSize + p];
       }
-      finishUnit(l, j, total, step);
+      z[offsets.y + j] = total;
     }
   } else if (units * 2u > workgroupSize) {
     for (var j = local; j < units; j += workgroupSize) {
-      let total = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
-      finishUnit(l, j, total, step);
+      z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
     }
   } else {
     let parts = workgroupSize / units;
@@ -259,8 +251,14 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Ra
       for (var p = 0u; p < parts; p++) {
         total += partials[p * units + local];
       }
-      finishUnit(l, local, total, step);
+      z[offsets.y + local] = total;
     }
+  }
+  // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
+  let hidden = l + 1u < network.layerCount;
+  for (var j = local; j < units; j += workgroupSize) {
+    let scale = select(1.0, dropoutScale(l, step, j), hidden);
+    activity[offsets.z + inputs + j] = activate(shape.z, z[offsets.y + j]) * scale;
   }
   phaseBarrier();
 }
@@ -366,11 +364,23 @@ fn train(@builtin(local_invocation_index) local: u32) {
     loadExample(local, order.examples[firstCursor]);
   }
   workgroupBarrier();
-  for (var s = 0u; s < steps; s++) {
-    let example = order.examples[firstCursor + s];
+  // Layers from the top down to `lowest` are updated in the backward pass; layer 0's deferred update of
+  // the last step runs in the pass s = steps, a forward pass of layer 0 that reads no example. Each helper
+  // is called from one place: SwiftShader inlines every call, and its compile time grows faster than the
+  // code (docs/webgpu-design.md "Pipeline compilation").
+  let lowest = select(0u, 1u, deferred);
+  for (var s = 0u; s <= steps; s++) {
+    let last = s == steps;
+    if (last && !deferred) {
+      break;
+    }
+    let example = order.examples[firstCursor + min(s, steps - 1u)];
     let step = firstStep + s;
-    for (var l = 0u; l < layerCount; l++) {
-      forwardLayer(l, local, step, s > 0u, example * inputs, rates);
+    for (var l = 0u; l < select(layerCount, 1u, last); l++) {
+      forwardLayer(l, local, step, s > 0u, !last, example * inputs, rates);
+    }
+    if (last) {
+      break;
     }
     if (local == 0u) {
       let outcome = outputLayer(example);
@@ -383,22 +393,13 @@ fn train(@builtin(local_invocation_index) local: u32) {
     }
     workgroupBarrier();
     rates = stepRates(rates, step);
-    for (var l = layerCount - 1u; l > 0u; l--) {
-      backwardLayer(l, local, step, rates);
-      phaseBarrier();
-    }
-    if (!deferred) {
-      backwardLayer(0u, local, step, rates);
-      if (s + 1u < steps) {
+    for (var l = layerCount; l > lowest; l--) {
+      backwardLayer(l - 1u, local, step, rates);
+      if (l == 1u && s + 1u < steps) {
         loadExample(local, order.examples[firstCursor + s + 1u]);
       }
       phaseBarrier();
     }
-  }
-  if (deferred) {
-    firstLayerColumns(local, true, false, 0u, rates);
-    updateBiases(0u, local, rates);
-    phaseBarrier();
   }
   if (weightsInWorkgroup) {
     for (var i = local; i < parameterCount; i += workgroupSize) {
