@@ -8,7 +8,7 @@
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
 //   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset, input offset); loss code
+//            (bias offset, unit offset, input offset)
 //   options: uniform StepOptions (step.wgsl); control: read_write Control; order: read_write Order
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
@@ -19,7 +19,7 @@
 //   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
 //   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
-//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation (fused-output.wgsl).
 // Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
 // layer's output o), z and δ of every unit, `partials`.
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
@@ -54,7 +54,6 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  loss: u32,
   // (inputs, units, activation, weightOffset) per layer
   layers: array<vec4u, 8>,
   // (biasOffset, unitOffset into z and δ, inputOffset into activity, unused here) per layer
@@ -276,13 +275,12 @@ fn setOutputAt(index: u32, value: f32) {
 fn outputLayer(example: u32) -> Outcome {
   let last = network.layerCount - 1u;
   let units = network.layers[last].y;
-  let code = network.layers[last].z;
   let base = network.offsets[last].y;
   let outputs = network.offsets[last].z + network.layers[last].x;
   let targetBase = example * units;
-  let outcome = scoreOutputs(base, outputs, targetBase, units, code);
+  let outcome = scoreOutputs(base, outputs, targetBase, units);
   for (var k = 0u; k < units; k++) {
-    delta[base + k] = outputDelta(base, outputs, targetBase, k, code, outcome.targetSum);
+    delta[base + k] = outputDelta(base, outputs, targetBase, k, outcome.targetSum);
   }
   return outcome;
 }

@@ -160,6 +160,8 @@ export const perExampleKernel = family({
     'optimizer',
     'nesterov',
     'decoupledDecay',
+    'loss',
+    'outputActivation',
   ],
   bindings: [
     'run',
@@ -192,6 +194,8 @@ export const miniBatchKernel = family({
     'optimizer',
     'nesterov',
     'decoupledDecay',
+    'loss',
+    'outputActivation',
   ],
   bindings: perExampleKernel.bindings,
   dynamicOffsets: ['run'],

@@ -143,17 +143,25 @@ export function perExampleKernelFor(
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
       workgroupSlotCount: layout.slotsInWorkgroup ? parameters * slots : 1,
-      ...optimizerConstants(optimizer),
+      ...sharedConstants(spec, optimizer),
     },
   };
 }
 
-/** fused-update.wgsl's overrides. */
-export function optimizerConstants(optimizer: OptimizerSpec): Record<string, number | boolean> {
+/**
+ * The overrides both fused kernels share: fused-update.wgsl's (the optimizer) and fused-output.wgsl's (the
+ * loss and the output layer's activation, constants so that the pipeline holds only the network's own).
+ */
+export function sharedConstants(
+  spec: NetworkSpec,
+  optimizer: OptimizerSpec,
+): Record<string, number | boolean> {
   return {
     optimizer: optimizer.kind === 'sgd' ? 0 : 1,
     nesterov: optimizer.kind === 'sgd' && optimizer.nesterov,
     decoupledDecay: optimizer.kind === 'adamw',
+    loss: lossCodes[spec.loss],
+    outputActivation: activationCodes[spec.layers[spec.layers.length - 1].activation],
   };
 }
 
@@ -199,7 +207,6 @@ export class FusedTrainer {
       `${kernel.family.file} network`,
       encodeUniform(kernel.family, 'network', {
         layerCount: net.layers.length,
-        loss: lossCodes[spec.loss],
         layers,
         offsets,
       }),
