@@ -81,6 +81,7 @@ export class Network {
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
     this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined, best: undefined };
+    this.compileInBackground();
   }
 
   /**
@@ -99,6 +100,8 @@ export class Network {
       network.backendNetwork.setOptimizer(optimizer);
       network.backendNetwork.writeOptimizerState(contents.optimizer.state);
       network.training.optimizer = contents.optimizer.config;
+      // what fit now continues with (the constructor started the default optimizer's)
+      network.compileInBackground();
     }
     return network;
   }
@@ -114,28 +117,47 @@ export class Network {
    * at once; call it right after createNetwork with the options you will give fit, to compile while data
    * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
    * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
-   * set). Optional: fit compiles what is missing itself. Nothing to do on the CPU backend. A program that
-   * does not compile rejects with MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
+   * set). Optional: fit compiles what is missing itself, and on webgpu createNetwork has already started
+   * what a fit with the default options runs (batch size 1, sgd), so `ready()` without options only waits
+   * for it. Nothing to do on the CPU backend. A program that does not compile rejects with
+   * MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
    */
   async ready(options?: FitOptions, examples?: number): Promise<void> {
     this.checkAlive();
+    if (examples !== undefined) checkPositiveInteger('examples', examples);
+    await this.startCompiling(options, examples);
+  }
+
+  /**
+   * Starts compiling what fit(data, options) runs and returns the wait for it; the placeholder data set
+   * (its shapes are what matter) is freed at once, since prepare records synchronously.
+   */
+  private startCompiling(options?: FitOptions, examples?: number): Promise<void> {
     const { batchSize, optimizer } = resolveFitOptions(
       options,
       this.spec.layers.length - 1,
       this.training.optimizer,
     );
-    if (examples !== undefined) checkPositiveInteger('examples', examples);
-    // Rows of zeros: the programs depend on the shapes, not on the data.
-    const rows = Math.min(batchSize, examples ?? batchSize);
-    const probe = this.backendNetwork.upload(
-      new Float32Array(rows * this.inputSize),
-      new Float32Array(rows * this.outputSize),
-      rows,
-    );
+    const probe = this.backendNetwork.placeholder(Math.min(batchSize, examples ?? batchSize));
     try {
-      await this.backendNetwork.prepare(probe, { batchSize, optimizer });
+      return this.backendNetwork.prepare(probe, { batchSize, optimizer });
     } finally {
       probe.dispose();
+    }
+  }
+
+  /**
+   * On webgpu, starts what ready() compiles for fit's default options (the network's optimizer once load
+   * restored one) without awaiting it, so that a fit right after createNetwork waits less. A failure is not
+   * reported here (nothing awaits it): the pipeline stays in the device's cache with its failure, which the
+   * fit or ready() that needs it reports.
+   */
+  private compileInBackground(): void {
+    if (this.owner.backend !== 'webgpu') return;
+    try {
+      this.startCompiling().catch(() => {});
+    } catch {
+      // reported by the fit or ready() that needs it
     }
   }
 

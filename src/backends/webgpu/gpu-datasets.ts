@@ -55,24 +55,31 @@ export class GpuDatasets {
   }
 
   upload(inputs: Float32Array, targets: Float32Array, count: number): GpuDataset {
-    const { inputSize, outputSize } = this;
     checkExampleLengths(this.spec, inputs, targets, count);
-    const { device } = this.memory;
-    checkBindingSize(device, `a data set of ${count} examples × ${inputSize} inputs`, inputs.length * 4);
-    checkBindingSize(device, `a data set's ${count} × ${outputSize} targets`, targets.length * 4);
-    const dataset = new GpuDataset(
-      this,
-      this.memory.storage('data set inputs', inputs.length * 4),
-      this.memory.storage('data set targets', targets.length * 4),
-      this.memory.storage('data set order', this.orderHeaderBytes + count * 4),
-      count,
-      inputSize,
-      outputSize,
-      true,
-    );
+    const dataset = this.placeholder(count);
     this.scheduler.upload(dataset.inputs, 0, inputs);
     this.scheduler.upload(dataset.targets, 0, targets);
-    return this.add(dataset);
+    return dataset;
+  }
+
+  /** `count` examples of zeros (a buffer starts zeroed), uploading nothing: what prepare needs, the shapes. */
+  placeholder(count: number): GpuDataset {
+    const { inputSize, outputSize } = this;
+    const { device } = this.memory;
+    checkBindingSize(device, `a data set of ${count} examples × ${inputSize} inputs`, count * inputSize * 4);
+    checkBindingSize(device, `a data set's ${count} × ${outputSize} targets`, count * outputSize * 4);
+    return this.add(
+      new GpuDataset(
+        this,
+        this.memory.storage('data set inputs', count * inputSize * 4),
+        this.memory.storage('data set targets', count * outputSize * 4),
+        this.memory.storage('data set order', this.orderHeaderBytes + count * 4),
+        count,
+        inputSize,
+        outputSize,
+        true,
+      ),
+    );
   }
 
   /** The caller's buffers, already checked to be on this device (gpu-data.ts checkDevice). */

@@ -211,6 +211,11 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     return this.datasets.upload(inputs, targets, count);
   }
 
+  placeholder(count: number): BackendDataset {
+    this.checkAlive();
+    return this.datasets.placeholder(count);
+  }
+
   async adopt(data: Required<GpuData>): Promise<BackendDataset> {
     this.checkAlive();
     checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', data.inputs.size);
