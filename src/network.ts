@@ -70,6 +70,8 @@ export class Network {
   private readonly training: TrainingState;
   /** Set while a fit runs; stop() raises it. */
   private running: StopFlag | undefined;
+  /** Whether ready() or fit() was called: they compile what they need, so the background compile is moot. */
+  private compiling = false;
 
   /** Made by Engine.createNetwork; not meant to be constructed directly. */
   constructor(
@@ -81,7 +83,7 @@ export class Network {
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
     this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined, best: undefined };
-    this.compileInBackground();
+    if (owner.backend === 'webgpu') setTimeout(() => this.compileInBackground(), 0);
   }
 
   /**
@@ -100,8 +102,6 @@ export class Network {
       network.backendNetwork.setOptimizer(optimizer);
       network.backendNetwork.writeOptimizerState(contents.optimizer.state);
       network.training.optimizer = contents.optimizer.config;
-      // what fit now continues with (the constructor started the default optimizer's)
-      network.compileInBackground();
     }
     return network;
   }
@@ -117,14 +117,15 @@ export class Network {
    * at once; call it right after createNetwork with the options you will give fit, to compile while data
    * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
    * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
-   * set). Optional: fit compiles what is missing itself, and on webgpu createNetwork has already started
-   * what a fit with the default options runs (batch size 1, sgd), so `ready()` without options only waits
-   * for it. Nothing to do on the CPU backend. A program that does not compile rejects with
+   * set). Optional: fit compiles what is missing itself, and on webgpu createNetwork starts what a fit
+   * with the default options runs (batch size 1, sgd) as soon as the program yields, unless a fit or ready
+   * came first, so `ready()` without options then only waits for it. Nothing to do on the CPU backend. A program that does not compile rejects with
    * MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
    */
   async ready(options?: FitOptions, examples?: number): Promise<void> {
     this.checkAlive();
     if (examples !== undefined) checkPositiveInteger('examples', examples);
+    this.compiling = true;
     await this.startCompiling(options, examples);
   }
 
@@ -147,13 +148,15 @@ export class Network {
   }
 
   /**
-   * On webgpu, starts what ready() compiles for fit's default options (the network's optimizer once load
-   * restored one) without awaiting it, so that a fit right after createNetwork waits less. A failure is not
-   * reported here (nothing awaits it): the pipeline stays in the device's cache with its failure, which the
-   * fit or ready() that needs it reports.
+   * On webgpu, what ready() compiles for fit's default options (batch size 1, sgd, or the optimizer
+   * Network.load restored), started without awaiting it by a task the constructor queues: a fit called
+   * later waits less, while a fit or ready() called at once, whose options may differ, is left the CPU (it
+   * compiles what it needs). A failure is not reported here (nothing awaits it): the pipeline stays in the
+   * device's cache with its failure, which the fit or ready() that needs it reports.
    */
   private compileInBackground(): void {
-    if (this.owner.backend !== 'webgpu') return;
+    if (this.disposed || this.compiling) return;
+    this.compiling = true;
     try {
       this.startCompiling().catch(() => {});
     } catch {
@@ -171,6 +174,7 @@ export class Network {
     this.checkIdle('fit');
     const stop: StopFlag = { stopped: false };
     this.running = stop;
+    this.compiling = true;
     try {
       return await runFit(this.training, data, options, stop);
     } finally {
