@@ -21,7 +21,8 @@
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
 //   over the layers), parameterCount, weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1
 //   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl), loss,
-//   outputActivation (fused-output.wgsl).
+//   outputActivation (fused-output.wgsl), dropout (whether a hidden layer drops units: without, the
+//   dropout code is left out of the pipeline).
 // Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
 // layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a
@@ -67,6 +68,7 @@ override blockCount: u32 = 1u;
 override parameterCount: u32 = 1u;
 override weightsInWorkgroup: bool = false;
 override workgroupWeightCount: u32 = 1u;
+override dropout: bool = true;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -113,6 +115,9 @@ fn storeWeight(index: u32, value: f32) {
 
 // Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutScaleAt).
 fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
+  if (!dropout) {
+    return 1.0;
+  }
   let threshold = options.dropoutThreshold[l / 4u][l % 4u];
   if (threshold == 0u) {
     return 1.0;

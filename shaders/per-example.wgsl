@@ -19,7 +19,8 @@
 //   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
 //   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
-//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation (fused-output.wgsl).
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation (fused-output.wgsl); dropout
+//   (whether a hidden layer drops units: without, the dropout code is left out of the pipeline).
 // Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
 // layer's output o), z and δ of every unit, `partials`.
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
@@ -69,6 +70,7 @@ override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
 override workgroupSlotCount: u32 = 1u;
+override dropout: bool = true;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -126,6 +128,9 @@ fn phaseBarrier() {
 }
 
 fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
+  if (!dropout) {
+    return 1.0;
+  }
   let threshold = options.dropoutThreshold[l / 4u][l % 4u];
   if (threshold == 0u || !dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold)) {
     return select(0.0, 1.0, threshold == 0u);

@@ -134,14 +134,18 @@ export class Network {
    * (its shapes are what matter) is freed at once, since prepare records synchronously.
    */
   private startCompiling(options?: FitOptions, examples?: number): Promise<void> {
-    const { batchSize, optimizer } = resolveFitOptions(
+    const { batchSize, optimizer, dropout } = resolveFitOptions(
       options,
       this.spec.layers.length - 1,
       this.training.optimizer,
     );
     const probe = this.backendNetwork.placeholder(Math.min(batchSize, examples ?? batchSize));
     try {
-      return this.backendNetwork.prepare(probe, { batchSize, optimizer });
+      return this.backendNetwork.prepare(probe, {
+        batchSize,
+        optimizer,
+        dropout: dropout.some((rate) => rate > 0),
+      });
     } finally {
       probe.dispose();
     }

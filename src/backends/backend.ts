@@ -134,7 +134,8 @@ export interface BackendNetwork {
    */
   prepare(
     training: BackendDataset,
-    step: { batchSize: number; optimizer: OptimizerSpec },
+    /** dropout: whether any hidden layer drops units (a dropout rate above 0) */
+    step: { batchSize: number; optimizer: OptimizerSpec; dropout: boolean },
     evaluated?: BackendDataset,
   ): Promise<void>;
   /** The order in which `train` visits the examples of `dataset` (an epoch's permutation): one upload. */

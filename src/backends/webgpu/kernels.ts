@@ -162,6 +162,7 @@ export const perExampleKernel = family({
     'decoupledDecay',
     'loss',
     'outputActivation',
+    'dropout',
   ],
   bindings: [
     'run',
@@ -196,6 +197,7 @@ export const miniBatchKernel = family({
     'decoupledDecay',
     'loss',
     'outputActivation',
+    'dropout',
   ],
   bindings: perExampleKernel.bindings,
   dynamicOffsets: ['run'],

@@ -63,6 +63,7 @@ export function miniBatchWorkgroupWords(spec: NetworkSpec, layout: MiniBatchLayo
 export function miniBatchKernelFor(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
+  dropout: boolean,
   layout: MiniBatchLayout,
 ): FusedKernel {
   const { parameters, units, blocks } = sizes(spec);
@@ -76,7 +77,7 @@ export function miniBatchKernelFor(
       parameterCount: parameters,
       weightsInWorkgroup: layout.weightsInWorkgroup,
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
-      ...sharedConstants(spec, optimizer),
+      ...sharedConstants(spec, optimizer, dropout),
     },
   };
 }

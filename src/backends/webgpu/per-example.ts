@@ -127,6 +127,7 @@ export interface FusedKernel {
 export function perExampleKernelFor(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
+  dropout: boolean,
   layout: PerExampleLayout,
 ): FusedKernel {
   const { parameters, units, activity } = sizes(spec);
@@ -143,20 +144,23 @@ export function perExampleKernelFor(
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
       workgroupSlotCount: layout.slotsInWorkgroup ? parameters * slots : 1,
-      ...sharedConstants(spec, optimizer),
+      ...sharedConstants(spec, optimizer, dropout),
     },
   };
 }
 
 /**
- * The overrides both fused kernels share: fused-update.wgsl's (the optimizer) and fused-output.wgsl's (the
- * loss and the output layer's activation, constants so that the pipeline holds only the network's own).
+ * The overrides both fused kernels share: fused-update.wgsl's (the optimizer), fused-output.wgsl's (the
+ * loss and the output layer's activation) and `dropout` (whether a hidden layer drops units): constants,
+ * so that the pipeline holds only the code the network and the fit use (SwiftShader compiles every branch).
  */
 export function sharedConstants(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
+  dropout: boolean,
 ): Record<string, number | boolean> {
   return {
+    dropout,
     optimizer: optimizer.kind === 'sgd' ? 0 : 1,
     nesterov: optimizer.kind === 'sgd' && optimizer.nesterov,
     decoupledDecay: optimizer.kind === 'adamw',

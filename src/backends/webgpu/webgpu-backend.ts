@@ -294,7 +294,7 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
    */
   async prepare(
     training: BackendDataset,
-    step: { batchSize: number; optimizer: OptimizerSpec },
+    step: { batchSize: number; optimizer: OptimizerSpec; dropout: boolean },
     evaluated?: BackendDataset,
   ): Promise<void> {
     this.checkAlive();
@@ -306,7 +306,7 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
     const { memory } = this.backend;
     const kernels = kernelsRecorded((recorder) => {
-      const fused = this.fusedKernel(batchSize, optimizer);
+      const fused = this.fusedKernel(batchSize, optimizer, step.dropout);
       if (fused) {
         const trainer = current
           ? this.fusedTrainer(fused)
@@ -357,7 +357,8 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
     }
-    const fused = this.fusedKernel(batchSize, this.optimizer);
+    const dropout = options.dropout.some((rate) => rate > 0);
+    const fused = this.fusedKernel(batchSize, this.optimizer, dropout);
     if (fused) {
       const trainer = this.fusedTrainer(fused);
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
@@ -387,18 +388,23 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   /**
    * The fused kernel that trains this network at `batchSize` (already capped at the data set's count) with
    * `optimizer`, if one does: per-example.wgsl at batch size 1, mini-batch.wgsl for small networks on CPU
-   * adapters; else the batched kernels do.
+   * adapters; else the batched kernels do. `dropout`: whether a hidden layer drops units (without, the
+   * kernel is compiled without the dropout code).
    */
-  private fusedKernel(batchSize: number, optimizer: OptimizerSpec): FusedKernel | undefined {
+  private fusedKernel(
+    batchSize: number,
+    optimizer: OptimizerSpec,
+    dropout: boolean,
+  ): FusedKernel | undefined {
     const { adapterInfo, limits } = this.device;
     if (batchSize === 1) {
       const device = perExampleDevice(adapterInfo, this.backend.workgroupMemoryZeroed);
       const layout = perExampleLayout(limits, this.spec, optimizer, device);
-      return layout && perExampleKernelFor(this.spec, optimizer, layout);
+      return layout && perExampleKernelFor(this.spec, optimizer, dropout, layout);
     }
     const zeroed = this.backend.workgroupMemoryZeroed;
     const layout = miniBatchLayout(adapterInfo, limits, this.spec, batchSize, zeroed);
-    return layout && miniBatchKernelFor(this.spec, optimizer, layout);
+    return layout && miniBatchKernelFor(this.spec, optimizer, dropout, layout);
   }
 
   private writeTrainingOptions(options: StepOptions): void {
