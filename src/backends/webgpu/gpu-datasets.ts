@@ -59,27 +59,31 @@ export class GpuDatasets {
     const dataset = this.placeholder(count);
     this.scheduler.upload(dataset.inputs, 0, inputs);
     this.scheduler.upload(dataset.targets, 0, targets);
+    this.scheduler.upload(dataset.order, 0, this.identityOrder(count));
     return dataset;
   }
 
-  /** `count` examples of zeros (a buffer starts zeroed), uploading nothing: what prepare needs, the shapes. */
+  /**
+   * `count` examples of zeros (a buffer starts zeroed) and an order of zeros, uploading nothing: what
+   * prepare needs, the shapes.
+   */
   placeholder(count: number): GpuDataset {
     const { inputSize, outputSize } = this;
     const { device } = this.memory;
     checkBindingSize(device, `a data set of ${count} examples × ${inputSize} inputs`, count * inputSize * 4);
     checkBindingSize(device, `a data set's ${count} × ${outputSize} targets`, count * outputSize * 4);
-    return this.add(
-      new GpuDataset(
-        this,
-        this.memory.storage('data set inputs', count * inputSize * 4),
-        this.memory.storage('data set targets', count * outputSize * 4),
-        this.memory.storage('data set order', this.orderHeaderBytes + count * 4),
-        count,
-        inputSize,
-        outputSize,
-        true,
-      ),
+    const dataset = new GpuDataset(
+      this,
+      this.memory.storage('data set inputs', count * inputSize * 4),
+      this.memory.storage('data set targets', count * outputSize * 4),
+      this.memory.storage('data set order', this.orderHeaderBytes + count * 4),
+      count,
+      inputSize,
+      outputSize,
+      true,
     );
+    this.datasets.add(dataset);
+    return dataset;
   }
 
   /** The caller's buffers, already checked to be on this device (gpu-data.ts checkDevice). */

@@ -26,7 +26,7 @@ import { acquireDevice, noAdapterHelp } from './device.js';
 import { checkDevice } from './gpu-data.js';
 import { GpuDatasets } from './gpu-datasets.js';
 import { Inference } from './inference.js';
-import { optimizerCodes } from './kernels.js';
+import { finiteKernel, optimizerCodes } from './kernels.js';
 import { miniBatchKernelFor, miniBatchLayout } from './mini-batch.js';
 import {
   checkBindingSize,
@@ -43,7 +43,7 @@ import {
   perExampleKernelFor,
   perExampleLayout,
 } from './per-example.js';
-import { compiledKernels } from './pipelines.js';
+import { compiledKernels, kernelPipeline } from './pipelines.js';
 import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
 import { DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 import { Workspace } from './workspace.js';
@@ -289,8 +289,9 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
 
   /**
    * Records, into a recorder that only collects kernels, what train() and endEpoch() would dispatch, so their
-   * pipelines start compiling, and awaits them. With an optimizer other than the network's, the trainer is
-   * built for it and thrown away: the pipelines stay in the device's cache for when fit sets it.
+   * pipelines start compiling, and awaits them. The trainer it records with is built for it and thrown away
+   * (train() builds its own), and endEpoch's check of the parameters is only compiled, so that it changes no
+   * state: Network's background compilation runs it whenever its task comes.
    */
   async prepare(
     training: BackendDataset,
@@ -303,27 +304,23 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     const { optimizer } = step;
     // As train() takes it: a batch of the whole data set or more is the whole data set.
     const batchSize = Math.min(step.batchSize, data.count);
-    const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
     const { memory } = this.backend;
     const kernels = kernelsRecorded((recorder) => {
       const fused = this.fusedKernel(batchSize, optimizer, step.dropout);
       if (fused) {
-        const trainer = current
-          ? this.fusedTrainer(fused)
-          : new FusedTrainer(memory, this.buffers, optimizer, fused);
+        const trainer = new FusedTrainer(memory, this.buffers, optimizer, fused);
         trainer.record(recorder, data, 1);
-        if (trainer !== this.fused) trainer.destroy();
+        trainer.destroy();
       } else {
-        const workspace = current
-          ? this.training(batchSize)
-          : new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
+        const workspace = new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
         workspace.recordStep(recorder, data);
-        if (workspace !== this.trainingWorkspace) workspace.destroy();
+        workspace.destroy();
       }
-      // endEpoch's check of the parameters, and its evaluation of the validation set.
-      this.finiteChecker().record(recorder);
+      // endEpoch's evaluation of the validation set
       evaluationPass?.(recorder);
     });
+    // endEpoch's check of the parameters
+    kernels.add(kernelPipeline(this.device, finiteKernel, 'check'));
     await this.backend.health.guard(compiledKernels(kernels));
   }
 

@@ -95,8 +95,10 @@ describe('pipeline compilation', () => {
       const files = new Set<string>();
       const counts = countPipelines(files);
       const net = engine.createNetwork(spec);
+      const before = net.stats();
       await nextTask();
       expect(counts.async, 'pipelines compiling after the task createNetwork queued').toBeGreaterThan(0);
+      expect(net.stats(), 'no upload, no buffer left: the task may come at any time').toEqual(before);
       expect(files).toContain('per-example.wgsl');
       const started = counts.async;
       await net.fit(data, { epochs: 1 });
