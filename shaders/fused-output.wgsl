@@ -1,7 +1,10 @@
 // Library (no bindings, no entry points): the output layer of one row for the fused kernels
 // (per-example.wgsl, mini-batch.wgsl), in loss.wgsl's formulas. Needs activation.wgsl, and from the
-// including file: `network` (its `loss` code), `datasetTargets`, the workgroup array `z`, and the accessors
-// outputAt(index) and setOutputAt(index, value) of the outputs o, which each kernel keeps in its own array.
+// including file: `datasetTargets`, the workgroup array `z`, and the accessors outputAt(index) and
+// setOutputAt(index, value) of the outputs o, which each kernel keeps in its own array.
+// Overrides: loss (kernels.ts lossCodes), outputActivation (the output layer's activation code): override
+// constants rather than codes read at run time, so that a pipeline holds only its network's loss and
+// softmax (SwiftShader compiles every branch: the three losses made this library a sixth of each kernel).
 //   softmax   o_k = exp(z_k − max z) / Σ exp(z − max z)            (when the output activation is softmax)
 //   loss      squared error ½Σ(t − o)²; binary cross-entropy Σ softplus(z) − t·z; softmax cross-entropy
 //             Σ t·(logΣexp z − z_k)
@@ -11,6 +14,9 @@
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
+override loss: u32 = 0u;
+override outputActivation: u32 = 0u;
+
 struct Outcome {
   loss: f32,
   correct: u32,
@@ -19,11 +25,11 @@ struct Outcome {
   targetSum: f32,
 }
 
-// Softmax (when `code` is softmax) into the outputs at oBase, then the row's loss, class check and
+// Softmax (for a softmax output layer) into the outputs at oBase, then the row's loss, class check and
 // finiteness: z at zBase, targets at targetBase, `units` outputs.
-fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32, code: u32) -> Outcome {
+fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome {
   var logSumExp = 0.0;
-  if (code == ACTIVATION_SOFTMAX) {
+  if (outputActivation == ACTIVATION_SOFTMAX) {
     var largest = z[zBase];
     for (var k = 1u; k < units; k++) {
       largest = max(largest, z[zBase + k]);
@@ -45,9 +51,9 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32, code: u32) 
     let o = outputAt(oBase + k);
     outcome.targetSum += t;
     outcome.finite = outcome.finite && isFinite(o);
-    if (network.loss == LOSS_SQUARED_ERROR) {
+    if (loss == LOSS_SQUARED_ERROR) {
       outcome.loss += 0.5 * (t - o) * (t - o);
-    } else if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+    } else if (loss == LOSS_BINARY_CROSS_ENTROPY) {
       outcome.loss += softplus(z[zBase + k]) - t * z[zBase + k];
     } else {
       outcome.loss += t * (logSumExp - z[zBase + k]);
@@ -69,13 +75,13 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32, code: u32) 
 }
 
 // δ of output k (before any division by the batch's rows), after scoreOutputs gave `targetSum`.
-fn outputDelta(zBase: u32, oBase: u32, targetBase: u32, k: u32, code: u32, targetSum: f32) -> f32 {
+fn outputDelta(zBase: u32, oBase: u32, targetBase: u32, k: u32, targetSum: f32) -> f32 {
   let t = datasetTargets[targetBase + k];
   let o = outputAt(oBase + k);
-  if (network.loss == LOSS_SQUARED_ERROR) {
-    return (o - t) * activationDerivative(code, z[zBase + k]);
+  if (loss == LOSS_SQUARED_ERROR) {
+    return (o - t) * activationDerivative(outputActivation, z[zBase + k]);
   }
-  if (network.loss == LOSS_BINARY_CROSS_ENTROPY) {
+  if (loss == LOSS_BINARY_CROSS_ENTROPY) {
     return o - t;
   }
   return o * targetSum - t;

@@ -10,7 +10,7 @@
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
 //   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset into z and o, unused, block offset into δ); loss code
+//            (bias offset, unit offset into z and o, unused, block offset into δ)
 //   options: uniform StepOptions (step.wgsl; batchSize = batchCapacity); control: read_write Control;
 //   order: read_write Order (order.cursor counts batches, as loss.wgsl's)
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
@@ -20,7 +20,9 @@
 // Overrides: workgroupSize (invocations: one subgroup on CPU adapters, where a workgroup runs on one
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
 //   over the layers), parameterCount, weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1
-//   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl).
+//   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl), loss,
+//   outputActivation (fused-output.wgsl), dropout (whether a hidden layer drops units: without, the
+//   dropout code is left out of the pipeline).
 // Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
 // layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a
@@ -53,7 +55,6 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  loss: u32,
   // (inputs, units, activation, weightOffset) per layer
   layers: array<vec4u, 8>,
   // (biasOffset, unitOffset into z and o, unused, blockOffset into δ) per layer
@@ -67,6 +68,7 @@ override blockCount: u32 = 1u;
 override parameterCount: u32 = 1u;
 override weightsInWorkgroup: bool = false;
 override workgroupWeightCount: u32 = 1u;
+override dropout: bool = true;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -113,6 +115,9 @@ fn storeWeight(index: u32, value: f32) {
 
 // Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutScaleAt).
 fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
+  if (!dropout) {
+    return 1.0;
+  }
   let threshold = options.dropoutThreshold[l / 4u][l % 4u];
   if (threshold == 0u) {
     return 1.0;
@@ -210,16 +215,15 @@ fn setOutputAt(index: u32, value: f32) {
 fn outputRow(r: u32, rows: u32) -> Outcome {
   let last = network.layerCount - 1u;
   let units = network.layers[last].y;
-  let code = network.layers[last].z;
   let base = r * unitCount + network.offsets[last].y;
   let deltaBase = r * blockCount + network.offsets[last].w;
   let targetBase = rowExamples[r] * units;
-  let outcome = scoreOutputs(base, base, targetBase, units, code);
+  let outcome = scoreOutputs(base, base, targetBase, units);
   let scale = 1.0 / f32(rows);
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     var deltas = vec4f(0.0);
     for (var u = 0u; u < min(4u, units - j0); u++) {
-      deltas[u] = outputDelta(base, base, targetBase, j0 + u, code, outcome.targetSum) * scale;
+      deltas[u] = outputDelta(base, base, targetBase, j0 + u, outcome.targetSum) * scale;
     }
     delta[deltaBase + j0 / 4u] = deltas;
   }

@@ -8,7 +8,7 @@
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
 //   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset, input offset); loss code
+//            (bias offset, unit offset, input offset)
 //   options: uniform StepOptions (step.wgsl); control: read_write Control; order: read_write Order
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
@@ -19,7 +19,8 @@
 //   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
 //   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
-//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw).
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation (fused-output.wgsl); dropout
+//   (whether a hidden layer drops units: without, the dropout code is left out of the pipeline).
 // Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
 // layer's output o), z and δ of every unit, `partials`.
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
@@ -54,7 +55,6 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  loss: u32,
   // (inputs, units, activation, weightOffset) per layer
   layers: array<vec4u, 8>,
   // (biasOffset, unitOffset into z and δ, inputOffset into activity, unused here) per layer
@@ -70,6 +70,7 @@ override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
 override workgroupSlotCount: u32 = 1u;
+override dropout: bool = true;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -127,6 +128,9 @@ fn phaseBarrier() {
 }
 
 fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
+  if (!dropout) {
+    return 1.0;
+  }
   let threshold = options.dropoutThreshold[l / 4u][l % 4u];
   if (threshold == 0u || !dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold)) {
     return select(0.0, 1.0, threshold == 0u);
@@ -141,16 +145,6 @@ fn partialDot(row: u32, inputOffset: u32, first: u32, inputs: u32, stride: u32) 
     sum += loadWeight(row + i) * activity[inputOffset + i];
   }
   return sum;
-}
-
-fn finishUnit(l: u32, j: u32, total: f32, step: u32) {
-  let shape = network.layers[l];
-  let offsets = network.offsets[l];
-  let hidden = l + 1u < network.layerCount;
-  z[offsets.y + j] = total;
-  // the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
-  let scale = select(1.0, dropoutScale(l, step, j), hidden);
-  activity[offsets.z + shape.x + j] = activate(shape.z, total) * scale;
 }
 
 // δ of rows j0 … j0 + 3 of a layer whose δ start at `first` (the last row repeated past `units`).
@@ -210,16 +204,19 @@ fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: R
   return sums;
 }
 
-fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Rates) {
+// Layer l's forward pass (see the header); `update`: layer 0 first applies the previous step's update;
+// `forward`: false for the pass after the last step, which only applies that update.
+fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row: u32, rates: Rates) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
   let offsets = network.offsets[l];
+  // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
     var sums = vec4f(0.0);
     if (l == 0u) {
-      sums = firstLayerColumns(local, update, true, row, rates);
+      sums = firstLayerColumns(local, update, forward, row, rates);
     } else {
       for (var i = local; i < inputs; i += workgroupSize) {
         sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
@@ -237,12 +234,11 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Ra
       for (var p = 0u; p < workgroupSize; p++) {
         total += partials[j * workgroupSize + p];
       }
-      finishUnit(l, j, total, step);
+      z[offsets.y + j] = total;
     }
   } else if (units * 2u > workgroupSize) {
     for (var j = local; j < units; j += workgroupSize) {
-      let total = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
-      finishUnit(l, j, total, step);
+      z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
     }
   } else {
     let parts = workgroupSize / units;
@@ -259,8 +255,14 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, row: u32, rates: Ra
       for (var p = 0u; p < parts; p++) {
         total += partials[p * units + local];
       }
-      finishUnit(l, local, total, step);
+      z[offsets.y + local] = total;
     }
+  }
+  // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
+  let hidden = l + 1u < network.layerCount;
+  for (var j = local; j < units; j += workgroupSize) {
+    let scale = select(1.0, dropoutScale(l, step, j), hidden);
+    activity[offsets.z + inputs + j] = activate(shape.z, z[offsets.y + j]) * scale;
   }
   phaseBarrier();
 }
@@ -278,13 +280,12 @@ fn setOutputAt(index: u32, value: f32) {
 fn outputLayer(example: u32) -> Outcome {
   let last = network.layerCount - 1u;
   let units = network.layers[last].y;
-  let code = network.layers[last].z;
   let base = network.offsets[last].y;
   let outputs = network.offsets[last].z + network.layers[last].x;
   let targetBase = example * units;
-  let outcome = scoreOutputs(base, outputs, targetBase, units, code);
+  let outcome = scoreOutputs(base, outputs, targetBase, units);
   for (var k = 0u; k < units; k++) {
-    delta[base + k] = outputDelta(base, outputs, targetBase, k, code, outcome.targetSum);
+    delta[base + k] = outputDelta(base, outputs, targetBase, k, outcome.targetSum);
   }
   return outcome;
 }
@@ -366,11 +367,23 @@ fn train(@builtin(local_invocation_index) local: u32) {
     loadExample(local, order.examples[firstCursor]);
   }
   workgroupBarrier();
-  for (var s = 0u; s < steps; s++) {
-    let example = order.examples[firstCursor + s];
+  // Layers from the top down to `lowest` are updated in the backward pass; layer 0's deferred update of
+  // the last step runs in the pass s = steps, a forward pass of layer 0 that reads no example. Each helper
+  // is called from one place: SwiftShader inlines every call, and its compile time grows faster than the
+  // code (docs/webgpu-design.md "Pipeline compilation").
+  let lowest = select(0u, 1u, deferred);
+  for (var s = 0u; s <= steps; s++) {
+    let last = s == steps;
+    if (last && !deferred) {
+      break;
+    }
+    let example = order.examples[firstCursor + min(s, steps - 1u)];
     let step = firstStep + s;
-    for (var l = 0u; l < layerCount; l++) {
-      forwardLayer(l, local, step, s > 0u, example * inputs, rates);
+    for (var l = 0u; l < select(layerCount, 1u, last); l++) {
+      forwardLayer(l, local, step, s > 0u, !last, example * inputs, rates);
+    }
+    if (last) {
+      break;
     }
     if (local == 0u) {
       let outcome = outputLayer(example);
@@ -383,22 +396,13 @@ fn train(@builtin(local_invocation_index) local: u32) {
     }
     workgroupBarrier();
     rates = stepRates(rates, step);
-    for (var l = layerCount - 1u; l > 0u; l--) {
-      backwardLayer(l, local, step, rates);
-      phaseBarrier();
-    }
-    if (!deferred) {
-      backwardLayer(0u, local, step, rates);
-      if (s + 1u < steps) {
+    for (var l = layerCount; l > lowest; l--) {
+      backwardLayer(l - 1u, local, step, rates);
+      if (l == 1u && s + 1u < steps) {
         loadExample(local, order.examples[firstCursor + s + 1u]);
       }
       phaseBarrier();
     }
-  }
-  if (deferred) {
-    firstLayerColumns(local, true, false, 0u, rates);
-    updateBiases(0u, local, rates);
-    phaseBarrier();
   }
   if (weightsInWorkgroup) {
     for (var i = local; i < parameterCount; i += workgroupSize) {

@@ -70,6 +70,8 @@ export class Network {
   private readonly training: TrainingState;
   /** Set while a fit runs; stop() raises it. */
   private running: StopFlag | undefined;
+  /** Whether ready() or fit() was called: they compile what they need, so the background compile is moot. */
+  private compiling = false;
 
   /** Made by Engine.createNetwork; not meant to be constructed directly. */
   constructor(
@@ -81,6 +83,7 @@ export class Network {
     this.inputSize = spec.inputSize;
     this.outputSize = spec.layers[spec.layers.length - 1].units;
     this.training = { spec, backend: backendNetwork, epoch: 0, optimizer: undefined, best: undefined };
+    if (owner.backend === 'webgpu') setTimeout(() => this.compileInBackground(), 0);
   }
 
   /**
@@ -114,28 +117,54 @@ export class Network {
    * at once; call it right after createNetwork with the options you will give fit, to compile while data
    * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
    * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
-   * set). Optional: fit compiles what is missing itself. Nothing to do on the CPU backend. A program that
-   * does not compile rejects with MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
+   * set). Optional: fit compiles what is missing itself, and on webgpu createNetwork starts what a fit
+   * with the default options runs (batch size 1, sgd) as soon as the program yields, unless a fit or ready
+   * came first, so `ready()` without options then only waits for it. Nothing to do on the CPU backend. A program that does not compile rejects with
+   * MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
    */
   async ready(options?: FitOptions, examples?: number): Promise<void> {
     this.checkAlive();
-    const { batchSize, optimizer } = resolveFitOptions(
+    if (examples !== undefined) checkPositiveInteger('examples', examples);
+    this.compiling = true;
+    await this.startCompiling(options, examples);
+  }
+
+  /**
+   * Starts compiling what fit(data, options) runs and returns the wait for it; the placeholder data set
+   * (its shapes are what matter) is freed at once, since prepare records synchronously.
+   */
+  private startCompiling(options?: FitOptions, examples?: number): Promise<void> {
+    const { batchSize, optimizer, dropout } = resolveFitOptions(
       options,
       this.spec.layers.length - 1,
       this.training.optimizer,
     );
-    if (examples !== undefined) checkPositiveInteger('examples', examples);
-    // Rows of zeros: the programs depend on the shapes, not on the data.
-    const rows = Math.min(batchSize, examples ?? batchSize);
-    const probe = this.backendNetwork.upload(
-      new Float32Array(rows * this.inputSize),
-      new Float32Array(rows * this.outputSize),
-      rows,
-    );
+    const probe = this.backendNetwork.placeholder(Math.min(batchSize, examples ?? batchSize));
     try {
-      await this.backendNetwork.prepare(probe, { batchSize, optimizer });
+      return this.backendNetwork.prepare(probe, {
+        batchSize,
+        optimizer,
+        dropout: dropout.some((rate) => rate > 0),
+      });
     } finally {
       probe.dispose();
+    }
+  }
+
+  /**
+   * On webgpu, what ready() compiles for fit's default options (batch size 1, sgd, or the optimizer
+   * Network.load restored), started without awaiting it by a task the constructor queues: a fit called
+   * later waits less, while a fit or ready() called at once, whose options may differ, is left the CPU (it
+   * compiles what it needs). A failure is not reported here (nothing awaits it): the pipeline stays in the
+   * device's cache with its failure, which the fit or ready() that needs it reports.
+   */
+  private compileInBackground(): void {
+    if (this.disposed || this.compiling) return;
+    this.compiling = true;
+    try {
+      this.startCompiling().catch(() => {});
+    } catch {
+      // reported by the fit or ready() that needs it
     }
   }
 
@@ -149,6 +178,7 @@ export class Network {
     this.checkIdle('fit');
     const stop: StopFlag = { stopped: false };
     this.running = stop;
+    this.compiling = true;
     try {
       return await runFit(this.training, data, options, stop);
     } finally {

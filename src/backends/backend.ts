@@ -114,6 +114,11 @@ export interface BackendNetwork {
    * WebGPU backend copies them to the GPU at once.
    */
   upload(inputs: Float32Array, targets: Float32Array, count: number): BackendDataset;
+  /**
+   * A data set of `count` examples whose values do not matter (zeros), uploading nothing: what prepare
+   * needs, since what it compiles depends on the shapes, not on the data.
+   */
+  placeholder(count: number): BackendDataset;
 
   /** Chooses the optimizer and zeroes its state. */
   setOptimizer(spec: OptimizerSpec): void;
@@ -124,11 +129,13 @@ export interface BackendNetwork {
    * Compiles what train(training, …) with this batch size and optimizer, and evaluate(evaluated), will run,
    * without blocking, and resolves when it is ready (the CPU backend has nothing to compile). Changes no
    * state: calling it is optional, since train and evaluate compile whatever is missing, blocking, when
-   * called. Fit awaits it before its first step; Network.ready() awaits it before any data.
+   * called. Fit awaits it before its first step; Network.ready() awaits it before any data. It records
+   * synchronously: the data sets may be disposed as soon as it has returned its promise.
    */
   prepare(
     training: BackendDataset,
-    step: { batchSize: number; optimizer: OptimizerSpec },
+    /** dropout: whether any hidden layer drops units (a dropout rate above 0) */
+    step: { batchSize: number; optimizer: OptimizerSpec; dropout: boolean },
     evaluated?: BackendDataset,
   ): Promise<void>;
   /** The order in which `train` visits the examples of `dataset` (an epoch's permutation): one upload. */

@@ -304,7 +304,11 @@ export async function runFit(
     // The GPU pipelines compile before the first step, without blocking (Network.ready() may have begun it).
     await backend.prepare(
       trainingData,
-      { batchSize: resolved.batchSize, optimizer: resolved.optimizer },
+      {
+        batchSize: resolved.batchSize,
+        optimizer: resolved.optimizer,
+        dropout: resolved.dropout.some((rate) => rate > 0),
+      },
       validationData,
     );
     lastFinite = backend.copyParams();

@@ -164,6 +164,14 @@ class CpuNetwork implements BackendNetwork {
     return new CpuDataset(inputs, targets, count, this.inputSize, this.outputSize);
   }
 
+  placeholder(count: number): BackendDataset {
+    return this.upload(
+      new Float32Array(count * this.inputSize),
+      new Float32Array(count * this.outputSize),
+      count,
+    );
+  }
+
   setOptimizer(spec: OptimizerSpec): void {
     this.checkAlive();
     this.optimizer = { ...spec };

@@ -55,24 +55,35 @@ export class GpuDatasets {
   }
 
   upload(inputs: Float32Array, targets: Float32Array, count: number): GpuDataset {
-    const { inputSize, outputSize } = this;
     checkExampleLengths(this.spec, inputs, targets, count);
+    const dataset = this.placeholder(count);
+    this.scheduler.upload(dataset.inputs, 0, inputs);
+    this.scheduler.upload(dataset.targets, 0, targets);
+    this.scheduler.upload(dataset.order, 0, this.identityOrder(count));
+    return dataset;
+  }
+
+  /**
+   * `count` examples of zeros (a buffer starts zeroed) and an order of zeros, uploading nothing: what
+   * prepare needs, the shapes.
+   */
+  placeholder(count: number): GpuDataset {
+    const { inputSize, outputSize } = this;
     const { device } = this.memory;
-    checkBindingSize(device, `a data set of ${count} examples × ${inputSize} inputs`, inputs.length * 4);
-    checkBindingSize(device, `a data set's ${count} × ${outputSize} targets`, targets.length * 4);
+    checkBindingSize(device, `a data set of ${count} examples × ${inputSize} inputs`, count * inputSize * 4);
+    checkBindingSize(device, `a data set's ${count} × ${outputSize} targets`, count * outputSize * 4);
     const dataset = new GpuDataset(
       this,
-      this.memory.storage('data set inputs', inputs.length * 4),
-      this.memory.storage('data set targets', targets.length * 4),
+      this.memory.storage('data set inputs', count * inputSize * 4),
+      this.memory.storage('data set targets', count * outputSize * 4),
       this.memory.storage('data set order', this.orderHeaderBytes + count * 4),
       count,
       inputSize,
       outputSize,
       true,
     );
-    this.scheduler.upload(dataset.inputs, 0, inputs);
-    this.scheduler.upload(dataset.targets, 0, targets);
-    return this.add(dataset);
+    this.datasets.add(dataset);
+    return dataset;
   }
 
   /** The caller's buffers, already checked to be on this device (gpu-data.ts checkDevice). */

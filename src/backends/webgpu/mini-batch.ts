@@ -8,7 +8,7 @@ import type { OptimizerSpec } from '../../model/optimizer.js';
 import type { NetworkSpec } from '../../model/spec.js';
 import { isCpuAdapter } from './kernel-choice.js';
 import { miniBatchKernel } from './kernels.js';
-import { type FusedKernel, optimizerConstants, sizes } from './per-example.js';
+import { type FusedKernel, sharedConstants, sizes } from './per-example.js';
 
 /** Layers mini-batch.wgsl's NetworkTable holds. */
 const maxLayers = 8;
@@ -63,6 +63,7 @@ export function miniBatchWorkgroupWords(spec: NetworkSpec, layout: MiniBatchLayo
 export function miniBatchKernelFor(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
+  dropout: boolean,
   layout: MiniBatchLayout,
 ): FusedKernel {
   const { parameters, units, blocks } = sizes(spec);
@@ -76,7 +77,7 @@ export function miniBatchKernelFor(
       parameterCount: parameters,
       weightsInWorkgroup: layout.weightsInWorkgroup,
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
-      ...optimizerConstants(optimizer),
+      ...sharedConstants(spec, optimizer, dropout),
     },
   };
 }

@@ -127,6 +127,7 @@ export interface FusedKernel {
 export function perExampleKernelFor(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
+  dropout: boolean,
   layout: PerExampleLayout,
 ): FusedKernel {
   const { parameters, units, activity } = sizes(spec);
@@ -143,17 +144,28 @@ export function perExampleKernelFor(
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
       workgroupSlotCount: layout.slotsInWorkgroup ? parameters * slots : 1,
-      ...optimizerConstants(optimizer),
+      ...sharedConstants(spec, optimizer, dropout),
     },
   };
 }
 
-/** fused-update.wgsl's overrides. */
-export function optimizerConstants(optimizer: OptimizerSpec): Record<string, number | boolean> {
+/**
+ * The overrides both fused kernels share: fused-update.wgsl's (the optimizer), fused-output.wgsl's (the
+ * loss and the output layer's activation) and `dropout` (whether a hidden layer drops units): constants,
+ * so that the pipeline holds only the code the network and the fit use (SwiftShader compiles every branch).
+ */
+export function sharedConstants(
+  spec: NetworkSpec,
+  optimizer: OptimizerSpec,
+  dropout: boolean,
+): Record<string, number | boolean> {
   return {
+    dropout,
     optimizer: optimizer.kind === 'sgd' ? 0 : 1,
     nesterov: optimizer.kind === 'sgd' && optimizer.nesterov,
     decoupledDecay: optimizer.kind === 'adamw',
+    loss: lossCodes[spec.loss],
+    outputActivation: activationCodes[spec.layers[spec.layers.length - 1].activation],
   };
 }
 
@@ -199,7 +211,6 @@ export class FusedTrainer {
       `${kernel.family.file} network`,
       encodeUniform(kernel.family, 'network', {
         layerCount: net.layers.length,
-        loss: lossCodes[spec.loss],
         layers,
         offsets,
       }),

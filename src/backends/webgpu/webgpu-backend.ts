@@ -26,7 +26,7 @@ import { acquireDevice, noAdapterHelp } from './device.js';
 import { checkDevice } from './gpu-data.js';
 import { GpuDatasets } from './gpu-datasets.js';
 import { Inference } from './inference.js';
-import { optimizerCodes } from './kernels.js';
+import { finiteKernel, optimizerCodes } from './kernels.js';
 import { chooseMatmulFeed } from './matmul-feed.js';
 import { miniBatchKernelFor, miniBatchLayout } from './mini-batch.js';
 import {
@@ -44,7 +44,7 @@ import {
   perExampleKernelFor,
   perExampleLayout,
 } from './per-example.js';
-import { compiledKernels } from './pipelines.js';
+import { compiledKernels, kernelPipeline } from './pipelines.js';
 import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
 import { DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
 import { Workspace } from './workspace.js';
@@ -217,6 +217,11 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     return this.datasets.upload(inputs, targets, count);
   }
 
+  placeholder(count: number): BackendDataset {
+    this.checkAlive();
+    return this.datasets.placeholder(count);
+  }
+
   async adopt(data: Required<GpuData>): Promise<BackendDataset> {
     this.checkAlive();
     checkBindingSize(this.device, 'data.inputs (a GPUBuffer bound whole)', data.inputs.size);
@@ -290,12 +295,13 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
 
   /**
    * Records, into a recorder that only collects kernels, what train() and endEpoch() would dispatch, so their
-   * pipelines start compiling, and awaits them. With an optimizer other than the network's, the trainer is
-   * built for it and thrown away: the pipelines stay in the device's cache for when fit sets it.
+   * pipelines start compiling, and awaits them. The trainer it records with is built for it and thrown away
+   * (train() builds its own), and endEpoch's check of the parameters is only compiled, so that it changes no
+   * state: Network's background compilation runs it whenever its task comes.
    */
   async prepare(
     training: BackendDataset,
-    step: { batchSize: number; optimizer: OptimizerSpec },
+    step: { batchSize: number; optimizer: OptimizerSpec; dropout: boolean },
     evaluated?: BackendDataset,
   ): Promise<void> {
     this.checkAlive();
@@ -304,27 +310,23 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
     const { optimizer } = step;
     // As train() takes it: a batch of the whole data set or more is the whole data set.
     const batchSize = Math.min(step.batchSize, data.count);
-    const current = JSON.stringify(optimizer) === JSON.stringify(this.optimizer);
     const { memory } = this.backend;
     const kernels = kernelsRecorded((recorder) => {
-      const fused = this.fusedKernel(batchSize, optimizer);
+      const fused = this.fusedKernel(batchSize, optimizer, step.dropout);
       if (fused) {
-        const trainer = current
-          ? this.fusedTrainer(fused)
-          : new FusedTrainer(memory, this.buffers, optimizer, fused);
+        const trainer = new FusedTrainer(memory, this.buffers, optimizer, fused);
         trainer.record(recorder, data, 1);
-        if (trainer !== this.fused) trainer.destroy();
+        trainer.destroy();
       } else {
-        const workspace = current
-          ? this.training(batchSize)
-          : new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
+        const workspace = new Workspace(memory, this.buffers, batchSize, optimizerConstants(optimizer));
         workspace.recordStep(recorder, data);
-        if (workspace !== this.trainingWorkspace) workspace.destroy();
+        workspace.destroy();
       }
-      // endEpoch's check of the parameters, and its evaluation of the validation set.
-      this.finiteChecker().record(recorder);
+      // endEpoch's evaluation of the validation set
       evaluationPass?.(recorder);
     });
+    // endEpoch's check of the parameters
+    kernels.add(kernelPipeline(this.device, finiteKernel, 'check'));
     await this.backend.health.guard(compiledKernels(kernels));
   }
 
@@ -358,7 +360,8 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       this.scheduler.upload(data.order, 0, Uint32Array.of(firstBatch));
       data.cursor = firstBatch;
     }
-    const fused = this.fusedKernel(batchSize, this.optimizer);
+    const dropout = options.dropout.some((rate) => rate > 0);
+    const fused = this.fusedKernel(batchSize, this.optimizer, dropout);
     if (fused) {
       const trainer = this.fusedTrainer(fused);
       this.scheduler.submit((recorder) => trainer.record(recorder, data, batchCount));
@@ -388,18 +391,23 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   /**
    * The fused kernel that trains this network at `batchSize` (already capped at the data set's count) with
    * `optimizer`, if one does: per-example.wgsl at batch size 1, mini-batch.wgsl for small networks on CPU
-   * adapters; else the batched kernels do.
+   * adapters; else the batched kernels do. `dropout`: whether a hidden layer drops units (without, the
+   * kernel is compiled without the dropout code).
    */
-  private fusedKernel(batchSize: number, optimizer: OptimizerSpec): FusedKernel | undefined {
+  private fusedKernel(
+    batchSize: number,
+    optimizer: OptimizerSpec,
+    dropout: boolean,
+  ): FusedKernel | undefined {
     const { adapterInfo, limits } = this.device;
     if (batchSize === 1) {
       const device = perExampleDevice(adapterInfo, this.backend.workgroupMemoryZeroed);
       const layout = perExampleLayout(limits, this.spec, optimizer, device);
-      return layout && perExampleKernelFor(this.spec, optimizer, layout);
+      return layout && perExampleKernelFor(this.spec, optimizer, dropout, layout);
     }
     const zeroed = this.backend.workgroupMemoryZeroed;
     const layout = miniBatchLayout(adapterInfo, limits, this.spec, batchSize, zeroed);
-    return layout && miniBatchKernelFor(this.spec, optimizer, layout);
+    return layout && miniBatchKernelFor(this.spec, optimizer, dropout, layout);
   }
 
   private writeTrainingOptions(options: StepOptions): void {

@@ -1,7 +1,9 @@
-// When pipelines compile (docs/webgpu-design.md "Pipeline compilation"): Network.ready() compiles, with
+// When pipelines compile (docs/webgpu-design.md "Pipeline compilation"): createNetwork queues a task that
+// starts, without awaiting, what a fit with the default options runs, unless a fit or ready() came first;
+// Network.ready() compiles, with
 // createComputePipelineAsync, everything the fit with the same options runs, so that fit compiles nothing;
 // a second network of the same shape on the same engine compiles nothing at all; a pipeline that fails to
-// compile is MlpError('gpu-error'). The fused kernels are among what ready() compiles: per-example.wgsl at
+// compile is MlpError('gpu-error'), from the fit or ready() that needs it, never an unhandled rejection. The fused kernels are among what ready() compiles: per-example.wgsl at
 // batch size 1, mini-batch.wgsl at batch size > 1 on a CPU adapter (the batched matmul.wgsl on a GPU).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -9,6 +11,7 @@ import { matmulKernel } from '../../../src/backends/webgpu/kernels.js';
 import { compiledKernels, kernelPipeline } from '../../../src/backends/webgpu/pipelines.js';
 import { createEngine } from '../../../src/engine.js';
 import { MlpError } from '../../../src/errors.js';
+import { Network } from '../../../src/network.js';
 import type { FitOptions } from '../../../src/train/options.js';
 import { testDevice } from '../../helpers/gpu.js';
 
@@ -57,7 +60,6 @@ describe('pipeline compilation', () => {
         const files = new Set<string>();
         const counts = countPipelines(files);
         const first = engine.createNetwork(spec);
-        expect(counts, 'creating a network compiles nothing').toEqual({ async: 0, sync: 0 });
         await first.ready(options);
         expect(counts.async).toBeGreaterThan(0);
         const probe = (await testDevice()).device;
@@ -83,6 +85,92 @@ describe('pipeline compilation', () => {
       }
     });
   }
+
+  /** Lets the task createNetwork queued run. */
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('createNetwork starts compiling what fit with the default options runs; that fit compiles nothing more', async () => {
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      const files = new Set<string>();
+      const counts = countPipelines(files);
+      const net = engine.createNetwork(spec);
+      const before = net.stats();
+      await nextTask();
+      expect(counts.async, 'pipelines compiling after the task createNetwork queued').toBeGreaterThan(0);
+      expect(net.stats(), 'no upload, no buffer left: the task may come at any time').toEqual(before);
+      expect(files).toContain('per-example.wgsl');
+      const started = counts.async;
+      await net.fit(data, { epochs: 1 });
+      expect(counts).toEqual({ async: started, sync: 0 });
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('a fit called right after createNetwork compiles only what it runs', async () => {
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      const files = new Set<string>();
+      countPipelines(files);
+      await engine.createNetwork(spec).fit(data, { epochs: 1, batchSize: 4 });
+      await nextTask();
+      expect(files).not.toContain('per-example.wgsl');
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('a network loaded with its optimizer starts compiling for that optimizer', async () => {
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      const trained = engine.createNetwork(spec);
+      await trained.fit(data, { epochs: 1, optimizer: { kind: 'adam' } });
+      const saved = await trained.save();
+      const labels: string[] = [];
+      const createAsync = GPUDevice.prototype.createComputePipelineAsync;
+      const engine2 = await createEngine({ backend: 'webgpu' });
+      vi.spyOn(GPUDevice.prototype, 'createComputePipelineAsync').mockImplementation(function (
+        this: GPUDevice,
+        d,
+      ) {
+        labels.push(String(d.label));
+        return createAsync.call(this, d);
+      });
+      try {
+        Network.load(saved, engine2);
+        await nextTask();
+        const fused = labels.filter((label) => label.startsWith('per-example.wgsl'));
+        expect(fused).toHaveLength(1);
+        expect(fused[0]).toContain('"optimizer":1');
+      } finally {
+        engine2.dispose();
+      }
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('a background compilation that fails rejects nothing on its own; ready() and fit report it', async () => {
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      vi.spyOn(GPUDevice.prototype, 'createComputePipelineAsync').mockImplementation(() =>
+        Promise.reject(new Error('no pipeline today')),
+      );
+      const net = engine.createNetwork(spec);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // an unhandled rejection would fail the test
+      expect(GPUDevice.prototype.createComputePipelineAsync).toHaveBeenCalled();
+      for (const call of [() => net.ready(), () => net.fit(data, { epochs: 1 })]) {
+        const error = await call().catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(MlpError);
+        expect((error as MlpError).code).toBe('gpu-error');
+        expect((error as MlpError).message).toMatch(/no pipeline today/);
+      }
+      engine.createNetwork(spec).dispose();
+    } finally {
+      engine.dispose();
+    }
+  });
 
   it('fit without ready compiles asynchronously before its first step, never synchronously', async () => {
     const engine = await createEngine({ backend: 'webgpu' });
