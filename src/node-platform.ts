@@ -1,9 +1,19 @@
 // The Node half of src/platform.ts: WebGPU through the `webgpu` package (Dawn) and checkpoint files.
 // Importing this module provides it.
 
-import { existsSync, readdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { prepareCheckpointPath, writeCheckpointFile } from './node-checkpoints.js';
-import { provideNodePlatform } from './platform.js';
+import { type ChoiceStore, provideNodePlatform } from './platform.js';
 
 const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -72,7 +82,42 @@ async function findDawnAdapter(): Promise<GPU | null> {
   return (await instances[1].requestAdapter()) ? instances[1] : null;
 }
 
+/** Where kernel choices measured on this machine are kept (docs/webgpu-kernels.md): delete it to measure again. */
+export const kernelChoicesFile = join(tmpdir(), 'webgpu-mlp', 'kernel-choices.json');
+/** A kernel-choice file larger than this is not ours: it is ignored (and replaced at the next choice). */
+const maxChoicesBytes = 64 * 1024;
+
+function readChoices(): Record<string, unknown> {
+  try {
+    if (statSync(kernelChoicesFile).size > maxChoicesBytes) return {};
+    const parsed: unknown = JSON.parse(readFileSync(kernelChoicesFile, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const kernelChoices: ChoiceStore = {
+  get(key) {
+    const value = readChoices()[key];
+    return typeof value === 'string' ? value : undefined;
+  },
+  set(key, value) {
+    // Written whole through a rename, so a reader in another process never sees half a file. A cache: a
+    // failure (a read-only temp folder) only costs the next process a measurement.
+    const partial = `${kernelChoicesFile}.${process.pid}.partial`;
+    try {
+      mkdirSync(dirname(kernelChoicesFile), { recursive: true });
+      writeFileSync(partial, JSON.stringify({ ...readChoices(), [key]: value }));
+      renameSync(partial, kernelChoicesFile);
+    } catch {
+      // nothing kept
+    }
+  },
+};
+
 provideNodePlatform({
+  kernelChoices,
   workgroupMemoryZeroed: false,
   webgpu() {
     found ??= findDawnAdapter();

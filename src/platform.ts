@@ -13,6 +13,14 @@ export interface NodePlatform {
   prepareCheckpointPath(path: string): Promise<void>;
   /** Writes a checkpoint whole or not at all, keeping the one it replaces (see src/node-checkpoints.ts). */
   writeCheckpointFile(path: string, text: string): Promise<void>;
+  /** Kernel choices measured on this machine, kept for later processes (matmul-feed.ts). */
+  readonly kernelChoices: ChoiceStore;
+}
+
+/** Small strings by key that outlive the process: a cache, so losing them only costs a measurement. */
+export interface ChoiceStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
 }
 
 let provided: NodePlatform | undefined;

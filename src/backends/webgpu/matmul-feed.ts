@@ -2,8 +2,10 @@
 // (staged: the workgroup's invocations share each load, the design for GPUs) or straight from storage
 // (direct: no workgroup memory, no barrier, the faster on CPU adapters). Which is faster depends on the
 // adapter, so it is measured once per adapter, at the backend's creation, by timing both on one product,
-// and the choice is kept for every later device of that adapter in the process (docs/webgpu-kernels.md).
+// and the choice is kept for every later device of that adapter, in the process and on the machine
+// (docs/webgpu-kernels.md).
 
+import { type ChoiceStore, nodePlatform } from '../../platform.js';
 import { activationCodes, gatherCodes, matmulKernel, matmulTile } from './kernels.js';
 import { encodeStepOptions } from './network-buffers.js';
 import { bindKernel, compiledKernels, kernelPipeline, pipelineOf } from './pipelines.js';
@@ -11,12 +13,15 @@ import { encodeUniform } from './reflect.js';
 
 export type MatmulFeed = 'staged' | 'direct';
 
-/** The product both feeds are timed on: 2 × 2 workgroups of 64 × 64, a reduction of 256. */
-const measuredProduct = { rows: 128, columns: 128, depth: 256 };
+/**
+ * The product both feeds are timed on: 4 × 4 workgroups of 64 × 64, a reduction of 256. On a smaller one
+ * (128 × 128) SwiftShader's two threads were not kept busy and direct's lead shrank to the margin below.
+ */
+const measuredProduct = { rows: 256, columns: 256, depth: 256 };
 /** Dispatches per timing are doubled until one timing takes this long (at most maxDispatches). */
 const minimumTimingMs = 2;
 const maxDispatches = 256;
-const rounds = 3;
+const rounds = 5;
 /**
  * Direct must take at most this share of staged's time to be chosen. The feeds sum each product's terms in
  * a different order, so the last bits of trained weights depend on the feed: a margin keeps an adapter on
@@ -39,15 +44,27 @@ export function useMatmulFeed(device: GPUDevice, feed: MatmulFeed): void {
 }
 
 /**
- * The faster feed on `device`'s adapter, measured on the first call for that adapter in this process
- * (milliseconds on a GPU; on SwiftShader about 0.5 s, mostly compiling both pipelines), and from
- * then on the feed of `device`'s products.
+ * The faster feed on `device`'s adapter, and from then on the feed of `device`'s products. Measured on the
+ * first call for that adapter and kernel source (milliseconds on a GPU; on SwiftShader about 1 s, half of it
+ * compiling both pipelines), then kept in this process and in `store`: in Node a file in the temp folder
+ * (node-platform.ts kernelChoicesFile), in a page its localStorage.
  */
-export async function chooseMatmulFeed(device: GPUDevice): Promise<MatmulFeed> {
-  const key = adapterKey(device);
+export async function chooseMatmulFeed(
+  device: GPUDevice,
+  store: ChoiceStore | undefined = nodePlatform()?.kernelChoices ?? pageStore(),
+): Promise<MatmulFeed> {
+  // The kernel's source is part of the key: a changed matmul.wgsl is measured again.
+  const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${hash(matmulKernel.source)}`;
   let measured = measuredByAdapter.get(key);
   if (!measured) {
-    measured = measureFeeds(device);
+    const kept = store?.get(key);
+    measured =
+      kept === 'staged' || kept === 'direct'
+        ? Promise.resolve(kept)
+        : measureFeeds(device).then((feed) => {
+            store?.set(key, feed);
+            return feed;
+          });
     measuredByAdapter.set(key, measured);
     // A failed measurement (a lost device) is not the adapter's answer: the next device measures again.
     measured.catch(() => measuredByAdapter.delete(key));
@@ -55,6 +72,33 @@ export async function chooseMatmulFeed(device: GPUDevice): Promise<MatmulFeed> {
   const feed = await measured;
   useMatmulFeed(device, feed);
   return feed;
+}
+
+/** A page's localStorage (not in workers, nor where storage is blocked): choices kept for the next visit. */
+function pageStore(): ChoiceStore | undefined {
+  try {
+    const storage = globalThis.localStorage;
+    if (!storage) return undefined;
+    return {
+      get: (key) => storage.getItem(key) ?? undefined,
+      set: (key, value) => {
+        try {
+          storage.setItem(key, value);
+        } catch {
+          // full or blocked: the next visit measures again
+        }
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** FNV-1a of a text, in hex. */
+function hash(text: string): string {
+  let value = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) value = Math.imul(value ^ text.charCodeAt(i), 0x01000193);
+  return (value >>> 0).toString(16);
 }
 
 function adapterKey(device: GPUDevice): string {
@@ -75,7 +119,6 @@ async function measureFeeds(device: GPUDevice): Promise<MatmulFeed> {
       await device.queue.onSubmittedWorkDone();
       return performance.now() - start;
     };
-    for (const product of products) await time(product, 1);
     let dispatches = 1;
     while (dispatches < maxDispatches && (await time(products[0], dispatches)) < minimumTimingMs) {
       dispatches *= 2;
@@ -84,7 +127,8 @@ async function measureFeeds(device: GPUDevice): Promise<MatmulFeed> {
     for (let round = 0; round < rounds; round++) {
       for (const [i, product] of products.entries()) timings[i].push(await time(product, dispatches));
     }
-    const [staged, direct] = timings.map((list) => list.sort((a, b) => a - b)[list.length >> 1]);
+    // The fastest of each: a timing can only be slowed by other work, never sped up.
+    const [staged, direct] = timings.map((list) => Math.min(...list));
     return direct <= directShare * staged ? 'direct' : 'staged';
   } finally {
     for (const product of products) product.destroy();

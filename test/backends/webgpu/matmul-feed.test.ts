@@ -8,7 +8,7 @@ import {
   useMatmulFeed,
 } from '../../../src/backends/webgpu/matmul-feed.js';
 import { Random } from '../../../src/model/random.js';
-import { testDevice } from '../../helpers/gpu.js';
+import { testDevice, withAdapterInfo } from '../../helpers/gpu.js';
 import { expectClose } from '../conformance.js';
 
 const devices: GPUDevice[] = [];
@@ -85,6 +85,41 @@ describe('chooseMatmulFeed', () => {
     expect(await chooseMatmulFeed(second)).toBe(first);
     expect(matmulFeedOf(second)).toBe(first);
     expect(compiled).toEqual([]);
+  });
+
+  it('keeps the measured choice in the store for later processes, and uses a kept one without measuring', async () => {
+    const kept = new Map<string, string>();
+    const store = {
+      get: (key: string) => kept.get(key),
+      set: (key: string, value: string) => kept.set(key, value),
+    };
+    // Adapters this process has not measured yet, so the store is consulted.
+    const measuredHere = withAdapterInfo(device, { vendor: 'store-test', architecture: 'measured' });
+    const feed = await chooseMatmulFeed(measuredHere, store);
+    expect([...kept.values()]).toEqual([feed]);
+    const [key] = kept.keys();
+    expect(key).toContain('store-test');
+
+    const keptElsewhere = withAdapterInfo(device, { vendor: 'store-test', architecture: 'kept' });
+    const other = feed === 'direct' ? 'staged' : 'direct';
+    kept.set(key.replace('"measured"', '"kept"'), other);
+    const compiled: string[] = [];
+    const compile = device.createComputePipelineAsync;
+    device.createComputePipelineAsync = (descriptor) => {
+      compiled.push(descriptor.label ?? '');
+      return compile.call(device, descriptor);
+    };
+    try {
+      expect(await chooseMatmulFeed(keptElsewhere, store)).toBe(other);
+    } finally {
+      device.createComputePipelineAsync = compile;
+    }
+    expect(compiled).toEqual([]);
+    // A value that is not a feed (a damaged store) is measured again.
+    const damaged = withAdapterInfo(device, { vendor: 'store-test', architecture: 'damaged' });
+    kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
+    expect(['staged', 'direct']).toContain(await chooseMatmulFeed(damaged, store));
+    expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toBe('sideways');
   });
 
   it('rejects sizes that are not multiples of 4, saying so', () => {
