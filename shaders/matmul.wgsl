@@ -193,8 +193,8 @@ fn stageElements(flat: u32, rowBase: u32, columnBase: u32, k0: u32) {
 
 // Four consecutive elements along an operand's contiguous dimension, as one vector (vectorLoads only):
 // zeros outside the matrix or past a gathered batch (a gathered dimension is the strided one, so leftRow
-// and rightDepth pick whole vectors). Branch-free (`&`, select, a clamped index): on CPU adapters a branch
-// that differs between invocations runs both ways, masked, for every load.
+// and rightDepth pick whole vectors). Branch-free (`&`, select, an index of 0 outside), so that every
+// invocation runs the same instructions.
 // A(m, k…k+3), A contiguous along depth.
 fn leftAlongDepth(m: u32, k: u32) -> vec4f {
   let row = leftRow(m);
