@@ -80,7 +80,13 @@ function pageStore(): ChoiceStore | undefined {
     const storage = globalThis.localStorage;
     if (!storage) return undefined;
     return {
-      get: (key) => storage.getItem(key) ?? undefined,
+      get: (key) => {
+        try {
+          return storage.getItem(key) ?? undefined;
+        } catch {
+          return undefined; // blocked: measure
+        }
+      },
       set: (key, value) => {
         try {
           storage.setItem(key, value);
