@@ -1,7 +1,8 @@
 // An app that embeds webgpu-mlp at the GPU level (docs/embedding.md), in a page: its own compute pass writes
 // the training data into GPUBuffers, the network trains on them in place, predicts into a GPUBuffer that the
 // app's next pass reads, and that pass also reads the live weights (parameterBuffers). What comes back to the
-// CPU is only what the page checks and shows. test/e2e/embed-app.e2e.test.ts builds it with Vite and runs it.
+// CPU is only what the page checks and shows, with the error codes of misused buffers.
+// test/e2e/embed-app.e2e.test.ts builds it with Vite and runs it.
 import { createEngine, type LayerParams, type NetworkSpec } from 'webgpu-mlp';
 
 const count = 64; // XOR's four cases, 16 times over
@@ -146,10 +147,46 @@ async function main(): Promise<Record<string, unknown>> {
   const fromArrays = await onGpu.predict(arrays.inputs);
   const predictDifference = Math.max(...Array.from(fromBuffer, (p, i) => Math.abs(p - fromArrays[i])));
 
+  // What the library says when a buffer is wrong: an MlpError whose `code` the app can branch on, before
+  // anything is dispatched.
+  const codeOf = async (use: () => unknown) => {
+    try {
+      await use();
+      return 'no error';
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+  };
+  const withoutStorage = device.createBuffer({ size: count * 2 * 4, usage: GPUBufferUsage.COPY_DST });
+  const tooSmall = device.createBuffer({ size: 16, usage: storage });
+  // An adapter makes one device, so the other device needs an adapter of its own.
+  const otherAdapter = await navigator.gpu.requestAdapter();
+  if (!otherAdapter) throw new Error('no second WebGPU adapter');
+  const otherDevice = await otherAdapter.requestDevice();
+  const elsewhere = otherDevice.createBuffer({ size: count * 2 * 4, usage: storage });
+  const cpuEngine = await createEngine({ backend: 'cpu' });
+  const misuse = {
+    missingUsage: await codeOf(() => onGpu.fit({ inputs: withoutStorage, targets, count }, fitOptions)),
+    tooSmall: await codeOf(() => onGpu.predictBuffer(tooSmall, count)),
+    otherDevice: await codeOf(() => onGpu.predict({ inputs: elsewhere, count })),
+    // predictBuffer returns at once: WebGPU tells later, and the network's next call throws it.
+    otherDeviceLater: await codeOf(async () => {
+      onGpu.predictBuffer(elsewhere, count).destroy();
+      for (let call = 0; call < 100; call++) {
+        await device.queue.onSubmittedWorkDone();
+        onGpu.predictBuffer(inputs, count).destroy();
+      }
+    }),
+    cpuEngine: await codeOf(() => cpuEngine.createNetwork(spec).fit({ inputs, targets, count }, fitOptions)),
+  };
+  cpuEngine.dispose();
+  otherDevice.destroy();
+
   predictions.destroy();
   engine.dispose();
   device.destroy();
   return {
+    misuse,
     adapter: engine.adapterDescription,
     sameWeights,
     predictBufferReadbacks,

@@ -30,7 +30,7 @@ describe('examples/embed-app in chromium', () => {
     await server?.close();
   });
 
-  it('trains on its own GPU buffers, predicts into one with no readback, reads the live weights', async () => {
+  it('trains on its own GPU buffers, predicts into one with no readback, reads the live weights, and names misuse', async () => {
     const { page } = demo;
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('vite preview did not report a local address');
@@ -45,6 +45,14 @@ describe('examples/embed-app in chromium', () => {
     expect(result.predictDifference).toBeLessThan(1e-6);
     expect(result.parametersMatch).toBe(true);
     expect(result.accuracy).toBe(1);
+    // The misuse codes test/embedding.test.ts checks in Node, here in a browser's WebGPU.
+    expect(result.misuse).toEqual({
+      missingUsage: 'buffer-usage',
+      tooSmall: 'buffer-size',
+      otherDevice: 'wrong-device',
+      otherDeviceLater: 'wrong-device',
+      cpuEngine: 'wrong-backend',
+    });
     expect(demo.errors).toEqual([]);
   });
 });
