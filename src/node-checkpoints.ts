@@ -7,7 +7,7 @@
 // (by a hard link, so <path> never goes missing) and .partial is renamed over <path>.
 
 import { constants } from 'node:fs';
-import { access, copyFile, link, open, readFile, rename, rm } from 'node:fs/promises';
+import { access, copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MlpError } from './errors.js';
 import { decodeModel, type SavedModel } from './io/model-file.js';
@@ -138,8 +138,13 @@ export interface CheckpointRead {
 async function readValid(path: string): Promise<SavedModel> {
   let text: string;
   try {
+    // Regular files only: a link to /dev/zero would be read until memory runs out.
+    if (!(await stat(path)).isFile()) {
+      throw new MlpError('invalid-file', `${path}: not a regular file (a device, a pipe or a folder)`);
+    }
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof MlpError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new MlpError(
       'invalid-file',

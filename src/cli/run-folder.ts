@@ -1,8 +1,8 @@
 // Reading back what `train` wrote: run.json (how the data was read, the flags, the summary) and the model.
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileBytes } from '../data/node-files.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine.js';
 import { MlpError } from '../errors.js';
 import { Network } from '../network.js';
@@ -31,15 +31,17 @@ export async function loadRun(folder: string, backend: EngineOptions['backend'])
       );
     }
   }
+  // Regular files only (readFileBytes): a link to /dev/zero would be read until memory runs out.
+  const runText = await readText(join(folder, 'run.json'), 'run file');
   let run: RunFile;
   try {
-    run = JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as RunFile;
+    run = JSON.parse(runText) as RunFile;
   } catch (error) {
     throw new MlpError('invalid-file', `${join(folder, 'run.json')}: not valid JSON (${String(error)})`, {
       cause: error,
     });
   }
-  const model = await readFile(join(folder, 'model.json'), 'utf8');
+  const model = await readText(join(folder, 'model.json'), 'model');
   const engine = await createEngine({ backend });
   try {
     return { run, engine, network: Network.load(model, engine) };
@@ -47,4 +49,8 @@ export async function loadRun(folder: string, backend: EngineOptions['backend'])
     engine.dispose();
     throw error;
   }
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  return new TextDecoder().decode(await readFileBytes(path, what));
 }

@@ -4,7 +4,7 @@
 // Write faults are injected (test/helpers/fault-injection.mjs): tests may run as root, where chmod stops nothing.
 
 import { existsSync } from 'node:fs';
-import { link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -203,6 +203,22 @@ describe('readCheckpoint', () => {
     floats.writeFloatLE(Number.NaN, 8);
     await damageAndResume(JSON.stringify({ ...saved, float32: floats.toString('base64') }), /NaN/);
     await damageAndResume(JSON.stringify({ ...saved, epoch: -3 }), /epoch/);
+  });
+
+  it('a newest checkpoint linked to /dev/zero: refused at once as not a regular file, the previous one used', async () => {
+    const good = await readFile(path, 'utf8');
+    await rm(path);
+    await symlink('/dev/zero', path);
+    try {
+      const started = performance.now();
+      const read = await readCheckpoint(path);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect([read.path, read.checkpoint.epoch]).toEqual([`${path}.previous`, 4]);
+      expect(read.warning).toMatch(/not a regular file/);
+    } finally {
+      await rm(path);
+      await writeFile(path, good);
+    }
   });
 
   it('both damaged, or none there: invalid-file naming both', async () => {
