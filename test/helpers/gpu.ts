@@ -26,3 +26,22 @@ export function withAdapterInfo(device: GPUDevice, adapterInfo: Partial<GPUAdapt
 export function seenAsGpu(device: GPUDevice): GPUDevice {
   return withAdapterInfo(device, { vendor: 'test', isFallbackAdapter: false, subgroupMinSize: 32 });
 }
+
+/**
+ * Records the label of every pipeline `device` compiles asynchronously from now on (the kernels' labels
+ * name file, entry point and constants), until `restore()`.
+ */
+export function recordCompiles(device: GPUDevice): { labels: string[]; restore(): void } {
+  const labels: string[] = [];
+  const compile = device.createComputePipelineAsync;
+  device.createComputePipelineAsync = (descriptor) => {
+    labels.push(descriptor.label ?? '');
+    return compile.call(device, descriptor);
+  };
+  return {
+    labels,
+    restore() {
+      device.createComputePipelineAsync = compile;
+    },
+  };
+}

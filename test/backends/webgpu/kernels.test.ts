@@ -9,6 +9,7 @@ import { matmulGrid, vectorLoadsFit } from '../../../src/backends/webgpu/network
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { LayerParams, NetworkSpec } from '../../../src/model/spec.js';
+import { recordCompiles } from '../../helpers/gpu.js';
 import { expectClose } from '../conformance.js';
 
 const sizes = [1, 3, 17, 63, 65, 130, 1000];
@@ -102,19 +103,12 @@ describe('matmul.wgsl hiddenDelta: δ_l = (δ_{l+1}·W_{l+1}) ⊙ f′(z_l)', ()
 // Products whose layouts allow vec4 loads run on the feed measured for the adapter (matmul-feed.ts): both
 // feeds are checked here, each pinned, and each seen to compile its own pipelines.
 describe.each(['staged', 'direct'] as const)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
-  const compiled: string[] = [];
-  let compile: GPUDevice['createComputePipelineAsync'];
+  let compiles: ReturnType<typeof recordCompiles>;
   beforeAll(() => {
     useMatmulFeed(gpu.device, feed);
-    compile = gpu.device.createComputePipelineAsync;
-    gpu.device.createComputePipelineAsync = (descriptor) => {
-      compiled.push(descriptor.label ?? '');
-      return compile.call(gpu.device, descriptor);
-    };
+    compiles = recordCompiles(gpu.device);
   });
-  afterAll(() => {
-    gpu.device.createComputePipelineAsync = compile;
-  });
+  afterAll(() => compiles.restore());
 
   const vectorShapes = [
     [65, 1000, 68, 12],
@@ -178,7 +172,7 @@ describe.each(['staged', 'direct'] as const)('matmul.wgsl with vec4 loads, fed %
   }
 
   it(`compiled forward, hiddenDelta and weightGradient with staged: ${feed === 'staged'}`, () => {
-    const matmuls = compiled.filter(
+    const matmuls = compiles.labels.filter(
       (label) => label.startsWith('matmul.wgsl') && label.includes('"vectorLoads":true'),
     );
     for (const entry of ['forward', 'hiddenDelta', 'weightGradient']) {

@@ -8,7 +8,7 @@ import {
   useMatmulFeed,
 } from '../../../src/backends/webgpu/matmul-feed.js';
 import { Random } from '../../../src/model/random.js';
-import { testDevice, withAdapterInfo } from '../../helpers/gpu.js';
+import { recordCompiles, testDevice, withAdapterInfo } from '../../helpers/gpu.js';
 import { expectClose } from '../conformance.js';
 
 const devices: GPUDevice[] = [];
@@ -76,15 +76,10 @@ describe('chooseMatmulFeed', () => {
     expect(matmulFeedOf(device)).toBe(first);
     const { device: second } = await testDevice();
     devices.push(second);
-    const compiled: string[] = [];
-    const compile = second.createComputePipelineAsync;
-    second.createComputePipelineAsync = (descriptor) => {
-      compiled.push(descriptor.label ?? '');
-      return compile.call(second, descriptor);
-    };
+    const compiles = recordCompiles(second);
     expect(await chooseMatmulFeed(second)).toBe(first);
     expect(matmulFeedOf(second)).toBe(first);
-    expect(compiled).toEqual([]);
+    expect(compiles.labels).toEqual([]);
   });
 
   it('keeps the measured choice in the store for later processes, and uses a kept one without measuring', async () => {
@@ -103,18 +98,13 @@ describe('chooseMatmulFeed', () => {
     const keptElsewhere = withAdapterInfo(device, { vendor: 'store-test', architecture: 'kept' });
     const other = feed === 'direct' ? 'staged' : 'direct';
     kept.set(key.replace('"measured"', '"kept"'), other);
-    const compiled: string[] = [];
-    const compile = device.createComputePipelineAsync;
-    device.createComputePipelineAsync = (descriptor) => {
-      compiled.push(descriptor.label ?? '');
-      return compile.call(device, descriptor);
-    };
+    const compiles = recordCompiles(device);
     try {
       expect(await chooseMatmulFeed(keptElsewhere, store)).toBe(other);
     } finally {
-      device.createComputePipelineAsync = compile;
+      compiles.restore();
     }
-    expect(compiled).toEqual([]);
+    expect(compiles.labels).toEqual([]);
     // A value that is not a feed (a damaged store) is measured again.
     const damaged = withAdapterInfo(device, { vendor: 'store-test', architecture: 'damaged' });
     kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
