@@ -325,84 +325,129 @@ fn tileProduct(local: vec3u, group: vec3u) -> Block {
   return Block(array<vec4f, 16>(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71), array<vec4f, 2>(sums0, sums1));
 }
 
-// Where each of four lines of an operand starts in its buffer, in vectors (a line: a row of A or a column
-// of B, contiguous along depth); NO_ROW for a line outside the matrix or past a gathered batch.
-fn leftLines(m: u32) -> vec4u {
-  var starts = vec4u(NO_ROW);
-  for (var i = 0u; i < 4u; i++) {
-    let row = leftRow(m + i);
-    starts[i] = select(NO_ROW, row * shape.leftRowStride / 4u, (m + i < shape.rows) & (row != NO_ROW));
+// The direct feed reads without a bounds test in its depth loop (a test per load cost a fifth of the
+// product's time on SwiftShader): a line of an operand (a row of A, a column of B) outside the matrix is
+// read from its first line instead, and what is computed from it is never stored (the epilogues store
+// only C's rows < shape.rows and columns < shape.columns). Gathered rows past the batch are read the same
+// way and zeroed after the loop (blockProduct), and a gathered depth stops at the batch's end.
+
+// Where A's row m starts in `left`, in vectors (A contiguous along depth).
+fn leftLineStart(m: u32) -> u32 {
+  let row = leftRow(m);
+  return select(0u, row * shape.leftRowStride / 4u, (m < shape.rows) & (row != NO_ROW));
+}
+
+// Where B's column n starts in `right`, in vectors (B contiguous along depth).
+fn rightLineStart(n: u32) -> u32 {
+  return select(0u, n * shape.rightColumnStride / 4u, n < shape.columns);
+}
+
+// Four lines' depths k…k+3 as a 4 × 4 matrix, column i line i's (starts: the lines' starts in vectors).
+fn leftLinesAt(starts: vec4u, k: u32) -> mat4x4f {
+  let v = k / 4u;
+  return mat4x4f(left[starts.x + v], left[starts.y + v], left[starts.z + v], left[starts.w + v]);
+}
+
+fn rightLinesAt(starts: vec4u, k: u32) -> mat4x4f {
+  let v = k / 4u;
+  return mat4x4f(right[starts.x + v], right[starts.y + v], right[starts.z + v], right[starts.w + v]);
+}
+
+// A(m…m+3, k), A contiguous along rows (m a multiple of 4; rows past the matrix read as rows 0…3).
+fn leftRowsAt(m: u32, k: u32) -> vec4f {
+  return left[(select(0u, m, m < shape.rows) + k * shape.leftDepthStride) / 4u];
+}
+
+// B(k, n…n+3), B contiguous along columns (columns past the matrix read as columns 0…3; k inside the
+// matrix and, gathered, inside the batch).
+fn rightColumnsAt(k: u32, n: u32) -> vec4f {
+  var row = k;
+  if (gather == GATHER_RIGHT_DEPTH) {
+    row = order.examples[batchFirst + k];
   }
-  return starts;
+  return right[(row * shape.rightDepthStride + select(0u, n, n < shape.columns)) / 4u];
 }
 
-fn rightLines(n: u32) -> vec4u {
-  var starts = vec4u(NO_ROW);
-  for (var j = 0u; j < 4u; j++) {
-    starts[j] = select(NO_ROW, (n + j) * shape.rightColumnStride / 4u, n + j < shape.columns);
-  }
-  return starts;
+// Column i is b·a[i].
+fn outerProduct(b: vec4f, a: vec4f) -> mat4x4f {
+  return mat4x4f(b * a.x, b * a.y, b * a.z, b * a.w);
 }
 
-// Four depths k…k+3 of four lines: column i is line i's vector at depth k.
-fn linesAt(starts: vec4u, k: u32, fromLeft: bool) -> mat4x4f {
-  return mat4x4f(lineAt(starts.x, k, fromLeft), lineAt(starts.y, k, fromLeft), lineAt(starts.z, k, fromLeft), lineAt(starts.w, k, fromLeft));
-}
-
-fn lineAt(start: u32, k: u32, fromLeft: bool) -> vec4f {
-  let inside = start != NO_ROW;
-  let index = select(0u, start + k / 4u, inside);
-  if (fromLeft) {
-    return select(vec4f(), left[index], inside);
-  }
-  return select(vec4f(), right[index], inside);
-}
-
-// The invocation's 8 × 8 block of C read straight from storage, four depths at a time, as 4 × 4 matrices:
-// a[h] holds A's rows 4h…4h+3 and b[h] B's columns 4h…4h+3 at depths k…k+3, column kk of each the depth
-// k + kk (an operand contiguous along depth is loaded as lines and transposed: free in registers).
-// vectorLoads only (the caller stages every other layout).
+// The invocation's 8 × 8 block of C read straight from storage, as 4 × 4 matrices: a[h] holds A's rows
+// 4h…4h+3 and b[h] B's columns 4h…4h+3 at four depths, column kk of each one depth (an operand contiguous
+// along depth is loaded as lines and transposed: free in registers). vectorLoads only (the caller stages
+// every other layout).
 fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRight: bool) -> Block {
   let row0 = group.y * tileRows + local.y * BLOCK;
   let column0 = group.x * tileColumns + local.x * BLOCK;
-  let leftStarts = array<vec4u, 2>(leftLines(row0), leftLines(row0 + 4u));
-  let rightStarts = array<vec4u, 2>(rightLines(column0), rightLines(column0 + 4u));
-  // Quarters of the block, transposed: column i of c[2·h + r]... see Block: c[h][r] column i is
-  // C(row0 + 4r + i, column0 + 4h…4h+3).
+  var depthEnd = shape.depth;
+  if (gather == GATHER_RIGHT_DEPTH) {
+    depthEnd = min(depthEnd, batchRowCount);
+  }
+  let leftStarts0 = vec4u(leftLineStart(row0), leftLineStart(row0 + 1u), leftLineStart(row0 + 2u), leftLineStart(row0 + 3u));
+  let leftStarts1 = vec4u(leftLineStart(row0 + 4u), leftLineStart(row0 + 5u), leftLineStart(row0 + 6u), leftLineStart(row0 + 7u));
+  let rightStarts0 = vec4u(rightLineStart(column0), rightLineStart(column0 + 1u), rightLineStart(column0 + 2u), rightLineStart(column0 + 3u));
+  let rightStarts1 = vec4u(rightLineStart(column0 + 4u), rightLineStart(column0 + 5u), rightLineStart(column0 + 6u), rightLineStart(column0 + 7u));
+  // c[r][h] column i is C(row0 + 4r + i, column0 + 4h…4h+3).
   var c00 = mat4x4f();
   var c10 = mat4x4f();
   var c01 = mat4x4f();
   var c11 = mat4x4f();
   var sums0 = vec4f();
   var sums1 = vec4f();
-  for (var k = 0u; k < shape.depth; k += 4u) {
-    var a0: mat4x4f;
-    var a1: mat4x4f;
-    if (alongDepthLeft) {
-      a0 = transpose(linesAt(leftStarts[0], k, true));
-      a1 = transpose(linesAt(leftStarts[1], k, true));
-    } else {
-      a0 = mat4x4f(leftAlongRows(row0, k), leftAlongRows(row0, k + 1u), leftAlongRows(row0, k + 2u), leftAlongRows(row0, k + 3u));
-      a1 = mat4x4f(leftAlongRows(row0 + 4u, k), leftAlongRows(row0 + 4u, k + 1u), leftAlongRows(row0 + 4u, k + 2u), leftAlongRows(row0 + 4u, k + 3u));
+  if (alongDepthLeft) {
+    for (var k = 0u; k < depthEnd; k += 4u) {
+      // rows[r] column i: A(row0 + 4r + i, k…k+3)
+      let rows0 = leftLinesAt(leftStarts0, k);
+      let rows1 = leftLinesAt(leftStarts1, k);
+      var b0: mat4x4f;
+      var b1: mat4x4f;
+      if (alongDepthRight) {
+        b0 = transpose(rightLinesAt(rightStarts0, k));
+        b1 = transpose(rightLinesAt(rightStarts1, k));
+      } else {
+        b0 = mat4x4f(rightColumnsAt(k, column0), rightColumnsAt(k + 1u, column0), rightColumnsAt(k + 2u, column0), rightColumnsAt(k + 3u, column0));
+        b1 = mat4x4f(rightColumnsAt(k, column0 + 4u), rightColumnsAt(k + 1u, column0 + 4u), rightColumnsAt(k + 2u, column0 + 4u), rightColumnsAt(k + 3u, column0 + 4u));
+      }
+      // (b · rows)(n, i) = Σ_kk B(k + kk, n)·A(i, k + kk)
+      c00 += b0 * rows0;
+      c10 += b1 * rows0;
+      c01 += b0 * rows1;
+      c11 += b1 * rows1;
+      sums0 += transpose(rows0) * vec4f(1.0);
+      sums1 += transpose(rows1) * vec4f(1.0);
     }
-    var b0: mat4x4f;
-    var b1: mat4x4f;
-    if (alongDepthRight) {
-      b0 = transpose(linesAt(rightStarts[0], k, false));
-      b1 = transpose(linesAt(rightStarts[1], k, false));
-    } else {
-      b0 = mat4x4f(rightAlongColumns(k, column0), rightAlongColumns(k + 1u, column0), rightAlongColumns(k + 2u, column0), rightAlongColumns(k + 3u, column0));
-      b1 = mat4x4f(rightAlongColumns(k, column0 + 4u), rightAlongColumns(k + 1u, column0 + 4u), rightAlongColumns(k + 2u, column0 + 4u), rightAlongColumns(k + 3u, column0 + 4u));
+  } else {
+    // The weight products: A along rows, B along columns. Four depths per iteration while they last (a
+    // quarter of the loop's overhead), then one at a time: the depth, the batch, need not be a multiple of 4.
+    var k = 0u;
+    for (; k + 4u <= depthEnd; k += 4u) {
+      // a[r] column kk: A(row0 + 4r…4r+3, k + kk); b[h] column kk: B(k + kk, column0 + 4h…4h+3)
+      let a0 = mat4x4f(leftRowsAt(row0, k), leftRowsAt(row0, k + 1u), leftRowsAt(row0, k + 2u), leftRowsAt(row0, k + 3u));
+      let a1 = mat4x4f(leftRowsAt(row0 + 4u, k), leftRowsAt(row0 + 4u, k + 1u), leftRowsAt(row0 + 4u, k + 2u), leftRowsAt(row0 + 4u, k + 3u));
+      let b0 = mat4x4f(rightColumnsAt(k, column0), rightColumnsAt(k + 1u, column0), rightColumnsAt(k + 2u, column0), rightColumnsAt(k + 3u, column0));
+      let b1 = mat4x4f(rightColumnsAt(k, column0 + 4u), rightColumnsAt(k + 1u, column0 + 4u), rightColumnsAt(k + 2u, column0 + 4u), rightColumnsAt(k + 3u, column0 + 4u));
+      let rows0 = transpose(a0);
+      let rows1 = transpose(a1);
+      c00 += b0 * rows0;
+      c10 += b1 * rows0;
+      c01 += b0 * rows1;
+      c11 += b1 * rows1;
+      sums0 += a0[0] + a0[1] + a0[2] + a0[3];
+      sums1 += a1[0] + a1[1] + a1[2] + a1[3];
     }
-    // (b · aᵀ)(n, i) = Σ_kk B(k + kk, n)·A(i, k + kk)
-    let rows0 = transpose(a0);
-    let rows1 = transpose(a1);
-    c00 += b0 * rows0;
-    c10 += b1 * rows0;
-    c01 += b0 * rows1;
-    c11 += b1 * rows1;
-    sums0 += a0[0] + a0[1] + a0[2] + a0[3];
-    sums1 += a1[0] + a1[1] + a1[2] + a1[3];
+    for (; k < depthEnd; k++) {
+      let a0 = leftRowsAt(row0, k);
+      let a1 = leftRowsAt(row0 + 4u, k);
+      let b0 = rightColumnsAt(k, column0);
+      let b1 = rightColumnsAt(k, column0 + 4u);
+      c00 += outerProduct(b0, a0);
+      c10 += outerProduct(b1, a0);
+      c01 += outerProduct(b0, a1);
+      c11 += outerProduct(b1, a1);
+      sums0 += a0;
+      sums1 += a1;
+    }
   }
   return Block(
     array<vec4f, 16>(
@@ -419,23 +464,45 @@ fn blockProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRigh
   if (staged) {
     return tileProduct(local, group);
   }
-  return directProduct(local, group, alongDepthLeft, alongDepthRight);
+  let direct = directProduct(local, group, alongDepthLeft, alongDepthRight);
+  if (gather != GATHER_LEFT_ROWS) {
+    return direct;
+  }
+  // Rows past the batch were read from the first row: their products are zeros, as the staged feed's.
+  var products = direct.products;
+  let row0 = group.y * tileRows + local.y * BLOCK;
+  for (var i = 0u; i < BLOCK; i++) {
+    if (row0 + i >= batchRowCount) {
+      products[2u * i] = vec4f();
+      products[2u * i + 1u] = vec4f();
+    }
+  }
+  return Block(products, direct.leftSums);
 }
 
-fn dropoutScaleAt(layer: u32, step: u32, row: u32, unit: u32) -> f32 {
-  let threshold = options.dropoutThreshold[layer / 4u][layer % 4u];
-  if (threshold == 0u) {
+// Hidden layer `layer`'s dropout: the threshold its masks keep a unit under (0: no dropout) and the scale
+// of a kept unit. Read once per invocation: per output it cost a seventh of a 512³ forward on SwiftShader.
+struct Dropout {
+  threshold: u32,
+  scale: f32,
+}
+
+fn dropoutOf(layer: u32) -> Dropout {
+  return Dropout(options.dropoutThreshold[layer / 4u][layer % 4u], options.dropoutScale[layer / 4u][layer % 4u]);
+}
+
+// The factor of the unit at (row, unit) at `step`: the kept scale or 0, and 1 without dropout.
+fn dropoutFactor(dropout: Dropout, layer: u32, step: u32, row: u32, unit: u32) -> f32 {
+  if (dropout.threshold == 0u) {
     return 1.0;
   }
-  if (dropoutKeeps(options.dropoutSeed, step, layer, row, unit, threshold)) {
-    return options.dropoutScale[layer / 4u][layer % 4u];
-  }
-  return 0.0;
+  return select(0.0, dropout.scale, dropoutKeeps(options.dropoutSeed, step, layer, row, unit, dropout.threshold));
 }
 
 @compute @workgroup_size(workgroupColumns, workgroupRows)
 fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
   let result = blockProduct(local, group, true, true);
+  let dropout = dropoutOf(shape.layer);
   for (var i = 0u; i < BLOCK; i++) {
     let row = group.y * tileRows + local.y * BLOCK + i;
     for (var j = 0u; j < BLOCK; j++) {
@@ -444,7 +511,7 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) gr
         let z = result.products[i * 2u + j / 4u][j % 4u] + bias[shape.biasOffset + unit];
         let index = row * shape.columns + unit;
         product[index] = z;
-        activated[index] = activate(activation, z) * dropoutScaleAt(shape.layer, control.step, row, unit);
+        activated[index] = activate(activation, z) * dropoutFactor(dropout, shape.layer, control.step, row, unit);
       }
     }
   }
@@ -453,6 +520,7 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) gr
 @compute @workgroup_size(workgroupColumns, workgroupRows)
 fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id) group: vec3u) {
   let result = blockProduct(local, group, true, false);
+  let dropout = dropoutOf(shape.layer);
   for (var i = 0u; i < BLOCK; i++) {
     let row = group.y * tileRows + local.y * BLOCK + i;
     for (var j = 0u; j < BLOCK; j++) {
@@ -460,7 +528,7 @@ fn hiddenDelta(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_id
       if (row < shape.rows && unit < shape.columns) {
         let index = row * shape.columns + unit;
         // The loss kernel has already counted this step, so its masks are those of step − 1.
-        let mask = dropoutScaleAt(shape.layer, control.step - 1u, row, unit);
+        let mask = dropoutFactor(dropout, shape.layer, control.step - 1u, row, unit);
         product[index] = result.products[i * 2u + j / 4u][j % 4u] * activationDerivative(activation, zBelow[index]) * mask;
       }
     }

@@ -113,7 +113,7 @@ fn storeWeight(index: u32, value: f32) {
   }
 }
 
-// Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutScaleAt).
+// Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutFactor).
 fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
   if (!dropout) {
     return 1.0;
