@@ -1,5 +1,6 @@
 // Dense-layer matrix products for all three shapes backprop needs, without materialising a transpose.
-// Needs the libraries activation.wgsl, random.wgsl, step.wgsl and update.wgsl.
+// Needs the libraries activation.wgsl, random.wgsl, step.wgsl, update.wgsl and one of matmul-lines.wgsl and
+// matmul-lines-subgroup.wgsl (below).
 //
 // One tiled product C = A·B (M×K by K×N) reads its operands through strides:
 //   A(m, k) = left[m·leftRowStride + k·leftDepthStride],  B(k, n) = right[k·rightDepthStride + n·rightColumnStride]
@@ -37,7 +38,7 @@
 // Workgroup: a grid of workgroupRows × workgroupColumns invocations (overrides, 8 × 8 by default: a 64 × 64
 //   tile of C; narrower for products with fewer than 64 rows or columns, so their tiles are not mostly
 //   padding), each invocation an 8×8 block held in registers (register blocking: 16 vec4 accumulators).
-//   Two ways to feed the blocks (override `staged`, chosen per adapter by measurement: kernel-choice.ts):
+//   Two ways to feed the blocks (override `staged`, chosen per adapter by measurement: matmul-feed.ts):
 //   staged (true): K is walked in slices of 16 through workgroup memory, where both tiles are stored as
 //     vec4s along M and N; 4 vec4 reads of workgroup memory per 64 multiply-adds, each operand element
 //     loaded from storage once per workgroup. For GPUs, where the workgroup's invocations share the loads.
@@ -45,8 +46,10 @@
 //     time (16 vec4 loads per 256 multiply-adds), with no workgroup memory and no barrier. For CPU adapters,
 //     where a workgroup runs on one thread, a barrier switches between all its subgroups, and big
 //     workgroup arrays cost seconds of compilation; there this measured 2× the staged kernel's speed.
-//   Out-of-range elements load as 0 and are not stored, so every size is correct (1, 3, 17, 63, 65, …), not
-//   only multiples of the tile.
+//     A's lines are read by matmul-lines.wgsl, or, on adapters with 4-wide subgroups, shared by each
+//     subgroup's lanes (matmul-lines-subgroup.wgsl: the "subgroup" feed).
+//   Out-of-range elements load as 0 (staged) or are read from the first line and not stored (direct), so
+//   every size is correct (1, 3, 17, 63, 65, …), not only multiples of the tile.
 
 struct MatmulShape {
   rows: u32,
@@ -342,12 +345,8 @@ fn rightLineStart(n: u32) -> u32 {
   return select(0u, n * shape.rightColumnStride / 4u, n < shape.columns);
 }
 
-// Four lines' depths k…k+3 as a 4 × 4 matrix, column i line i's (starts: the lines' starts in vectors).
-fn leftLinesAt(starts: vec4u, k: u32) -> mat4x4f {
-  let v = k / 4u;
-  return mat4x4f(left[starts.x + v], left[starts.y + v], left[starts.z + v], left[starts.w + v]);
-}
-
+// Four of B's lines at depths k…k+3 as a 4 × 4 matrix, column i line i's (starts: the lines' starts in
+// vectors). A's are read by leftLines (matmul-lines.wgsl), which a subgroup may share.
 fn rightLinesAt(starts: vec4u, k: u32) -> mat4x4f {
   let v = k / 4u;
   return mat4x4f(right[starts.x + v], right[starts.y + v], right[starts.z + v], right[starts.w + v]);
@@ -395,11 +394,15 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
   var c11 = mat4x4f();
   var sums0 = vec4f();
   var sums1 = vec4f();
+  // The line, or the depth, this invocation reads for its subgroup (matmul-lines-subgroup.wgsl).
+  let lane = local.x % 4u;
+  let ownStart0 = leftStarts0[lane];
+  let ownStart1 = leftStarts1[lane];
   if (alongDepthLeft) {
     for (var k = 0u; k < depthEnd; k += 4u) {
       // rows[r] column i: A(row0 + 4r + i, k…k+3)
-      let rows0 = leftLinesAt(leftStarts0, k);
-      let rows1 = leftLinesAt(leftStarts1, k);
+      let rows0 = leftLines(leftStarts0, ownStart0, k / 4u);
+      let rows1 = leftLines(leftStarts1, ownStart1, k / 4u);
       var b0: mat4x4f;
       var b1: mat4x4f;
       if (alongDepthRight) {
@@ -423,8 +426,8 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
     var k = 0u;
     for (; k + 4u <= depthEnd; k += 4u) {
       // a[r] column kk: A(row0 + 4r…4r+3, k + kk); b[h] column kk: B(k + kk, column0 + 4h…4h+3)
-      let a0 = mat4x4f(leftRowsAt(row0, k), leftRowsAt(row0, k + 1u), leftRowsAt(row0, k + 2u), leftRowsAt(row0, k + 3u));
-      let a1 = mat4x4f(leftRowsAt(row0 + 4u, k), leftRowsAt(row0 + 4u, k + 1u), leftRowsAt(row0 + 4u, k + 2u), leftRowsAt(row0 + 4u, k + 3u));
+      let a0 = leftDepths(row0, lane, k);
+      let a1 = leftDepths(row0 + 4u, lane, k);
       let b0 = mat4x4f(rightColumnsAt(k, column0), rightColumnsAt(k + 1u, column0), rightColumnsAt(k + 2u, column0), rightColumnsAt(k + 3u, column0));
       let b1 = mat4x4f(rightColumnsAt(k, column0 + 4u), rightColumnsAt(k + 1u, column0 + 4u), rightColumnsAt(k + 2u, column0 + 4u), rightColumnsAt(k + 3u, column0 + 4u));
       let rows0 = transpose(a0);

@@ -49,9 +49,10 @@ export async function acquireDevice(): Promise<AcquiredDevice | null> {
   ] as const) {
     requiredLimits[name] = adapter.limits[name];
   }
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query')
-    ? ['timestamp-query']
-    : [];
+  // timestamp-query for profiling; subgroups for matmul.wgsl's subgroup feed (matmul-feed.ts)
+  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((feature) =>
+    adapter.features.has(feature),
+  );
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = adapter.info;
   const adapterDescription = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');

@@ -9,6 +9,8 @@ import {
   fusedOutputWgsl,
   fusedUpdateWgsl,
   lossWgsl,
+  matmulLinesSubgroupWgsl,
+  matmulLinesWgsl,
   matmulWgsl,
   metricsWgsl,
   miniBatchWgsl,
@@ -72,39 +74,46 @@ export const matmulBlock = 8;
 /** Tile edge of matmul.wgsl at its default 8 × 8 grid of invocations: a workgroup computes 64 × 64 outputs. */
 export const matmulTile = 8 * matmulBlock;
 
-export const matmulKernel = family({
-  file: 'matmul.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl, updateWgsl],
-  main: matmulWgsl,
-  entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate'],
-  constants: [
-    'activation',
-    'vectorLoads',
-    'gather',
-    'staged',
-    'optimizer',
-    'nesterov',
-    'decoupledDecay',
-    'workgroupRows',
-    'workgroupColumns',
-  ],
-  bindings: [
-    'shape',
-    'left',
-    'right',
-    'product',
-    'bias',
-    'activated',
-    'zBelow',
-    'gradient',
-    'options',
-    'control',
-    'order',
-    'parameters',
-    'slot0',
-    'slot1',
-  ],
-});
+function matmulFamily(linesLibrary: string, linesFile: string) {
+  return family({
+    file: linesFile === 'matmul-lines.wgsl' ? 'matmul.wgsl' : `matmul.wgsl with ${linesFile}`,
+    // matmul-lines-subgroup.wgsl's `enable` must come first in the module
+    libraries: [linesLibrary, activationWgsl, randomWgsl, stepWgsl, updateWgsl],
+    main: matmulWgsl,
+    entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate'],
+    constants: [
+      'activation',
+      'vectorLoads',
+      'gather',
+      'staged',
+      'optimizer',
+      'nesterov',
+      'decoupledDecay',
+      'workgroupRows',
+      'workgroupColumns',
+    ],
+    bindings: [
+      'shape',
+      'left',
+      'right',
+      'product',
+      'bias',
+      'activated',
+      'zBelow',
+      'gradient',
+      'options',
+      'control',
+      'order',
+      'parameters',
+      'slot0',
+      'slot1',
+    ],
+  });
+}
+
+export const matmulKernel = matmulFamily(matmulLinesWgsl, 'matmul-lines.wgsl');
+/** matmul.wgsl with A's lines shared by each subgroup's lanes (the "subgroup" feed, matmul-feed.ts). */
+export const matmulSubgroupKernel = matmulFamily(matmulLinesSubgroupWgsl, 'matmul-lines-subgroup.wgsl');
 
 export const weightUpdateKernel = family({
   file: 'weight-update.wgsl',

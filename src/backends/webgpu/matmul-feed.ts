@@ -1,20 +1,22 @@
 // How matmul.wgsl feeds its register blocks on a device (its `staged` override): through workgroup memory
 // (staged: the workgroup's invocations share each load, the design for GPUs) or straight from storage
-// (direct: no workgroup memory, no barrier, the faster on CPU adapters). Which is faster depends on the
-// adapter, so it is measured once per adapter, at the backend's creation, by timing both on one product,
-// and the choice is kept for every later device of that adapter, in the process and on the machine
-// (docs/webgpu-kernels.md).
+// (direct: no workgroup memory, no barrier, the faster on CPU adapters), and on adapters whose subgroups are
+// 4 wide, direct with A's lines shared by each subgroup's lanes (subgroup: a quarter of A's loads, for
+// SwiftShader, where every load costs per lane). Which is fastest depends on the adapter, so it is measured
+// once per adapter, at the backend's creation, by timing them on one product, and the choice is kept for
+// every later device of that adapter, in the process and on the machine (docs/webgpu-kernels.md).
 
 import { type ChoiceStore, nodePlatform } from '../../platform.js';
-import { activationCodes, gatherCodes, matmulKernel, matmulTile } from './kernels.js';
+import { activationCodes, gatherCodes, matmulKernel, matmulSubgroupKernel, matmulTile } from './kernels.js';
 import { encodeStepOptions } from './network-buffers.js';
 import { bindKernel, compiledKernels, kernelPipeline, pipelineOf } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
 
-export type MatmulFeed = 'staged' | 'direct';
+export const matmulFeeds = ['staged', 'direct', 'subgroup'] as const;
+export type MatmulFeed = (typeof matmulFeeds)[number];
 
 /**
- * The product both feeds are timed on: 4 × 4 workgroups of 64 × 64, a reduction of 256. On a smaller one
+ * The product the feeds are timed on: 4 × 4 workgroups of 64 × 64, a reduction of 256. On a smaller one
  * (128 × 128) SwiftShader's two threads were not kept busy and direct's lead shrank to the margin below.
  */
 const measuredProduct = { rows: 256, columns: 256, depth: 256 };
@@ -23,10 +25,11 @@ const minimumTimingMs = 2;
 const maxDispatches = 256;
 const rounds = 5;
 /**
- * Direct must take at most this share of staged's time to be chosen. The feeds sum each product's terms in
- * a different order, so the last bits of trained weights depend on the feed: a margin keeps an adapter on
- * which both run alike from flipping between them from one process to the next. On SwiftShader direct
- * takes about 0.6 of staged's time.
+ * Direct (or subgroup) must take at most this share of staged's time to be chosen. The feeds sum each
+ * product's terms in a different order, so the last bits of trained weights depend on the feed: a margin
+ * keeps an adapter on which both run alike from flipping between them from one process to the next. On
+ * SwiftShader direct takes about 0.6 of staged's time. Direct and subgroup sum alike (the same values reach
+ * the same arithmetic), so the faster of the two is taken without a margin.
  */
 const directShare = 0.8;
 
@@ -38,9 +41,28 @@ export function matmulFeedOf(device: GPUDevice): MatmulFeed {
   return feedByDevice.get(device) ?? 'staged';
 }
 
-/** Makes `device`'s products built from now on use `feed` (tests pin each feed with it). */
+/**
+ * Makes `device`'s products built from now on use `feed` (tests pin each feed with it); subgroup falls
+ * back to direct on a device that cannot run it.
+ */
 export function useMatmulFeed(device: GPUDevice, feed: MatmulFeed): void {
-  feedByDevice.set(device, feed);
+  feedByDevice.set(device, feed === 'subgroup' && !subgroupsOfFour(device) ? 'direct' : feed);
+}
+
+/** The matmul.wgsl family a feed's products compile: subgroup reads A through matmul-lines-subgroup.wgsl. */
+export function matmulFamilyOf(feed: MatmulFeed): typeof matmulKernel {
+  return feed === 'subgroup' ? matmulSubgroupKernel : matmulKernel;
+}
+
+/**
+ * Whether `device` may run the subgroup feed: its `subgroups` feature is enabled and every subgroup is 4
+ * invocations, as on SwiftShader (each the 4 lanes of a SIMD register).
+ */
+export function subgroupsOfFour(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo as
+    | (GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number })
+    | undefined;
+  return device.features.has('subgroups') && info?.subgroupMinSize === 4 && info?.subgroupMaxSize === 4;
 }
 
 /**
@@ -53,25 +75,24 @@ export async function chooseMatmulFeed(
   device: GPUDevice,
   store: ChoiceStore | undefined = nodePlatform()?.kernelChoices ?? pageStore(),
 ): Promise<MatmulFeed> {
-  // The kernel's source is part of the key: a changed matmul.wgsl is measured again.
-  const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${hash(matmulKernel.source)}`;
+  // The kernels' source is part of the key: a changed matmul.wgsl is measured again.
+  const source = matmulKernel.source + matmulSubgroupKernel.source;
+  const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${hash(source)}`;
   let measured = measuredByAdapter.get(key);
   if (!measured) {
-    const kept = store?.get(key);
-    measured =
-      kept === 'staged' || kept === 'direct'
-        ? Promise.resolve(kept)
-        : measureFeeds(device).then((feed) => {
-            store?.set(key, feed);
-            return feed;
-          });
+    const kept = matmulFeeds.find((feed) => feed === store?.get(key));
+    measured = kept
+      ? Promise.resolve(kept)
+      : measureFeeds(device).then((feed) => {
+          store?.set(key, feed);
+          return feed;
+        });
     measuredByAdapter.set(key, measured);
     // A failed measurement (a lost device) is not the adapter's answer: the next device measures again.
     measured.catch(() => measuredByAdapter.delete(key));
   }
-  const feed = await measured;
-  useMatmulFeed(device, feed);
-  return feed;
+  useMatmulFeed(device, await measured);
+  return matmulFeedOf(device);
 }
 
 /** A page's localStorage (not in workers, nor where storage is blocked): choices kept for the next visit. */
@@ -114,10 +135,18 @@ function adapterKey(device: GPUDevice): string {
 }
 
 async function measureFeeds(device: GPUDevice): Promise<MatmulFeed> {
-  const products = (['staged', 'direct'] as const).map((feed) =>
-    standaloneForward(device, measuredProduct, feed),
-  );
+  const feeds = matmulFeeds.filter((feed) => feed !== 'subgroup' || subgroupsOfFour(device));
+  const products = feeds.map((feed) => standaloneForward(device, measuredProduct, feed));
   try {
+    const { rows, columns, depth } = measuredProduct;
+    // Operands that make every product element different, so that a subgroup whose lanes are not the ones
+    // matmul-lines-subgroup.wgsl expects gives a different product.
+    const left = Float32Array.from({ length: rows * depth }, (_, i) => Math.sin(i));
+    const right = Float32Array.from({ length: columns * depth }, (_, i) => Math.cos(i));
+    for (const product of products) {
+      device.queue.writeBuffer(product.left, 0, left);
+      device.queue.writeBuffer(product.right, 0, right);
+    }
     await compiledKernels(products.map((product) => product.kernel));
     const time = async (product: StandaloneForward, dispatches: number) => {
       const start = performance.now();
@@ -129,15 +158,42 @@ async function measureFeeds(device: GPUDevice): Promise<MatmulFeed> {
     while (dispatches < maxDispatches && (await time(products[0], dispatches)) < minimumTimingMs) {
       dispatches *= 2;
     }
-    const timings: number[][] = [[], []];
+    const timings: number[][] = products.map(() => []);
     for (let round = 0; round < rounds; round++) {
       for (const [i, product] of products.entries()) timings[i].push(await time(product, dispatches));
     }
     // The fastest of each: a timing can only be slowed by other work, never sped up.
-    const [staged, direct] = timings.map((list) => Math.min(...list));
-    return direct <= directShare * staged ? 'direct' : 'staged';
+    const fastest = new Map(feeds.map((feed, i) => [feed, Math.min(...timings[i])]));
+    const fedDirect =
+      feeds.includes('subgroup') &&
+      (fastest.get('subgroup') ?? Infinity) < (fastest.get('direct') ?? 0) &&
+      (await sameProducts(device, products[feeds.indexOf('direct')], products[feeds.indexOf('subgroup')]))
+        ? 'subgroup'
+        : 'direct';
+    return (fastest.get(fedDirect) ?? Infinity) <= directShare * (fastest.get('staged') ?? 0)
+      ? fedDirect
+      : 'staged';
   } finally {
     for (const product of products) product.destroy();
+  }
+}
+
+/** Whether two products hold the same bits. */
+async function sameProducts(device: GPUDevice, a: StandaloneForward, b: StandaloneForward): Promise<boolean> {
+  const size = a.product.size;
+  const readable = [a, b].map(() =>
+    device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+  );
+  try {
+    const encoder = device.createCommandEncoder({ label: 'matmul feeds compared' });
+    encoder.copyBufferToBuffer(a.product, 0, readable[0], 0, size);
+    encoder.copyBufferToBuffer(b.product, 0, readable[1], 0, size);
+    device.queue.submit([encoder.finish()]);
+    await Promise.all(readable.map((buffer) => buffer.mapAsync(GPUMapMode.READ)));
+    const [x, y] = readable.map((buffer) => new Uint32Array(buffer.getMappedRange()));
+    return x.every((bits, i) => bits === y[i]);
+  } finally {
+    for (const buffer of readable) buffer.destroy();
   }
 }
 
@@ -202,7 +258,7 @@ export function standaloneForward(
     control: buffer('matmul control', storage, 16),
     order: buffer('matmul order', storage, 16),
   };
-  const kernel = kernelPipeline(device, matmulKernel, 'forward', {
+  const kernel = kernelPipeline(device, matmulFamilyOf(feed), 'forward', {
     activation: activationCodes.linear,
     gather: gatherCodes.none,
     vectorLoads: true,

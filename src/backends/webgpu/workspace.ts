@@ -13,7 +13,7 @@ import {
   matmulKernel,
   matmulTile,
 } from './kernels.js';
-import { matmulFeedOf } from './matmul-feed.js';
+import { type MatmulFeed, matmulFamilyOf, matmulFeedOf } from './matmul-feed.js';
 import {
   checkBindingSize,
   type GpuDatasetBuffers,
@@ -231,15 +231,18 @@ export class Workspace {
     return { values, buffer: this.shape(matmulKernel, { ...values }) };
   }
 
-  /** Whether matmul.wgsl runs this product fed direct: as measured for the device, where vec4 loads fit. */
-  private fedDirect(values: MatmulShape): boolean {
-    return matmulFeedOf(this.memory.device) === 'direct' && vectorLoadsFit(values);
+  /**
+   * How matmul.wgsl feeds this product: as measured for the device (matmul-feed.ts), except that the direct
+   * feeds need vec4 loads (other layouts are staged) and the subgroup feed a grid 8 invocations wide (its
+   * lanes must compute blocks of the same rows; a narrowed grid is fed direct).
+   */
+  private feedOf(values: MatmulShape): MatmulFeed {
+    const feed = matmulFeedOf(this.memory.device);
+    if (feed === 'staged' || !vectorLoadsFit(values)) return 'staged';
+    return feed === 'subgroup' && matmulGrid(values).workgroupColumns !== 8 ? 'direct' : feed;
   }
 
-  /**
-   * One product of matmul.wgsl, bound, with vec4 loads where the layout allows, fed as measured for the
-   * device (matmul-feed.ts); the direct feed needs vec4 loads, so other layouts are staged.
-   */
+  /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows, fed as feedOf says. */
   private matmul(
     entry: 'forward' | 'hiddenDelta' | 'weightGradient' | 'weightUpdate',
     constants: Record<string, number | boolean>,
@@ -248,13 +251,14 @@ export class Workspace {
   ): Dispatch {
     const { device } = this.memory;
     const grid = matmulGrid(values);
+    const feed = this.feedOf(values);
     return {
       bound: bindKernel(
         device,
-        kernelPipeline(device, matmulKernel, entry, {
+        kernelPipeline(device, matmulFamilyOf(feed), entry, {
           ...constants,
           vectorLoads: vectorLoadsFit(values),
-          staged: !this.fedDirect(values),
+          staged: feed === 'staged',
           ...grid,
         }),
         { shape: buffer, ...resources },
@@ -290,7 +294,7 @@ export class Workspace {
   private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
     const layer = this.net.layers[l];
     if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
-    const direct = this.fedDirect(this.layerShapes[l].weights.values);
+    const direct = this.feedOf(this.layerShapes[l].weights.values) !== 'staged';
     if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo, direct) === 'rows') {
       const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
       // One per layer, shared by the data sets' bindings of layer 0 (a data set's kernels come and go).

@@ -4,7 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backward, forward } from '../../../src/backends/cpu/math.js';
-import { useMatmulFeed } from '../../../src/backends/webgpu/matmul-feed.js';
+import { matmulKernel, matmulSubgroupKernel } from '../../../src/backends/webgpu/kernels.js';
+import { matmulFeedOf, matmulFeeds, useMatmulFeed } from '../../../src/backends/webgpu/matmul-feed.js';
 import { matmulGrid, vectorLoadsFit } from '../../../src/backends/webgpu/network-buffers.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
@@ -100,12 +101,14 @@ describe('matmul.wgsl hiddenDelta: δ_l = (δ_{l+1}·W_{l+1}) ⊙ f′(z_l)', ()
   }
 });
 
-// Products whose layouts allow vec4 loads run on the feed measured for the adapter (matmul-feed.ts): both
-// feeds are checked here, each pinned, and each seen to compile its own pipelines.
-describe.each(['staged', 'direct'] as const)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
+// Products whose layouts allow vec4 loads run on the feed measured for the adapter (matmul-feed.ts): every
+// feed is checked here, each pinned, and each seen to compile its own pipelines. SwiftShader's subgroups
+// are 4 wide, so the subgroup feed runs here (pinning it on a device that cannot would fail below).
+describe.each(matmulFeeds)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
   let compiles: ReturnType<typeof recordCompiles>;
   beforeAll(() => {
     useMatmulFeed(gpu.device, feed);
+    expect(matmulFeedOf(gpu.device)).toBe(feed);
     compiles = recordCompiles(gpu.device);
   });
   afterAll(() => compiles.restore());
@@ -171,9 +174,10 @@ describe.each(['staged', 'direct'] as const)('matmul.wgsl with vec4 loads, fed %
     });
   }
 
-  it(`compiled forward, hiddenDelta and weightGradient with staged: ${feed === 'staged'}`, () => {
+  it(`compiled forward, hiddenDelta and weightGradient with staged: ${feed === 'staged'}, ${feed === 'subgroup' ? 'sharing' : 'not sharing'} A's lines in subgroups`, () => {
+    const family = feed === 'subgroup' ? matmulSubgroupKernel : matmulKernel;
     const matmuls = compiles.labels.filter(
-      (label) => label.startsWith('matmul.wgsl') && label.includes('"vectorLoads":true'),
+      (label) => label.startsWith(`${family.file} `) && label.includes('"vectorLoads":true'),
     );
     for (const entry of ['forward', 'hiddenDelta', 'weightGradient']) {
       expect(

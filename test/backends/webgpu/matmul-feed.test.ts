@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chooseMatmulFeed,
   matmulFeedOf,
+  matmulFeeds,
   standaloneForward,
+  subgroupsOfFour,
   useMatmulFeed,
 } from '../../../src/backends/webgpu/matmul-feed.js';
 import { Random } from '../../../src/model/random.js';
@@ -35,7 +37,7 @@ async function readBack(buffer: GPUBuffer, floats: number): Promise<Float32Array
   return values;
 }
 
-describe.each(['staged', 'direct'] as const)('standaloneForward fed %s', (feed) => {
+describe.each(matmulFeeds)('standaloneForward fed %s', (feed) => {
   it.each([
     [12, 20, 36],
     [68, 4, 132],
@@ -61,6 +63,41 @@ describe.each(['staged', 'direct'] as const)('standaloneForward fed %s', (feed) 
   });
 });
 
+describe('the subgroup feed', () => {
+  it('runs on SwiftShader, whose subgroups are 4 wide, and gives the bits of the direct feed', async () => {
+    expect(subgroupsOfFour(device)).toBe(true);
+    const [rows, columns, depth] = [256, 72, 100];
+    const random = new Random(7);
+    const a = Float32Array.from({ length: rows * depth }, () => random.uniform(-1, 1));
+    const b = Float32Array.from({ length: columns * depth }, () => random.uniform(-1, 1));
+    const products = await Promise.all(
+      (['direct', 'subgroup'] as const).map(async (feed) => {
+        const product = standaloneForward(device, { rows, columns, depth }, feed);
+        try {
+          device.queue.writeBuffer(product.left, 0, a);
+          device.queue.writeBuffer(product.right, 0, b);
+          product.run(1);
+          return new Uint32Array((await readBack(product.product, rows * columns)).buffer);
+        } finally {
+          product.destroy();
+        }
+      }),
+    );
+    expect(products[1]).toEqual(products[0]);
+  });
+
+  it('falls back to direct on a device whose subgroups are not 4 wide', () => {
+    const wide = withAdapterInfo(device, {
+      vendor: 'wide-subgroups',
+      subgroupMinSize: 32,
+      subgroupMaxSize: 32,
+    } as Partial<GPUAdapterInfo>);
+    expect(subgroupsOfFour(wide)).toBe(false);
+    useMatmulFeed(wide, 'subgroup');
+    expect(matmulFeedOf(wide)).toBe('direct');
+  });
+});
+
 describe('chooseMatmulFeed', () => {
   it('an unmeasured device is staged; useMatmulFeed pins a feed', async () => {
     const { device: fresh } = await testDevice();
@@ -72,7 +109,7 @@ describe('chooseMatmulFeed', () => {
 
   it('measures once per adapter: a second device of the same adapter compiles nothing and gets the same feed', async () => {
     const first = await chooseMatmulFeed(device);
-    expect(['staged', 'direct']).toContain(first);
+    expect(matmulFeeds).toContain(first);
     expect(matmulFeedOf(device)).toBe(first);
     const { device: second } = await testDevice();
     devices.push(second);
@@ -108,7 +145,7 @@ describe('chooseMatmulFeed', () => {
     // A value that is not a feed (a damaged store) is measured again.
     const damaged = withAdapterInfo(device, { vendor: 'store-test', architecture: 'damaged' });
     kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
-    expect(['staged', 'direct']).toContain(await chooseMatmulFeed(damaged, store));
+    expect(matmulFeeds).toContain(await chooseMatmulFeed(damaged, store));
     expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toBe('sideways');
   });
 
