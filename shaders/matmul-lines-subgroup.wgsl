@@ -14,8 +14,8 @@ fn leftLines(starts: vec4u, own: u32, v: u32) -> mat4x4f {
   return fromLanes(left[own + v]);
 }
 
-fn leftDepths(m: u32, lane: u32, k: u32) -> mat4x4f {
-  return fromLanes(leftRowsAt(m, k + lane));
+fn leftDepths(first: u32, lane: u32, k: u32) -> mat4x4f {
+  return fromLanes(leftRowsAt(first, k + lane));
 }
 
 // The vectors of lanes 0…3 as columns 0…3.

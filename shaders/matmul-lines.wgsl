@@ -8,8 +8,8 @@ fn leftLines(starts: vec4u, own: u32, v: u32) -> mat4x4f {
   return mat4x4f(left[starts.x + v], left[starts.y + v], left[starts.z + v], left[starts.w + v]);
 }
 
-// A(m…m+3, k + kk) for kk = 0…3 (A contiguous along rows): column kk is depth k + kk's. (`lane`, the depth
-// this invocation reads for its subgroup, is for the subgroup version.)
-fn leftDepths(m: u32, lane: u32, k: u32) -> mat4x4f {
-  return mat4x4f(leftRowsAt(m, k), leftRowsAt(m, k + 1u), leftRowsAt(m, k + 2u), leftRowsAt(m, k + 3u));
+// A(m…m+3, k + kk) for kk = 0…3 (A contiguous along rows; `first` = leftRowsFirst(m)): column kk is depth
+// k + kk's. (`lane`, the depth this invocation reads for its subgroup, is for the subgroup version.)
+fn leftDepths(first: u32, lane: u32, k: u32) -> mat4x4f {
+  return mat4x4f(leftRowsAt(first, k), leftRowsAt(first, k + 1u), leftRowsAt(first, k + 2u), leftRowsAt(first, k + 3u));
 }

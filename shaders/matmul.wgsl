@@ -352,19 +352,38 @@ fn rightLinesAt(starts: vec4u, k: u32) -> mat4x4f {
   return mat4x4f(right[starts.x + v], right[starts.y + v], right[starts.z + v], right[starts.w + v]);
 }
 
-// A(m…m+3, k), A contiguous along rows (m a multiple of 4; rows past the matrix read as rows 0…3).
-fn leftRowsAt(m: u32, k: u32) -> vec4f {
-  return left[(select(0u, m, m < shape.rows) + k * shape.leftDepthStride) / 4u];
+// A contiguous along rows: A(m…m+3, k) is the vector left[first + k·(leftDepthStride / 4)], where `first`
+// is leftRowsFirst(m) (m a multiple of 4; rows past the matrix read as rows 0…3).
+fn leftRowsFirst(m: u32) -> u32 {
+  return select(0u, m, m < shape.rows) / 4u;
 }
 
-// B(k, n…n+3), B contiguous along columns (columns past the matrix read as columns 0…3; k inside the
-// matrix and, gathered, inside the batch).
-fn rightColumnsAt(k: u32, n: u32) -> vec4f {
+fn leftRowsAt(first: u32, k: u32) -> vec4f {
+  return left[first + k * (shape.leftDepthStride / 4u)];
+}
+
+// B contiguous along columns: B(k, n…n+3) is the vector right[rightDepthAt(k) + rightColumnsFirst(n)]
+// (columns past the matrix read as columns 0…3; k inside the matrix and, gathered, inside the batch).
+fn rightColumnsFirst(n: u32) -> u32 {
+  return select(0u, n, n < shape.columns) / 4u;
+}
+
+fn rightDepthAt(k: u32) -> u32 {
   var row = k;
   if (gather == GATHER_RIGHT_DEPTH) {
     row = order.examples[batchFirst + k];
   }
-  return right[(row * shape.rightDepthStride + select(0u, n, n < shape.columns)) / 4u];
+  return row * (shape.rightDepthStride / 4u);
+}
+
+// B(k…k+3, columns) as a 4 × 4 matrix, column kk depth k + kk's (B contiguous along columns; `first` from
+// rightColumnsFirst).
+fn rightDepths(k: u32, first0: u32, first1: u32) -> array<mat4x4f, 2> {
+  let d = vec4u(rightDepthAt(k), rightDepthAt(k + 1u), rightDepthAt(k + 2u), rightDepthAt(k + 3u));
+  return array<mat4x4f, 2>(
+    mat4x4f(right[d.x + first0], right[d.y + first0], right[d.z + first0], right[d.w + first0]),
+    mat4x4f(right[d.x + first1], right[d.y + first1], right[d.z + first1], right[d.w + first1]),
+  );
 }
 
 // Column i is b·a[i].
@@ -394,6 +413,10 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
   var c11 = mat4x4f();
   var sums0 = vec4f();
   var sums1 = vec4f();
+  let leftFirst0 = leftRowsFirst(row0);
+  let leftFirst1 = leftRowsFirst(row0 + 4u);
+  let rightFirst0 = rightColumnsFirst(column0);
+  let rightFirst1 = rightColumnsFirst(column0 + 4u);
   // The line, or the depth, this invocation reads for its subgroup (matmul-lines-subgroup.wgsl).
   let lane = local.x % 4u;
   let ownStart0 = leftStarts0[lane];
@@ -409,8 +432,9 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
         b0 = transpose(rightLinesAt(rightStarts0, k));
         b1 = transpose(rightLinesAt(rightStarts1, k));
       } else {
-        b0 = mat4x4f(rightColumnsAt(k, column0), rightColumnsAt(k + 1u, column0), rightColumnsAt(k + 2u, column0), rightColumnsAt(k + 3u, column0));
-        b1 = mat4x4f(rightColumnsAt(k, column0 + 4u), rightColumnsAt(k + 1u, column0 + 4u), rightColumnsAt(k + 2u, column0 + 4u), rightColumnsAt(k + 3u, column0 + 4u));
+        let b = rightDepths(k, rightFirst0, rightFirst1);
+        b0 = b[0];
+        b1 = b[1];
       }
       // (b · rows)(n, i) = Σ_kk B(k + kk, n)·A(i, k + kk)
       c00 += b0 * rows0;
@@ -426,24 +450,24 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
     var k = 0u;
     for (; k + 4u <= depthEnd; k += 4u) {
       // a[r] column kk: A(row0 + 4r…4r+3, k + kk); b[h] column kk: B(k + kk, column0 + 4h…4h+3)
-      let a0 = leftDepths(row0, lane, k);
-      let a1 = leftDepths(row0 + 4u, lane, k);
-      let b0 = mat4x4f(rightColumnsAt(k, column0), rightColumnsAt(k + 1u, column0), rightColumnsAt(k + 2u, column0), rightColumnsAt(k + 3u, column0));
-      let b1 = mat4x4f(rightColumnsAt(k, column0 + 4u), rightColumnsAt(k + 1u, column0 + 4u), rightColumnsAt(k + 2u, column0 + 4u), rightColumnsAt(k + 3u, column0 + 4u));
+      let a0 = leftDepths(leftFirst0, lane, k);
+      let a1 = leftDepths(leftFirst1, lane, k);
+      let b = rightDepths(k, rightFirst0, rightFirst1);
       let rows0 = transpose(a0);
       let rows1 = transpose(a1);
-      c00 += b0 * rows0;
-      c10 += b1 * rows0;
-      c01 += b0 * rows1;
-      c11 += b1 * rows1;
+      c00 += b[0] * rows0;
+      c10 += b[1] * rows0;
+      c01 += b[0] * rows1;
+      c11 += b[1] * rows1;
       sums0 += a0[0] + a0[1] + a0[2] + a0[3];
       sums1 += a1[0] + a1[1] + a1[2] + a1[3];
     }
     for (; k < depthEnd; k++) {
-      let a0 = leftRowsAt(row0, k);
-      let a1 = leftRowsAt(row0 + 4u, k);
-      let b0 = rightColumnsAt(k, column0);
-      let b1 = rightColumnsAt(k, column0 + 4u);
+      let a0 = leftRowsAt(leftFirst0, k);
+      let a1 = leftRowsAt(leftFirst1, k);
+      let depth = rightDepthAt(k);
+      let b0 = right[depth + rightFirst0];
+      let b1 = right[depth + rightFirst1];
       c00 += outerProduct(b0, a0);
       c10 += outerProduct(b1, a0);
       c01 += outerProduct(b0, a1);
