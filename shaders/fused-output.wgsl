@@ -1,10 +1,12 @@
 // Library (no bindings, no entry points): the output layer of one row for the fused kernels
-// (per-example.wgsl, mini-batch.wgsl), in loss.wgsl's formulas. Needs activation.wgsl, and from the
-// including file: `datasetTargets`, the workgroup array `z`, and the accessors outputAt(index) and
-// setOutputAt(index, value) of the outputs o, which each kernel keeps in its own array.
-// Overrides: loss (kernels.ts lossCodes), outputActivation (the output layer's activation code): override
-// constants rather than codes read at run time, so that a pipeline holds only its network's loss and
-// softmax (SwiftShader compiles every branch: the three losses made this library a sixth of each kernel).
+// (per-example.wgsl, mini-batch.wgsl), in loss.wgsl's formulas, and their hidden layers' activation. Needs
+// activation.wgsl, and from the including file: `datasetTargets`, the workgroup array `z`, and the
+// accessors outputAt(index) and setOutputAt(index, value) of the outputs o, which each kernel keeps in its
+// own array.
+// Overrides: loss (kernels.ts lossCodes), outputActivation (the output layer's activation code),
+// hiddenActivation (the code every hidden layer has, or MIXED_ACTIVATIONS): override constants rather than
+// codes read at run time, so that a pipeline holds only its network's loss, softmax and activation
+// functions (SwiftShader compiles every branch: the three losses made this library a sixth of each kernel).
 //   softmax   o_k = exp(z_k − max z) / Σ exp(z − max z)            (when the output activation is softmax)
 //   loss      squared error ½Σ(t − o)²; binary cross-entropy Σ softplus(z) − t·z; softmax cross-entropy
 //             Σ t·(logΣexp z − z_k)
@@ -14,8 +16,18 @@
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
 
+// hiddenActivation of a network whose hidden layers differ: each layer's code is read at run time
+const MIXED_ACTIVATIONS: u32 = 6u;
+
 override loss: u32 = 0u;
 override outputActivation: u32 = 0u;
+override hiddenActivation: u32 = MIXED_ACTIVATIONS;
+
+// A hidden layer's activation code, given the one in the network table: hiddenActivation where every hidden
+// layer has it, a constant, so that activate() and activationDerivative() keep only its case.
+fn hiddenActivationOf(tableCode: u32) -> u32 {
+  return select(hiddenActivation, tableCode, hiddenActivation == MIXED_ACTIVATIONS);
+}
 
 struct Outcome {
   loss: f32,

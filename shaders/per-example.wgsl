@@ -19,10 +19,13 @@
 //   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
 //   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
-//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation (fused-output.wgsl); dropout
-//   (whether a hidden layer drops units: without, the dropout code is left out of the pipeline).
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation, hiddenActivation
+//   (fused-output.wgsl); dropout (whether a hidden layer drops units: without, the dropout code is left out
+//   of the pipeline); narrowLayers (whether every layer takes all its units per input, below: then the other
+//   two ways are left out).
 // Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
-// layer's output o), z and δ of every unit, `partials`.
+// layer's output o), z and δ of every unit (δ with 3 more, so that 4 from any unit are in range),
+// `partials`.
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
 //   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout, in one of three ways per layer:
 //             ≤ 4 units (and 4 partials per invocation): invocation k takes the columns i ≡ k and all
@@ -71,6 +74,7 @@ override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
 override workgroupSlotCount: u32 = 1u;
 override dropout: bool = true;
+override narrowLayers: bool = false;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -86,7 +90,7 @@ var<workgroup> weightMemory: array<f32, workgroupWeightCount>;
 var<workgroup> slotMemory: array<f32, workgroupSlotCount>;
 var<workgroup> activity: array<f32, activityCount>;
 var<workgroup> z: array<f32, unitCount>;
-var<workgroup> delta: array<f32, unitCount>;
+var<workgroup> delta: array<f32, unitCount + 3u>;
 var<workgroup> partials: array<f32, partialCount>;
 
 fn loadWeight(index: u32) -> f32 {
@@ -147,15 +151,9 @@ fn partialDot(row: u32, inputOffset: u32, first: u32, inputs: u32, stride: u32) 
   return sum;
 }
 
-// δ of rows j0 … j0 + 3 of a layer whose δ start at `first` (the last row repeated past `units`).
-fn deltaBlock(first: u32, units: u32, j0: u32) -> vec4f {
-  let last = first + units - 1u;
-  return vec4f(
-    delta[first + j0],
-    delta[min(first + j0 + 1u, last)],
-    delta[min(first + j0 + 2u, last)],
-    delta[min(first + j0 + 3u, last)],
-  );
+// δ of the 4 units from `first` (those past the layer's units are not its own: callers leave them out).
+fn deltaBlock(first: u32) -> vec4f {
+  return vec4f(delta[first], delta[first + 1u], delta[first + 2u], delta[first + 3u]);
 }
 
 // Four weights of layer rows j0 … j0 + 3 (the last row repeated past `units`) at column i.
@@ -170,9 +168,10 @@ fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
   );
 }
 
-// Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update.
+// Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update. Where
+// every layer does (narrowLayers), a constant: the other ways and the undeferred path are left out.
 fn takesAllUnits(units: u32) -> bool {
-  return units <= 4u && units * workgroupSize <= partialCount;
+  return narrowLayers || (units <= 4u && units * workgroupSize <= partialCount);
 }
 
 // Layer 0 of a network where it takes all its units per input, over its columns i ≡ local: first, when
@@ -182,7 +181,8 @@ fn takesAllUnits(units: u32) -> bool {
 fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
   let shape = network.layers[0];
   let inputs = shape.x;
-  let d = deltaBlock(network.offsets[0].y, shape.y, 0u);
+  // layer 0's units come first in δ: indices known when the kernel is compiled
+  let d = deltaBlock(0u);
   var sums = vec4f(0.0);
   for (var i = local; i < inputs; i += workgroupSize) {
     let previous = activity[i];
@@ -197,7 +197,9 @@ fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: R
       if (update) {
         w = updateParameter(index, w, d[k] * previous, true, rates);
       }
-      sums[k] += w * x;
+      // a select, not sums[k]: an index known only at run time would make `sums` memory, each access a
+      // gather on CPU adapters
+      sums += select(vec4f(0.0), vec4f(w * x), vec4u(k) == vec4u(0u, 1u, 2u, 3u));
       index += inputs;
     }
   }
@@ -261,8 +263,12 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
   let hidden = l + 1u < network.layerCount;
   for (var j = local; j < units; j += workgroupSize) {
-    let scale = select(1.0, dropoutScale(l, step, j), hidden);
-    activity[offsets.z + inputs + j] = activate(shape.z, z[offsets.y + j]) * scale;
+    let zj = z[offsets.y + j];
+    var o = activate(outputActivation, zj);
+    if (hidden) {
+      o = activate(hiddenActivationOf(shape.z), zj) * dropoutScale(l, step, j);
+    }
+    activity[offsets.z + inputs + j] = o;
   }
   phaseBarrier();
 }
@@ -278,10 +284,10 @@ fn setOutputAt(index: u32, value: f32) {
 
 // Invocation 0: softmax, the loss, the class check and the output δ of one example.
 fn outputLayer(example: u32) -> Outcome {
-  let last = network.layerCount - 1u;
-  let units = network.layers[last].y;
-  let base = network.offsets[last].y;
-  let outputs = network.offsets[last].z + network.layers[last].x;
+  // the output layer's units are the last in z and δ, its outputs the last in `activity`
+  let units = network.layers[network.layerCount - 1u].y;
+  let base = unitCount - units;
+  let outputs = activityCount - units;
   let targetBase = example * units;
   let outcome = scoreOutputs(base, outputs, targetBase, units);
   for (var k = 0u; k < units; k++) {
@@ -297,10 +303,11 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
-  let below = network.offsets[l - min(l, 1u)].y;
+  // where the layer below starts in z and δ (for l > 0): its units are this layer's inputs
+  let below = offsets.y - inputs;
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     let count = min(4u, units - j0);
-    let d = deltaBlock(offsets.y, units, j0);
+    let d = deltaBlock(offsets.y + j0);
     for (var i = local; i < inputs; i += workgroupSize) {
       let x = activity[offsets.z + i];
       var sum = 0.0;
@@ -316,18 +323,14 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
     }
   }
   if (l > 0u) {
-    let activation = network.layers[l - 1u].z;
+    let activation = hiddenActivationOf(network.layers[l - 1u].z);
     for (var i = local; i < inputs; i += workgroupSize) {
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
   }
-  updateBiases(l, local, rates);
-}
-
-fn updateBiases(l: u32, local: u32, rates: Rates) {
-  let offsets = network.offsets[l];
+  // the biases, by j ≡ local
   let biasesDecay = options.decayBiases != 0u;
-  for (var j = local; j < network.layers[l].y; j += workgroupSize) {
+  for (var j = local; j < units; j += workgroupSize) {
     let index = offsets.x + j;
     updateParameter(index, loadWeight(index), delta[offsets.y + j], biasesDecay, rates);
   }

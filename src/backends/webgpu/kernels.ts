@@ -163,7 +163,9 @@ export const perExampleKernel = family({
     'decoupledDecay',
     'loss',
     'outputActivation',
+    'hiddenActivation',
     'dropout',
+    'narrowLayers',
   ],
   bindings: [
     'run',
@@ -198,6 +200,7 @@ export const miniBatchKernel = family({
     'decoupledDecay',
     'loss',
     'outputActivation',
+    'hiddenActivation',
     'dropout',
   ],
   bindings: perExampleKernel.bindings,

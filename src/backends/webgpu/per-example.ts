@@ -19,6 +19,8 @@ export const maxStepsPerDispatch = 256;
 const maxLayers = 8;
 /** Floats of per-example.wgsl's `partials` per invocation when they fit: layers of ≤ 4 units need 4. */
 const widePartials = 4;
+/** fused-output.wgsl's hiddenActivation for hidden layers of different activations (or none). */
+const mixedActivations = 6;
 /** Invocations of the one workgroup on a GPU. */
 const gpuWorkgroupSize = 64;
 
@@ -144,6 +146,10 @@ export function perExampleKernelFor(
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
       workgroupSlotCount: layout.slotsInWorkgroup ? parameters * slots : 1,
+      // every layer takes all its units per input (per-example.wgsl takesAllUnits)
+      narrowLayers: spec.layers.every(
+        (layer) => layer.units <= widePartials && layer.units * layout.workgroupSize <= layout.partialCount,
+      ),
       ...sharedConstants(spec, optimizer, dropout),
     },
   };
@@ -151,14 +157,16 @@ export function perExampleKernelFor(
 
 /**
  * The overrides both fused kernels share: fused-update.wgsl's (the optimizer), fused-output.wgsl's (the
- * loss and the output layer's activation) and `dropout` (whether a hidden layer drops units): constants,
- * so that the pipeline holds only the code the network and the fit use (SwiftShader compiles every branch).
+ * loss, the output layer's activation and the hidden layers' when they all have the one) and `dropout`
+ * (whether a hidden layer drops units): constants, so that the pipeline holds only the code the network
+ * and the fit use (SwiftShader compiles every branch).
  */
 export function sharedConstants(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
   dropout: boolean,
 ): Record<string, number | boolean> {
+  const hidden = new Set(spec.layers.slice(0, -1).map((layer) => activationCodes[layer.activation]));
   return {
     dropout,
     optimizer: optimizer.kind === 'sgd' ? 0 : 1,
@@ -166,6 +174,7 @@ export function sharedConstants(
     decoupledDecay: optimizer.kind === 'adamw',
     loss: lossCodes[spec.loss],
     outputActivation: activationCodes[spec.layers[spec.layers.length - 1].activation],
+    hiddenActivation: hidden.size === 1 ? [...hidden][0] : mixedActivations,
   };
 }
 
