@@ -156,45 +156,37 @@ fn deltaBlock(first: u32) -> vec4f {
   return vec4f(delta[first], delta[first + 1u], delta[first + 2u], delta[first + 3u]);
 }
 
-// Four weights of layer rows j0 … j0 + 3 (the last row repeated past `units`) at column i.
-fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
-  let last = shape.y - 1u;
-  let column = shape.w + i;
-  return vec4f(
-    loadWeight(column + j0 * shape.x),
-    loadWeight(column + min(j0 + 1u, last) * shape.x),
-    loadWeight(column + min(j0 + 2u, last) * shape.x),
-    loadWeight(column + min(j0 + 3u, last) * shape.x),
-  );
-}
-
 // Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update. Where
 // every layer does (narrowLayers), a constant: the other ways and the undeferred path are left out.
 fn takesAllUnits(units: u32) -> bool {
   return narrowLayers || (units <= 4u && units * workgroupSize <= partialCount);
 }
 
-// Layer 0 of a network where it takes all its units per input, over its columns i ≡ local: first, when
-// `update`, the update of the step before (its δ still in `delta`, its example still in `activity`), then,
-// when `forward`, this step's example from datasetInputs at `row` into `activity` and the partial sums of
-// the updated weights. Fusing the two reads each weight once per step.
-fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
-  let shape = network.layers[0];
+// The partial sums of a layer that takes all its units per input, over its columns i ≡ local (unit k's in
+// lane k). Layer 0 first, when `update`, applies the update of the step before (its δ still in `delta`,
+// its example still in `activity`), then, when `forward`, reads this step's example from datasetInputs at
+// `row` into `activity`: fusing the two reads each weight once per step. One loop for every layer, so that
+// its loads are compiled once.
+fn layerColumns(l: u32, shape: vec4u, inputOffset: u32, local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
   let inputs = shape.x;
+  let first = l == 0u;
   // layer 0's units come first in δ: indices known when the kernel is compiled
   let d = deltaBlock(0u);
   var sums = vec4f(0.0);
   for (var i = local; i < inputs; i += workgroupSize) {
-    let previous = activity[i];
-    var x = 0.0;
-    if (forward) {
-      x = datasetInputs[row + i];
-      activity[i] = x;
+    let previous = activity[inputOffset + i];
+    var x = previous;
+    if (first) {
+      x = 0.0;
+      if (forward) {
+        x = datasetInputs[row + i];
+        activity[i] = x;
+      }
     }
     var index = shape.w + i;
     for (var k = 0u; k < shape.y; k++) {
       var w = loadWeight(index);
-      if (update) {
+      if (first && update) {
         w = updateParameter(index, w, d[k] * previous, true, rates);
       }
       // a select, not sums[k]: an index known only at run time would make `sums` memory, each access a
@@ -216,14 +208,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
-    var sums = vec4f(0.0);
-    if (l == 0u) {
-      sums = firstLayerColumns(local, update, forward, row, rates);
-    } else {
-      for (var i = local; i < inputs; i += workgroupSize) {
-        sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
-      }
-    }
+    let sums = layerColumns(l, shape, offsets.z, local, update, forward, row, rates);
     for (var k = 0u; k < units; k++) {
       partials[k * workgroupSize + local] = sums[k];
     }
