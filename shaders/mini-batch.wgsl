@@ -21,7 +21,7 @@
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
 //   over the layers), parameterCount, weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1
 //   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl), loss,
-//   outputActivation (fused-output.wgsl), dropout (whether a hidden layer drops units: without, the
+//   outputActivation, hiddenActivation (fused-output.wgsl), dropout (whether a hidden layer drops units: without, the
 //   dropout code is left out of the pipeline).
 // Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
@@ -139,12 +139,13 @@ fn inRange(first: u32, count: u32) -> vec4<bool> {
   return vec4u(first) + vec4u(0u, 1u, 2u, 3u) < vec4u(count);
 }
 
-// Where batch row r's x of layer l starts: in datasetInputs (l = 0) or in `outputs`.
-fn inputRow(l: u32, r: u32) -> u32 {
+// Where batch row r's x of layer l (of `shape` and `offsets`) starts: in datasetInputs (l = 0) or in
+// `outputs`, where the layer below's units come right before this layer's.
+fn inputRow(l: u32, shape: vec4u, offsets: vec4u, r: u32) -> u32 {
   if (l == 0u) {
-    return rowExamples[r] * network.layers[0].x;
+    return rowExamples[r] * shape.x;
   }
-  return r * unitCount + network.offsets[l - 1u].y;
+  return r * unitCount + offsets.y - shape.x;
 }
 
 // 4 inputs of layer l at columns `columns` of the row starting at `row` (inputRow).
@@ -167,7 +168,12 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
   let inputs = shape.x;
   let hidden = l + 1u < network.layerCount;
   let r = clampedFour(r0, rows);
-  let x = vec4u(inputRow(l, r.x), inputRow(l, r.y), inputRow(l, r.z), inputRow(l, r.w));
+  let x = vec4u(
+    inputRow(l, shape, offsets, r.x),
+    inputRow(l, shape, offsets, r.y),
+    inputRow(l, shape, offsets, r.z),
+    inputRow(l, shape, offsets, r.w),
+  );
   for (var j0 = 0u; j0 < shape.y; j0 += 4u) {
     let w = shape.w + clampedFour(j0, shape.y) * inputs;
     // sums of row r0 + k in sums[k], units j0 … j0 + 3 in its lanes
@@ -195,8 +201,11 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
         let total = loadWeight(offsets.x + j) + sums[k][u];
         let at = (r0 + k) * unitCount + offsets.y + j;
         z[at] = total;
-        let scale = select(1.0, dropoutScale(l, step, r0 + k, j), hidden);
-        outputs[at] = activate(shape.z, total) * scale;
+        var o = activate(outputActivation, total);
+        if (hidden) {
+          o = activate(hiddenActivationOf(shape.z), total) * dropoutScale(l, step, r0 + k, j);
+        }
+        outputs[at] = o;
       }
     }
   }
@@ -213,10 +222,10 @@ fn setOutputAt(index: u32, value: f32) {
 
 // Softmax, the loss, the class check and the output δ (divided by `rows`) of batch row r.
 fn outputRow(r: u32, rows: u32) -> Outcome {
-  let last = network.layerCount - 1u;
-  let units = network.layers[last].y;
-  let base = r * unitCount + network.offsets[last].y;
-  let deltaBase = r * blockCount + network.offsets[last].w;
+  // the output layer's units and δ blocks are the last of the row's
+  let units = network.layers[network.layerCount - 1u].y;
+  let base = (r + 1u) * unitCount - units;
+  let deltaBase = (r + 1u) * blockCount - (units + 3u) / 4u;
   let targetBase = rowExamples[r] * units;
   let outcome = scoreOutputs(base, base, targetBase, units);
   let scale = 1.0 / f32(rows);
@@ -237,10 +246,12 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
-  let below = network.offsets[l - min(l, 1u)];
+  // where the layer below (for l > 0), whose units are this layer's inputs, starts in z and in δ blocks
+  let belowUnit = offsets.y - inputs;
+  let belowBlock0 = offsets.w - (inputs + 3u) / 4u;
   for (var c0 = 4u * local; c0 < inputs; c0 += 4u * workgroupSize) {
     let columns = clampedFour(c0, inputs);
-    let belowBlock = below.w + c0 / 4u;
+    let belowBlock = belowBlock0 + c0 / 4u;
     for (var j0 = 0u; j0 < units; j0 += 4u) {
       let unitsHere = min(4u, units - j0);
       // w[k]: column c0 + k of units j0 … j0 + 3 (the last unit repeated past `units`, where δ is 0)
@@ -253,7 +264,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       var gradient = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
       for (var r = 0u; r < rows; r++) {
         let d = delta[r * blockCount + offsets.w + j0 / 4u];
-        let x = inputFour(l, inputRow(l, r), columns);
+        let x = inputFour(l, inputRow(l, shape, offsets, r), columns);
         gradient[0] += d * x.x;
         gradient[1] += d * x.y;
         gradient[2] += d * x.z;
@@ -271,11 +282,11 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
     }
     if (l > 0u) {
-      let activation = network.layers[l - 1u].z;
+      let activation = hiddenActivationOf(network.layers[l - 1u].z);
       let valid = inRange(c0, inputs);
       for (var r = 0u; r < rows; r++) {
         let at = r * blockCount + belowBlock;
-        let zRow = r * unitCount + below.y;
+        let zRow = r * unitCount + belowUnit;
         var factor = vec4f(0.0);
         for (var k = 0u; k < 4u; k++) {
           if (valid[k]) {
