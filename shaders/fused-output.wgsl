@@ -56,8 +56,12 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
     logSumExp = largest + log(sum);
   }
   var outcome = Outcome(0.0, 0u, true, 0.0);
+  // the first largest output and target and where they are, kept rather than read again: each load at an
+  // index known only at run time is compiled as a gather on CPU adapters
   var predicted = 0u;
   var actual = 0u;
+  var largestO = 0.0;
+  var largestT = 0.0;
   for (var k = 0u; k < units; k++) {
     let t = datasetTargets[targetBase + k];
     let o = outputAt(oBase + k);
@@ -70,16 +74,19 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
     } else {
       outcome.loss += t * (logSumExp - z[zBase + k]);
     }
-    if (o > outputAt(oBase + predicted)) {
+    if (k == 0u || o > largestO) {
       predicted = k;
+      largestO = o;
     }
-    if (t > datasetTargets[targetBase + actual]) {
+    if (k == 0u || t > largestT) {
       actual = k;
+      largestT = t;
     }
   }
   if (units == 1u) {
-    predicted = select(0u, 1u, outputAt(oBase) >= 0.5);
-    actual = select(0u, 1u, datasetTargets[targetBase] >= 0.5);
+    // largestO and largestT are then the one output and target
+    predicted = select(0u, 1u, largestO >= 0.5);
+    actual = select(0u, 1u, largestT >= 0.5);
   }
   outcome.correct = select(0u, 1u, predicted == actual);
   outcome.finite = outcome.finite && isFinite(outcome.loss);
