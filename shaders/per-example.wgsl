@@ -29,8 +29,9 @@
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
 //   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout, in one of three ways per layer:
 //             ≤ 4 units (and 4 partials per invocation): invocation k takes the columns i ≡ k and all
-//               units at once (one load of x_i for up to 4 weights), partial sums in `partials`, a
-//               barrier, then invocation j sums unit j's;
+//               units at once (one load of x_i for up to 4 weights; the biases are column `inputs`, of
+//               an input that is always 1), partial sums in `partials`, a barrier, then invocation j sums
+//               unit j's;
 //             < workgroupSize / 2 units: each dot product in workgroupSize / units strided parts, a
 //               barrier, then invocation j sums unit j's parts;
 //             wider: whole units to invocations.
@@ -41,14 +42,14 @@
 //   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
 //             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
 //             reads or writes them in this phase, so no barrier separates the two), rows in blocks of 4
-//             with their δ loaded once; biases by j ≡ k; a barrier per layer. Layer 0's update waits for
+//             with their δ loaded once, the biases as column `inputs`; a barrier per layer. Layer 0's update waits for
 //             the next step's forward (above; after the last step, a pass of its own). Where layer 0 is
 //             not of the first kind, it is updated here like the others, then each invocation copies the
 //             next example's inputs i ≡ k into `activity` (it alone read those), and a barrier.
 //             960-3-4: 6 barriers per step.
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
 //             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
-// Every invocation reaches an optimizer slot through the same column (or bias) it owns in every phase, so
+// Every invocation reaches an optimizer slot through the same column it owns in every phase, so
 // slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
 // At the end control.step and order.cursor move on by the steps taken.
 
@@ -167,32 +168,36 @@ fn takesAllUnits(units: u32) -> bool {
 // its example still in `activity`), then, when `forward`, reads this step's example from datasetInputs at
 // `row` into `activity`: fusing the two reads each weight once per step. One loop for every layer, so that
 // its loads are compiled once.
-fn layerColumns(l: u32, shape: vec4u, inputOffset: u32, local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
+fn layerColumns(l: u32, shape: vec4u, offsets: vec4u, local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
   let inputs = shape.x;
   let first = l == 0u;
   // layer 0's units come first in δ: indices known when the kernel is compiled
   let d = deltaBlock(0u);
   var sums = vec4f(0.0);
-  for (var i = local; i < inputs; i += workgroupSize) {
-    let previous = activity[inputOffset + i];
+  // column `inputs` holds the biases, weights of an input that is always 1
+  for (var i = local; i <= inputs; i += workgroupSize) {
+    let bias = i == inputs;
+    let previous = select(activity[offsets.z + i], 1.0, bias);
     var x = previous;
     if (first) {
-      x = 0.0;
-      if (forward) {
+      x = select(0.0, 1.0, bias);
+      if (forward && !bias) {
         x = datasetInputs[row + i];
         activity[i] = x;
       }
     }
-    var index = shape.w + i;
+    var index = select(shape.w + i, offsets.x, bias);
+    let stride = select(inputs, 1u, bias);
+    let decays = !bias || options.decayBiases != 0u;
     for (var k = 0u; k < shape.y; k++) {
       var w = loadWeight(index);
       if (first && update) {
-        w = updateParameter(index, w, d[k] * previous, true, rates);
+        w = updateParameter(index, w, d[k] * previous, decays, rates);
       }
       // a select, not sums[k]: an index known only at run time would make `sums` memory, each access a
       // gather on CPU adapters
       sums += select(vec4f(0.0), vec4f(w * x), vec4u(k) == vec4u(0u, 1u, 2u, 3u));
-      index += inputs;
+      index += stride;
     }
   }
   return sums;
@@ -208,16 +213,13 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
-    let sums = layerColumns(l, shape, offsets.z, local, update, forward, row, rates);
+    let sums = layerColumns(l, shape, offsets, local, update, forward, row, rates);
     for (var k = 0u; k < units; k++) {
       partials[k * workgroupSize + local] = sums[k];
     }
     workgroupBarrier();
     for (var j = local; j < units; j += workgroupSize) {
-      var total = loadWeight(offsets.x + j);
-      if (l == 0u && update) {
-        total = updateParameter(offsets.x + j, total, delta[offsets.y + j], options.decayBiases != 0u, rates);
-      }
+      var total = 0.0;
       for (var p = 0u; p < workgroupSize; p++) {
         total += partials[j * workgroupSize + p];
       }
@@ -293,16 +295,21 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     let count = min(4u, units - j0);
     let d = deltaBlock(offsets.y + j0);
-    for (var i = local; i < inputs; i += workgroupSize) {
-      let x = activity[offsets.z + i];
+    // column `inputs` holds the biases, weights of an input that is always 1
+    for (var i = local; i <= inputs; i += workgroupSize) {
+      let bias = i == inputs;
+      let x = select(activity[offsets.z + i], 1.0, bias);
+      let decays = !bias || options.decayBiases != 0u;
+      var index = select(shape.w + j0 * inputs + i, offsets.x + j0, bias);
+      let stride = select(inputs, 1u, bias);
       var sum = 0.0;
       for (var k = 0u; k < count; k++) {
-        let index = shape.w + (j0 + k) * inputs + i;
         let w = loadWeight(index);
         sum += d[k] * w;
-        updateParameter(index, w, d[k] * x, true, rates);
+        updateParameter(index, w, d[k] * x, decays, rates);
+        index += stride;
       }
-      if (l > 0u) {
+      if (l > 0u && !bias) {
         delta[below + i] = select(delta[below + i], 0.0, j0 == 0u) + sum;
       }
     }
@@ -312,12 +319,6 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
     for (var i = local; i < inputs; i += workgroupSize) {
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
-  }
-  // the biases, by j ≡ local
-  let biasesDecay = options.decayBiases != 0u;
-  for (var j = local; j < units; j += workgroupSize) {
-    let index = offsets.x + j;
-    updateParameter(index, loadWeight(index), delta[offsets.y + j], biasesDecay, rates);
   }
 }
 
