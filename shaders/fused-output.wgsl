@@ -12,6 +12,7 @@
 //             Σ t·(logΣexp z − z_k)
 //   correct   argmax o = argmax t (both sides of 0.5 for one output)
 //   δ_k       squared error (o − t)·f′(z); binary cross-entropy o − t; softmax cross-entropy o·Σt − t
+// Conditions combine with & and |, not && and || (no branch: see per-example.wgsl).
 
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
@@ -66,7 +67,7 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
     let t = datasetTargets[targetBase + k];
     let o = outputAt(oBase + k);
     outcome.targetSum += t;
-    outcome.finite = outcome.finite && isFinite(o);
+    outcome.finite = outcome.finite & isFinite(o);
     if (loss == LOSS_SQUARED_ERROR) {
       outcome.loss += 0.5 * (t - o) * (t - o);
     } else if (loss == LOSS_BINARY_CROSS_ENTROPY) {
@@ -74,11 +75,11 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
     } else {
       outcome.loss += t * (logSumExp - z[zBase + k]);
     }
-    if (k == 0u || o > largestO) {
+    if ((k == 0u) | (o > largestO)) {
       predicted = k;
       largestO = o;
     }
-    if (k == 0u || t > largestT) {
+    if ((k == 0u) | (t > largestT)) {
       actual = k;
       largestT = t;
     }
@@ -89,7 +90,7 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
     actual = select(0u, 1u, largestT >= 0.5);
   }
   outcome.correct = select(0u, 1u, predicted == actual);
-  outcome.finite = outcome.finite && isFinite(outcome.loss);
+  outcome.finite = outcome.finite & isFinite(outcome.loss);
   return outcome;
 }
 

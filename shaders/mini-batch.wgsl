@@ -298,14 +298,13 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
     }
   }
-  let biasesDecay = options.decayBiases != 0u;
   for (var j = local; j < units; j += workgroupSize) {
     var gradient = 0.0;
     for (var r = 0u; r < rows; r++) {
       gradient += delta[r * blockCount + offsets.w + j / 4u][j % 4u];
     }
     let index = offsets.x + j;
-    updateParameter(index, loadWeight(index), gradient, biasesDecay, rates);
+    updateParameter(index, loadWeight(index), gradient, rates.decayBiases, rates);
   }
 }
 

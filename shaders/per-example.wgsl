@@ -52,6 +52,8 @@
 // Every invocation reaches an optimizer slot through the same column it owns in every phase, so
 // slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
 // At the end control.step and order.cursor move on by the steps taken.
+// Conditions combine with & and |, not && and ||: a short circuit is a branch, and SwiftShader compiles
+// each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation").
 
 struct Run {
   steps: u32,
@@ -137,7 +139,7 @@ fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
     return 1.0;
   }
   let threshold = options.dropoutThreshold[l / 4u][l % 4u];
-  if (threshold == 0u || !dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold)) {
+  if ((threshold == 0u) | !dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold)) {
     return select(0.0, 1.0, threshold == 0u);
   }
   return options.dropoutScale[l / 4u][l % 4u];
@@ -160,7 +162,7 @@ fn deltaBlock(first: u32) -> vec4f {
 // Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update. Where
 // every layer does (narrowLayers), a constant: the other ways and the undeferred path are left out.
 fn takesAllUnits(units: u32) -> bool {
-  return narrowLayers || (units <= 4u && units * workgroupSize <= partialCount);
+  return narrowLayers | ((units <= 4u) & (units * workgroupSize <= partialCount));
 }
 
 // The partial sums of a layer that takes all its units per input, over its columns i ≡ local (unit k's in
@@ -181,17 +183,17 @@ fn layerColumns(l: u32, shape: vec4u, offsets: vec4u, local: u32, update: bool, 
     var x = previous;
     if (first) {
       x = select(0.0, 1.0, bias);
-      if (forward && !bias) {
+      if (forward & !bias) {
         x = datasetInputs[row + i];
         activity[i] = x;
       }
     }
     var index = select(shape.w + i, offsets.x, bias);
     let stride = select(inputs, 1u, bias);
-    let decays = !bias || options.decayBiases != 0u;
+    let decays = !bias | rates.decayBiases;
     for (var k = 0u; k < shape.y; k++) {
       var w = loadWeight(index);
-      if (first && update) {
+      if (first & update) {
         w = updateParameter(index, w, d[k] * previous, decays, rates);
       }
       // a select, not sums[k]: an index known only at run time would make `sums` memory, each access a
@@ -299,7 +301,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
     for (var i = local; i <= inputs; i += workgroupSize) {
       let bias = i == inputs;
       let x = select(activity[offsets.z + i], 1.0, bias);
-      let decays = !bias || options.decayBiases != 0u;
+      let decays = !bias | rates.decayBiases;
       var index = select(shape.w + j0 * inputs + i, offsets.x + j0, bias);
       let stride = select(inputs, 1u, bias);
       var sum = 0.0;
@@ -309,7 +311,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
         updateParameter(index, w, d[k] * x, decays, rates);
         index += stride;
       }
-      if (l > 0u && !bias) {
+      if ((l > 0u) & !bias) {
         delta[below + i] = select(delta[below + i], 0.0, j0 == 0u) + sum;
       }
     }
@@ -363,7 +365,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
   let lowest = select(0u, 1u, deferred);
   for (var s = 0u; s <= steps; s++) {
     let last = s == steps;
-    if (last && !deferred) {
+    if (last & !deferred) {
       break;
     }
     let example = order.examples[firstCursor + min(s, steps - 1u)];
@@ -387,7 +389,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
     rates = stepRates(rates, step);
     for (var l = layerCount; l > lowest; l--) {
       backwardLayer(l - 1u, local, step, rates);
-      if (l == 1u && s + 1u < steps) {
+      if ((l == 1u) & (s + 1u < steps)) {
         loadExample(local, order.examples[firstCursor + s + 1u]);
       }
       phaseBarrier();
