@@ -75,14 +75,12 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
     } else {
       outcome.loss += t * (logSumExp - z[zBase + k]);
     }
-    if ((k == 0u) | (o > largestO)) {
-      predicted = k;
-      largestO = o;
-    }
-    if ((k == 0u) | (t > largestT)) {
-      actual = k;
-      largestT = t;
-    }
+    let higherO = (k == 0u) | (o > largestO);
+    predicted = select(predicted, k, higherO);
+    largestO = select(largestO, o, higherO);
+    let higherT = (k == 0u) | (t > largestT);
+    actual = select(actual, k, higherT);
+    largestT = select(largestT, t, higherT);
   }
   if (units == 1u) {
     // largestO and largestT are then the one output and target

@@ -65,10 +65,7 @@ fn stepRates(rates: Rates, step: u32) -> Rates {
 // One parameter's optimizer step, given its value w and its gradient; `decays`: its buffer takes l1, l2
 // and adamw's decay (weights always, biases when options.decayBiases). Returns the new value.
 fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) -> f32 {
-  var g = gradient;
-  if (decays & rates.penalized) {
-    g += rates.l2 * w + rates.l1 * sign(w);
-  }
+  let g = gradient + select(0.0, rates.l2 * w + rates.l1 * sign(w), decays & rates.penalized);
   var updated: f32;
   if (optimizer == OPTIMIZER_ADAM) {
     let m = rates.beta1 * loadSlot(0u, index) + (1.0 - rates.beta1) * g;
