@@ -12,7 +12,8 @@
 //             Σ t·(logΣexp z − z_k)
 //   correct   argmax o = argmax t (both sides of 0.5 for one output)
 //   δ_k       squared error (o − t)·f′(z); binary cross-entropy o − t; softmax cross-entropy o·Σt − t
-// Conditions combine with & and |, not && and || (no branch: see per-example.wgsl).
+// Conditions combine with & and |, not && and ||, and functions return once (fewer branches: see
+// per-example.wgsl).
 
 const LOSS_SQUARED_ERROR: u32 = 0u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 1u;
@@ -96,11 +97,11 @@ fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32) -> Outcome 
 fn outputDelta(zBase: u32, oBase: u32, targetBase: u32, k: u32, targetSum: f32) -> f32 {
   let t = datasetTargets[targetBase + k];
   let o = outputAt(oBase + k);
+  var d = o * targetSum - t; // softmax cross-entropy
   if (loss == LOSS_SQUARED_ERROR) {
-    return (o - t) * activationDerivative(outputActivation, z[zBase + k]);
+    d = (o - t) * activationDerivative(outputActivation, z[zBase + k]);
+  } else if (loss == LOSS_BINARY_CROSS_ENTROPY) {
+    d = o - t;
   }
-  if (loss == LOSS_BINARY_CROSS_ENTROPY) {
-    return o - t;
-  }
-  return o * targetSum - t;
+  return d;
 }

@@ -32,6 +32,7 @@
 // SwiftShader's compile time grows with the arrays it zeroes). The optimizer slots stay in storage.
 // Register blocks: on a CPU adapter every load is a gather over the subgroup's lanes, so both passes work
 // on 4 × 4 blocks held in registers: 8 loads per 16 multiply-adds, not 5 per 4.
+// Loops over at most 4 items count to the constant 4 and break, functions return once (see per-example.wgsl).
 // Per step (s = control.step before it; rows = batchRows(cursor, …), fewer for the last batch):
 //   forward   invocation k takes the blocks of 4 rows 4b … 4b + 3 with b ≡ k (mod workgroupSize) through
 //             every layer (no barrier between layers: a row's o is read only by its own invocation), 4 rows
@@ -99,10 +100,13 @@ fn storeSlot(slot: u32, index: u32, value: f32) {
 }
 
 fn loadWeight(index: u32) -> f32 {
+  var w: f32;
   if (weightsInWorkgroup) {
-    return weightMemory[index];
+    w = weightMemory[index];
+  } else {
+    w = parameters[index];
   }
-  return parameters[index];
+  return w;
 }
 
 fn storeWeight(index: u32, value: f32) {
@@ -115,17 +119,13 @@ fn storeWeight(index: u32, value: f32) {
 
 // Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutFactor).
 fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
-  if (!dropout) {
-    return 1.0;
+  var scale = 1.0;
+  if (dropout) {
+    let threshold = options.dropoutThreshold[l / 4u][l % 4u];
+    let kept = dropoutKeeps(options.dropoutSeed, step, l, r, j, threshold);
+    scale = select(select(0.0, options.dropoutScale[l / 4u][l % 4u], kept), 1.0, threshold == 0u);
   }
-  let threshold = options.dropoutThreshold[l / 4u][l % 4u];
-  if (threshold == 0u) {
-    return 1.0;
-  }
-  if (dropoutKeeps(options.dropoutSeed, step, l, r, j, threshold)) {
-    return options.dropoutScale[l / 4u][l % 4u];
-  }
-  return 0.0;
+  return scale;
 }
 
 // Where 4 consecutive items from `first` stand, the last of `count` repeated past it (its loads are then
@@ -142,23 +142,23 @@ fn inRange(first: u32, count: u32) -> vec4<bool> {
 // Where batch row r's x of layer l (of `shape` and `offsets`) starts: in datasetInputs (l = 0) or in
 // `outputs`, where the layer below's units come right before this layer's.
 fn inputRow(l: u32, shape: vec4u, offsets: vec4u, r: u32) -> u32 {
-  if (l == 0u) {
-    return rowExamples[r] * shape.x;
-  }
-  return r * unitCount + offsets.y - shape.x;
+  return select(r * unitCount + offsets.y - shape.x, rowExamples[r] * shape.x, l == 0u);
 }
 
 // 4 inputs of layer l at columns `columns` of the row starting at `row` (inputRow).
 fn inputFour(l: u32, row: u32, columns: vec4u) -> vec4f {
+  var x: vec4f;
   if (l == 0u) {
-    return vec4f(
+    x = vec4f(
       datasetInputs[row + columns.x],
       datasetInputs[row + columns.y],
       datasetInputs[row + columns.z],
       datasetInputs[row + columns.w],
     );
+  } else {
+    x = vec4f(outputs[row + columns.x], outputs[row + columns.y], outputs[row + columns.z], outputs[row + columns.w]);
   }
-  return vec4f(outputs[row + columns.x], outputs[row + columns.y], outputs[row + columns.z], outputs[row + columns.w]);
+  return x;
 }
 
 // Forward pass of layer l for batch rows r0 … r0 + 3 (those below `rows`), units 4 at a time.
@@ -195,8 +195,14 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
         sums[3] += weights * outputs[x.w + i];
       }
     }
-    for (var k = 0u; k < min(4u, rows - r0); k++) {
-      for (var u = 0u; u < min(4u, shape.y - j0); u++) {
+    for (var k = 0u; k < 4u; k++) {
+      if (k >= rows - r0) {
+        break;
+      }
+      for (var u = 0u; u < 4u; u++) {
+        if (u >= shape.y - j0) {
+          break;
+        }
         let j = j0 + u;
         let total = loadWeight(offsets.x + j) + sums[k][u];
         let at = (r0 + k) * unitCount + offsets.y + j;
@@ -231,7 +237,10 @@ fn outputRow(r: u32, rows: u32) -> Outcome {
   let scale = 1.0 / f32(rows);
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     var deltas = vec4f(0.0);
-    for (var u = 0u; u < min(4u, units - j0); u++) {
+    for (var u = 0u; u < 4u; u++) {
+      if (u >= units - j0) {
+        break;
+      }
       deltas[u] = outputDelta(base, base, targetBase, j0 + u, outcome.targetSum) * scale;
     }
     delta[deltaBase + j0 / 4u] = deltas;
@@ -275,8 +284,14 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
           delta[at] = select(delta[at], vec4f(0.0), j0 == 0u) + sums;
         }
       }
-      for (var k = 0u; k < min(4u, inputs - c0); k++) {
-        for (var u = 0u; u < unitsHere; u++) {
+      for (var k = 0u; k < 4u; k++) {
+        if (k >= inputs - c0) {
+          break;
+        }
+        for (var u = 0u; u < 4u; u++) {
+          if (u >= unitsHere) {
+            break;
+          }
           updateParameter(shape.w + (j0 + u) * inputs + c0 + k, w[k][u], gradient[k][u], true, rates);
         }
       }

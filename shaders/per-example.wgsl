@@ -53,7 +53,11 @@
 // slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
 // At the end control.step and order.cursor move on by the steps taken.
 // Conditions combine with & and |, not && and ||: a short circuit is a branch, and SwiftShader compiles
-// each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation").
+// each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation"). Loops over at most 4
+// items count to the constant 4 and break: Tint guards every loop it cannot prove finite with a 64-bit
+// counter, more branches. Functions return once: Tint turns an early return into flags and branches, and
+// the optimizer SwiftShader runs first takes longer the more code Tint gives it, even code that the
+// override constants leave dead.
 
 struct Run {
   steps: u32,
@@ -97,10 +101,13 @@ var<workgroup> delta: array<f32, unitCount + 3u>;
 var<workgroup> partials: array<f32, partialCount>;
 
 fn loadWeight(index: u32) -> f32 {
+  var w: f32;
   if (weightsInWorkgroup) {
-    return weightMemory[index];
+    w = weightMemory[index];
+  } else {
+    w = parameters[index];
   }
-  return parameters[index];
+  return w;
 }
 
 fn storeWeight(index: u32, value: f32) {
@@ -112,10 +119,13 @@ fn storeWeight(index: u32, value: f32) {
 }
 
 fn loadSlot(slot: u32, index: u32) -> f32 {
+  var value: f32;
   if (slotsInWorkgroup) {
-    return slotMemory[slot * parameterCount + index];
+    value = slotMemory[slot * parameterCount + index];
+  } else {
+    value = slots[slot * parameterCount + index];
   }
-  return slots[slot * parameterCount + index];
+  return value;
 }
 
 fn storeSlot(slot: u32, index: u32, value: f32) {
@@ -135,14 +145,13 @@ fn phaseBarrier() {
 }
 
 fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
-  if (!dropout) {
-    return 1.0;
+  var scale = 1.0;
+  if (dropout) {
+    let threshold = options.dropoutThreshold[l / 4u][l % 4u];
+    let kept = dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold);
+    scale = select(select(0.0, options.dropoutScale[l / 4u][l % 4u], kept), 1.0, threshold == 0u);
   }
-  let threshold = options.dropoutThreshold[l / 4u][l % 4u];
-  if ((threshold == 0u) | !dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold)) {
-    return select(0.0, 1.0, threshold == 0u);
-  }
-  return options.dropoutScale[l / 4u][l % 4u];
+  return scale;
 }
 
 // Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
@@ -191,7 +200,10 @@ fn layerColumns(l: u32, shape: vec4u, offsets: vec4u, local: u32, update: bool, 
     var index = select(shape.w + i, offsets.x, bias);
     let stride = select(inputs, 1u, bias);
     let decays = !bias | rates.decayBiases;
-    for (var k = 0u; k < shape.y; k++) {
+    for (var k = 0u; k < 4u; k++) {
+      if (k >= shape.y) {
+        break;
+      }
       var w = loadWeight(index);
       if (first & update) {
         w = updateParameter(index, w, d[k] * previous, decays, rates);
@@ -216,7 +228,10 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
     let sums = layerColumns(l, shape, offsets, local, update, forward, row, rates);
-    for (var k = 0u; k < units; k++) {
+    for (var k = 0u; k < 4u; k++) {
+      if (k >= units) {
+        break;
+      }
       partials[k * workgroupSize + local] = sums[k];
     }
     workgroupBarrier();
@@ -305,7 +320,10 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
       var index = select(shape.w + j0 * inputs + i, offsets.x + j0, bias);
       let stride = select(inputs, 1u, bias);
       var sum = 0.0;
-      for (var k = 0u; k < count; k++) {
+      for (var k = 0u; k < 4u; k++) {
+        if (k >= count) {
+          break;
+        }
         let w = loadWeight(index);
         sum += d[k] * w;
         updateParameter(index, w, d[k] * x, decays, rates);
