@@ -242,26 +242,29 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
       }
       z[offsets.y + j] = total;
     }
-  } else if (units * 2u > workgroupSize) {
-    for (var j = local; j < units; j += workgroupSize) {
-      z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
-    }
-  } else {
-    let parts = workgroupSize / units;
-    let j = local % units;
-    let part = local / units;
-    var sum = 0.0;
-    if (part < parts) {
-      sum = partialDot(shape.w + j * inputs, offsets.z, part, inputs, parts);
-    }
-    partials[local] = sum;
-    workgroupBarrier();
-    if (local < units) {
-      var total = loadWeight(offsets.x + local);
-      for (var p = 0u; p < parts; p++) {
-        total += partials[p * units + local];
+  } else if (!narrowLayers) {
+    // a constant condition, unlike takesAllUnits(): the optimizer drops these ways before it inlines
+    if (units * 2u > workgroupSize) {
+      for (var j = local; j < units; j += workgroupSize) {
+        z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
       }
-      z[offsets.y + local] = total;
+    } else {
+      let parts = workgroupSize / units;
+      let j = local % units;
+      let part = local / units;
+      var sum = 0.0;
+      if (part < parts) {
+        sum = partialDot(shape.w + j * inputs, offsets.z, part, inputs, parts);
+      }
+      partials[local] = sum;
+      workgroupBarrier();
+      if (local < units) {
+        var total = loadWeight(offsets.x + local);
+        for (var p = 0u; p < parts; p++) {
+          total += partials[p * units + local];
+        }
+        z[offsets.y + local] = total;
+      }
     }
   }
   // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
@@ -372,7 +375,8 @@ fn train(@builtin(local_invocation_index) local: u32) {
   var nonFinite = 0u;
   let inputs = network.layers[0].x;
   let deferred = takesAllUnits(network.layers[0].y);
-  if (!deferred) {
+  // !narrowLayers first: a constant, so that the optimizer drops the call before it inlines
+  if (!narrowLayers & !deferred) {
     loadExample(local, order.examples[firstCursor]);
   }
   workgroupBarrier();
@@ -407,7 +411,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
     rates = stepRates(rates, step);
     for (var l = layerCount; l > lowest; l--) {
       backwardLayer(l - 1u, local, step, rates);
-      if ((l == 1u) & (s + 1u < steps)) {
+      if (!narrowLayers & (l == 1u) & (s + 1u < steps)) {
         loadExample(local, order.examples[firstCursor + s + 1u]);
       }
       phaseBarrier();
