@@ -9,8 +9,8 @@
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
-//   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset into z and o, unused, block offset into δ)
+//   network: uniform NetworkTable — per layer (inputs, units, unit offset into z and o, weight offset;
+//            the biases follow the weights) and (activation code, block offset into δ)
 //   options: uniform StepOptions (step.wgsl; batchSize = batchCapacity); control: read_write Control;
 //   order: read_write Order (order.cursor counts batches, as loss.wgsl's)
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
@@ -56,10 +56,10 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  // (inputs, units, activation, weightOffset) per layer
+  // (inputs, units, unitOffset into z and o, weightOffset) per layer; its biases follow its weights
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset into z and o, unused, blockOffset into δ) per layer
-  offsets: array<vec4u, 8>,
+  // (activation, blockOffset into δ, unused, unused) per layer
+  extras: array<vec4u, 8>,
 }
 
 override workgroupSize: u32 = 4u;
@@ -139,10 +139,10 @@ fn inRange(first: u32, count: u32) -> vec4<bool> {
   return vec4u(first) + vec4u(0u, 1u, 2u, 3u) < vec4u(count);
 }
 
-// Where batch row r's x of layer l (of `shape` and `offsets`) starts: in datasetInputs (l = 0) or in
-// `outputs`, where the layer below's units come right before this layer's.
-fn inputRow(l: u32, shape: vec4u, offsets: vec4u, r: u32) -> u32 {
-  return select(r * unitCount + offsets.y - shape.x, rowExamples[r] * shape.x, l == 0u);
+// Where batch row r's x of layer l (of row `shape`) starts: in datasetInputs (l = 0) or in `outputs`,
+// where the layer below's units come right before this layer's.
+fn inputRow(l: u32, shape: vec4u, r: u32) -> u32 {
+  return select(r * unitCount + shape.z - shape.x, rowExamples[r] * shape.x, l == 0u);
 }
 
 // 4 inputs of layer l at columns `columns` of the row starting at `row` (inputRow).
@@ -164,15 +164,16 @@ fn inputFour(l: u32, row: u32, columns: vec4u) -> vec4f {
 // Forward pass of layer l for batch rows r0 … r0 + 3 (those below `rows`), units 4 at a time.
 fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
   let shape = network.layers[l];
-  let offsets = network.offsets[l];
   let inputs = shape.x;
+  // the biases follow the weights
+  let biasOffset = shape.w + inputs * shape.y;
   let hidden = l + 1u < network.layerCount;
   let r = clampedFour(r0, rows);
   let x = vec4u(
-    inputRow(l, shape, offsets, r.x),
-    inputRow(l, shape, offsets, r.y),
-    inputRow(l, shape, offsets, r.z),
-    inputRow(l, shape, offsets, r.w),
+    inputRow(l, shape, r.x),
+    inputRow(l, shape, r.y),
+    inputRow(l, shape, r.z),
+    inputRow(l, shape, r.w),
   );
   for (var j0 = 0u; j0 < shape.y; j0 += 4u) {
     let w = shape.w + clampedFour(j0, shape.y) * inputs;
@@ -204,12 +205,12 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
           break;
         }
         let j = j0 + u;
-        let total = loadWeight(offsets.x + j) + sums[k][u];
-        let at = (r0 + k) * unitCount + offsets.y + j;
+        let total = loadWeight(biasOffset + j) + sums[k][u];
+        let at = (r0 + k) * unitCount + shape.z + j;
         z[at] = total;
         var o = activate(outputActivation, total);
         if (hidden) {
-          o = activate(hiddenActivationOf(shape.z), total) * dropoutScale(l, step, r0 + k, j);
+          o = activate(hiddenActivationOf(network.extras[l].x), total) * dropoutScale(l, step, r0 + k, j);
         }
         outputs[at] = o;
       }
@@ -252,12 +253,13 @@ fn outputRow(r: u32, rows: u32) -> Outcome {
 // the blocks of 4 columns this invocation owns.
 fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   let shape = network.layers[l];
-  let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
+  let biasOffset = shape.w + inputs * units;
+  let blockOffset = network.extras[l].y;
   // where the layer below (for l > 0), whose units are this layer's inputs, starts in z and in δ blocks
-  let belowUnit = offsets.y - inputs;
-  let belowBlock0 = offsets.w - (inputs + 3u) / 4u;
+  let belowUnit = shape.z - inputs;
+  let belowBlock0 = blockOffset - (inputs + 3u) / 4u;
   for (var c0 = 4u * local; c0 < inputs; c0 += 4u * workgroupSize) {
     let columns = clampedFour(c0, inputs);
     let belowBlock = belowBlock0 + c0 / 4u;
@@ -272,8 +274,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
       var gradient = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
       for (var r = 0u; r < rows; r++) {
-        let d = delta[r * blockCount + offsets.w + j0 / 4u];
-        let x = inputFour(l, inputRow(l, shape, offsets, r), columns);
+        let d = delta[r * blockCount + blockOffset + j0 / 4u];
+        let x = inputFour(l, inputRow(l, shape, r), columns);
         gradient[0] += d * x.x;
         gradient[1] += d * x.y;
         gradient[2] += d * x.z;
@@ -297,7 +299,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
     }
     if (l > 0u) {
-      let activation = hiddenActivationOf(network.layers[l - 1u].z);
+      let activation = hiddenActivationOf(network.extras[l - 1u].x);
       let valid = inRange(c0, inputs);
       for (var r = 0u; r < rows; r++) {
         let at = r * blockCount + belowBlock;
@@ -316,9 +318,9 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   for (var j = local; j < units; j += workgroupSize) {
     var gradient = 0.0;
     for (var r = 0u; r < rows; r++) {
-      gradient += delta[r * blockCount + offsets.w + j / 4u][j % 4u];
+      gradient += delta[r * blockCount + blockOffset + j / 4u][j % 4u];
     }
-    let index = offsets.x + j;
+    let index = biasOffset + j;
     updateParameter(index, loadWeight(index), gradient, rates.decayBiases, rates);
   }
 }

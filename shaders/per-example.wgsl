@@ -7,8 +7,8 @@
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
-//   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset, input offset)
+//   network: uniform NetworkTable — per layer (inputs, units, unit offset, weight offset) and (activation
+//            code); the bias, input and output offsets follow (layerOffsets)
 //   options: uniform StepOptions (step.wgsl); control: read_write Control; order: read_write Order
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
@@ -65,10 +65,10 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  // (inputs, units, activation, weightOffset) per layer
+  // (inputs, units, unitOffset into z and δ, weightOffset) per layer; its biases follow its weights
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset into z and δ, inputOffset into activity, unused here) per layer
-  offsets: array<vec4u, 8>,
+  // (activation, blockOffset into mini-batch.wgsl's δ, unused, unused) per layer
+  extras: array<vec4u, 8>,
 }
 
 override workgroupSize: u32 = 64u;
@@ -168,6 +168,14 @@ fn deltaBlock(first: u32) -> vec4f {
   return vec4f(delta[first], delta[first + 1u], delta[first + 2u], delta[first + 3u]);
 }
 
+// (biasOffset, unitOffset into z and δ, inputOffset into `activity`, 0) of the layer of row `shape`: from
+// that row alone, as another row read at a run-time index is 4 more gathers on CPU adapters. The layers'
+// units follow the example row in `activity`, so layer l's inputs (layer l − 1's outputs) end where its
+// own outputs start.
+fn layerOffsets(shape: vec4u) -> vec4u {
+  return vec4u(shape.w + shape.x * shape.y, shape.z, activityCount - unitCount + shape.z - shape.x, 0u);
+}
+
 // Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update. Where
 // every layer does (narrowLayers), a constant: the other ways and the undeferred path are left out.
 fn takesAllUnits(units: u32) -> bool {
@@ -223,7 +231,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
-  let offsets = network.offsets[l];
+  let offsets = layerOffsets(shape);
   // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
@@ -273,7 +281,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
     let zj = z[offsets.y + j];
     var o = activate(outputActivation, zj);
     if (hidden) {
-      o = activate(hiddenActivationOf(shape.z), zj) * dropoutScale(l, step, j);
+      o = activate(hiddenActivationOf(network.extras[l].x), zj) * dropoutScale(l, step, j);
     }
     activity[offsets.z + inputs + j] = o;
   }
@@ -307,7 +315,7 @@ fn outputLayer(example: u32) -> Outcome {
 // blocks of 4 so that δ_j of a block is loaded once per block, not once per weight.
 fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   let shape = network.layers[l];
-  let offsets = network.offsets[l];
+  let offsets = layerOffsets(shape);
   let inputs = shape.x;
   let units = shape.y;
   // where the layer below starts in z and δ (for l > 0): its units are this layer's inputs
@@ -338,7 +346,7 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
     }
   }
   if (l > 0u) {
-    let activation = hiddenActivationOf(network.layers[l - 1u].z);
+    let activation = hiddenActivationOf(network.extras[l - 1u].x);
     for (var i = local; i < inputs; i += workgroupSize) {
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }

@@ -201,19 +201,19 @@ export class FusedTrainer {
     this.parameterBytes = parameters * 4;
     this.packedParameters = memory.storage('packed parameters', parameters * 4);
     this.packedSlots = memory.storage('packed optimizer slots', parameters * this.slotCount * 4);
+    // The kernels derive the bias and input offsets from these (their biases follow their weights; a
+    // layer's inputs are the outputs of the one below, stored before its own), so that one row per layer
+    // holds what both passes read.
     const layers: number[] = [];
-    const offsets: number[] = [];
+    const extras: number[] = [];
     let weightOffset = 0;
     let unitOffset = 0;
-    let inputOffset = 0;
     let blockOffset = 0;
     for (const layer of net.layers) {
-      const biasOffset = weightOffset + layer.units * layer.inputs;
-      layers.push(layer.inputs, layer.units, activationCodes[layer.activation], weightOffset);
-      offsets.push(biasOffset, unitOffset, inputOffset, blockOffset);
-      weightOffset = biasOffset + layer.units;
+      layers.push(layer.inputs, layer.units, unitOffset, weightOffset);
+      extras.push(activationCodes[layer.activation], blockOffset, 0, 0);
+      weightOffset += (layer.inputs + 1) * layer.units;
       unitOffset += layer.units;
-      inputOffset += layer.inputs;
       blockOffset += Math.ceil(layer.units / 4);
     }
     this.table = memory.uniform(
@@ -221,7 +221,7 @@ export class FusedTrainer {
       encodeUniform(kernel.family, 'network', {
         layerCount: net.layers.length,
         layers,
-        offsets,
+        extras,
       }),
     );
     // Entry k holds k + 1: a dispatch of n steps binds offset (n − 1)·stride, so no step count is uploaded.
