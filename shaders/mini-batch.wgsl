@@ -351,13 +351,25 @@ fn train(@builtin(local_invocation_index) local: u32) {
     let rows = batchRows(cursor, batchSize, count);
     examples += rows;
     for (var r0 = 4u * local; r0 < rows; r0 += 4u * workgroupSize) {
-      for (var r = r0; r < min(r0 + 4u, rows); r++) {
+      for (var k = 0u; k < 4u; k++) {
+        let r = r0 + k;
+        if (r >= rows) {
+          break;
+        }
         rowExamples[r] = order.examples[cursor * batchSize + r];
       }
-      for (var l = 0u; l < layerCount; l++) {
+      // to the table's 8 rows: a constant bound (see above)
+      for (var l = 0u; l < 8u; l++) {
+        if (l >= layerCount) {
+          break;
+        }
         forwardBlock(l, r0, rows, step);
       }
-      for (var r = r0; r < min(r0 + 4u, rows); r++) {
+      for (var k = 0u; k < 4u; k++) {
+        let r = r0 + k;
+        if (r >= rows) {
+          break;
+        }
         let outcome = outputRow(r, rows);
         let y = outcome.loss - lossCompensation;
         let t = lossSum + y;

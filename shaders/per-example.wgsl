@@ -400,7 +400,11 @@ fn train(@builtin(local_invocation_index) local: u32) {
     }
     let example = order.examples[firstCursor + min(s, steps - 1u)];
     let step = firstStep + s;
-    for (var l = 0u; l < select(layerCount, 1u, last); l++) {
+    // to the table's 8 rows: a constant bound (see the header)
+    for (var l = 0u; l < 8u; l++) {
+      if (l >= select(layerCount, 1u, last)) {
+        break;
+      }
       forwardLayer(l, local, step, s > 0u, !last, example * inputs, rates);
     }
     if (last) {
