@@ -54,8 +54,9 @@
 // At the end control.step and order.cursor move on by the steps taken.
 // Conditions combine with & and |, not && and ||: a short circuit is a branch, and SwiftShader compiles
 // each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation"). Loops over at most 4
-// items count to the constant 4 and break: Tint guards every loop it cannot prove finite with a 64-bit
-// counter, more branches. Functions return once: Tint turns an early return into flags and branches, and
+// items count to the constant 4 and break, and the strided ones down to 0 (stridedCount): Tint guards
+// every loop it cannot prove finite (one that steps by 1 to a constant) with a 64-bit counter, more
+// branches. Functions return once: Tint turns an early return into flags and branches, and
 // the optimizer SwiftShader runs first takes longer the more code Tint gives it, even code that the
 // override constants leave dead.
 
@@ -136,6 +137,12 @@ fn storeSlot(slot: u32, index: u32, value: f32) {
   }
 }
 
+// How many of first, first + stride, … are below count. Loops over them count down to 0 (visiting them
+// from the last), a loop Tint knows to end (see the header).
+fn stridedCount(count: u32, first: u32, stride: u32) -> u32 {
+  return select(0u, (count - first + stride - 1u) / stride, first < count);
+}
+
 // Between phases: weights written by one invocation are read by others in the next phase.
 fn phaseBarrier() {
   if (!weightsInWorkgroup) {
@@ -194,7 +201,8 @@ fn layerColumns(l: u32, shape: vec4u, offsets: vec4u, local: u32, update: bool, 
   let d = deltaBlock(0u);
   var sums = vec4f(0.0);
   // column `inputs` holds the biases, weights of an input that is always 1
-  for (var i = local; i <= inputs; i += workgroupSize) {
+  for (var left = stridedCount(inputs + 1u, local, workgroupSize); left > 0u; left--) {
+    let i = local + (left - 1u) * workgroupSize;
     let bias = i == inputs;
     let previous = select(activity[offsets.z + i], 1.0, bias);
     var x = previous;
@@ -243,7 +251,8 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
       partials[k * workgroupSize + local] = sums[k];
     }
     workgroupBarrier();
-    for (var j = local; j < units; j += workgroupSize) {
+    for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+      let j = local + (left - 1u) * workgroupSize;
       var total = 0.0;
       for (var p = 0u; p < workgroupSize; p++) {
         total += partials[j * workgroupSize + p];
@@ -253,7 +262,8 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   } else if (!narrowLayers) {
     // a constant condition, unlike takesAllUnits(): the optimizer drops these ways before it inlines
     if (units * 2u > workgroupSize) {
-      for (var j = local; j < units; j += workgroupSize) {
+      for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+        let j = local + (left - 1u) * workgroupSize;
         z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
       }
     } else {
@@ -277,7 +287,8 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   }
   // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
   let hidden = l + 1u < network.layerCount;
-  for (var j = local; j < units; j += workgroupSize) {
+  for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+    let j = local + (left - 1u) * workgroupSize;
     let zj = z[offsets.y + j];
     var o = activate(outputActivation, zj);
     if (hidden) {
@@ -324,7 +335,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
     let count = min(4u, units - j0);
     let d = deltaBlock(offsets.y + j0);
     // column `inputs` holds the biases, weights of an input that is always 1
-    for (var i = local; i <= inputs; i += workgroupSize) {
+    for (var left = stridedCount(inputs + 1u, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       let bias = i == inputs;
       let x = select(activity[offsets.z + i], 1.0, bias);
       let decays = !bias | rates.decayBiases;
@@ -347,7 +359,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   }
   if (l > 0u) {
     let activation = hiddenActivationOf(network.extras[l - 1u].x);
-    for (var i = local; i < inputs; i += workgroupSize) {
+    for (var left = stridedCount(inputs, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
   }
@@ -355,7 +368,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
 
 fn loadExample(local: u32, example: u32) {
   let inputs = network.layers[0].x;
-  for (var i = local; i < inputs; i += workgroupSize) {
+  for (var left = stridedCount(inputs, local, workgroupSize); left > 0u; left--) {
+    let i = local + (left - 1u) * workgroupSize;
     activity[i] = datasetInputs[example * inputs + i];
   }
 }
@@ -363,12 +377,14 @@ fn loadExample(local: u32, example: u32) {
 @compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       weightMemory[i] = parameters[i];
     }
   }
   if (slotsInWorkgroup) {
-    for (var i = local; i < workgroupSlotCount; i += workgroupSize) {
+    for (var left = stridedCount(workgroupSlotCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       slotMemory[i] = slots[i];
     }
   }
@@ -430,12 +446,14 @@ fn train(@builtin(local_invocation_index) local: u32) {
     }
   }
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       parameters[i] = weightMemory[i];
     }
   }
   if (slotsInWorkgroup) {
-    for (var i = local; i < workgroupSlotCount; i += workgroupSize) {
+    for (var left = stridedCount(workgroupSlotCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       slots[i] = slotMemory[i];
     }
   }
