@@ -32,7 +32,8 @@
 // SwiftShader's compile time grows with the arrays it zeroes). The optimizer slots stay in storage.
 // Register blocks: on a CPU adapter every load is a gather over the subgroup's lanes, so both passes work
 // on 4 × 4 blocks held in registers: 8 loads per 16 multiply-adds, not 5 per 4.
-// Loops over at most 4 items count to the constant 4 and break, functions return once (see per-example.wgsl).
+// Loops over at most 4 items count to the constant 4 and break, strided ones down to 0 (stridedCount),
+// functions return once (see per-example.wgsl).
 // Per step (s = control.step before it; rows = batchRows(cursor, …), fewer for the last batch):
 //   forward   invocation k takes the blocks of 4 rows 4b … 4b + 3 with b ≡ k (mod workgroupSize) through
 //             every layer (no barrier between layers: a row's o is read only by its own invocation), 4 rows
@@ -260,7 +261,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   // where the layer below (for l > 0), whose units are this layer's inputs, starts in z and in δ blocks
   let belowUnit = shape.z - inputs;
   let belowBlock0 = blockOffset - (inputs + 3u) / 4u;
-  for (var c0 = 4u * local; c0 < inputs; c0 += 4u * workgroupSize) {
+  for (var left = stridedCount(inputs, 4u * local, 4u * workgroupSize); left > 0u; left--) {
+    let c0 = 4u * local + (left - 1u) * 4u * workgroupSize;
     let columns = clampedFour(c0, inputs);
     let belowBlock = belowBlock0 + c0 / 4u;
     for (var j0 = 0u; j0 < units; j0 += 4u) {
@@ -315,7 +317,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
     }
   }
-  for (var j = local; j < units; j += workgroupSize) {
+  for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+    let j = local + (left - 1u) * workgroupSize;
     var gradient = 0.0;
     for (var r = 0u; r < rows; r++) {
       gradient += delta[r * blockCount + blockOffset + j / 4u][j % 4u];
@@ -328,7 +331,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
 @compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       weightMemory[i] = parameters[i];
     }
     workgroupBarrier();
@@ -350,7 +354,8 @@ fn train(@builtin(local_invocation_index) local: u32) {
     let step = firstStep + s;
     let rows = batchRows(cursor, batchSize, count);
     examples += rows;
-    for (var r0 = 4u * local; r0 < rows; r0 += 4u * workgroupSize) {
+    for (var left = stridedCount(rows, 4u * local, 4u * workgroupSize); left > 0u; left--) {
+      let r0 = 4u * local + (left - 1u) * 4u * workgroupSize;
       for (var k = 0u; k < 4u; k++) {
         let r = r0 + k;
         if (r >= rows) {
@@ -389,7 +394,8 @@ fn train(@builtin(local_invocation_index) local: u32) {
     workgroupBarrier();
   }
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       parameters[i] = weightMemory[i];
     }
   }

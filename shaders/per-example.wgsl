@@ -54,7 +54,7 @@
 // At the end control.step and order.cursor move on by the steps taken.
 // Conditions combine with & and |, not && and ||: a short circuit is a branch, and SwiftShader compiles
 // each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation"). Loops over at most 4
-// items count to the constant 4 and break, and the strided ones down to 0 (stridedCount): Tint guards
+// items count to the constant 4 and break, and the strided ones down to 0 (step.wgsl stridedCount): Tint guards
 // every loop it cannot prove finite (one that steps by 1 to a constant) with a 64-bit counter, more
 // branches. Functions return once: Tint turns an early return into flags and branches, and
 // the optimizer SwiftShader runs first takes longer the more code Tint gives it, even code that the
@@ -135,12 +135,6 @@ fn storeSlot(slot: u32, index: u32, value: f32) {
   } else {
     slots[slot * parameterCount + index] = value;
   }
-}
-
-// How many of first, first + stride, … are below count. Loops over them count down to 0 (visiting them
-// from the last), a loop Tint knows to end (see the header).
-fn stridedCount(count: u32, first: u32, stride: u32) -> u32 {
-  return select(0u, (count - first + stride - 1u) / stride, first < count);
 }
 
 // Between phases: weights written by one invocation are read by others in the next phase.
