@@ -219,13 +219,18 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
   }
 }
 
-// fused-output.wgsl's accessors of the outputs o.
+// fused-output.wgsl's accessors of the outputs o and the output layer's δ.
 fn outputAt(index: u32) -> f32 {
   return outputs[index];
 }
 
 fn setOutputAt(index: u32, value: f32) {
   outputs[index] = value;
+}
+
+// δ of unit k of the output layer, whose first block for the row is deltaBase
+fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
+  delta[deltaBase + k / 4u][k % 4u] = value;
 }
 
 // Softmax, the loss, the class check and the output δ (divided by `rows`) of batch row r.
@@ -235,19 +240,9 @@ fn outputRow(r: u32, rows: u32) -> Outcome {
   let base = (r + 1u) * unitCount - units;
   let deltaBase = (r + 1u) * blockCount - (units + 3u) / 4u;
   let targetBase = rowExamples[r] * units;
-  let outcome = scoreOutputs(base, base, targetBase, units);
-  let scale = 1.0 / f32(rows);
-  for (var j0 = 0u; j0 < units; j0 += 4u) {
-    var deltas = vec4f(0.0);
-    for (var u = 0u; u < 4u; u++) {
-      if (u >= units - j0) {
-        break;
-      }
-      deltas[u] = outputDelta(base, base, targetBase, j0 + u, outcome.targetSum) * scale;
-    }
-    delta[deltaBase + j0 / 4u] = deltas;
-  }
-  return outcome;
+  // 0 past the units in the last block (the backward pass reads whole blocks)
+  delta[deltaBase + (units - 1u) / 4u] = vec4f(0.0);
+  return scoreOutputs(base, base, targetBase, units, deltaBase, 1.0 / f32(rows));
 }
 
 // Layer l's weight and bias updates over the batch's rows, and for l > 0 the δ of the layer below, for

@@ -293,13 +293,17 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   phaseBarrier();
 }
 
-// fused-output.wgsl's accessors of the outputs o.
+// fused-output.wgsl's accessors of the outputs o and the output layer's δ.
 fn outputAt(index: u32) -> f32 {
   return activity[index];
 }
 
 fn setOutputAt(index: u32, value: f32) {
   activity[index] = value;
+}
+
+fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
+  delta[deltaBase + k] = value;
 }
 
 // Invocation 0: softmax, the loss, the class check and the output δ of one example.
@@ -309,11 +313,7 @@ fn outputLayer(example: u32) -> Outcome {
   let base = unitCount - units;
   let outputs = activityCount - units;
   let targetBase = example * units;
-  let outcome = scoreOutputs(base, outputs, targetBase, units);
-  for (var k = 0u; k < units; k++) {
-    delta[base + k] = outputDelta(base, outputs, targetBase, k, outcome.targetSum);
-  }
-  return outcome;
+  return scoreOutputs(base, outputs, targetBase, units, base, 1.0);
 }
 
 // Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header). Rows go in
