@@ -4,9 +4,10 @@
 // outputAt(index) and setOutputAt(index, value) of the outputs o, which each kernel keeps in its own array,
 // and setOutputDelta(deltaBase, k, value) of the output layer's δ, which each kernel lays out its own way.
 // Overrides: loss (kernels.ts lossCodes), outputActivation (the output layer's activation code),
-// hiddenActivation (the code every hidden layer has, or MIXED_ACTIVATIONS): override constants rather than
-// codes read at run time, so that a pipeline holds only its network's loss, softmax and activation
-// functions (SwiftShader compiles every branch: the three losses made this library a sixth of each kernel).
+// outputCount (its units), hiddenActivation (the code every hidden layer has, or MIXED_ACTIVATIONS):
+// override constants rather than values read at run time, so that a pipeline holds only its network's
+// loss, softmax and activation functions (SwiftShader compiles every branch: the three losses made this
+// library a sixth of each kernel), and the kernels read no table row for the output layer.
 //   softmax   o_k = exp(z_k − max z) / Σ exp(z − max z)            (when the output activation is softmax)
 //   loss      squared error ½Σ(t − o)²; binary cross-entropy Σ softplus(z) − t·z; softmax cross-entropy
 //             Σ t·(logΣexp z − z_k)
@@ -23,6 +24,7 @@ const MIXED_ACTIVATIONS: u32 = 6u;
 
 override loss: u32 = 0u;
 override outputActivation: u32 = 0u;
+override outputCount: u32 = 1u;
 override hiddenActivation: u32 = MIXED_ACTIVATIONS;
 
 // A hidden layer's activation code, given the one in the network table: hiddenActivation where every hidden

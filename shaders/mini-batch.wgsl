@@ -236,7 +236,7 @@ fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
 // Softmax, the loss, the class check and the output δ (divided by `rows`) of batch row r.
 fn outputRow(r: u32, rows: u32) -> Outcome {
   // the output layer's units and δ blocks are the last of the row's
-  let units = network.layers[network.layerCount - 1u].y;
+  let units = outputCount;
   let base = (r + 1u) * unitCount - units;
   let deltaBase = (r + 1u) * blockCount - (units + 3u) / 4u;
   let targetBase = rowExamples[r] * units;

@@ -309,7 +309,7 @@ fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
 // Invocation 0: softmax, the loss, the class check and the output δ of one example.
 fn outputLayer(example: u32) -> Outcome {
   // the output layer's units are the last in z and δ, its outputs the last in `activity`
-  let units = network.layers[network.layerCount - 1u].y;
+  let units = outputCount;
   let base = unitCount - units;
   let outputs = activityCount - units;
   let targetBase = example * units;

@@ -174,6 +174,7 @@ export function sharedConstants(
     decoupledDecay: optimizer.kind === 'adamw',
     loss: lossCodes[spec.loss],
     outputActivation: activationCodes[spec.layers[spec.layers.length - 1].activation],
+    outputCount: spec.layers[spec.layers.length - 1].units,
     hiddenActivation: hidden.size === 1 ? [...hidden][0] : mixedActivations,
   };
 }
