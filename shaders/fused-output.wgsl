@@ -42,7 +42,14 @@ struct Outcome {
 // Softmax (for a softmax output layer) into the outputs at oBase, then the row's loss, class check and
 // finiteness, and its δ times deltaScale through setOutputDelta(deltaBase, k, …): z at zBase, targets at
 // targetBase, `units` outputs. One loop reads each output and target once for all of them.
-fn scoreOutputs(zBase: u32, oBase: u32, targetBase: u32, units: u32, deltaBase: u32, deltaScale: f32) -> Outcome {
+fn scoreOutputs(
+  zBase: u32,
+  oBase: u32,
+  targetBase: u32,
+  units: u32,
+  deltaBase: u32,
+  deltaScale: f32,
+) -> Outcome {
   var logSumExp = 0.0;
   // Σ t, for the softmax cross-entropy δ (a softmax output layer comes with that loss: validate.ts)
   var targetSum = 0.0;

@@ -21,8 +21,8 @@
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
 //   over the layers), parameterCount, weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1
 //   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl), loss,
-//   outputActivation, hiddenActivation (fused-output.wgsl), dropout (whether a hidden layer drops units: without, the
-//   dropout code is left out of the pipeline).
+//   outputActivation, outputCount, hiddenActivation (fused-output.wgsl), dropout (whether a hidden layer
+//   drops units: without, the dropout code is left out of the pipeline).
 // Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
 // layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a

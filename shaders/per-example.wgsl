@@ -19,7 +19,7 @@
 //   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
 //   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
-//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation, hiddenActivation
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation, outputCount, hiddenActivation
 //   (fused-output.wgsl); dropout (whether a hidden layer drops units: without, the dropout code is left out
 //   of the pipeline); narrowLayers (whether every layer takes all its units per input, below: then the other
 //   two ways are left out).
@@ -188,7 +188,16 @@ fn takesAllUnits(units: u32) -> bool {
 // its example still in `activity`), then, when `forward`, reads this step's example from datasetInputs at
 // `row` into `activity`: fusing the two reads each weight once per step. One loop for every layer, so that
 // its loads are compiled once.
-fn layerColumns(l: u32, shape: vec4u, offsets: vec4u, local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
+fn layerColumns(
+  l: u32,
+  shape: vec4u,
+  offsets: vec4u,
+  local: u32,
+  update: bool,
+  forward: bool,
+  row: u32,
+  rates: Rates,
+) -> vec4f {
   let inputs = shape.x;
   let first = l == 0u;
   // layer 0's units come first in δ: indices known when the kernel is compiled
