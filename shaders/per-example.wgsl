@@ -42,10 +42,11 @@
 //   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
 //             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
 //             reads or writes them in this phase, so no barrier separates the two), rows in blocks of 4
-//             with their δ loaded once, the biases as column `inputs`; a barrier per layer. Layer 0's update waits for
-//             the next step's forward (above; after the last step, a pass of its own). Where layer 0 is
-//             not of the first kind, it is updated here like the others, then each invocation copies the
-//             next example's inputs i ≡ k into `activity` (it alone read those), and a barrier.
+//             with their δ loaded once, the biases as column `inputs`; a barrier per layer. Layer 0's
+//             update waits for the next step's forward (above; after the last step, a pass of its own).
+//             Where layer 0 is not of the first kind, it is updated here like the others, then each
+//             invocation copies the next example's inputs i ≡ k into `activity` (it alone read those), and
+//             a barrier.
 //             960-3-4: 6 barriers per step.
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
 //             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
@@ -54,11 +55,11 @@
 // At the end control.step and order.cursor move on by the steps taken.
 // Conditions combine with & and |, not && and ||: a short circuit is a branch, and SwiftShader compiles
 // each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation"). Loops over at most 4
-// items count to the constant 4 and break, and the strided ones down to 0 (step.wgsl stridedCount): Tint guards
-// every loop it cannot prove finite (one that steps by 1 to a constant) with a 64-bit counter, more
-// branches. Functions return once: Tint turns an early return into flags and branches, and
-// the optimizer SwiftShader runs first takes longer the more code Tint gives it, even code that the
-// override constants leave dead.
+// items count to the constant 4 and break, and the strided ones down to 0 (step.wgsl stridedCount): Tint
+// guards every loop it cannot prove finite (one that steps by 1 to a constant) with a 64-bit counter, more
+// branches. Functions return once: Tint turns an early return into flags and branches, and the optimizer
+// SwiftShader runs first takes longer the more code Tint gives it, even code that the override constants
+// leave dead.
 
 struct Run {
   steps: u32,
