@@ -15,11 +15,8 @@ const LEAKY_RELU_SLOPE: f32 = 0.01;
 
 // σ(z) = 1 / (1 + e^(−z)), written so that e^(…) never overflows.
 fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) {
-    return 1.0 / (1.0 + exp(-z));
-  }
-  let e = exp(z);
-  return e / (1.0 + e);
+  let e = exp(-abs(z));
+  return select(e, 1.0, z >= 0.0) / (1.0 + e);
 }
 
 // tanh saturates to ±1 in float32 beyond |z| ≈ 9; some drivers compute tanh through e^(2z) and give NaN at

@@ -8,6 +8,7 @@
 //   sgd:    v ← α·v − η·g';  w ← w + v                 (nesterov: w ← w + α·v − η·g')
 //   adam:   m ← β1·m + (1 − β1)·g';  s ← β2·s + (1 − β2)·g'²;  w ← w − η·(m / (1 − β1^t)) / (√(s / (1 − β2^t)) + ε)
 //   adamw:  as adam, then w ← w − η·weightDecay·w (when the parameter decays)
+// Conditions combine with & and |, not && and || (no branch: see per-example.wgsl).
 
 override optimizer: u32 = 0u;
 override nesterov: bool = false;
@@ -29,6 +30,8 @@ struct Rates {
   mCorrection: f32,
   sCorrection: f32,
   penalized: bool,
+  // options.decayBiases
+  decayBiases: bool,
 }
 
 fn dispatchRates() -> Rates {
@@ -43,7 +46,8 @@ fn dispatchRates() -> Rates {
     options.weightDecay,
     1.0,
     1.0,
-    options.l1 != 0.0 || options.l2 != 0.0,
+    (options.l1 != 0.0) | (options.l2 != 0.0),
+    options.decayBiases != 0u,
   );
 }
 
@@ -61,10 +65,7 @@ fn stepRates(rates: Rates, step: u32) -> Rates {
 // One parameter's optimizer step, given its value w and its gradient; `decays`: its buffer takes l1, l2
 // and adamw's decay (weights always, biases when options.decayBiases). Returns the new value.
 fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates) -> f32 {
-  var g = gradient;
-  if (decays && rates.penalized) {
-    g += rates.l2 * w + rates.l1 * sign(w);
-  }
+  let g = gradient + select(0.0, rates.l2 * w + rates.l1 * sign(w), decays & rates.penalized);
   var updated: f32;
   if (optimizer == OPTIMIZER_ADAM) {
     let m = rates.beta1 * loadSlot(0u, index) + (1.0 - rates.beta1) * g;
@@ -72,7 +73,7 @@ fn updateParameter(index: u32, w: f32, gradient: f32, decays: bool, rates: Rates
     storeSlot(0u, index, m);
     storeSlot(1u, index, s);
     updated = w - (rates.learningRate * (m / rates.mCorrection)) / (sqrt(s / rates.sCorrection) + rates.epsilon);
-    if (decoupledDecay && decays) {
+    if (decoupledDecay & decays) {
       updated -= rates.learningRate * rates.weightDecay * updated;
     }
   } else {

@@ -9,8 +9,8 @@
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
-//   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset into z and o, unused, block offset into δ)
+//   network: uniform NetworkTable — per layer (inputs, units, unit offset into z and o, weight offset;
+//            the biases follow the weights) and (activation code, block offset into δ)
 //   options: uniform StepOptions (step.wgsl; batchSize = batchCapacity); control: read_write Control;
 //   order: read_write Order (order.cursor counts batches, as loss.wgsl's)
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
@@ -21,8 +21,8 @@
 //   thread), batchCapacity (rows of a batch), unitCount (units of all layers), blockCount (Σ ⌈units / 4⌉
 //   over the layers), parameterCount, weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1
 //   when the weights stay in `parameters`), optimizer, nesterov, decoupledDecay (fused-update.wgsl), loss,
-//   outputActivation (fused-output.wgsl), dropout (whether a hidden layer drops units: without, the
-//   dropout code is left out of the pipeline).
+//   outputActivation, outputCount, hiddenActivation (fused-output.wgsl), dropout (whether a hidden layer
+//   drops units: without, the dropout code is left out of the pipeline).
 // Workgroup memory (batchCapacity × (2·unitCount + 4·blockCount + 1) + 4·workgroupSize words, 752 for
 // 960-3-4 at batch 32 on 4 invocations): z and o of every unit of every row ([row, unit], the units of all
 // layers side by side), δ of every row in vec4 blocks of 4 units ([row, block], a layer's units from a
@@ -32,6 +32,8 @@
 // SwiftShader's compile time grows with the arrays it zeroes). The optimizer slots stay in storage.
 // Register blocks: on a CPU adapter every load is a gather over the subgroup's lanes, so both passes work
 // on 4 × 4 blocks held in registers: 8 loads per 16 multiply-adds, not 5 per 4.
+// Loops over at most 4 items count to the constant 4 and break, strided ones down to 0 (stridedCount),
+// functions return once (see per-example.wgsl).
 // Per step (s = control.step before it; rows = batchRows(cursor, …), fewer for the last batch):
 //   forward   invocation k takes the blocks of 4 rows 4b … 4b + 3 with b ≡ k (mod workgroupSize) through
 //             every layer (no barrier between layers: a row's o is read only by its own invocation), 4 rows
@@ -55,10 +57,10 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  // (inputs, units, activation, weightOffset) per layer
+  // (inputs, units, unitOffset into z and o, weightOffset) per layer; its biases follow its weights
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset into z and o, unused, blockOffset into δ) per layer
-  offsets: array<vec4u, 8>,
+  // (activation, blockOffset into δ, unused, unused) per layer
+  extras: array<vec4u, 8>,
 }
 
 override workgroupSize: u32 = 4u;
@@ -99,10 +101,13 @@ fn storeSlot(slot: u32, index: u32, value: f32) {
 }
 
 fn loadWeight(index: u32) -> f32 {
+  var w: f32;
   if (weightsInWorkgroup) {
-    return weightMemory[index];
+    w = weightMemory[index];
+  } else {
+    w = parameters[index];
   }
-  return parameters[index];
+  return w;
 }
 
 fn storeWeight(index: u32, value: f32) {
@@ -115,17 +120,13 @@ fn storeWeight(index: u32, value: f32) {
 
 // Hidden layer l's dropout factor for batch row r, unit j at step `step` (matmul.wgsl dropoutFactor).
 fn dropoutScale(l: u32, step: u32, r: u32, j: u32) -> f32 {
-  if (!dropout) {
-    return 1.0;
+  var scale = 1.0;
+  if (dropout) {
+    let threshold = options.dropoutThreshold[l / 4u][l % 4u];
+    let kept = dropoutKeeps(options.dropoutSeed, step, l, r, j, threshold);
+    scale = select(select(0.0, options.dropoutScale[l / 4u][l % 4u], kept), 1.0, threshold == 0u);
   }
-  let threshold = options.dropoutThreshold[l / 4u][l % 4u];
-  if (threshold == 0u) {
-    return 1.0;
-  }
-  if (dropoutKeeps(options.dropoutSeed, step, l, r, j, threshold)) {
-    return options.dropoutScale[l / 4u][l % 4u];
-  }
-  return 0.0;
+  return scale;
 }
 
 // Where 4 consecutive items from `first` stand, the last of `count` repeated past it (its loads are then
@@ -139,35 +140,42 @@ fn inRange(first: u32, count: u32) -> vec4<bool> {
   return vec4u(first) + vec4u(0u, 1u, 2u, 3u) < vec4u(count);
 }
 
-// Where batch row r's x of layer l starts: in datasetInputs (l = 0) or in `outputs`.
-fn inputRow(l: u32, r: u32) -> u32 {
-  if (l == 0u) {
-    return rowExamples[r] * network.layers[0].x;
-  }
-  return r * unitCount + network.offsets[l - 1u].y;
+// Where batch row r's x of layer l (of row `shape`) starts: in datasetInputs (l = 0) or in `outputs`,
+// where the layer below's units come right before this layer's.
+fn inputRow(l: u32, shape: vec4u, r: u32) -> u32 {
+  return select(r * unitCount + shape.z - shape.x, rowExamples[r] * shape.x, l == 0u);
 }
 
 // 4 inputs of layer l at columns `columns` of the row starting at `row` (inputRow).
 fn inputFour(l: u32, row: u32, columns: vec4u) -> vec4f {
+  var x: vec4f;
   if (l == 0u) {
-    return vec4f(
+    x = vec4f(
       datasetInputs[row + columns.x],
       datasetInputs[row + columns.y],
       datasetInputs[row + columns.z],
       datasetInputs[row + columns.w],
     );
+  } else {
+    x = vec4f(outputs[row + columns.x], outputs[row + columns.y], outputs[row + columns.z], outputs[row + columns.w]);
   }
-  return vec4f(outputs[row + columns.x], outputs[row + columns.y], outputs[row + columns.z], outputs[row + columns.w]);
+  return x;
 }
 
 // Forward pass of layer l for batch rows r0 … r0 + 3 (those below `rows`), units 4 at a time.
 fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
   let shape = network.layers[l];
-  let offsets = network.offsets[l];
   let inputs = shape.x;
+  // the biases follow the weights
+  let biasOffset = shape.w + inputs * shape.y;
   let hidden = l + 1u < network.layerCount;
   let r = clampedFour(r0, rows);
-  let x = vec4u(inputRow(l, r.x), inputRow(l, r.y), inputRow(l, r.z), inputRow(l, r.w));
+  let x = vec4u(
+    inputRow(l, shape, r.x),
+    inputRow(l, shape, r.y),
+    inputRow(l, shape, r.z),
+    inputRow(l, shape, r.w),
+  );
   for (var j0 = 0u; j0 < shape.y; j0 += 4u) {
     let w = shape.w + clampedFour(j0, shape.y) * inputs;
     // sums of row r0 + k in sums[k], units j0 … j0 + 3 in its lanes
@@ -189,20 +197,29 @@ fn forwardBlock(l: u32, r0: u32, rows: u32, step: u32) {
         sums[3] += weights * outputs[x.w + i];
       }
     }
-    for (var k = 0u; k < min(4u, rows - r0); k++) {
-      for (var u = 0u; u < min(4u, shape.y - j0); u++) {
+    for (var k = 0u; k < 4u; k++) {
+      if (k >= rows - r0) {
+        break;
+      }
+      for (var u = 0u; u < 4u; u++) {
+        if (u >= shape.y - j0) {
+          break;
+        }
         let j = j0 + u;
-        let total = loadWeight(offsets.x + j) + sums[k][u];
-        let at = (r0 + k) * unitCount + offsets.y + j;
+        let total = loadWeight(biasOffset + j) + sums[k][u];
+        let at = (r0 + k) * unitCount + shape.z + j;
         z[at] = total;
-        let scale = select(1.0, dropoutScale(l, step, r0 + k, j), hidden);
-        outputs[at] = activate(shape.z, total) * scale;
+        var o = activate(outputActivation, total);
+        if (hidden) {
+          o = activate(hiddenActivationOf(network.extras[l].x), total) * dropoutScale(l, step, r0 + k, j);
+        }
+        outputs[at] = o;
       }
     }
   }
 }
 
-// fused-output.wgsl's accessors of the outputs o.
+// fused-output.wgsl's accessors of the outputs o and the output layer's δ.
 fn outputAt(index: u32) -> f32 {
   return outputs[index];
 }
@@ -211,36 +228,38 @@ fn setOutputAt(index: u32, value: f32) {
   outputs[index] = value;
 }
 
+// δ of unit k of the output layer, whose first block for the row is deltaBase
+fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
+  delta[deltaBase + k / 4u][k % 4u] = value;
+}
+
 // Softmax, the loss, the class check and the output δ (divided by `rows`) of batch row r.
 fn outputRow(r: u32, rows: u32) -> Outcome {
-  let last = network.layerCount - 1u;
-  let units = network.layers[last].y;
-  let base = r * unitCount + network.offsets[last].y;
-  let deltaBase = r * blockCount + network.offsets[last].w;
+  // the output layer's units and δ blocks are the last of the row's
+  let units = outputCount;
+  let base = (r + 1u) * unitCount - units;
+  let deltaBase = (r + 1u) * blockCount - (units + 3u) / 4u;
   let targetBase = rowExamples[r] * units;
-  let outcome = scoreOutputs(base, base, targetBase, units);
-  let scale = 1.0 / f32(rows);
-  for (var j0 = 0u; j0 < units; j0 += 4u) {
-    var deltas = vec4f(0.0);
-    for (var u = 0u; u < min(4u, units - j0); u++) {
-      deltas[u] = outputDelta(base, base, targetBase, j0 + u, outcome.targetSum) * scale;
-    }
-    delta[deltaBase + j0 / 4u] = deltas;
-  }
-  return outcome;
+  // 0 past the units in the last block (the backward pass reads whole blocks)
+  delta[deltaBase + (units - 1u) / 4u] = vec4f(0.0);
+  return scoreOutputs(base, base, targetBase, units, deltaBase, 1.0 / f32(rows));
 }
 
 // Layer l's weight and bias updates over the batch's rows, and for l > 0 the δ of the layer below, for
 // the blocks of 4 columns this invocation owns.
 fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
   let shape = network.layers[l];
-  let offsets = network.offsets[l];
   let inputs = shape.x;
   let units = shape.y;
-  let below = network.offsets[l - min(l, 1u)];
-  for (var c0 = 4u * local; c0 < inputs; c0 += 4u * workgroupSize) {
+  let biasOffset = shape.w + inputs * units;
+  let blockOffset = network.extras[l].y;
+  // where the layer below (for l > 0), whose units are this layer's inputs, starts in z and in δ blocks
+  let belowUnit = shape.z - inputs;
+  let belowBlock0 = blockOffset - (inputs + 3u) / 4u;
+  for (var left = stridedCount(inputs, 4u * local, 4u * workgroupSize); left > 0u; left--) {
+    let c0 = 4u * local + (left - 1u) * 4u * workgroupSize;
     let columns = clampedFour(c0, inputs);
-    let belowBlock = below.w + c0 / 4u;
+    let belowBlock = belowBlock0 + c0 / 4u;
     for (var j0 = 0u; j0 < units; j0 += 4u) {
       let unitsHere = min(4u, units - j0);
       // w[k]: column c0 + k of units j0 … j0 + 3 (the last unit repeated past `units`, where δ is 0)
@@ -252,8 +271,8 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
       var gradient = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
       for (var r = 0u; r < rows; r++) {
-        let d = delta[r * blockCount + offsets.w + j0 / 4u];
-        let x = inputFour(l, inputRow(l, r), columns);
+        let d = delta[r * blockCount + blockOffset + j0 / 4u];
+        let x = inputFour(l, inputRow(l, shape, r), columns);
         gradient[0] += d * x.x;
         gradient[1] += d * x.y;
         gradient[2] += d * x.z;
@@ -264,18 +283,24 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
           delta[at] = select(delta[at], vec4f(0.0), j0 == 0u) + sums;
         }
       }
-      for (var k = 0u; k < min(4u, inputs - c0); k++) {
-        for (var u = 0u; u < unitsHere; u++) {
+      for (var k = 0u; k < 4u; k++) {
+        if (k >= inputs - c0) {
+          break;
+        }
+        for (var u = 0u; u < 4u; u++) {
+          if (u >= unitsHere) {
+            break;
+          }
           updateParameter(shape.w + (j0 + u) * inputs + c0 + k, w[k][u], gradient[k][u], true, rates);
         }
       }
     }
     if (l > 0u) {
-      let activation = network.layers[l - 1u].z;
+      let activation = hiddenActivationOf(network.extras[l - 1u].x);
       let valid = inRange(c0, inputs);
       for (var r = 0u; r < rows; r++) {
         let at = r * blockCount + belowBlock;
-        let zRow = r * unitCount + below.y;
+        let zRow = r * unitCount + belowUnit;
         var factor = vec4f(0.0);
         for (var k = 0u; k < 4u; k++) {
           if (valid[k]) {
@@ -287,21 +312,22 @@ fn backwardLayer(l: u32, local: u32, step: u32, rows: u32, rates: Rates) {
       }
     }
   }
-  let biasesDecay = options.decayBiases != 0u;
-  for (var j = local; j < units; j += workgroupSize) {
+  for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+    let j = local + (left - 1u) * workgroupSize;
     var gradient = 0.0;
     for (var r = 0u; r < rows; r++) {
-      gradient += delta[r * blockCount + offsets.w + j / 4u][j % 4u];
+      gradient += delta[r * blockCount + blockOffset + j / 4u][j % 4u];
     }
-    let index = offsets.x + j;
-    updateParameter(index, loadWeight(index), gradient, biasesDecay, rates);
+    let index = biasOffset + j;
+    updateParameter(index, loadWeight(index), gradient, rates.decayBiases, rates);
   }
 }
 
 @compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       weightMemory[i] = parameters[i];
     }
     workgroupBarrier();
@@ -323,14 +349,27 @@ fn train(@builtin(local_invocation_index) local: u32) {
     let step = firstStep + s;
     let rows = batchRows(cursor, batchSize, count);
     examples += rows;
-    for (var r0 = 4u * local; r0 < rows; r0 += 4u * workgroupSize) {
-      for (var r = r0; r < min(r0 + 4u, rows); r++) {
+    for (var left = stridedCount(rows, 4u * local, 4u * workgroupSize); left > 0u; left--) {
+      let r0 = 4u * local + (left - 1u) * 4u * workgroupSize;
+      for (var k = 0u; k < 4u; k++) {
+        let r = r0 + k;
+        if (r >= rows) {
+          break;
+        }
         rowExamples[r] = order.examples[cursor * batchSize + r];
       }
-      for (var l = 0u; l < layerCount; l++) {
+      // to the table's 8 rows: a constant bound (see above)
+      for (var l = 0u; l < 8u; l++) {
+        if (l >= layerCount) {
+          break;
+        }
         forwardBlock(l, r0, rows, step);
       }
-      for (var r = r0; r < min(r0 + 4u, rows); r++) {
+      for (var k = 0u; k < 4u; k++) {
+        let r = r0 + k;
+        if (r >= rows) {
+          break;
+        }
         let outcome = outputRow(r, rows);
         let y = outcome.loss - lossCompensation;
         let t = lossSum + y;
@@ -350,7 +389,8 @@ fn train(@builtin(local_invocation_index) local: u32) {
     workgroupBarrier();
   }
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       parameters[i] = weightMemory[i];
     }
   }

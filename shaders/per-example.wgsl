@@ -7,8 +7,8 @@
 //
 // Bindings:
 //   run: uniform Run, bound with a dynamic offset into a static buffer of step counts (no per-call upload)
-//   network: uniform NetworkTable — per layer (inputs, units, activation code, weight offset) and
-//            (bias offset, unit offset, input offset)
+//   network: uniform NetworkTable — per layer (inputs, units, unit offset, weight offset) and (activation
+//            code); the bias, input and output offsets follow (layerOffsets)
 //   options: uniform StepOptions (step.wgsl); control: read_write Control; order: read_write Order
 //   datasetInputs [count, inputs] read; datasetTargets [count, outputs] read
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
@@ -19,15 +19,19 @@
 //   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
 //   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
-//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation (fused-output.wgsl); dropout
-//   (whether a hidden layer drops units: without, the dropout code is left out of the pipeline).
+//   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation, outputCount, hiddenActivation
+//   (fused-output.wgsl); dropout (whether a hidden layer drops units: without, the dropout code is left out
+//   of the pipeline); narrowLayers (whether every layer takes all its units per input, below: then the other
+//   two ways are left out).
 // Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
-// layer's output o), z and δ of every unit, `partials`.
+// layer's output o), z and δ of every unit (δ with 3 more, so that 4 from any unit are in range),
+// `partials`.
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
 //   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout, in one of three ways per layer:
 //             ≤ 4 units (and 4 partials per invocation): invocation k takes the columns i ≡ k and all
-//               units at once (one load of x_i for up to 4 weights), partial sums in `partials`, a
-//               barrier, then invocation j sums unit j's;
+//               units at once (one load of x_i for up to 4 weights; the biases are column `inputs`, of
+//               an input that is always 1), partial sums in `partials`, a barrier, then invocation j sums
+//               unit j's;
 //             < workgroupSize / 2 units: each dot product in workgroupSize / units strided parts, a
 //               barrier, then invocation j sums unit j's parts;
 //             wider: whole units to invocations.
@@ -38,16 +42,24 @@
 //   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
 //             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
 //             reads or writes them in this phase, so no barrier separates the two), rows in blocks of 4
-//             with their δ loaded once; biases by j ≡ k; a barrier per layer. Layer 0's update waits for
-//             the next step's forward (above; after the last step, a pass of its own). Where layer 0 is
-//             not of the first kind, it is updated here like the others, then each invocation copies the
-//             next example's inputs i ≡ k into `activity` (it alone read those), and a barrier.
+//             with their δ loaded once, the biases as column `inputs`; a barrier per layer. Layer 0's
+//             update waits for the next step's forward (above; after the last step, a pass of its own).
+//             Where layer 0 is not of the first kind, it is updated here like the others, then each
+//             invocation copies the next example's inputs i ≡ k into `activity` (it alone read those), and
+//             a barrier.
 //             960-3-4: 6 barriers per step.
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
 //             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
-// Every invocation reaches an optimizer slot through the same column (or bias) it owns in every phase, so
+// Every invocation reaches an optimizer slot through the same column it owns in every phase, so
 // slots need no barrier even in storage; weights in storage are ordered by storageBarrier.
 // At the end control.step and order.cursor move on by the steps taken.
+// Conditions combine with & and |, not && and ||: a short circuit is a branch, and SwiftShader compiles
+// each branch into blocks of its own (docs/webgpu-design.md "Pipeline compilation"). Loops over at most 4
+// items count to the constant 4 and break, and the strided ones down to 0 (step.wgsl stridedCount): Tint
+// guards every loop it cannot prove finite (one that steps by 1 to a constant) with a 64-bit counter, more
+// branches. Functions return once: Tint turns an early return into flags and branches, and the optimizer
+// SwiftShader runs first takes longer the more code Tint gives it, even code that the override constants
+// leave dead.
 
 struct Run {
   steps: u32,
@@ -55,10 +67,10 @@ struct Run {
 
 struct NetworkTable {
   layerCount: u32,
-  // (inputs, units, activation, weightOffset) per layer
+  // (inputs, units, unitOffset into z and δ, weightOffset) per layer; its biases follow its weights
   layers: array<vec4u, 8>,
-  // (biasOffset, unitOffset into z and δ, inputOffset into activity, unused here) per layer
-  offsets: array<vec4u, 8>,
+  // (activation, blockOffset into mini-batch.wgsl's δ, unused, unused) per layer
+  extras: array<vec4u, 8>,
 }
 
 override workgroupSize: u32 = 64u;
@@ -71,6 +83,7 @@ override workgroupWeightCount: u32 = 1u;
 override slotsInWorkgroup: bool = false;
 override workgroupSlotCount: u32 = 1u;
 override dropout: bool = true;
+override narrowLayers: bool = false;
 
 @group(0) @binding(0) var<uniform> run: Run;
 @group(0) @binding(1) var<uniform> network: NetworkTable;
@@ -86,14 +99,17 @@ var<workgroup> weightMemory: array<f32, workgroupWeightCount>;
 var<workgroup> slotMemory: array<f32, workgroupSlotCount>;
 var<workgroup> activity: array<f32, activityCount>;
 var<workgroup> z: array<f32, unitCount>;
-var<workgroup> delta: array<f32, unitCount>;
+var<workgroup> delta: array<f32, unitCount + 3u>;
 var<workgroup> partials: array<f32, partialCount>;
 
 fn loadWeight(index: u32) -> f32 {
+  var w: f32;
   if (weightsInWorkgroup) {
-    return weightMemory[index];
+    w = weightMemory[index];
+  } else {
+    w = parameters[index];
   }
-  return parameters[index];
+  return w;
 }
 
 fn storeWeight(index: u32, value: f32) {
@@ -105,10 +121,13 @@ fn storeWeight(index: u32, value: f32) {
 }
 
 fn loadSlot(slot: u32, index: u32) -> f32 {
+  var value: f32;
   if (slotsInWorkgroup) {
-    return slotMemory[slot * parameterCount + index];
+    value = slotMemory[slot * parameterCount + index];
+  } else {
+    value = slots[slot * parameterCount + index];
   }
-  return slots[slot * parameterCount + index];
+  return value;
 }
 
 fn storeSlot(slot: u32, index: u32, value: f32) {
@@ -128,14 +147,13 @@ fn phaseBarrier() {
 }
 
 fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
-  if (!dropout) {
-    return 1.0;
+  var scale = 1.0;
+  if (dropout) {
+    let threshold = options.dropoutThreshold[l / 4u][l % 4u];
+    let kept = dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold);
+    scale = select(select(0.0, options.dropoutScale[l / 4u][l % 4u], kept), 1.0, threshold == 0u);
   }
-  let threshold = options.dropoutThreshold[l / 4u][l % 4u];
-  if (threshold == 0u || !dropoutKeeps(options.dropoutSeed, step, l, 0u, unit, threshold)) {
-    return select(0.0, 1.0, threshold == 0u);
-  }
-  return options.dropoutScale[l / 4u][l % 4u];
+  return scale;
 }
 
 // Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
@@ -147,58 +165,73 @@ fn partialDot(row: u32, inputOffset: u32, first: u32, inputs: u32, stride: u32) 
   return sum;
 }
 
-// δ of rows j0 … j0 + 3 of a layer whose δ start at `first` (the last row repeated past `units`).
-fn deltaBlock(first: u32, units: u32, j0: u32) -> vec4f {
-  let last = first + units - 1u;
-  return vec4f(
-    delta[first + j0],
-    delta[min(first + j0 + 1u, last)],
-    delta[min(first + j0 + 2u, last)],
-    delta[min(first + j0 + 3u, last)],
-  );
+// δ of the 4 units from `first` (those past the layer's units are not its own: callers leave them out).
+fn deltaBlock(first: u32) -> vec4f {
+  return vec4f(delta[first], delta[first + 1u], delta[first + 2u], delta[first + 3u]);
 }
 
-// Four weights of layer rows j0 … j0 + 3 (the last row repeated past `units`) at column i.
-fn weightColumn(shape: vec4u, j0: u32, i: u32) -> vec4f {
-  let last = shape.y - 1u;
-  let column = shape.w + i;
-  return vec4f(
-    loadWeight(column + j0 * shape.x),
-    loadWeight(column + min(j0 + 1u, last) * shape.x),
-    loadWeight(column + min(j0 + 2u, last) * shape.x),
-    loadWeight(column + min(j0 + 3u, last) * shape.x),
-  );
+// (biasOffset, unitOffset into z and δ, inputOffset into `activity`, 0) of the layer of row `shape`: from
+// that row alone, as another row read at a run-time index is 4 more gathers on CPU adapters. The layers'
+// units follow the example row in `activity`, so layer l's inputs (layer l − 1's outputs) end where its
+// own outputs start.
+fn layerOffsets(shape: vec4u) -> vec4u {
+  return vec4u(shape.w + shape.x * shape.y, shape.z, activityCount - unitCount + shape.z - shape.x, 0u);
 }
 
-// Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update.
+// Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update. Where
+// every layer does (narrowLayers), a constant: the other ways and the undeferred path are left out.
 fn takesAllUnits(units: u32) -> bool {
-  return units <= 4u && units * workgroupSize <= partialCount;
+  return narrowLayers | ((units <= 4u) & (units * workgroupSize <= partialCount));
 }
 
-// Layer 0 of a network where it takes all its units per input, over its columns i ≡ local: first, when
-// `update`, the update of the step before (its δ still in `delta`, its example still in `activity`), then,
-// when `forward`, this step's example from datasetInputs at `row` into `activity` and the partial sums of
-// the updated weights. Fusing the two reads each weight once per step.
-fn firstLayerColumns(local: u32, update: bool, forward: bool, row: u32, rates: Rates) -> vec4f {
-  let shape = network.layers[0];
+// The partial sums of a layer that takes all its units per input, over its columns i ≡ local (unit k's in
+// lane k). Layer 0 first, when `update`, applies the update of the step before (its δ still in `delta`,
+// its example still in `activity`), then, when `forward`, reads this step's example from datasetInputs at
+// `row` into `activity`: fusing the two reads each weight once per step. One loop for every layer, so that
+// its loads are compiled once.
+fn layerColumns(
+  l: u32,
+  shape: vec4u,
+  offsets: vec4u,
+  local: u32,
+  update: bool,
+  forward: bool,
+  row: u32,
+  rates: Rates,
+) -> vec4f {
   let inputs = shape.x;
-  let d = deltaBlock(network.offsets[0].y, shape.y, 0u);
+  let first = l == 0u;
+  // layer 0's units come first in δ: indices known when the kernel is compiled
+  let d = deltaBlock(0u);
   var sums = vec4f(0.0);
-  for (var i = local; i < inputs; i += workgroupSize) {
-    let previous = activity[i];
-    var x = 0.0;
-    if (forward) {
-      x = datasetInputs[row + i];
-      activity[i] = x;
-    }
-    var index = shape.w + i;
-    for (var k = 0u; k < shape.y; k++) {
-      var w = loadWeight(index);
-      if (update) {
-        w = updateParameter(index, w, d[k] * previous, true, rates);
+  // column `inputs` holds the biases, weights of an input that is always 1
+  for (var left = stridedCount(inputs + 1u, local, workgroupSize); left > 0u; left--) {
+    let i = local + (left - 1u) * workgroupSize;
+    let bias = i == inputs;
+    let previous = select(activity[offsets.z + i], 1.0, bias);
+    var x = previous;
+    if (first) {
+      x = select(0.0, 1.0, bias);
+      if (forward & !bias) {
+        x = datasetInputs[row + i];
+        activity[i] = x;
       }
-      sums[k] += w * x;
-      index += inputs;
+    }
+    var index = select(shape.w + i, offsets.x, bias);
+    let stride = select(inputs, 1u, bias);
+    let decays = !bias | rates.decayBiases;
+    for (var k = 0u; k < 4u; k++) {
+      if (k >= shape.y) {
+        break;
+      }
+      var w = loadWeight(index);
+      if (first & update) {
+        w = updateParameter(index, w, d[k] * previous, decays, rates);
+      }
+      // a select, not sums[k]: an index known only at run time would make `sums` memory, each access a
+      // gather on CPU adapters
+      sums += select(vec4f(0.0), vec4f(w * x), vec4u(k) == vec4u(0u, 1u, 2u, 3u));
+      index += stride;
     }
   }
   return sums;
@@ -210,64 +243,67 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
-  let offsets = network.offsets[l];
+  let offsets = layerOffsets(shape);
   // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
-    var sums = vec4f(0.0);
-    if (l == 0u) {
-      sums = firstLayerColumns(local, update, forward, row, rates);
-    } else {
-      for (var i = local; i < inputs; i += workgroupSize) {
-        sums += weightColumn(shape, 0u, i) * activity[offsets.z + i];
+    let sums = layerColumns(l, shape, offsets, local, update, forward, row, rates);
+    for (var k = 0u; k < 4u; k++) {
+      if (k >= units) {
+        break;
       }
-    }
-    for (var k = 0u; k < units; k++) {
       partials[k * workgroupSize + local] = sums[k];
     }
     workgroupBarrier();
-    for (var j = local; j < units; j += workgroupSize) {
-      var total = loadWeight(offsets.x + j);
-      if (l == 0u && update) {
-        total = updateParameter(offsets.x + j, total, delta[offsets.y + j], options.decayBiases != 0u, rates);
-      }
+    for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+      let j = local + (left - 1u) * workgroupSize;
+      var total = 0.0;
       for (var p = 0u; p < workgroupSize; p++) {
         total += partials[j * workgroupSize + p];
       }
       z[offsets.y + j] = total;
     }
-  } else if (units * 2u > workgroupSize) {
-    for (var j = local; j < units; j += workgroupSize) {
-      z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
-    }
-  } else {
-    let parts = workgroupSize / units;
-    let j = local % units;
-    let part = local / units;
-    var sum = 0.0;
-    if (part < parts) {
-      sum = partialDot(shape.w + j * inputs, offsets.z, part, inputs, parts);
-    }
-    partials[local] = sum;
-    workgroupBarrier();
-    if (local < units) {
-      var total = loadWeight(offsets.x + local);
-      for (var p = 0u; p < parts; p++) {
-        total += partials[p * units + local];
+  } else if (!narrowLayers) {
+    // a constant condition, unlike takesAllUnits(): the optimizer drops these ways before it inlines
+    if (units * 2u > workgroupSize) {
+      for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+        let j = local + (left - 1u) * workgroupSize;
+        z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
       }
-      z[offsets.y + local] = total;
+    } else {
+      let parts = workgroupSize / units;
+      let j = local % units;
+      let part = local / units;
+      var sum = 0.0;
+      if (part < parts) {
+        sum = partialDot(shape.w + j * inputs, offsets.z, part, inputs, parts);
+      }
+      partials[local] = sum;
+      workgroupBarrier();
+      if (local < units) {
+        var total = loadWeight(offsets.x + local);
+        for (var p = 0u; p < parts; p++) {
+          total += partials[p * units + local];
+        }
+        z[offsets.y + local] = total;
+      }
     }
   }
   // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
   let hidden = l + 1u < network.layerCount;
-  for (var j = local; j < units; j += workgroupSize) {
-    let scale = select(1.0, dropoutScale(l, step, j), hidden);
-    activity[offsets.z + inputs + j] = activate(shape.z, z[offsets.y + j]) * scale;
+  for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
+    let j = local + (left - 1u) * workgroupSize;
+    let zj = z[offsets.y + j];
+    var o = activate(outputActivation, zj);
+    if (hidden) {
+      o = activate(hiddenActivationOf(network.extras[l].x), zj) * dropoutScale(l, step, j);
+    }
+    activity[offsets.z + inputs + j] = o;
   }
   phaseBarrier();
 }
 
-// fused-output.wgsl's accessors of the outputs o.
+// fused-output.wgsl's accessors of the outputs o and the output layer's δ.
 fn outputAt(index: u32) -> f32 {
   return activity[index];
 }
@@ -276,66 +312,68 @@ fn setOutputAt(index: u32, value: f32) {
   activity[index] = value;
 }
 
+fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
+  delta[deltaBase + k] = value;
+}
+
 // Invocation 0: softmax, the loss, the class check and the output δ of one example.
 fn outputLayer(example: u32) -> Outcome {
-  let last = network.layerCount - 1u;
-  let units = network.layers[last].y;
-  let base = network.offsets[last].y;
-  let outputs = network.offsets[last].z + network.layers[last].x;
+  // the output layer's units are the last in z and δ, its outputs the last in `activity`
+  let units = outputCount;
+  let base = unitCount - units;
+  let outputs = activityCount - units;
   let targetBase = example * units;
-  let outcome = scoreOutputs(base, outputs, targetBase, units);
-  for (var k = 0u; k < units; k++) {
-    delta[base + k] = outputDelta(base, outputs, targetBase, k, outcome.targetSum);
-  }
-  return outcome;
+  return scoreOutputs(base, outputs, targetBase, units, base, 1.0);
 }
 
 // Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header). Rows go in
 // blocks of 4 so that δ_j of a block is loaded once per block, not once per weight.
 fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
   let shape = network.layers[l];
-  let offsets = network.offsets[l];
+  let offsets = layerOffsets(shape);
   let inputs = shape.x;
   let units = shape.y;
-  let below = network.offsets[l - min(l, 1u)].y;
+  // where the layer below starts in z and δ (for l > 0): its units are this layer's inputs
+  let below = offsets.y - inputs;
   for (var j0 = 0u; j0 < units; j0 += 4u) {
     let count = min(4u, units - j0);
-    let d = deltaBlock(offsets.y, units, j0);
-    for (var i = local; i < inputs; i += workgroupSize) {
-      let x = activity[offsets.z + i];
+    let d = deltaBlock(offsets.y + j0);
+    // column `inputs` holds the biases, weights of an input that is always 1
+    for (var left = stridedCount(inputs + 1u, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
+      let bias = i == inputs;
+      let x = select(activity[offsets.z + i], 1.0, bias);
+      let decays = !bias | rates.decayBiases;
+      var index = select(shape.w + j0 * inputs + i, offsets.x + j0, bias);
+      let stride = select(inputs, 1u, bias);
       var sum = 0.0;
-      for (var k = 0u; k < count; k++) {
-        let index = shape.w + (j0 + k) * inputs + i;
+      for (var k = 0u; k < 4u; k++) {
+        if (k >= count) {
+          break;
+        }
         let w = loadWeight(index);
         sum += d[k] * w;
-        updateParameter(index, w, d[k] * x, true, rates);
+        updateParameter(index, w, d[k] * x, decays, rates);
+        index += stride;
       }
-      if (l > 0u) {
+      if ((l > 0u) & !bias) {
         delta[below + i] = select(delta[below + i], 0.0, j0 == 0u) + sum;
       }
     }
   }
   if (l > 0u) {
-    let activation = network.layers[l - 1u].z;
-    for (var i = local; i < inputs; i += workgroupSize) {
+    let activation = hiddenActivationOf(network.extras[l - 1u].x);
+    for (var left = stridedCount(inputs, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
-  }
-  updateBiases(l, local, rates);
-}
-
-fn updateBiases(l: u32, local: u32, rates: Rates) {
-  let offsets = network.offsets[l];
-  let biasesDecay = options.decayBiases != 0u;
-  for (var j = local; j < network.layers[l].y; j += workgroupSize) {
-    let index = offsets.x + j;
-    updateParameter(index, loadWeight(index), delta[offsets.y + j], biasesDecay, rates);
   }
 }
 
 fn loadExample(local: u32, example: u32) {
   let inputs = network.layers[0].x;
-  for (var i = local; i < inputs; i += workgroupSize) {
+  for (var left = stridedCount(inputs, local, workgroupSize); left > 0u; left--) {
+    let i = local + (left - 1u) * workgroupSize;
     activity[i] = datasetInputs[example * inputs + i];
   }
 }
@@ -343,12 +381,14 @@ fn loadExample(local: u32, example: u32) {
 @compute @workgroup_size(workgroupSize)
 fn train(@builtin(local_invocation_index) local: u32) {
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       weightMemory[i] = parameters[i];
     }
   }
   if (slotsInWorkgroup) {
-    for (var i = local; i < workgroupSlotCount; i += workgroupSize) {
+    for (var left = stridedCount(workgroupSlotCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       slotMemory[i] = slots[i];
     }
   }
@@ -363,7 +403,8 @@ fn train(@builtin(local_invocation_index) local: u32) {
   var nonFinite = 0u;
   let inputs = network.layers[0].x;
   let deferred = takesAllUnits(network.layers[0].y);
-  if (!deferred) {
+  // !narrowLayers first: a constant, so that the optimizer drops the call before it inlines
+  if (!narrowLayers & !deferred) {
     loadExample(local, order.examples[firstCursor]);
   }
   workgroupBarrier();
@@ -374,12 +415,16 @@ fn train(@builtin(local_invocation_index) local: u32) {
   let lowest = select(0u, 1u, deferred);
   for (var s = 0u; s <= steps; s++) {
     let last = s == steps;
-    if (last && !deferred) {
+    if (last & !deferred) {
       break;
     }
     let example = order.examples[firstCursor + min(s, steps - 1u)];
     let step = firstStep + s;
-    for (var l = 0u; l < select(layerCount, 1u, last); l++) {
+    // to the table's 8 rows: a constant bound (see the header)
+    for (var l = 0u; l < 8u; l++) {
+      if (l >= select(layerCount, 1u, last)) {
+        break;
+      }
       forwardLayer(l, local, step, s > 0u, !last, example * inputs, rates);
     }
     if (last) {
@@ -398,19 +443,21 @@ fn train(@builtin(local_invocation_index) local: u32) {
     rates = stepRates(rates, step);
     for (var l = layerCount; l > lowest; l--) {
       backwardLayer(l - 1u, local, step, rates);
-      if (l == 1u && s + 1u < steps) {
+      if (!narrowLayers & (l == 1u) & (s + 1u < steps)) {
         loadExample(local, order.examples[firstCursor + s + 1u]);
       }
       phaseBarrier();
     }
   }
   if (weightsInWorkgroup) {
-    for (var i = local; i < parameterCount; i += workgroupSize) {
+    for (var left = stridedCount(parameterCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       parameters[i] = weightMemory[i];
     }
   }
   if (slotsInWorkgroup) {
-    for (var i = local; i < workgroupSlotCount; i += workgroupSize) {
+    for (var left = stridedCount(workgroupSlotCount, local, workgroupSize); left > 0u; left--) {
+      let i = local + (left - 1u) * workgroupSize;
       slots[i] = slotMemory[i];
     }
   }

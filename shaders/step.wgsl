@@ -42,3 +42,10 @@ struct Order {
 fn batchRows(cursor: u32, batchSize: u32, count: u32) -> u32 {
   return min(batchSize, count - cursor * batchSize);
 }
+
+// How many of first, first + stride, … are below count. The fused kernels loop over them counting down to
+// 0 (visiting them from the last): Tint guards every loop but those that step by 1 to a constant with a
+// 64-bit counter, branches SwiftShader compiles slowly (docs/webgpu-design.md "Pipeline compilation").
+fn stridedCount(count: u32, first: u32, stride: u32) -> u32 {
+  return select(0u, (count - first + stride - 1u) / stride, first < count);
+}

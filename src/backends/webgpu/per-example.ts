@@ -19,6 +19,8 @@ export const maxStepsPerDispatch = 256;
 const maxLayers = 8;
 /** Floats of per-example.wgsl's `partials` per invocation when they fit: layers of ≤ 4 units need 4. */
 const widePartials = 4;
+/** fused-output.wgsl's hiddenActivation for hidden layers of different activations (or none). */
+const mixedActivations = 6;
 /** Invocations of the one workgroup on a GPU. */
 const gpuWorkgroupSize = 64;
 
@@ -144,6 +146,10 @@ export function perExampleKernelFor(
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
       slotsInWorkgroup: layout.slotsInWorkgroup,
       workgroupSlotCount: layout.slotsInWorkgroup ? parameters * slots : 1,
+      // every layer takes all its units per input (per-example.wgsl takesAllUnits)
+      narrowLayers: spec.layers.every(
+        (layer) => layer.units <= widePartials && layer.units * layout.workgroupSize <= layout.partialCount,
+      ),
       ...sharedConstants(spec, optimizer, dropout),
     },
   };
@@ -151,14 +157,16 @@ export function perExampleKernelFor(
 
 /**
  * The overrides both fused kernels share: fused-update.wgsl's (the optimizer), fused-output.wgsl's (the
- * loss and the output layer's activation) and `dropout` (whether a hidden layer drops units): constants,
- * so that the pipeline holds only the code the network and the fit use (SwiftShader compiles every branch).
+ * loss, the output layer's activation and the hidden layers' when they all have the one) and `dropout`
+ * (whether a hidden layer drops units): constants, so that the pipeline holds only the code the network
+ * and the fit use (SwiftShader compiles every branch).
  */
 export function sharedConstants(
   spec: NetworkSpec,
   optimizer: OptimizerSpec,
   dropout: boolean,
 ): Record<string, number | boolean> {
+  const hidden = new Set(spec.layers.slice(0, -1).map((layer) => activationCodes[layer.activation]));
   return {
     dropout,
     optimizer: optimizer.kind === 'sgd' ? 0 : 1,
@@ -166,6 +174,8 @@ export function sharedConstants(
     decoupledDecay: optimizer.kind === 'adamw',
     loss: lossCodes[spec.loss],
     outputActivation: activationCodes[spec.layers[spec.layers.length - 1].activation],
+    outputCount: spec.layers[spec.layers.length - 1].units,
+    hiddenActivation: hidden.size === 1 ? [...hidden][0] : mixedActivations,
   };
 }
 
@@ -192,19 +202,19 @@ export class FusedTrainer {
     this.parameterBytes = parameters * 4;
     this.packedParameters = memory.storage('packed parameters', parameters * 4);
     this.packedSlots = memory.storage('packed optimizer slots', parameters * this.slotCount * 4);
+    // The kernels derive the bias and input offsets from these (their biases follow their weights; a
+    // layer's inputs are the outputs of the one below, stored before its own), so that one row per layer
+    // holds what both passes read.
     const layers: number[] = [];
-    const offsets: number[] = [];
+    const extras: number[] = [];
     let weightOffset = 0;
     let unitOffset = 0;
-    let inputOffset = 0;
     let blockOffset = 0;
     for (const layer of net.layers) {
-      const biasOffset = weightOffset + layer.units * layer.inputs;
-      layers.push(layer.inputs, layer.units, activationCodes[layer.activation], weightOffset);
-      offsets.push(biasOffset, unitOffset, inputOffset, blockOffset);
-      weightOffset = biasOffset + layer.units;
+      layers.push(layer.inputs, layer.units, unitOffset, weightOffset);
+      extras.push(activationCodes[layer.activation], blockOffset, 0, 0);
+      weightOffset += (layer.inputs + 1) * layer.units;
       unitOffset += layer.units;
-      inputOffset += layer.inputs;
       blockOffset += Math.ceil(layer.units / 4);
     }
     this.table = memory.uniform(
@@ -212,7 +222,7 @@ export class FusedTrainer {
       encodeUniform(kernel.family, 'network', {
         layerCount: net.layers.length,
         layers,
-        offsets,
+        extras,
       }),
     );
     // Entry k holds k + 1: a dispatch of n steps binds offset (n − 1)·stride, so no step count is uploaded.
