@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MlpError } from '../src/errors.js';
 import type { NetworkSpec } from '../src/model/spec.js';
+import { rejection } from './helpers/errors.js';
 import { testDevice } from './helpers/gpu.js';
 
 const spec: NetworkSpec = {
@@ -71,16 +72,6 @@ function expectClose(got: Float32Array, expected: Float32Array): void {
   expect(got.length).toBe(expected.length);
   const worst = got.reduce((most, value, i) => Math.max(most, Math.abs(value - expected[i])), 0);
   expect(worst).toBeLessThan(1e-6);
-}
-
-async function rejection(work: () => unknown): Promise<MlpError> {
-  try {
-    await work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MlpError);
-    return error as MlpError;
-  }
-  throw new Error('expected an MlpError, got none');
 }
 
 /** What `call` throws once WebGPU has reported an earlier call's error: tries for up to 5 s. */

@@ -6,16 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRun } from '../../src/cli/run-folder.js';
-import { MlpError } from '../../src/errors.js';
-
-async function rejection(promise: Promise<unknown>): Promise<MlpError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MlpError);
-  return error as MlpError;
-}
+import { rejection } from '../helpers/errors.js';
 
 describe('loadRun', () => {
   it.each(['run.json', 'model.json'])(
@@ -27,7 +18,7 @@ describe('loadRun', () => {
         else writeFileSync(join(folder, name), '{}');
       }
       const started = performance.now();
-      const error = await rejection(loadRun(folder, 'cpu'));
+      const error = await rejection(() => loadRun(folder, 'cpu'));
       expect(performance.now() - started).toBeLessThan(2000);
       expect(error.code).toBe('invalid-file');
       expect(error.message).toContain(join(folder, linked));

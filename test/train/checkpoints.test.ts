@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
-import { MlpError } from '../../src/errors.js';
 import type { SavedModel } from '../../src/io/model-file.js';
 import type { NetworkSpec } from '../../src/model/spec.js';
 import { Network } from '../../src/network.js';
 import { readCheckpoint, writeCheckpointFile } from '../../src/node-checkpoints.js';
 import type { FitOptions } from '../../src/train/options.js';
+import { rejection } from '../helpers/errors.js';
 import { injectFault } from '../helpers/fault-injection.mjs';
 
 const spec: NetworkSpec = {
@@ -48,16 +48,6 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** The MlpError `promise` rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<MlpError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MlpError);
-  return error as MlpError;
-}
-
 /** Fits a new network with checkpoints to `path`; returns it and the epochs whose end was reached. */
 async function fitWithCheckpoints(extra: FitOptions) {
   const net = cpu.createNetwork(spec);
@@ -76,7 +66,7 @@ describe('before the first epoch', () => {
   it('refuses checkpointPath or onCheckpoint without checkpointEvery: nothing would be saved', async () => {
     const net = cpu.createNetwork(spec);
     for (const extra of [{ checkpointPath: path }, { onCheckpoint: () => undefined }]) {
-      const error = await rejection(net.fit(data, { ...options, ...extra }));
+      const error = await rejection(() => net.fit(data, { ...options, ...extra }));
       expect(error.code).toBe('invalid-argument');
       expect(error.message).toMatch(/give checkpointEvery too/);
     }
@@ -88,7 +78,7 @@ describe('before the first epoch', () => {
     const { net, epochsEnded, fit } = await fitWithCheckpoints({
       checkpointPath: join(folder, 'missing', 'checkpoint.json'),
     });
-    const error = await rejection(fit);
+    const error = await rejection(() => fit);
     expect(error.code).toBe('invalid-argument');
     expect(error.message).toContain(`its folder ${join(folder, 'missing')} does not exist`);
     expect(epochsEnded).toEqual([]);
@@ -100,7 +90,7 @@ describe('before the first epoch', () => {
     const undo = injectFault({ fault: 'read-only', matches: path });
     try {
       const { net, epochsEnded, fit } = await fitWithCheckpoints({});
-      const error = await rejection(fit);
+      const error = await rejection(() => fit);
       expect(error.code).toBe('io-error');
       expect(error.message).toMatch(/cannot write there \(EROFS\)/);
       expect(epochsEnded).toEqual([]);
@@ -130,7 +120,7 @@ describe('writing', () => {
     const undo = injectFault({ fault: 'disk-full', matches: path, after: 2 }); // the probe, then epoch 2
     try {
       const { net, epochsEnded, fit } = await fitWithCheckpoints({ epochs: 6 });
-      const error = await rejection(fit);
+      const error = await rejection(() => fit);
       expect(error.code).toBe('io-error');
       expect(error.message).toContain(`checkpoint ${path}: cannot write (the disk is full)`);
       expect(epochsEnded).toEqual([1, 2, 3, 4]);
@@ -222,7 +212,7 @@ describe('readCheckpoint', () => {
   });
 
   it('both damaged, or none there: invalid-file naming both', async () => {
-    const error = await rejection(readCheckpoint(join(folder, 'none.json')));
+    const error = await rejection(() => readCheckpoint(join(folder, 'none.json')));
     expect(error.code).toBe('invalid-file');
     expect(error.message).toContain(`${join(folder, 'none.json')}: does not exist`);
     expect(error.message).toContain(`${join(folder, 'none.json')}.previous: does not exist`);
@@ -257,7 +247,7 @@ describe('checkpointEvery: { seconds }', () => {
   it('is checked like the other options', async () => {
     const net = cpu.createNetwork(spec);
     for (const checkpointEvery of [{ seconds: 0 }, { seconds: -1 }, { minutes: 1 }, 'often']) {
-      const error = await rejection(
+      const error = await rejection(() =>
         net.fit(data, { ...options, checkpointEvery, onCheckpoint: () => {} } as unknown as FitOptions),
       );
       expect(error.code).toBe('invalid-argument');
