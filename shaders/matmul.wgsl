@@ -110,7 +110,8 @@ var<private> batchRowCount: u32;
 struct Block {
   // products[2·i + h][c] = C(row0 + i, column0 + 4·h + c)
   products: array<vec4f, 16>,
-  // leftSums[i / 4][i % 4] = Σ_k A(row0 + i, k): the bias gradient's column sums of δ, for free
+  // leftSums[i / 4][i % 4] = Σ_k A(row0 + i, k): the bias gradient's column sums of δ, for free (the direct
+  // feed fills it for the weight products only, the only ones that read it)
   leftSums: array<vec4f, 2>,
 }
 
@@ -345,10 +346,9 @@ fn rightLineStart(n: u32) -> u32 {
   return select(0u, n * shape.rightColumnStride / 4u, n < shape.columns);
 }
 
-// Four of B's lines at depths k…k+3 as a 4 × 4 matrix, column i line i's (starts: the lines' starts in
-// vectors). A's are read by leftLines (matmul-lines.wgsl), which a subgroup may share.
-fn rightLinesAt(starts: vec4u, k: u32) -> mat4x4f {
-  let v = k / 4u;
+// B's four lines starting at `starts` (in vectors; B contiguous along depth) at vector v: column i is line
+// i's four depths. A's are read by leftLines (matmul-lines.wgsl), which a subgroup may share.
+fn rightLines(starts: vec4u, v: u32) -> mat4x4f {
   return mat4x4f(right[starts.x + v], right[starts.y + v], right[starts.z + v], right[starts.w + v]);
 }
 
@@ -402,26 +402,26 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
   if (gather == GATHER_RIGHT_DEPTH) {
     depthEnd = min(depthEnd, batchRowCount);
   }
-  let leftStarts0 = vec4u(leftLineStart(row0), leftLineStart(row0 + 1u), leftLineStart(row0 + 2u), leftLineStart(row0 + 3u));
-  let leftStarts1 = vec4u(leftLineStart(row0 + 4u), leftLineStart(row0 + 5u), leftLineStart(row0 + 6u), leftLineStart(row0 + 7u));
-  let rightStarts0 = vec4u(rightLineStart(column0), rightLineStart(column0 + 1u), rightLineStart(column0 + 2u), rightLineStart(column0 + 3u));
-  let rightStarts1 = vec4u(rightLineStart(column0 + 4u), rightLineStart(column0 + 5u), rightLineStart(column0 + 6u), rightLineStart(column0 + 7u));
+  // B contiguous along columns (hiddenDelta, the weight products): where its two column vectors start.
+  let rightFirst0 = rightColumnsFirst(column0);
+  let rightFirst1 = rightColumnsFirst(column0 + 4u);
+  // The line, or the depth, this invocation reads for its subgroup (matmul-lines-subgroup.wgsl).
+  let lane = local.x % 4u;
   // c[r][h] column i is C(row0 + 4r + i, column0 + 4h…4h+3).
   var c00 = mat4x4f();
   var c10 = mat4x4f();
   var c01 = mat4x4f();
   var c11 = mat4x4f();
+  // Σ_k A(row0 + i, k), for the weight products' bias gradients (forward and hiddenDelta never read it).
   var sums0 = vec4f();
   var sums1 = vec4f();
-  let leftFirst0 = leftRowsFirst(row0);
-  let leftFirst1 = leftRowsFirst(row0 + 4u);
-  let rightFirst0 = rightColumnsFirst(column0);
-  let rightFirst1 = rightColumnsFirst(column0 + 4u);
-  // The line, or the depth, this invocation reads for its subgroup (matmul-lines-subgroup.wgsl).
-  let lane = local.x % 4u;
-  let ownStart0 = leftStarts0[lane];
-  let ownStart1 = leftStarts1[lane];
   if (alongDepthLeft) {
+    let leftStarts0 = vec4u(leftLineStart(row0), leftLineStart(row0 + 1u), leftLineStart(row0 + 2u), leftLineStart(row0 + 3u));
+    let leftStarts1 = vec4u(leftLineStart(row0 + 4u), leftLineStart(row0 + 5u), leftLineStart(row0 + 6u), leftLineStart(row0 + 7u));
+    let ownStart0 = leftStarts0[lane];
+    let ownStart1 = leftStarts1[lane];
+    let rightStarts0 = vec4u(rightLineStart(column0), rightLineStart(column0 + 1u), rightLineStart(column0 + 2u), rightLineStart(column0 + 3u));
+    let rightStarts1 = vec4u(rightLineStart(column0 + 4u), rightLineStart(column0 + 5u), rightLineStart(column0 + 6u), rightLineStart(column0 + 7u));
     for (var k = 0u; k < depthEnd; k += 4u) {
       // rows[r] column i: A(row0 + 4r + i, k…k+3)
       let rows0 = leftLines(leftStarts0, ownStart0, k / 4u);
@@ -429,8 +429,8 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
       var b0: mat4x4f;
       var b1: mat4x4f;
       if (alongDepthRight) {
-        b0 = transpose(rightLinesAt(rightStarts0, k));
-        b1 = transpose(rightLinesAt(rightStarts1, k));
+        b0 = transpose(rightLines(rightStarts0, k / 4u));
+        b1 = transpose(rightLines(rightStarts1, k / 4u));
       } else {
         let b = rightDepths(k, rightFirst0, rightFirst1);
         b0 = b[0];
@@ -441,12 +441,12 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
       c10 += b1 * rows0;
       c01 += b0 * rows1;
       c11 += b1 * rows1;
-      sums0 += transpose(rows0) * vec4f(1.0);
-      sums1 += transpose(rows1) * vec4f(1.0);
     }
   } else {
     // The weight products: A along rows, B along columns. Four depths per iteration while they last (a
     // quarter of the loop's overhead), then one at a time: the depth, the batch, need not be a multiple of 4.
+    let leftFirst0 = leftRowsFirst(row0);
+    let leftFirst1 = leftRowsFirst(row0 + 4u);
     var k = 0u;
     for (; k + 4u <= depthEnd; k += 4u) {
       // a[r] column kk: A(row0 + 4r…4r+3, k + kk); b[h] column kk: B(k + kk, column0 + 4h…4h+3)

@@ -74,9 +74,9 @@ export const matmulBlock = 8;
 /** Tile edge of matmul.wgsl at its default 8 × 8 grid of invocations: a workgroup computes 64 × 64 outputs. */
 export const matmulTile = 8 * matmulBlock;
 
-function matmulFamily(linesLibrary: string, linesFile: string) {
+function matmulFamily(file: string, linesLibrary: string) {
   return family({
-    file: linesFile === 'matmul-lines.wgsl' ? 'matmul.wgsl' : `matmul.wgsl with ${linesFile}`,
+    file,
     // matmul-lines-subgroup.wgsl's `enable` must come first in the module
     libraries: [linesLibrary, activationWgsl, randomWgsl, stepWgsl, updateWgsl],
     main: matmulWgsl,
@@ -111,9 +111,12 @@ function matmulFamily(linesLibrary: string, linesFile: string) {
   });
 }
 
-export const matmulKernel = matmulFamily(matmulLinesWgsl, 'matmul-lines.wgsl');
+export const matmulKernel = matmulFamily('matmul.wgsl', matmulLinesWgsl);
 /** matmul.wgsl with A's lines shared by each subgroup's lanes (the "subgroup" feed, matmul-feed.ts). */
-export const matmulSubgroupKernel = matmulFamily(matmulLinesSubgroupWgsl, 'matmul-lines-subgroup.wgsl');
+export const matmulSubgroupKernel = matmulFamily(
+  'matmul.wgsl with matmul-lines-subgroup.wgsl',
+  matmulLinesSubgroupWgsl,
+);
 
 export const weightUpdateKernel = family({
   file: 'weight-update.wgsl',

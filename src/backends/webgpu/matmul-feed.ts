@@ -59,9 +59,7 @@ export function matmulFamilyOf(feed: MatmulFeed): typeof matmulKernel {
  * invocations, as on SwiftShader (each the 4 lanes of a SIMD register).
  */
 export function subgroupsOfFour(device: GPUDevice): boolean {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo as
-    | (GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number })
-    | undefined;
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   return device.features.has('subgroups') && info?.subgroupMinSize === 4 && info?.subgroupMaxSize === 4;
 }
 
