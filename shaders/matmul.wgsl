@@ -47,7 +47,8 @@
 //     where a workgroup runs on one thread, a barrier switches between all its subgroups, and big
 //     workgroup arrays cost seconds of compilation; there this measured 2× the staged kernel's speed.
 //     A's lines are read by matmul-lines.wgsl, or, on adapters with 4-wide subgroups, shared by each
-//     subgroup's lanes (matmul-lines-subgroup.wgsl: the "subgroup" feed).
+//     subgroup's lanes (matmul-lines-subgroup.wgsl: the "subgroup" feed). Layouts without vec4 loads are
+//     read one depth and one element at a time (elementProduct), never staged.
 //   Out-of-range elements load as 0 (staged) or are read from the first line and not stored (direct), so
 //   every size is correct (1, 3, 17, 63, 65, …), not only multiples of the tile.
 
@@ -369,11 +370,15 @@ fn rightColumnsFirst(n: u32) -> u32 {
 }
 
 fn rightDepthAt(k: u32) -> u32 {
-  var row = k;
+  return rightDepthRow(k) * (shape.rightDepthStride / 4u);
+}
+
+// The row of `right` B's depth k is read from (k inside the matrix and, gathered, inside the batch).
+fn rightDepthRow(k: u32) -> u32 {
   if (gather == GATHER_RIGHT_DEPTH) {
-    row = order.examples[batchFirst + k];
+    return order.examples[batchFirst + k];
   }
-  return row * (shape.rightDepthStride / 4u);
+  return k;
 }
 
 // B(k…k+3, columns) as a 4 × 4 matrix, column kk depth k + kk's (B contiguous along columns; `first` from
@@ -393,8 +398,8 @@ fn outerProduct(b: vec4f, a: vec4f) -> mat4x4f {
 
 // The invocation's 8 × 8 block of C read straight from storage, as 4 × 4 matrices: a[h] holds A's rows
 // 4h…4h+3 and b[h] B's columns 4h…4h+3 at four depths, column kk of each one depth (an operand contiguous
-// along depth is loaded as lines and transposed: free in registers). vectorLoads only (the caller stages
-// every other layout).
+// along depth is loaded as lines and transposed: free in registers). vectorLoads only (elementProduct
+// takes every other layout).
 fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRight: bool) -> Block {
   let row0 = group.y * tileRows + local.y * BLOCK;
   let column0 = group.x * tileColumns + local.x * BLOCK;
@@ -485,13 +490,83 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
   );
 }
 
+// The direct feed for layouts that do not allow vec4 loads (a depth, a layer's inputs or units, that is
+// not a multiple of 4): one depth at a time, A's 8 rows and B's 8 columns read element by element. On a CPU
+// adapter that costs about what vec4 loads do (each is four gathers there) and needs no workgroup memory,
+// whose zeroing makes a staged pipeline slow to compile in a browser.
+fn elementProduct(local: vec3u, group: vec3u) -> Block {
+  let row0 = group.y * tileRows + local.y * BLOCK;
+  let column0 = group.x * tileColumns + local.x * BLOCK;
+  var depthEnd = shape.depth;
+  if (gather == GATHER_RIGHT_DEPTH) {
+    depthEnd = min(depthEnd, batchRowCount);
+  }
+  let leftStarts0 = vec4u(leftElementStart(row0), leftElementStart(row0 + 1u), leftElementStart(row0 + 2u), leftElementStart(row0 + 3u));
+  let leftStarts1 = vec4u(leftElementStart(row0 + 4u), leftElementStart(row0 + 5u), leftElementStart(row0 + 6u), leftElementStart(row0 + 7u));
+  let rightStarts0 = vec4u(rightElementStart(column0), rightElementStart(column0 + 1u), rightElementStart(column0 + 2u), rightElementStart(column0 + 3u));
+  let rightStarts1 = vec4u(rightElementStart(column0 + 4u), rightElementStart(column0 + 5u), rightElementStart(column0 + 6u), rightElementStart(column0 + 7u));
+  // c[h][r] column i is C(row0 + 4r + i, column0 + 4h…4h+3), as in directProduct.
+  var c00 = mat4x4f();
+  var c10 = mat4x4f();
+  var c01 = mat4x4f();
+  var c11 = mat4x4f();
+  var sums0 = vec4f();
+  var sums1 = vec4f();
+  for (var k = 0u; k < depthEnd; k++) {
+    let leftDepth = k * shape.leftDepthStride;
+    let rightDepth = rightDepthRow(k) * shape.rightDepthStride;
+    let a0 = leftElements(leftStarts0 + leftDepth);
+    let a1 = leftElements(leftStarts1 + leftDepth);
+    let b0 = rightElements(rightStarts0 + rightDepth);
+    let b1 = rightElements(rightStarts1 + rightDepth);
+    c00 += outerProduct(b0, a0);
+    c10 += outerProduct(b1, a0);
+    c01 += outerProduct(b0, a1);
+    c11 += outerProduct(b1, a1);
+    sums0 += a0;
+    sums1 += a1;
+  }
+  return Block(
+    array<vec4f, 16>(
+      c00[0], c10[0], c00[1], c10[1], c00[2], c10[2], c00[3], c10[3],
+      c01[0], c11[0], c01[1], c11[1], c01[2], c11[2], c01[3], c11[3],
+    ),
+    array<vec4f, 2>(sums0, sums1),
+  );
+}
+
+// Where A's row m starts in `left`, in elements (rows past the matrix or the batch read as row 0).
+fn leftElementStart(m: u32) -> u32 {
+  let row = leftRow(m);
+  return select(0u, row * shape.leftRowStride, (m < shape.rows) & (row != NO_ROW));
+}
+
+// Where B's column n starts in `right`, in elements (columns past the matrix read as column 0).
+fn rightElementStart(n: u32) -> u32 {
+  return select(0u, n * shape.rightColumnStride, n < shape.columns);
+}
+
+// The elements of `left` and `right` at four indices (both bound as vec4 arrays).
+fn leftElements(at: vec4u) -> vec4f {
+  return vec4f(left[at.x / 4u][at.x % 4u], left[at.y / 4u][at.y % 4u], left[at.z / 4u][at.z % 4u], left[at.w / 4u][at.w % 4u]);
+}
+
+fn rightElements(at: vec4u) -> vec4f {
+  return vec4f(right[at.x / 4u][at.x % 4u], right[at.y / 4u][at.y % 4u], right[at.z / 4u][at.z % 4u], right[at.w / 4u][at.w % 4u]);
+}
+
 // The invocation's 8 × 8 block of C, and its rows' sums of A.
 fn blockProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRight: bool) -> Block {
   findBatch();
   if (staged) {
     return tileProduct(local, group);
   }
-  let direct = directProduct(local, group, alongDepthLeft, alongDepthRight);
+  var direct: Block;
+  if (vectorLoads) {
+    direct = directProduct(local, group, alongDepthLeft, alongDepthRight);
+  } else {
+    direct = elementProduct(local, group);
+  }
   if (gather != GATHER_LEFT_ROWS) {
     return direct;
   }

@@ -33,6 +33,7 @@ import { checkKeys, checkPositiveInteger, invalid, isRecord, type ValidatedSpec 
 import {
   checkFitExamples,
   type FitHistory,
+  fitCounts,
   holdBest,
   placeExamples,
   readBest,
@@ -113,11 +114,12 @@ export class Network {
 
   /**
    * Compiles, in the background, the GPU programs that fit() with these options will run (they depend on the
-   * batch size and the optimizer), and resolves when they are ready, so that the first fit starts training
+   * batch size and the optimizer; with `validation` or `validationSplit`, also the evaluation of the held-out
+   * examples after each epoch), and resolves when they are ready, so that the first fit starts training
    * at once; call it right after createNetwork with the options you will give fit, to compile while data
-   * loads or to tell the user what is happening. `examples`: how many examples that fit trains on, which
-   * matters only when the batch size exceeds it (a batch of the whole data set or more is the whole data
-   * set). Optional: fit compiles what is missing itself, and on webgpu createNetwork starts what a fit
+   * loads or to tell the user what is happening. `examples`: how many examples that fit is given, which
+   * matters when the batch size exceeds it (a batch of the whole data set or more is the whole data
+   * set) and for validationSplit (the held-out count). Optional: fit compiles what is missing itself, and on webgpu createNetwork starts what a fit
    * with the default options runs (batch size 1, sgd) as soon as the program yields, unless a fit or ready
    * came first, so `ready()` without options then only waits for it. Nothing to do on the CPU backend. A program that does not compile rejects with
    * MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
@@ -130,8 +132,8 @@ export class Network {
   }
 
   /**
-   * Starts compiling what fit(data, options) runs and returns the wait for it; the placeholder data set
-   * (its shapes are what matter) is freed at once, since prepare records synchronously.
+   * Starts compiling what fit(data, options) runs and returns the wait for it; the placeholder data sets
+   * (their shapes are what matter) are freed at once, since prepare records synchronously.
    */
   private startCompiling(options?: FitOptions, examples?: number): Promise<void> {
     const { batchSize, optimizer, dropout } = resolveFitOptions(
@@ -139,15 +141,19 @@ export class Network {
       this.spec.layers.length - 1,
       this.training.optimizer,
     );
-    const probe = this.backendNetwork.placeholder(Math.min(batchSize, examples ?? batchSize));
+    const counts = fitCounts(this.training, options, examples);
+    const probe = this.backendNetwork.placeholder(Math.min(batchSize, counts.training ?? batchSize));
+    // endEpoch's evaluation of the validation examples, compiled with the step.
+    const evaluated = counts.validation && this.backendNetwork.placeholder(counts.validation);
     try {
-      return this.backendNetwork.prepare(probe, {
-        batchSize,
-        optimizer,
-        dropout: dropout.some((rate) => rate > 0),
-      });
+      return this.backendNetwork.prepare(
+        probe,
+        { batchSize, optimizer, dropout: dropout.some((rate) => rate > 0) },
+        evaluated || undefined,
+      );
     } finally {
       probe.dispose();
+      if (evaluated) evaluated.dispose();
     }
   }
 

@@ -249,6 +249,36 @@ function addMetrics(sum: Metrics, more: Metrics): void {
   sum.finite &&= more.finite;
 }
 
+/**
+ * How many examples fit(data, options) trains on and evaluates after each epoch, for data of `count`
+ * examples, split as runFit splits them: the shapes Network.ready() compiles for. A count not known (no
+ * `count`, or a validationSplit of an unknown count) is left undefined.
+ */
+export function fitCounts(
+  state: TrainingState,
+  options: FitOptions | undefined,
+  count: number | undefined,
+): { training?: number; validation?: number } {
+  const { spec, backend } = state;
+  const resolved = resolveFitOptions(options, spec.layers.length - 1, state.optimizer);
+  if (resolved.validationSplit !== undefined) {
+    if (count === undefined) return {};
+    const held = Math.round(count * resolved.validationSplit);
+    return held < 1 || held >= count ? { training: count } : { training: count - held, validation: held };
+  }
+  if (options?.validation === undefined) return { training: count };
+  const outputSize = spec.layers[spec.layers.length - 1].units;
+  const validation = checkFitExamples(
+    'validation',
+    options.validation,
+    spec.inputSize,
+    outputSize,
+    spec.loss,
+    backend,
+  );
+  return { training: count, validation: validation.count };
+}
+
 /** Trains `state.backend` on `data`: see FitOptions and README "Training". */
 export async function runFit(
   state: TrainingState,

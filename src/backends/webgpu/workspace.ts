@@ -49,18 +49,19 @@ interface DatasetKernels {
   update: Dispatch | undefined;
 }
 
-/** What only inference workspaces have: the buffers predict() and gradients() write, and their kernels. */
-interface InferenceKernels {
+/** What only inference workspaces have: the rows predict() and gradients() read. */
+interface InferenceRows {
   /** [capacity, inputSize] */
   inputs: GPUBuffer;
   /** [capacity, outputs] */
   targets: GPUBuffer;
-  /** layer 0's forward product on `inputs` */
-  forward: Dispatch;
+}
+
+/** gradients()' kernels after the forward pass. */
+interface GradientKernels {
+  loss: BoundKernel;
   /** from the output layer down: each layer's weight gradient and the δ of the layer below */
-  gradients: Dispatch[];
-  lossGradient: BoundKernel;
-  lossPredict: BoundKernel;
+  products: Dispatch[];
 }
 
 /**
@@ -80,7 +81,12 @@ export class Workspace {
   private readonly hiddenForward: Dispatch[];
   /** training: from the output layer down to layer 1, δ of the layer below, then the layer's update */
   private readonly updatePass: Dispatch[] = [];
-  private readonly inference: InferenceKernels | undefined;
+  private readonly inferenceRows: InferenceRows | undefined;
+  // An inference workspace's kernels for predict() and gradients(), bound when first recorded: binding a
+  // kernel starts its pipeline's compilation, which an evaluation (endEpoch's, say) must not pay for.
+  private inputForward: Dispatch | undefined;
+  private lossPredict: BoundKernel | undefined;
+  private gradientKernels: GradientKernels | undefined;
   private readonly perDataset = new Map<GpuDatasetBuffers, DatasetKernels>();
   private readonly lossShape: GPUBuffer;
   private readonly options: GPUBuffer;
@@ -97,7 +103,6 @@ export class Workspace {
     const { device } = memory;
     const { spec, layers } = net;
     this.options = optimizer ? net.trainingOptions : net.inferenceOptions;
-    const options = this.options;
     const outputSize = layers[layers.length - 1].units;
     // Refuse before allocating anything: the widest per-row buffer, and the matmul dispatch along rows.
     const widest = Math.max(spec.inputSize, ...layers.map((layer) => layer.units));
@@ -144,80 +149,53 @@ export class Workspace {
     this.hiddenForward = layers
       .slice(1)
       .map((_, i) => this.forward(i + 1, this.outputs[i], gatherCodes.none, net.noOrder));
-    const hiddenDelta = (l: number) => {
-      const layer = layers[l];
-      const below = layers[l - 1];
-      return this.matmul(
-        'hiddenDelta',
-        { activation: activationCodes[below.activation], gather: gatherCodes.none },
-        this.productShape({
-          rows: capacity,
-          columns: below.units,
-          depth: layer.units,
-          leftRowStride: layer.units,
-          leftDepthStride: 1,
-          rightDepthStride: below.units,
-          rightColumnStride: 1,
-          layer: l - 1,
-          biasOffset: 0,
-        }),
-        {
-          left: this.delta[l],
-          right: layer.parameters,
-          product: this.delta[l - 1],
-          zBelow: this.z[l - 1],
-          options,
-          control: net.control,
-          order: net.noOrder,
-        },
-      );
-    };
     const last = layers.length - 1;
     this.lossShape = this.shape(lossKernel, { units: outputSize, classes: net.classes });
     if (optimizer) {
       // δ_{l−1} reads W_l, so it comes before W_l's update.
       for (let l = last; l > 0; l--) {
         this.updatePass.push(
-          hiddenDelta(l),
+          this.hiddenDelta(l),
           this.weightUpdate(l, this.outputs[l - 1], gatherCodes.none, net.noOrder),
         );
       }
       return;
     }
-    const inputs = rowsBuffer('batch inputs', spec.inputSize);
-    const targets = rowsBuffer('batch targets', outputSize);
-    const gradients: Dispatch[] = [];
-    for (let l = last; l >= 0; l--) {
-      gradients.push(
-        this.matmul('weightGradient', { gather: gatherCodes.none }, this.layerShapes[l].weights, {
-          left: this.delta[l],
-          right: l === 0 ? inputs : this.outputs[l - 1],
-          gradient: layers[l].gradient,
-          options,
-          order: net.noOrder,
-        }),
-      );
-      if (l > 0) gradients.push(hiddenDelta(l));
-    }
-    const lossResources = {
-      shape: this.lossShape,
-      options,
-      z: this.z[last],
-      activated: this.outputs[last],
-      targets,
-      delta: this.delta[last],
-      metrics: net.evaluationMetrics,
-      confusion: net.confusion,
-      control: net.control,
+    this.inferenceRows = {
+      inputs: rowsBuffer('batch inputs', spec.inputSize),
+      targets: rowsBuffer('batch targets', outputSize),
     };
-    this.inference = {
-      inputs,
-      targets,
-      forward: this.forward(0, inputs, gatherCodes.none, net.noOrder),
-      gradients,
-      lossGradient: bindKernel(device, this.lossPipeline('gradient'), lossResources),
-      lossPredict: bindKernel(device, this.lossPipeline('predict'), lossResources),
-    };
+  }
+
+  /** δ of layer l − 1 from layer l's δ and weights. */
+  private hiddenDelta(l: number): Dispatch {
+    const { layers, control, noOrder } = this.net;
+    const layer = layers[l];
+    const below = layers[l - 1];
+    return this.matmul(
+      'hiddenDelta',
+      { activation: activationCodes[below.activation], gather: gatherCodes.none },
+      this.productShape({
+        rows: this.capacity,
+        columns: below.units,
+        depth: layer.units,
+        leftRowStride: layer.units,
+        leftDepthStride: 1,
+        rightDepthStride: below.units,
+        rightColumnStride: 1,
+        layer: l - 1,
+        biasOffset: 0,
+      }),
+      {
+        left: this.delta[l],
+        right: layer.parameters,
+        product: this.delta[l - 1],
+        zBelow: this.z[l - 1],
+        options: this.options,
+        control,
+        order: noOrder,
+      },
+    );
   }
 
   private shape(kernel: typeof matmulKernel | typeof lossKernel, values: UniformValues): GPUBuffer {
@@ -232,14 +210,14 @@ export class Workspace {
   }
 
   /**
-   * How matmul.wgsl feeds this product: as measured for the device (matmul-feed.ts), except that the direct
-   * feeds need vec4 loads (other layouts are staged) and the subgroup feed a grid 8 invocations wide (its
-   * lanes must compute blocks of the same rows; a narrowed grid is fed direct).
+   * How matmul.wgsl feeds this product: as measured for the device (matmul-feed.ts), except that the
+   * subgroup feed needs vec4 loads and a grid 8 invocations wide (its lanes must compute blocks of the same
+   * rows); other products of a subgroup device are fed direct (element by element without vec4 loads).
    */
   private feedOf(values: MatmulShape): MatmulFeed {
     const feed = matmulFeedOf(this.memory.device);
-    if (feed === 'staged' || !vectorLoadsFit(values)) return 'staged';
-    return feed === 'subgroup' && matmulGrid(values).workgroupColumns !== 8 ? 'direct' : feed;
+    if (feed !== 'subgroup') return feed;
+    return vectorLoadsFit(values) && matmulGrid(values).workgroupColumns === 8 ? 'subgroup' : 'direct';
   }
 
   /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows, fed as feedOf says. */
@@ -294,7 +272,8 @@ export class Workspace {
   private weightUpdate(l: number, input: GPUBuffer, gather: number, order: GPUBuffer): Dispatch {
     const layer = this.net.layers[l];
     if (!this.optimizer) throw new Error('weightUpdate: an inference workspace does not train');
-    const direct = this.feedOf(this.layerShapes[l].weights.values) !== 'staged';
+    const { values } = this.layerShapes[l].weights;
+    const direct = this.feedOf(values) !== 'staged' && vectorLoadsFit(values);
     if (weightUpdateKernelFor(layer, this.memory.device.adapterInfo, direct) === 'rows') {
       const shape = { units: layer.units, inputs: layer.inputs, rows: this.capacity };
       // One per layer, shared by the data sets' bindings of layer 0 (a data set's kernels come and go).
@@ -370,36 +349,77 @@ export class Workspace {
     this.perDataset.delete(dataset);
   }
 
-  /** The inference buffers and kernels; a training workspace has none. */
-  private inferenceKernels(): InferenceKernels {
-    if (!this.inference) throw new Error('a training workspace has no inference kernels');
-    return this.inference;
+  /** The inference rows; a training workspace has none. */
+  private rows(): InferenceRows {
+    if (!this.inferenceRows) throw new Error('a training workspace has no inference rows');
+    return this.inferenceRows;
   }
 
   /** Where predict() and gradients() write their rows: inputs [capacity, inputSize], targets [capacity, outputs]. */
   get inputs(): GPUBuffer {
-    return this.inferenceKernels().inputs;
+    return this.rows().inputs;
   }
 
   get targets(): GPUBuffer {
-    return this.inferenceKernels().targets;
+    return this.rows().targets;
+  }
+
+  /** The loss kernel's resources on the inference rows. */
+  private inferenceLoss(entry: 'gradient' | 'predict'): BoundKernel {
+    const last = this.net.layers.length - 1;
+    return bindKernel(this.memory.device, this.lossPipeline(entry), {
+      shape: this.lossShape,
+      options: this.options,
+      z: this.z[last],
+      activated: this.outputs[last],
+      targets: this.rows().targets,
+      delta: this.delta[last],
+      metrics: this.net.evaluationMetrics,
+      confusion: this.net.confusion,
+      control: this.net.control,
+    });
+  }
+
+  /** The forward pass on `inputs`. */
+  private recordInputForward(recorder: CommandRecorder): void {
+    this.inputForward ??= this.forward(0, this.rows().inputs, gatherCodes.none, this.net.noOrder);
+    for (const { bound, groups } of [this.inputForward, ...this.hiddenForward])
+      recorder.dispatch(bound, ...groups);
   }
 
   /** predict(): the forward pass on `inputs`, softmax rows normalised. */
   recordPredict(recorder: CommandRecorder): void {
-    const { forward, lossPredict } = this.inferenceKernels();
-    for (const { bound, groups } of [forward, ...this.hiddenForward]) recorder.dispatch(bound, ...groups);
+    this.recordInputForward(recorder);
     if (this.net.spec.layers[this.net.layers.length - 1].activation === 'softmax') {
-      recorder.dispatch(lossPredict, 1);
+      this.lossPredict ??= this.inferenceLoss('predict');
+      recorder.dispatch(this.lossPredict, 1);
     }
   }
 
   /** gradients(): forward pass on `inputs` and `targets`, δ, then every layer's gradient. */
   recordGradients(recorder: CommandRecorder): void {
-    const { forward, lossGradient, gradients } = this.inferenceKernels();
-    for (const { bound, groups } of [forward, ...this.hiddenForward]) recorder.dispatch(bound, ...groups);
-    recorder.dispatch(lossGradient, 1);
-    for (const { bound, groups } of gradients) recorder.dispatch(bound, ...groups);
+    this.recordInputForward(recorder);
+    this.gradientKernels ??= this.bindGradients();
+    recorder.dispatch(this.gradientKernels.loss, 1);
+    for (const { bound, groups } of this.gradientKernels.products) recorder.dispatch(bound, ...groups);
+  }
+
+  private bindGradients(): GradientKernels {
+    const { layers } = this.net;
+    const products: Dispatch[] = [];
+    for (let l = layers.length - 1; l >= 0; l--) {
+      products.push(
+        this.matmul('weightGradient', { gather: gatherCodes.none }, this.layerShapes[l].weights, {
+          left: this.delta[l],
+          right: l === 0 ? this.rows().inputs : this.outputs[l - 1],
+          gradient: layers[l].gradient,
+          options: this.options,
+          order: this.net.noOrder,
+        }),
+      );
+      if (l > 0) products.push(this.hiddenDelta(l));
+    }
+    return { loss: this.inferenceLoss('gradient'), products };
   }
 
   /** The forward pass on the data set's next batch (layers, loss with metrics): evaluate() and training. */
@@ -426,9 +446,9 @@ export class Workspace {
     for (const buffer of [...this.z, ...this.outputs, ...this.delta, ...this.shapes]) {
       this.memory.destroy(buffer);
     }
-    if (this.inference) {
-      this.memory.destroy(this.inference.inputs);
-      this.memory.destroy(this.inference.targets);
+    if (this.inferenceRows) {
+      this.memory.destroy(this.inferenceRows.inputs);
+      this.memory.destroy(this.inferenceRows.targets);
     }
     this.perDataset.clear();
   }

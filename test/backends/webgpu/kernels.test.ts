@@ -1,5 +1,5 @@
 // The matmul kernels at every awkward size (1, 3, 17, 63, 65, 130, 1000 in each role: rows, inputs, units),
-// through the smallest networks that isolate each one, against math.ts in float64.
+// through the smallest networks that isolate each one, against math.ts in float64, under each feed.
 // Tolerance: conformance.ts expectClose — |gpu − ref| ≤ 1e-4·(|ref| + max|ref|) per element.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,57 +48,81 @@ function randomData(spec: NetworkSpec, rows: number, seed: number) {
   return { params, x, t };
 }
 
-describe('matmul.wgsl forward: z = X·Wᵀ + b', () => {
-  for (const [rows, inputs, units] of shapes) {
-    it(`${rows} rows × ${inputs} inputs → ${units} units`, async () => {
-      const spec = linearNetwork([inputs, units]);
-      const { params, x } = randomData(spec, rows, rows + inputs);
-      const net = gpu.createNetwork(spec, params);
-      try {
-        expectClose(await net.predict(x, rows), forward(spec, params, x, rows).o[0], 'z');
-      } finally {
-        net.dispose();
-      }
-    });
-  }
-});
+// Every size under both ways of feeding the products that have no vec4 loads: staged (a GPU), and direct,
+// element by element (a CPU adapter's feed, direct or subgroup), which must compile its own pipelines.
+describe.each(['staged', 'direct'] as const)('matmul.wgsl at awkward sizes, fed %s', (feed) => {
+  let compiles: ReturnType<typeof recordCompiles>;
+  beforeAll(() => {
+    useMatmulFeed(gpu.device, feed);
+    compiles = recordCompiles(gpu.device);
+  });
+  afterAll(() => compiles.restore());
 
-describe('matmul.wgsl weightGradient: ∂E/∂W = δᵀ·X and ∂E/∂b = column sums of δ', () => {
-  for (const [rows, inputs, units] of shapes) {
-    it(`${rows} rows × ${inputs} inputs → ${units} units`, async () => {
-      const spec = linearNetwork([inputs, units]);
-      const { params, x, t } = randomData(spec, rows, 3 * rows + inputs);
-      const reference = backward(spec, params, forward(spec, params, x, rows), t);
-      const net = gpu.createNetwork(spec, params);
-      try {
-        const [gradient] = await net.gradients(x, t, rows);
-        expectClose(gradient.weights, reference[0].weights, 'dW');
-        expectClose(gradient.biases, reference[0].biases, 'db');
-      } finally {
-        net.dispose();
-      }
-    });
-  }
-});
+  describe('matmul.wgsl forward: z = X·Wᵀ + b', () => {
+    for (const [rows, inputs, units] of shapes) {
+      it(`${rows} rows × ${inputs} inputs → ${units} units`, async () => {
+        const spec = linearNetwork([inputs, units]);
+        const { params, x } = randomData(spec, rows, rows + inputs);
+        const net = gpu.createNetwork(spec, params);
+        try {
+          expectClose(await net.predict(x, rows), forward(spec, params, x, rows).o[0], 'z');
+        } finally {
+          net.dispose();
+        }
+      });
+    }
+  });
 
-describe('matmul.wgsl hiddenDelta: δ_l = (δ_{l+1}·W_{l+1}) ⊙ f′(z_l)', () => {
-  for (const [rows, inputs, hidden, units] of shapes) {
-    it(`${rows} rows, ${inputs} → ${hidden} → ${units}`, async () => {
-      const spec = linearNetwork([Math.min(inputs, 130), hidden, units]);
-      spec.layers[0] = { units: hidden, activation: 'tanh' };
-      const { params, x, t } = randomData(spec, rows, rows + hidden);
-      const reference = backward(spec, params, forward(spec, params, x, rows), t);
-      const net = gpu.createNetwork(spec, params);
-      try {
-        const gradients = await net.gradients(x, t, rows);
-        // layer 0's gradient is δ_0ᵀ·X, so it carries the hidden delta
-        expectClose(gradients[0].weights, reference[0].weights, 'dW_0');
-        expectClose(gradients[0].biases, reference[0].biases, 'δ_0 column sums');
-      } finally {
-        net.dispose();
-      }
-    });
-  }
+  describe('matmul.wgsl weightGradient: ∂E/∂W = δᵀ·X and ∂E/∂b = column sums of δ', () => {
+    for (const [rows, inputs, units] of shapes) {
+      it(`${rows} rows × ${inputs} inputs → ${units} units`, async () => {
+        const spec = linearNetwork([inputs, units]);
+        const { params, x, t } = randomData(spec, rows, 3 * rows + inputs);
+        const reference = backward(spec, params, forward(spec, params, x, rows), t);
+        const net = gpu.createNetwork(spec, params);
+        try {
+          const [gradient] = await net.gradients(x, t, rows);
+          expectClose(gradient.weights, reference[0].weights, 'dW');
+          expectClose(gradient.biases, reference[0].biases, 'db');
+        } finally {
+          net.dispose();
+        }
+      });
+    }
+  });
+
+  describe('matmul.wgsl hiddenDelta: δ_l = (δ_{l+1}·W_{l+1}) ⊙ f′(z_l)', () => {
+    for (const [rows, inputs, hidden, units] of shapes) {
+      it(`${rows} rows, ${inputs} → ${hidden} → ${units}`, async () => {
+        const spec = linearNetwork([Math.min(inputs, 130), hidden, units]);
+        spec.layers[0] = { units: hidden, activation: 'tanh' };
+        const { params, x, t } = randomData(spec, rows, rows + hidden);
+        const reference = backward(spec, params, forward(spec, params, x, rows), t);
+        const net = gpu.createNetwork(spec, params);
+        try {
+          const gradients = await net.gradients(x, t, rows);
+          // layer 0's gradient is δ_0ᵀ·X, so it carries the hidden delta
+          expectClose(gradients[0].weights, reference[0].weights, 'dW_0');
+          expectClose(gradients[0].biases, reference[0].biases, 'δ_0 column sums');
+        } finally {
+          net.dispose();
+        }
+      });
+    }
+  });
+
+  it(`compiled forward, hiddenDelta and weightGradient without vec4 loads, staged: ${feed === 'staged'}`, () => {
+    for (const entry of ['forward', 'hiddenDelta', 'weightGradient']) {
+      expect(
+        compiles.labels.some(
+          (label) =>
+            label.startsWith(`matmul.wgsl ${entry}:`) &&
+            label.includes('"vectorLoads":false') &&
+            label.includes(`"staged":${feed === 'staged'}`),
+        ),
+      ).toBe(true);
+    }
+  });
 });
 
 // Products whose layouts allow vec4 loads run on the feed measured for the adapter (matmul-feed.ts): every

@@ -17,8 +17,11 @@ import { testDevice } from '../../helpers/gpu.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-/** Counts pipeline creations on every device, by kind; `files` collects the shader file of each. */
-function countPipelines(files: Set<string> = new Set()) {
+/**
+ * Counts pipeline creations on every device, by kind; `files` collects the shader file of each, `labels`
+ * each pipeline's label (file, entry point, constants).
+ */
+function countPipelines(files: Set<string> = new Set(), labels: string[] = []) {
   const counts = { async: 0, sync: 0 };
   const prototype = GPUDevice.prototype;
   const createAsync = prototype.createComputePipelineAsync;
@@ -26,6 +29,7 @@ function countPipelines(files: Set<string> = new Set()) {
   vi.spyOn(prototype, 'createComputePipelineAsync').mockImplementation(function (this: GPUDevice, d) {
     counts.async++;
     files.add(String(d.label).split(' ')[0]);
+    labels.push(String(d.label));
     return createAsync.call(this, d);
   });
   vi.spyOn(prototype, 'createComputePipeline').mockImplementation(function (this: GPUDevice, d) {
@@ -50,17 +54,23 @@ const data = {
 };
 
 describe('pipeline compilation', () => {
-  for (const options of [
-    { epochs: 1, batchSize: 1 },
-    { epochs: 1, batchSize: 4, optimizer: { kind: 'adam' } },
-  ] satisfies FitOptions[]) {
-    it(`ready(${JSON.stringify(options)}) compiles asynchronously what fit then runs; a second network compiles nothing`, async () => {
+  const validation = {
+    inputs: data.inputs.slice(0, 7 * spec.inputSize),
+    targets: data.targets.slice(0, 7 * 3),
+  };
+  for (const [name, options] of [
+    ['batch size 1', { epochs: 1, batchSize: 1 }],
+    ['batch size 4, adam', { epochs: 1, batchSize: 4, optimizer: { kind: 'adam' } }],
+    ['validation examples', { epochs: 1, batchSize: 1, validation }],
+    ['validationSplit', { epochs: 1, batchSize: 4, validationSplit: 0.25 }],
+  ] satisfies [string, FitOptions][]) {
+    it(`ready(${name}) compiles asynchronously what fit then runs; a second network compiles nothing`, async () => {
       const engine = await createEngine({ backend: 'webgpu' });
       try {
         const files = new Set<string>();
         const counts = countPipelines(files);
         const first = engine.createNetwork(spec);
-        await first.ready(options);
+        await first.ready(options, count);
         expect(counts.async).toBeGreaterThan(0);
         const probe = (await testDevice()).device;
         const { adapterInfo } = probe;
@@ -74,7 +84,7 @@ describe('pipeline compilation', () => {
         await first.fit(data, options);
         expect(counts, 'fit after ready compiles nothing more').toEqual({ async: compiled, sync: 0 });
         const second = engine.createNetwork(spec);
-        await second.ready(options);
+        await second.ready(options, count);
         await second.fit(data, options);
         expect(counts, 'a second network of the same shape compiles nothing').toEqual({
           async: compiled,
@@ -167,6 +177,23 @@ describe('pipeline compilation', () => {
         expect((error as MlpError).message).toMatch(/no pipeline today/);
       }
       engine.createNetwork(spec).dispose();
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('the evaluation of validation examples compiles only what it runs: no gradient or predict kernels', async () => {
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      const labels: string[] = [];
+      countPipelines(new Set(), labels);
+      const net = engine.createNetwork(spec);
+      await net.fit(data, { epochs: 1, batchSize: 1, validation });
+      const evaluation = labels.filter((label) => label.startsWith('loss.wgsl'));
+      expect(evaluation.map((label) => label.split(':')[0])).toEqual(['loss.wgsl evaluate']);
+      expect(labels.filter((label) => /weightGradient|hiddenDelta/.test(label))).toEqual([]);
+      await net.predict(validation.inputs);
+      expect(labels.filter((label) => label.startsWith('loss.wgsl predict'))).toHaveLength(1);
     } finally {
       engine.dispose();
     }
