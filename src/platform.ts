@@ -17,10 +17,13 @@ export interface NodePlatform {
   readonly kernelChoices: ChoiceStore;
 }
 
-/** Small strings by key that outlive the process: a cache, so losing them only costs a measurement. */
+/**
+ * Small strings by key that outlive the process: a cache, so losing them only costs a measurement. Node's
+ * file answers at once, a browser's IndexedDB (backends/webgpu/browser-choices.ts) through promises.
+ */
 export interface ChoiceStore {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
+  get(key: string): string | undefined | Promise<string | undefined>;
+  set(key: string, value: string): void | Promise<void>;
 }
 
 let provided: NodePlatform | undefined;

@@ -7,6 +7,7 @@
 // every later device of that adapter, in the process and on the machine (docs/webgpu-kernels.md).
 
 import { type ChoiceStore, nodePlatform } from '../../platform.js';
+import { browserChoices } from './browser-choices.js';
 import { activationCodes, gatherCodes, matmulKernel, matmulSubgroupKernel, matmulTile } from './kernels.js';
 import { encodeStepOptions } from './network-buffers.js';
 import { bindKernel, compiledKernels, kernelPipeline, pipelineOf } from './pipelines.js';
@@ -67,24 +68,18 @@ export function subgroupsOfFour(device: GPUDevice): boolean {
  * The faster feed on `device`'s adapter, and from then on the feed of `device`'s products. Measured on the
  * first call for that adapter and kernel source (milliseconds on a GPU; on SwiftShader about 1 s, half of it
  * compiling both pipelines), then kept in this process and in `store`: in Node a file in the temp folder
- * (node-platform.ts kernelChoicesFile), in a page its localStorage.
+ * (node-platform.ts kernelChoicesFile), in a browser (a page or a worker) IndexedDB (browser-choices.ts).
  */
 export async function chooseMatmulFeed(
   device: GPUDevice,
-  store: ChoiceStore | undefined = nodePlatform()?.kernelChoices ?? pageStore(),
+  store: ChoiceStore | undefined = nodePlatform()?.kernelChoices ?? browserChoices(),
 ): Promise<MatmulFeed> {
   // The kernels' source is part of the key: a changed matmul.wgsl is measured again.
   const source = matmulKernel.source + matmulSubgroupKernel.source;
   const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${hash(source)}`;
   let measured = measuredByAdapter.get(key);
   if (!measured) {
-    const kept = matmulFeeds.find((feed) => feed === store?.get(key));
-    measured = kept
-      ? Promise.resolve(kept)
-      : measureFeeds(device).then((feed) => {
-          store?.set(key, feed);
-          return feed;
-        });
+    measured = keptOrMeasured(device, store, key);
     measuredByAdapter.set(key, measured);
     // A failed measurement (a lost device) is not the adapter's answer: the next device measures again.
     measured.catch(() => measuredByAdapter.delete(key));
@@ -93,30 +88,17 @@ export async function chooseMatmulFeed(
   return matmulFeedOf(device);
 }
 
-/** A page's localStorage (not in workers, nor where storage is blocked): choices kept for the next visit. */
-function pageStore(): ChoiceStore | undefined {
-  try {
-    const storage = globalThis.localStorage;
-    if (!storage) return undefined;
-    return {
-      get: (key) => {
-        try {
-          return storage.getItem(key) ?? undefined;
-        } catch {
-          return undefined; // blocked: measure
-        }
-      },
-      set: (key, value) => {
-        try {
-          storage.setItem(key, value);
-        } catch {
-          // full or blocked: the next visit measures again
-        }
-      },
-    };
-  } catch {
-    return undefined;
-  }
+async function keptOrMeasured(
+  device: GPUDevice,
+  store: ChoiceStore | undefined,
+  key: string,
+): Promise<MatmulFeed> {
+  const stored = await store?.get(key);
+  const kept = matmulFeeds.find((feed) => feed === stored);
+  if (kept) return kept;
+  const feed = await measureFeeds(device);
+  await store?.set(key, feed);
+  return feed;
 }
 
 /** FNV-1a of a text, in hex. */

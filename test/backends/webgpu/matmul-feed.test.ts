@@ -10,6 +10,7 @@ import {
   useMatmulFeed,
 } from '../../../src/backends/webgpu/matmul-feed.js';
 import { Random } from '../../../src/model/random.js';
+import type { ChoiceStore } from '../../../src/platform.js';
 import { recordCompiles, testDevice, withAdapterInfo } from '../../helpers/gpu.js';
 import { expectClose } from '../conformance.js';
 
@@ -119,35 +120,49 @@ describe('chooseMatmulFeed', () => {
     expect(compiles.labels).toEqual([]);
   });
 
-  it('keeps the measured choice in the store for later processes, and uses a kept one without measuring', async () => {
-    const kept = new Map<string, string>();
-    const store = {
-      get: (key: string) => kept.get(key),
-      set: (key: string, value: string) => kept.set(key, value),
-    };
-    // Adapters this process has not measured yet, so the store is consulted.
-    const measuredHere = withAdapterInfo(device, { vendor: 'store-test', architecture: 'measured' });
-    const feed = await chooseMatmulFeed(measuredHere, store);
-    expect([...kept.values()]).toEqual([feed]);
-    const [key] = kept.keys();
-    expect(key).toContain('store-test');
+  // Node's file store answers at once, a browser's IndexedDB through promises.
+  for (const answers of ['at once', 'through promises'] as const) {
+    it(`keeps the measured choice in the store for later processes, and uses a kept one without measuring (a store that answers ${answers})`, async () => {
+      const kept = new Map<string, string>();
+      const store: ChoiceStore =
+        answers === 'at once'
+          ? {
+              get: (key) => kept.get(key),
+              set: (key, value) => {
+                kept.set(key, value);
+              },
+            }
+          : {
+              get: async (key) => kept.get(key),
+              set: async (key, value) => {
+                kept.set(key, value);
+              },
+            };
+      // Adapters this process has not measured yet, so the store is consulted.
+      const vendor = `store-test ${answers}`;
+      const measuredHere = withAdapterInfo(device, { vendor, architecture: 'measured' });
+      const feed = await chooseMatmulFeed(measuredHere, store);
+      expect([...kept.values()]).toEqual([feed]);
+      const [key] = kept.keys();
+      expect(key).toContain(vendor);
 
-    const keptElsewhere = withAdapterInfo(device, { vendor: 'store-test', architecture: 'kept' });
-    const other = feed === 'direct' ? 'staged' : 'direct';
-    kept.set(key.replace('"measured"', '"kept"'), other);
-    const compiles = recordCompiles(device);
-    try {
-      expect(await chooseMatmulFeed(keptElsewhere, store)).toBe(other);
-    } finally {
-      compiles.restore();
-    }
-    expect(compiles.labels).toEqual([]);
-    // A value that is not a feed (a damaged store) is measured again.
-    const damaged = withAdapterInfo(device, { vendor: 'store-test', architecture: 'damaged' });
-    kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
-    expect(matmulFeeds).toContain(await chooseMatmulFeed(damaged, store));
-    expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toBe('sideways');
-  });
+      const keptElsewhere = withAdapterInfo(device, { vendor, architecture: 'kept' });
+      const other = feed === 'direct' ? 'staged' : 'direct';
+      kept.set(key.replace('"measured"', '"kept"'), other);
+      const compiles = recordCompiles(device);
+      try {
+        expect(await chooseMatmulFeed(keptElsewhere, store)).toBe(other);
+      } finally {
+        compiles.restore();
+      }
+      expect(compiles.labels).toEqual([]);
+      // A value that is not a feed (a damaged store) is measured again.
+      const damaged = withAdapterInfo(device, { vendor, architecture: 'damaged' });
+      kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
+      expect(matmulFeeds).toContain(await chooseMatmulFeed(damaged, store));
+      expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toBe('sideways');
+    });
+  }
 
   it('rejects sizes that are not multiples of 4, saying so', () => {
     expect(() => standaloneForward(device, { rows: 6, columns: 8, depth: 8 }, 'direct')).toThrow(
