@@ -375,10 +375,11 @@ fn rightDepthAt(k: u32) -> u32 {
 
 // The row of `right` B's depth k is read from (k inside the matrix and, gathered, inside the batch).
 fn rightDepthRow(k: u32) -> u32 {
+  var row = k;
   if (gather == GATHER_RIGHT_DEPTH) {
-    return order.examples[batchFirst + k];
+    row = order.examples[batchFirst + k];
   }
-  return k;
+  return row;
 }
 
 // B(k…k+3, columns) as a 4 × 4 matrix, column kk depth k + kk's (B contiguous along columns; `first` from

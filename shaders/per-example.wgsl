@@ -16,16 +16,17 @@
 //          adam: m then s); metrics (metrics.wgsl)
 // Overrides: workgroupSize (invocations; per-example.ts picks one subgroup on CPU adapters, where a
 //   workgroup runs on one thread and every barrier switches between its subgroups), parameterCount,
-//   unitCount, activityCount (layer 0's inputs + unitCount), partialCount (floats of scratch: 4 or 1 per
-//   invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
+//   unitCount, partialCount (floats of scratch: 4 or 1 per invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
 //   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
 //   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation, outputCount, hiddenActivation
 //   (fused-output.wgsl); dropout (whether a hidden layer drops units: without, the dropout code is left out
 //   of the pipeline); narrowLayers (whether every layer takes all its units per input, below: then the other
 //   two ways are left out).
-// Workgroup memory: the weights and the slots when they fit, `activity` (the example row, then every
-// layer's output o), z and δ of every unit (δ with 3 more, so that 4 from any unit are in range),
-// `partials`.
+// Workgroup memory: the weights and the slots when they fit, `activity` (every layer's output o), z and δ
+// of every unit (δ with 3 more, so that 4 from any unit are in range), `partials`. Layer 0 reads its
+// inputs from the example's row of datasetInputs wherever it needs them, never copied to workgroup
+// memory: a browser's Dawn zeroes workgroup memory, and SwiftShader's compile time grows with what it
+// zeroes (960-3-4: 0.5 s with the 960 inputs in workgroup memory, 0.12 s without).
 // Per step (s = control.step before it, t = s + 1 for adam), on example order.examples[cursor]:
 //   forward   z_j = b_j + Σ_i w_ji·x_i; o = f(z)·dropout, in one of three ways per layer:
 //             ≤ 4 units (and 4 partials per invocation): invocation k takes the columns i ≡ k and all
@@ -35,18 +36,15 @@
 //             < workgroupSize / 2 units: each dot product in workgroupSize / units strided parts, a
 //               barrier, then invocation j sums unit j's parts;
 //             wider: whole units to invocations.
-//             Then a barrier. Layer 0 of the first kind also reads the example row from datasetInputs
-//             into `activity` and first applies the previous step's layer-0 update (below), fused: each
-//             weight is read once per step.
+//             Then a barrier. Layer 0 of the first kind first applies the previous step's layer-0
+//             update (below), fused: each weight is read once per step.
 //   output    invocation 0: softmax, loss, correct, δ (loss.wgsl's formulas with rows = 1); a barrier
 //   backward  from the top layer l down to 1, invocation k owns the columns i ≡ k (mod workgroupSize):
 //             δ_{l−1,i} = (Σ_j δ_j·w_ji)·f'(z_{l−1,i})·mask, then updates w_ji of its columns (it alone
 //             reads or writes them in this phase, so no barrier separates the two), rows in blocks of 4
 //             with their δ loaded once, the biases as column `inputs`; a barrier per layer. Layer 0's
 //             update waits for the next step's forward (above; after the last step, a pass of its own).
-//             Where layer 0 is not of the first kind, it is updated here like the others, then each
-//             invocation copies the next example's inputs i ≡ k into `activity` (it alone read those), and
-//             a barrier.
+//             Where layer 0 is not of the first kind, it is updated here like the others, and a barrier.
 //             960-3-4: 6 barriers per step.
 //   update    g = δ_j·x_i (+ l2·w + l1·sign(w) where the buffer decays), then update.wgsl's step:
 //             sgd v ← α·v − η·g, w ← w + v (nesterov: w + α·v − η·g); adam/adamw as update.wgsl.
@@ -76,7 +74,6 @@ struct NetworkTable {
 override workgroupSize: u32 = 64u;
 override parameterCount: u32 = 1u;
 override unitCount: u32 = 1u;
-override activityCount: u32 = 1u;
 override partialCount: u32 = 4u;
 override weightsInWorkgroup: bool = true;
 override workgroupWeightCount: u32 = 1u;
@@ -97,7 +94,7 @@ override narrowLayers: bool = false;
 
 var<workgroup> weightMemory: array<f32, workgroupWeightCount>;
 var<workgroup> slotMemory: array<f32, workgroupSlotCount>;
-var<workgroup> activity: array<f32, activityCount>;
+var<workgroup> activity: array<f32, unitCount>;
 var<workgroup> z: array<f32, unitCount>;
 var<workgroup> delta: array<f32, unitCount + 3u>;
 var<workgroup> partials: array<f32, partialCount>;
@@ -156,11 +153,18 @@ fn dropoutScale(l: u32, step: u32, unit: u32) -> f32 {
   return scale;
 }
 
-// Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs.
-fn partialDot(row: u32, inputOffset: u32, first: u32, inputs: u32, stride: u32) -> f32 {
+// Σ_i w[row + i]·x_i over i = first, first + stride, … < inputs, x layer l's inputs (layer 0's from the
+// example's row `example` of datasetInputs).
+fn partialDot(l: u32, row: u32, inputOffset: u32, example: u32, first: u32, inputs: u32, stride: u32) -> f32 {
   var sum = 0.0;
   for (var i = first; i < inputs; i += stride) {
-    sum += loadWeight(row + i) * activity[inputOffset + i];
+    var x: f32;
+    if (l == 0u) {
+      x = datasetInputs[example + i];
+    } else {
+      x = activity[inputOffset + i];
+    }
+    sum += loadWeight(row + i) * x;
   }
   return sum;
 }
@@ -170,12 +174,12 @@ fn deltaBlock(first: u32) -> vec4f {
   return vec4f(delta[first], delta[first + 1u], delta[first + 2u], delta[first + 3u]);
 }
 
-// (biasOffset, unitOffset into z and δ, inputOffset into `activity`, 0) of the layer of row `shape`: from
-// that row alone, as another row read at a run-time index is 4 more gathers on CPU adapters. The layers'
-// units follow the example row in `activity`, so layer l's inputs (layer l − 1's outputs) end where its
-// own outputs start.
+// (biasOffset, unitOffset into z, δ and `activity`, inputOffset into `activity`, 0) of the layer of row
+// `shape`: from that row alone, as another row read at a run-time index is 4 more gathers on CPU adapters.
+// Layer l's inputs (layer l − 1's outputs, l > 0) end where its own outputs start; layer 0's are read from
+// datasetInputs (its inputOffset is not an index).
 fn layerOffsets(shape: vec4u) -> vec4u {
-  return vec4u(shape.w + shape.x * shape.y, shape.z, activityCount - unitCount + shape.z - shape.x, 0u);
+  return vec4u(shape.w + shape.x * shape.y, shape.z, shape.z - shape.x, 0u);
 }
 
 // Whether a layer takes all its units per input (see forwardLayer); layer 0 then defers its update. Where
@@ -186,9 +190,9 @@ fn takesAllUnits(units: u32) -> bool {
 
 // The partial sums of a layer that takes all its units per input, over its columns i ≡ local (unit k's in
 // lane k). Layer 0 first, when `update`, applies the update of the step before (its δ still in `delta`,
-// its example still in `activity`), then, when `forward`, reads this step's example from datasetInputs at
-// `row` into `activity`: fusing the two reads each weight once per step. One loop for every layer, so that
-// its loads are compiled once.
+// that step's example at row `previous` of datasetInputs), then, when `forward`, sums this step's example
+// at row `example`: fusing the two reads each weight once per step. One loop for every layer, so that its
+// loads are compiled once.
 fn layerColumns(
   l: u32,
   shape: vec4u,
@@ -196,7 +200,8 @@ fn layerColumns(
   local: u32,
   update: bool,
   forward: bool,
-  row: u32,
+  example: u32,
+  previous: u32,
   rates: Rates,
 ) -> vec4f {
   let inputs = shape.x;
@@ -208,13 +213,15 @@ fn layerColumns(
   for (var left = stridedCount(inputs + 1u, local, workgroupSize); left > 0u; left--) {
     let i = local + (left - 1u) * workgroupSize;
     let bias = i == inputs;
-    let previous = select(activity[offsets.z + i], 1.0, bias);
-    var x = previous;
-    if (first) {
-      x = select(0.0, 1.0, bias);
-      if (forward & !bias) {
-        x = datasetInputs[row + i];
-        activity[i] = x;
+    var x = 1.0;
+    // layer 0: x_i of the step before, for its deferred update
+    var before = 1.0;
+    if (!bias) {
+      if (first) {
+        x = select(0.0, datasetInputs[example + i], forward);
+        before = datasetInputs[previous + i];
+      } else {
+        x = activity[offsets.z + i];
       }
     }
     var index = select(shape.w + i, offsets.x, bias);
@@ -226,7 +233,7 @@ fn layerColumns(
       }
       var w = loadWeight(index);
       if (first & update) {
-        w = updateParameter(index, w, d[k] * previous, decays, rates);
+        w = updateParameter(index, w, d[k] * before, decays, rates);
       }
       // a select, not sums[k]: an index known only at run time would make `sums` memory, each access a
       // gather on CPU adapters
@@ -237,9 +244,19 @@ fn layerColumns(
   return sums;
 }
 
-// Layer l's forward pass (see the header); `update`: layer 0 first applies the previous step's update;
-// `forward`: false for the pass after the last step, which only applies that update.
-fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row: u32, rates: Rates) {
+// Layer l's forward pass (see the header) on the example at row `example` of datasetInputs; `update`:
+// layer 0 first applies the previous step's update (its example at row `previous`); `forward`: false for
+// the pass after the last step, which only applies that update.
+fn forwardLayer(
+  l: u32,
+  local: u32,
+  step: u32,
+  update: bool,
+  forward: bool,
+  example: u32,
+  previous: u32,
+  rates: Rates,
+) {
   let shape = network.layers[l];
   let inputs = shape.x;
   let units = shape.y;
@@ -247,7 +264,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
   // each way leaves unit j's z in z[offsets.y + j], written by the invocation that activates it below
   if (takesAllUnits(units)) {
     // each invocation takes the inputs i ≡ local and all (up to 4) units at once: one load of x_i
-    let sums = layerColumns(l, shape, offsets, local, update, forward, row, rates);
+    let sums = layerColumns(l, shape, offsets, local, update, forward, example, previous, rates);
     for (var k = 0u; k < 4u; k++) {
       if (k >= units) {
         break;
@@ -268,7 +285,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
     if (units * 2u > workgroupSize) {
       for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
         let j = local + (left - 1u) * workgroupSize;
-        z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(shape.w + j * inputs, offsets.z, 0u, inputs, 1u);
+        z[offsets.y + j] = loadWeight(offsets.x + j) + partialDot(l, shape.w + j * inputs, offsets.z, example, 0u, inputs, 1u);
       }
     } else {
       let parts = workgroupSize / units;
@@ -276,7 +293,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
       let part = local / units;
       var sum = 0.0;
       if (part < parts) {
-        sum = partialDot(shape.w + j * inputs, offsets.z, part, inputs, parts);
+        sum = partialDot(l, shape.w + j * inputs, offsets.z, example, part, inputs, parts);
       }
       partials[local] = sum;
       workgroupBarrier();
@@ -289,7 +306,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
       }
     }
   }
-  // o = f(z)·dropout; the layer's outputs follow its inputs in `activity` (inputOffset of layer l + 1)
+  // o = f(z)·dropout, in `activity` at the layer's units
   let hidden = l + 1u < network.layerCount;
   for (var left = stridedCount(units, local, workgroupSize); left > 0u; left--) {
     let j = local + (left - 1u) * workgroupSize;
@@ -298,7 +315,7 @@ fn forwardLayer(l: u32, local: u32, step: u32, update: bool, forward: bool, row:
     if (hidden) {
       o = activate(hiddenActivationOf(network.extras[l].x), zj) * dropoutScale(l, step, j);
     }
-    activity[offsets.z + inputs + j] = o;
+    activity[offsets.y + j] = o;
   }
   phaseBarrier();
 }
@@ -318,17 +335,17 @@ fn setOutputDelta(deltaBase: u32, k: u32, value: f32) {
 
 // Invocation 0: softmax, the loss, the class check and the output δ of one example.
 fn outputLayer(example: u32) -> Outcome {
-  // the output layer's units are the last in z and δ, its outputs the last in `activity`
+  // the output layer's units are the last in z, δ and `activity`
   let units = outputCount;
   let base = unitCount - units;
-  let outputs = activityCount - units;
   let targetBase = example * units;
-  return scoreOutputs(base, outputs, targetBase, units, base, 1.0);
+  return scoreOutputs(base, base, targetBase, units, base, 1.0);
 }
 
-// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header). Rows go in
-// blocks of 4 so that δ_j of a block is loaded once per block, not once per weight.
-fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
+// Layer l's weight and bias updates, and for l > 0 the δ of the layer below (see the header), for the
+// example at row `example` of datasetInputs. Rows go in blocks of 4 so that δ_j of a block is loaded once
+// per block, not once per weight.
+fn backwardLayer(l: u32, local: u32, step: u32, example: u32, rates: Rates) {
   let shape = network.layers[l];
   let offsets = layerOffsets(shape);
   let inputs = shape.x;
@@ -342,7 +359,15 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
     for (var left = stridedCount(inputs + 1u, local, workgroupSize); left > 0u; left--) {
       let i = local + (left - 1u) * workgroupSize;
       let bias = i == inputs;
-      let x = select(activity[offsets.z + i], 1.0, bias);
+      var x = 1.0;
+      if (!bias) {
+        // layer 0 is updated here only where it does not defer its update (a constant when narrowLayers)
+        if (!narrowLayers & (l == 0u)) {
+          x = datasetInputs[example + i];
+        } else {
+          x = activity[offsets.z + i];
+        }
+      }
       let decays = !bias | rates.decayBiases;
       var index = select(shape.w + j0 * inputs + i, offsets.x + j0, bias);
       let stride = select(inputs, 1u, bias);
@@ -367,14 +392,6 @@ fn backwardLayer(l: u32, local: u32, step: u32, rates: Rates) {
       let i = local + (left - 1u) * workgroupSize;
       delta[below + i] *= activationDerivative(activation, z[below + i]) * dropoutScale(l - 1u, step, i);
     }
-  }
-}
-
-fn loadExample(local: u32, example: u32) {
-  let inputs = network.layers[0].x;
-  for (var left = stridedCount(inputs, local, workgroupSize); left > 0u; left--) {
-    let i = local + (left - 1u) * workgroupSize;
-    activity[i] = datasetInputs[example * inputs + i];
   }
 }
 
@@ -403,10 +420,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
   var nonFinite = 0u;
   let inputs = network.layers[0].x;
   let deferred = takesAllUnits(network.layers[0].y);
-  // !narrowLayers first: a constant, so that the optimizer drops the call before it inlines
-  if (!narrowLayers & !deferred) {
-    loadExample(local, order.examples[firstCursor]);
-  }
+  // the weights and slots copied to workgroup memory above, before any invocation reads another's
   workgroupBarrier();
   // Layers from the top down to `lowest` are updated in the backward pass; layer 0's deferred update of
   // the last step runs in the pass s = steps, a forward pass of layer 0 that reads no example. Each helper
@@ -419,13 +433,15 @@ fn train(@builtin(local_invocation_index) local: u32) {
       break;
     }
     let example = order.examples[firstCursor + min(s, steps - 1u)];
+    // the example of the step before, whose layer-0 update this step's forward pass applies (s > 0)
+    let previous = order.examples[firstCursor + select(s, 1u, s == 0u) - 1u];
     let step = firstStep + s;
     // to the table's 8 rows: a constant bound (see the header)
     for (var l = 0u; l < 8u; l++) {
       if (l >= select(layerCount, 1u, last)) {
         break;
       }
-      forwardLayer(l, local, step, s > 0u, !last, example * inputs, rates);
+      forwardLayer(l, local, step, s > 0u, !last, example * inputs, previous * inputs, rates);
     }
     if (last) {
       break;
@@ -442,10 +458,7 @@ fn train(@builtin(local_invocation_index) local: u32) {
     workgroupBarrier();
     rates = stepRates(rates, step);
     for (var l = layerCount; l > lowest; l--) {
-      backwardLayer(l - 1u, local, step, rates);
-      if (!narrowLayers & (l == 1u) & (s + 1u < steps)) {
-        loadExample(local, order.examples[firstCursor + s + 1u]);
-      }
+      backwardLayer(l - 1u, local, step, example * inputs, rates);
       phaseBarrier();
     }
   }

@@ -164,7 +164,6 @@ export const perExampleKernel = family({
     'workgroupSize',
     'parameterCount',
     'unitCount',
-    'activityCount',
     'partialCount',
     'weightsInWorkgroup',
     'workgroupWeightCount',

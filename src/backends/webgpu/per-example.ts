@@ -81,12 +81,12 @@ export function sizes(spec: NetworkSpec) {
     blocks += Math.ceil(layer.units / 4);
     inputs = layer.units;
   }
-  return { parameters, units, blocks, activity: spec.inputSize + units };
+  return { parameters, units, blocks };
 }
 
 /**
- * How the fused kernel takes a network, or undefined when it does not: at most 8 layers, and the example
- * row, z, o and δ of every unit and one float per invocation must fit the device's workgroup memory
+ * How the fused kernel takes a network, or undefined when it does not: at most 8 layers, and z, o and δ
+ * of every unit and one float per invocation must fit the device's workgroup memory
  * (maxComputeWorkgroupStorageSize, 16 KiB by default); then the weights go there when they fit too (960-3-4
  * has 2,899 parameters) and the device wants them there (workgroupWeights) — else they stay in storage where
  * the device allows it — then the optimizer slots,
@@ -98,9 +98,10 @@ export function perExampleLayout(
   optimizer: OptimizerSpec,
   device: PerExampleDevice,
 ): PerExampleLayout | undefined {
-  const { parameters, units, activity } = sizes(spec);
+  const { parameters, units } = sizes(spec);
   const capacity = limits.maxComputeWorkgroupStorageSize / 4;
-  const always = activity + 2 * units + device.workgroupSize;
+  // z, o and δ (3 more) of every unit, one float of scratch per invocation
+  const always = 3 * units + 3 + device.workgroupSize;
   if (spec.layers.length > maxLayers || always > capacity) return undefined;
   const weightsInWorkgroup = device.workgroupWeights && always + parameters <= capacity;
   if (!weightsInWorkgroup && !device.storageWeights) return undefined;
@@ -132,7 +133,7 @@ export function perExampleKernelFor(
   dropout: boolean,
   layout: PerExampleLayout,
 ): FusedKernel {
-  const { parameters, units, activity } = sizes(spec);
+  const { parameters, units } = sizes(spec);
   const slots = slotCount(optimizer.kind);
   return {
     family: perExampleKernel,
@@ -140,7 +141,6 @@ export function perExampleKernelFor(
       workgroupSize: layout.workgroupSize,
       parameterCount: parameters,
       unitCount: units,
-      activityCount: activity,
       partialCount: layout.partialCount,
       weightsInWorkgroup: layout.weightsInWorkgroup,
       workgroupWeightCount: layout.weightsInWorkgroup ? parameters : 1,
