@@ -11,8 +11,8 @@ import type { MatmulEngine } from './matmul-engine.js';
 export async function ourMatmul(): Promise<MatmulEngine> {
   const acquired = await acquireDevice();
   if (!acquired) throw new Error(noAdapterHelp);
-  const { device } = acquired;
-  const feed = await chooseMatmulFeed(device);
+  const { device, workgroupMemoryZeroed } = acquired;
+  const feed = await chooseMatmulFeed(device, workgroupMemoryZeroed);
   return {
     name: 'webgpu',
     note: `matmul.wgsl fed ${feed} (measured for this adapter)`,

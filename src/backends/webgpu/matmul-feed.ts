@@ -8,6 +8,7 @@
 
 import { type ChoiceStore, nodePlatform } from '../../platform.js';
 import { browserChoices } from './browser-choices.js';
+import { isCpuAdapter } from './kernel-choice.js';
 import { activationCodes, gatherCodes, matmulKernel, matmulSubgroupKernel, matmulTile } from './kernels.js';
 import { encodeStepOptions } from './network-buffers.js';
 import { bindKernel, compiledKernels, kernelPipeline, pipelineOf } from './pipelines.js';
@@ -66,20 +67,24 @@ export function subgroupsOfFour(device: GPUDevice): boolean {
 
 /**
  * The faster feed on `device`'s adapter, and from then on the feed of `device`'s products. Measured on the
- * first call for that adapter and kernel source (milliseconds on a GPU; on SwiftShader about 1 s, half of it
- * compiling both pipelines), then kept in this process and in `store`: in Node a file in the temp folder
- * (node-platform.ts kernelChoicesFile), in a browser (a page or a worker) IndexedDB (browser-choices.ts).
+ * first call for that adapter, kernel source and set of candidates (milliseconds on a GPU; on SwiftShader
+ * about 1 s, half of it compiling the pipelines), then kept in this process and in `store`: in Node a file
+ * in the temp folder (node-platform.ts kernelChoicesFile), in a browser (a page or a worker) IndexedDB
+ * (browser-choices.ts). `workgroupMemoryZeroed`: whether the device zero-initialises workgroup memory (see
+ * feedsToMeasure).
  */
 export async function chooseMatmulFeed(
   device: GPUDevice,
+  workgroupMemoryZeroed: boolean,
   store: ChoiceStore | undefined = nodePlatform()?.kernelChoices ?? browserChoices(),
 ): Promise<MatmulFeed> {
+  const feeds = feedsToMeasure(device, workgroupMemoryZeroed);
   // The kernels' source is part of the key: a changed matmul.wgsl is measured again.
   const source = matmulKernel.source + matmulSubgroupKernel.source;
-  const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${hash(source)}`;
+  const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${feeds.join(',')} ${hash(source)}`;
   let measured = measuredByAdapter.get(key);
   if (!measured) {
-    measured = keptOrMeasured(device, store, key);
+    measured = keptOrMeasured(device, feeds, store, key);
     measuredByAdapter.set(key, measured);
     // A failed measurement (a lost device) is not the adapter's answer: the next device measures again.
     measured.catch(() => measuredByAdapter.delete(key));
@@ -88,15 +93,31 @@ export async function chooseMatmulFeed(
   return matmulFeedOf(device);
 }
 
+/**
+ * The feeds worth timing on `device`: subgroup only where it may run (subgroupsOfFour), and staged not on a
+ * CPU adapter whose workgroup memory is zeroed (a browser's): there its tiles, zeroed by code Dawn adds,
+ * take SwiftShader about 2 s to compile (Chromium, the demo's worker: 2.0–2.1 s, against 0.4–0.7 s for
+ * direct and subgroup), and it never measured faster on a CPU adapter, where a workgroup runs on one
+ * thread (direct took 0.4–0.6 of its time; docs/webgpu-kernels.md).
+ */
+function feedsToMeasure(device: GPUDevice, workgroupMemoryZeroed: boolean): MatmulFeed[] {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const skipStaged = workgroupMemoryZeroed && isCpuAdapter(info);
+  return matmulFeeds.filter(
+    (feed) => (feed !== 'subgroup' || subgroupsOfFour(device)) && (feed !== 'staged' || !skipStaged),
+  );
+}
+
 async function keptOrMeasured(
   device: GPUDevice,
+  feeds: MatmulFeed[],
   store: ChoiceStore | undefined,
   key: string,
 ): Promise<MatmulFeed> {
   const stored = await store?.get(key);
-  const kept = matmulFeeds.find((feed) => feed === stored);
+  const kept = feeds.find((feed) => feed === stored);
   if (kept) return kept;
-  const feed = await measureFeeds(device);
+  const feed = await measureFeeds(device, feeds);
   await store?.set(key, feed);
   return feed;
 }
@@ -114,8 +135,7 @@ function adapterKey(device: GPUDevice): string {
   return JSON.stringify([vendor, architecture, id, description, isFallbackAdapter]);
 }
 
-async function measureFeeds(device: GPUDevice): Promise<MatmulFeed> {
-  const feeds = matmulFeeds.filter((feed) => feed !== 'subgroup' || subgroupsOfFour(device));
+async function measureFeeds(device: GPUDevice, feeds: MatmulFeed[]): Promise<MatmulFeed> {
   const products = feeds.map((feed) => standaloneForward(device, measuredProduct, feed));
   try {
     const { rows, columns, depth } = measuredProduct;
@@ -150,7 +170,8 @@ async function measureFeeds(device: GPUDevice): Promise<MatmulFeed> {
       (await sameProducts(device, products[feeds.indexOf('direct')], products[feeds.indexOf('subgroup')]))
         ? 'subgroup'
         : 'direct';
-    return (fastest.get(fedDirect) ?? Infinity) <= directShare * (fastest.get('staged') ?? 0)
+    const staged = fastest.get('staged');
+    return staged === undefined || (fastest.get(fedDirect) ?? Infinity) <= directShare * staged
       ? fedDirect
       : 'staged';
   } finally {

@@ -77,13 +77,13 @@ export class WebGpuBackend implements Backend {
    */
   static async create(device?: GPUDevice, givenDeviceZeroes = true): Promise<WebGpuBackend> {
     if (device) {
-      await chooseMatmulFeed(device);
+      await chooseMatmulFeed(device, givenDeviceZeroes);
       return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
     }
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
     const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
-    await chooseMatmulFeed(acquired.device);
+    await chooseMatmulFeed(acquired.device, workgroupMemoryZeroed);
     return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
   }
 

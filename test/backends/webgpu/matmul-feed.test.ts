@@ -109,13 +109,13 @@ describe('chooseMatmulFeed', () => {
   });
 
   it('measures once per adapter: a second device of the same adapter compiles nothing and gets the same feed', async () => {
-    const first = await chooseMatmulFeed(device);
+    const first = await chooseMatmulFeed(device, false);
     expect(matmulFeeds).toContain(first);
     expect(matmulFeedOf(device)).toBe(first);
     const { device: second } = await testDevice();
     devices.push(second);
     const compiles = recordCompiles(second);
-    expect(await chooseMatmulFeed(second)).toBe(first);
+    expect(await chooseMatmulFeed(second, false)).toBe(first);
     expect(matmulFeedOf(second)).toBe(first);
     expect(compiles.labels).toEqual([]);
   });
@@ -141,7 +141,7 @@ describe('chooseMatmulFeed', () => {
       // Adapters this process has not measured yet, so the store is consulted.
       const vendor = `store-test ${answers}`;
       const measuredHere = withAdapterInfo(device, { vendor, architecture: 'measured' });
-      const feed = await chooseMatmulFeed(measuredHere, store);
+      const feed = await chooseMatmulFeed(measuredHere, false, store);
       expect([...kept.values()]).toEqual([feed]);
       const [key] = kept.keys();
       expect(key).toContain(vendor);
@@ -151,7 +151,7 @@ describe('chooseMatmulFeed', () => {
       kept.set(key.replace('"measured"', '"kept"'), other);
       const compiles = recordCompiles(device);
       try {
-        expect(await chooseMatmulFeed(keptElsewhere, store)).toBe(other);
+        expect(await chooseMatmulFeed(keptElsewhere, false, store)).toBe(other);
       } finally {
         compiles.restore();
       }
@@ -159,10 +159,34 @@ describe('chooseMatmulFeed', () => {
       // A value that is not a feed (a damaged store) is measured again.
       const damaged = withAdapterInfo(device, { vendor, architecture: 'damaged' });
       kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
-      expect(matmulFeeds).toContain(await chooseMatmulFeed(damaged, store));
+      expect(matmulFeeds).toContain(await chooseMatmulFeed(damaged, false, store));
       expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toBe('sideways');
     });
   }
+
+  it('does not compile or time staged on a CPU adapter whose workgroup memory is zeroed (a browser), and keeps that choice apart', async () => {
+    const kept = new Map<string, string>();
+    const store: ChoiceStore = {
+      get: (key) => kept.get(key),
+      set: (key, value) => {
+        kept.set(key, value);
+      },
+    };
+    // A CPU adapter (no subgroup sizes: not a subgroup candidate either) on a device that zeroes.
+    const browserLike = withAdapterInfo(device, { vendor: 'zeroing-test', architecture: 'swiftshader' });
+    const compiles = recordCompiles(device);
+    try {
+      expect(await chooseMatmulFeed(browserLike, true, store)).toBe('direct');
+    } finally {
+      compiles.restore();
+    }
+    expect(compiles.labels.filter((label) => label.includes('"staged":true'))).toEqual([]);
+    expect([...kept]).toEqual([[expect.stringMatching(/zeroing-test.* direct [0-9a-f]+$/), 'direct']]);
+    // Where the device does not zero, staged is a candidate again: another key.
+    const nodeLike = withAdapterInfo(device, { vendor: 'zeroing-test', architecture: 'swiftshader' });
+    expect(['staged', 'direct']).toContain(await chooseMatmulFeed(nodeLike, false, store));
+    expect([...kept.keys()][1]).toMatch(/ staged,direct [0-9a-f]+$/);
+  });
 
   it('rejects sizes that are not multiples of 4, saying so', () => {
     expect(() => standaloneForward(device, { rows: 6, columns: 8, depth: 8 }, 'direct')).toThrow(
