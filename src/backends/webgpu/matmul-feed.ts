@@ -6,10 +6,10 @@
 // once per adapter, at the backend's creation, by timing them on one product, and the choice is kept for
 // every later device of that adapter, in the process and on the machine (docs/webgpu-kernels.md).
 
-import { type ChoiceStore, nodePlatform } from '../../platform.js';
-import { browserChoices } from './browser-choices.js';
+import type { ChoiceStore } from '../../platform.js';
 import { isCpuAdapter } from './kernel-choice.js';
 import { activationCodes, gatherCodes, matmulKernel, matmulSubgroupKernel, matmulTile } from './kernels.js';
+import { defaultChoiceStore, measuredChoice } from './measured-choice.js';
 import { encodeStepOptions } from './network-buffers.js';
 import { bindKernel, compiledKernels, kernelPipeline, pipelineOf } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
@@ -35,7 +35,6 @@ const rounds = 5;
  */
 const directShare = 0.8;
 
-const measuredByAdapter = new Map<string, Promise<MatmulFeed>>();
 const feedByDevice = new WeakMap<GPUDevice, MatmulFeed>();
 
 /** The feed `device`'s products use: chosen by chooseMatmulFeed or useMatmulFeed, else staged. */
@@ -76,20 +75,14 @@ export function subgroupsOfFour(device: GPUDevice): boolean {
 export async function chooseMatmulFeed(
   device: GPUDevice,
   workgroupMemoryZeroed: boolean,
-  store: ChoiceStore | undefined = nodePlatform()?.kernelChoices ?? browserChoices(),
+  store: ChoiceStore | undefined = defaultChoiceStore(),
 ): Promise<MatmulFeed> {
   const feeds = feedsToMeasure(device, workgroupMemoryZeroed);
-  // The kernels' source is part of the key: a changed matmul.wgsl is measured again.
   const source = matmulKernel.source + matmulSubgroupKernel.source;
-  const key = `webgpu-mlp matmul feed ${adapterKey(device)} ${feeds.join(',')} ${hash(source)}`;
-  let measured = measuredByAdapter.get(key);
-  if (!measured) {
-    measured = keptOrMeasured(device, feeds, store, key);
-    measuredByAdapter.set(key, measured);
-    // A failed measurement (a lost device) is not the adapter's answer: the next device measures again.
-    measured.catch(() => measuredByAdapter.delete(key));
-  }
-  useMatmulFeed(device, await measured);
+  const feed = await measuredChoice('matmul feed', device, feeds, source, store, () =>
+    measureFeeds(device, feeds),
+  );
+  useMatmulFeed(device, feed);
   return matmulFeedOf(device);
 }
 
@@ -106,33 +99,6 @@ function feedsToMeasure(device: GPUDevice, workgroupMemoryZeroed: boolean): Matm
   return matmulFeeds.filter(
     (feed) => (feed !== 'subgroup' || subgroupsOfFour(device)) && (feed !== 'staged' || !skipStaged),
   );
-}
-
-async function keptOrMeasured(
-  device: GPUDevice,
-  feeds: MatmulFeed[],
-  store: ChoiceStore | undefined,
-  key: string,
-): Promise<MatmulFeed> {
-  const stored = await store?.get(key);
-  const kept = feeds.find((feed) => feed === stored);
-  if (kept) return kept;
-  const feed = await measureFeeds(device, feeds);
-  await store?.set(key, feed);
-  return feed;
-}
-
-/** FNV-1a of a text, in hex. */
-function hash(text: string): string {
-  let value = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) value = Math.imul(value ^ text.charCodeAt(i), 0x01000193);
-  return (value >>> 0).toString(16);
-}
-
-function adapterKey(device: GPUDevice): string {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  const { vendor, architecture, device: id, description, isFallbackAdapter } = info ?? {};
-  return JSON.stringify([vendor, architecture, id, description, isFallbackAdapter]);
 }
 
 async function measureFeeds(device: GPUDevice, feeds: MatmulFeed[]): Promise<MatmulFeed> {

@@ -46,11 +46,12 @@ export interface PerExampleLayout {
 }
 
 /**
+ * `workgroupSize` invocations (as measured for the adapter, fused-workgroup.ts; ruleWorkgroupSize before).
  * On a CPU adapter (SwiftShader, WARP, llvmpipe: isFallbackAdapter) a workgroup runs on one thread, one
- * subgroup (SIMD width) at a time, switching at every barrier: one subgroup is fastest, and one workgroup
- * with the weights in storage still beats ~11 dispatches per step by far (measured on SwiftShader, README).
- * On a GPU, 64 invocations, and only networks whose weights fit workgroup memory: one workgroup streaming
- * a large network's weights from storage would leave the rest of the chip idle.
+ * subgroup (SIMD width) at a time, switching at every barrier, and one workgroup with the weights in
+ * storage still beats ~11 dispatches per step by far (measured on SwiftShader, README).
+ * On a GPU, only networks whose weights fit workgroup memory: one workgroup streaming a large network's
+ * weights from storage would leave the rest of the chip idle.
  * On a CPU adapter whose workgroup memory the implementation zero-initialises (a browser; any device the
  * caller gives), the weights stay in storage even when they fit: SwiftShader's compile time grows with the
  * workgroup arrays when Dawn zeroes them (960-3-4 with sgd: about 6 s against 1.3 s), and workgroup weights
@@ -59,15 +60,20 @@ export interface PerExampleLayout {
 export function perExampleDevice(
   info: Partial<GPUAdapterInfo> | undefined,
   workgroupMemoryZeroed: boolean,
+  workgroupSize = ruleWorkgroupSize(info),
 ): PerExampleDevice {
   if (isCpuAdapter(info)) {
-    return {
-      workgroupSize: Math.max(1, info?.subgroupMinSize ?? 4),
-      storageWeights: true,
-      workgroupWeights: !workgroupMemoryZeroed,
-    };
+    return { workgroupSize, storageWeights: true, workgroupWeights: !workgroupMemoryZeroed };
   }
-  return { workgroupSize: gpuWorkgroupSize, storageWeights: false, workgroupWeights: true };
+  return { workgroupSize, storageWeights: false, workgroupWeights: true };
+}
+
+/**
+ * The workgroup size the rule gives an adapter: one subgroup on a CPU adapter, 64 invocations on a GPU.
+ * The backend measures others against it (fused-workgroup.ts).
+ */
+export function ruleWorkgroupSize(info: Partial<GPUAdapterInfo> | undefined): number {
+  return isCpuAdapter(info) ? Math.max(1, info?.subgroupMinSize ?? 4) : gpuWorkgroupSize;
 }
 
 export function sizes(spec: NetworkSpec) {

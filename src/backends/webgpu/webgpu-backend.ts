@@ -7,6 +7,7 @@ import { MlpError } from '../../errors.js';
 import type { GpuData, ParameterBuffers } from '../../model/gpu-data.js';
 import { slotCount } from '../../model/optimizer.js';
 import type { LayerParams, NetworkSpec } from '../../model/spec.js';
+import type { ChoiceStore } from '../../platform.js';
 import type {
   Backend,
   BackendDataset,
@@ -23,11 +24,13 @@ import type {
 } from '../backend.js';
 import { checkLayerParams } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
+import { chooseFusedWorkgroupSize, fusedWorkgroupSizeOf } from './fused-workgroup.js';
 import { checkDevice } from './gpu-data.js';
 import { GpuDatasets } from './gpu-datasets.js';
 import { Inference } from './inference.js';
 import { finiteKernel, optimizerCodes } from './kernels.js';
 import { chooseMatmulFeed } from './matmul-feed.js';
+import { defaultChoiceStore } from './measured-choice.js';
 import { miniBatchKernelFor, miniBatchLayout } from './mini-batch.js';
 import {
   checkBindingSize,
@@ -73,17 +76,31 @@ export class WebGpuBackend implements Backend {
    * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
    * Without an adapter: MlpError('no-adapter') saying what to install. A caller's device is taken to
    * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts). Measures
-   * which matmul feed the adapter runs faster, once per adapter (matmul-feed.ts).
+   * the adapter's kernel choices, once per adapter, keeping them in `store`: which matmul feed runs faster
+   * (matmul-feed.ts), and the fused kernel's workgroup size (fused-workgroup.ts).
    */
-  static async create(device?: GPUDevice, givenDeviceZeroes = true): Promise<WebGpuBackend> {
-    if (device) {
-      await chooseMatmulFeed(device, givenDeviceZeroes);
-      return new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes);
+  static async create(
+    device?: GPUDevice,
+    givenDeviceZeroes = true,
+    store: ChoiceStore | undefined = defaultChoiceStore(),
+  ): Promise<WebGpuBackend> {
+    const backend = device
+      ? new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes)
+      : await WebGpuBackend.onOwnDevice();
+    try {
+      await chooseMatmulFeed(backend.device, backend.workgroupMemoryZeroed, store);
+      await chooseFusedWorkgroupSize(backend.device, backend, backend.workgroupMemoryZeroed, store);
+    } catch (error) {
+      backend.dispose();
+      throw error;
     }
+    return backend;
+  }
+
+  private static async onOwnDevice(): Promise<WebGpuBackend> {
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
     const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
-    await chooseMatmulFeed(acquired.device, workgroupMemoryZeroed);
     return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
   }
 
@@ -401,7 +418,11 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
   ): FusedKernel | undefined {
     const { adapterInfo, limits } = this.device;
     if (batchSize === 1) {
-      const device = perExampleDevice(adapterInfo, this.backend.workgroupMemoryZeroed);
+      const device = perExampleDevice(
+        adapterInfo,
+        this.backend.workgroupMemoryZeroed,
+        fusedWorkgroupSizeOf(this.device),
+      );
       const layout = perExampleLayout(limits, this.spec, optimizer, device);
       return layout && perExampleKernelFor(this.spec, optimizer, dropout, layout);
     }

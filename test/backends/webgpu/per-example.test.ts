@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
 import { webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
+import { useFusedWorkgroupSize } from '../../../src/backends/webgpu/fused-workgroup.js';
 import {
   type PerExampleDevice,
   type PerExampleLayout,
@@ -54,11 +55,11 @@ beforeAll(async () => {
     ['adapter', device],
     ['gpu', asGpu],
   ] as const) {
-    configurations[name] = {
-      backend: await WebGpuBackend.create(view, false),
-      device: view,
-      fused: perExampleDevice(view.adapterInfo, false),
-    };
+    const fused = perExampleDevice(view.adapterInfo, false);
+    const backend = await WebGpuBackend.create(view, false);
+    // The rule's size, whatever the backend measured (fused-workgroup.test.ts tests the measurement).
+    useFusedWorkgroupSize(view, fused.workgroupSize);
+    configurations[name] = { backend, device: view, fused };
   }
   expect(configurations.gpu.fused).toEqual({
     workgroupSize: 64,
