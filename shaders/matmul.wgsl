@@ -392,6 +392,17 @@ fn rightDepths(k: u32, first0: u32, first1: u32) -> array<mat4x4f, 2> {
   );
 }
 
+// The Block of the direct feeds' accumulators: c<h><r> column i is C(row0 + 4r + i, column0 + 4h…4h+3).
+fn blockOf(c00: mat4x4f, c10: mat4x4f, c01: mat4x4f, c11: mat4x4f, sums0: vec4f, sums1: vec4f) -> Block {
+  return Block(
+    array<vec4f, 16>(
+      c00[0], c10[0], c00[1], c10[1], c00[2], c10[2], c00[3], c10[3],
+      c01[0], c11[0], c01[1], c11[1], c01[2], c11[2], c01[3], c11[3],
+    ),
+    array<vec4f, 2>(sums0, sums1),
+  );
+}
+
 // Column i is b·a[i].
 fn outerProduct(b: vec4f, a: vec4f) -> mat4x4f {
   return mat4x4f(b * a.x, b * a.y, b * a.z, b * a.w);
@@ -413,7 +424,7 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
   let rightFirst1 = rightColumnsFirst(column0 + 4u);
   // The line, or the depth, this invocation reads for its subgroup (matmul-lines-subgroup.wgsl).
   let lane = local.x % 4u;
-  // c[r][h] column i is C(row0 + 4r + i, column0 + 4h…4h+3).
+  // c<h><r> column i is C(row0 + 4r + i, column0 + 4h…4h+3) (blockOf).
   var c00 = mat4x4f();
   var c10 = mat4x4f();
   var c01 = mat4x4f();
@@ -482,13 +493,7 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
       sums1 += a1;
     }
   }
-  return Block(
-    array<vec4f, 16>(
-      c00[0], c10[0], c00[1], c10[1], c00[2], c10[2], c00[3], c10[3],
-      c01[0], c11[0], c01[1], c11[1], c01[2], c11[2], c01[3], c11[3],
-    ),
-    array<vec4f, 2>(sums0, sums1),
-  );
+  return blockOf(c00, c10, c01, c11, sums0, sums1);
 }
 
 // The direct feed for layouts that do not allow vec4 loads (a depth, a layer's inputs or units, that is
@@ -506,7 +511,7 @@ fn elementProduct(local: vec3u, group: vec3u) -> Block {
   let leftStarts1 = vec4u(leftElementStart(row0 + 4u), leftElementStart(row0 + 5u), leftElementStart(row0 + 6u), leftElementStart(row0 + 7u));
   let rightStarts0 = vec4u(rightElementStart(column0), rightElementStart(column0 + 1u), rightElementStart(column0 + 2u), rightElementStart(column0 + 3u));
   let rightStarts1 = vec4u(rightElementStart(column0 + 4u), rightElementStart(column0 + 5u), rightElementStart(column0 + 6u), rightElementStart(column0 + 7u));
-  // c[h][r] column i is C(row0 + 4r + i, column0 + 4h…4h+3), as in directProduct.
+  // c<h><r> as in directProduct (blockOf)
   var c00 = mat4x4f();
   var c10 = mat4x4f();
   var c01 = mat4x4f();
@@ -527,13 +532,7 @@ fn elementProduct(local: vec3u, group: vec3u) -> Block {
     sums0 += a0;
     sums1 += a1;
   }
-  return Block(
-    array<vec4f, 16>(
-      c00[0], c10[0], c00[1], c10[1], c00[2], c10[2], c00[3], c10[3],
-      c01[0], c11[0], c01[1], c11[1], c01[2], c11[2], c01[3], c11[3],
-    ),
-    array<vec4f, 2>(sums0, sums1),
-  );
+  return blockOf(c00, c10, c01, c11, sums0, sums1);
 }
 
 // Where A's row m starts in `left`, in elements (rows past the matrix or the batch read as row 0).
