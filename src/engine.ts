@@ -54,15 +54,19 @@ async function createBackend(
     }
     return gpu;
   }
-  let gpu: Backend;
+  let gpu: WebGpuBackend;
   try {
-    gpu = await WebGpuBackend.create();
+    gpu = await WebGpuBackend.acquire();
   } catch (error) {
     if (!(error instanceof MlpError) || error.code !== 'no-adapter') throw error;
     notice(options, `backend 'auto' uses the CPU. ${error.message}`);
     return new CpuBackend();
   }
-  if (!/swiftshader/i.test(gpu.adapterDescription)) return gpu;
+  if (!/swiftshader/i.test(gpu.adapterDescription)) {
+    await gpu.chooseKernels();
+    return gpu;
+  }
+  // Before any kernel choice is measured: on SwiftShader that takes about 2 s the first time.
   gpu.dispose();
   notice(
     options,

@@ -75,9 +75,8 @@ export class WebGpuBackend implements Backend {
   /**
    * On the caller's device (never destroyed by us), or on a device of its own from acquireDevice().
    * Without an adapter: MlpError('no-adapter') saying what to install. A caller's device is taken to
-   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts). Measures
-   * the adapter's kernel choices, once per adapter, keeping them in `store`: which matmul feed runs faster
-   * (matmul-feed.ts), and the fused kernel's workgroup size (fused-workgroup.ts).
+   * zero-initialise workgroup memory unless `givenDeviceZeroes` says otherwise (per-example.ts). Its kernel
+   * choices are measured before it is returned (chooseKernels).
    */
   static async create(
     device?: GPUDevice,
@@ -86,22 +85,35 @@ export class WebGpuBackend implements Backend {
   ): Promise<WebGpuBackend> {
     const backend = device
       ? new WebGpuBackend(device, describeDevice(device), false, givenDeviceZeroes)
-      : await WebGpuBackend.onOwnDevice();
-    try {
-      await chooseMatmulFeed(backend.device, backend.workgroupMemoryZeroed, store);
-      await chooseFusedWorkgroupSize(backend.device, backend, backend.workgroupMemoryZeroed, store);
-    } catch (error) {
-      backend.dispose();
-      throw error;
-    }
+      : await WebGpuBackend.acquire();
+    await backend.chooseKernels(store);
     return backend;
   }
 
-  private static async onOwnDevice(): Promise<WebGpuBackend> {
+  /**
+   * On a device of its own, its kernel choices not measured yet: for a caller that looks at the adapter
+   * first (createEngine's 'auto', which passes over SwiftShader), then calls chooseKernels.
+   */
+  static async acquire(): Promise<WebGpuBackend> {
     const acquired = await acquireDevice();
     if (!acquired) throw new MlpError('no-adapter', noAdapterHelp);
     const { adapterDescription, owned, workgroupMemoryZeroed } = acquired;
     return new WebGpuBackend(acquired.device, adapterDescription, owned, workgroupMemoryZeroed);
+  }
+
+  /**
+   * Measures the adapter's kernel choices, once per adapter, keeping them in `store`: which matmul feed
+   * runs faster (matmul-feed.ts), and the fused kernel's workgroup size (fused-workgroup.ts). A
+   * measurement that fails (a lost device) disposes the backend.
+   */
+  async chooseKernels(store: ChoiceStore | undefined = defaultChoiceStore()): Promise<void> {
+    try {
+      await chooseMatmulFeed(this.device, this.workgroupMemoryZeroed, store);
+      await chooseFusedWorkgroupSize(this.device, this, this.workgroupMemoryZeroed, store);
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
   }
 
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork {
