@@ -1,4 +1,4 @@
-// The kernel choices the library measures for an adapter (matmul-feed.ts, fused-workgroup.ts) are kept in
+// The kernel choices the library measures for an adapter (matmul-feed.ts, per-example-workgroup.ts) are kept in
 // the browser's IndexedDB, which the demo's training worker shares with its page: measured on the first
 // visit only, not on every page load (about 2 s of a page's start on SwiftShader).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -59,7 +59,7 @@ describe('kernel choices in a browser', () => {
     const keyOf = (what: string) =>
       [...kept.keys()].find((key) => key.startsWith(`webgpu-mlp ${what} `)) ?? '';
     const feedKey = keyOf('matmul feed');
-    const sizeKey = keyOf('fused workgroup size');
+    const sizeKey = keyOf('per-example workgroup size');
     expect(kept.size).toBe(2);
     expect(feedKey).toMatch(/swiftshader/i);
     expect(['direct', 'subgroup']).toContain(kept.get(feedKey));

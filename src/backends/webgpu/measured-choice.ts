@@ -1,7 +1,7 @@
 // Kernel choices that depend on the adapter, decided by a short measurement at first use and kept: in this
 // process for every later device of the adapter, and in a ChoiceStore for later processes (Node: a file in
 // the temp folder, node-platform.ts; a browser: IndexedDB, browser-choices.ts). matmul-feed.ts (how the
-// products are fed) and fused-workgroup.ts (the fused kernel's workgroup size) measure through it.
+// products are fed) and per-example-workgroup.ts (the per-example kernel's workgroup size) measure through it.
 
 import { type ChoiceStore, nodePlatform } from '../../platform.js';
 import { browserChoices } from './browser-choices.js';

@@ -46,7 +46,7 @@ export interface PerExampleLayout {
 }
 
 /**
- * `workgroupSize` invocations (as measured for the adapter, fused-workgroup.ts; ruleWorkgroupSize before).
+ * `workgroupSize` invocations (as measured for the adapter, per-example-workgroup.ts; ruleWorkgroupSize before).
  * On a CPU adapter (SwiftShader, WARP, llvmpipe: isFallbackAdapter) a workgroup runs on one thread, one
  * subgroup (SIMD width) at a time, switching at every barrier, and one workgroup with the weights in
  * storage still beats ~11 dispatches per step by far (measured on SwiftShader, README).
@@ -70,7 +70,7 @@ export function perExampleDevice(
 
 /**
  * The workgroup size the rule gives an adapter: one subgroup on a CPU adapter, 64 invocations on a GPU.
- * The backend measures others against it (fused-workgroup.ts).
+ * The backend measures others against it (per-example-workgroup.ts).
  */
 export function ruleWorkgroupSize(info: Partial<GPUAdapterInfo> | undefined): number {
   return isCpuAdapter(info) ? Math.max(1, info?.subgroupMinSize ?? 4) : gpuWorkgroupSize;

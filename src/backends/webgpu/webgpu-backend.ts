@@ -24,7 +24,6 @@ import type {
 } from '../backend.js';
 import { checkLayerParams } from '../shape-checks.js';
 import { acquireDevice, noAdapterHelp } from './device.js';
-import { chooseFusedWorkgroupSize, fusedWorkgroupSizeOf } from './fused-workgroup.js';
 import { checkDevice } from './gpu-data.js';
 import { GpuDatasets } from './gpu-datasets.js';
 import { Inference } from './inference.js';
@@ -47,6 +46,7 @@ import {
   perExampleKernelFor,
   perExampleLayout,
 } from './per-example.js';
+import { choosePerExampleWorkgroupSize, perExampleWorkgroupSizeOf } from './per-example-workgroup.js';
 import { compiledKernels, kernelPipeline } from './pipelines.js';
 import { FiniteCheck, finiteFlagBytes, ParamsCopies } from './resident-params.js';
 import { DeviceHealth, GpuMemory, kernelsRecorded, Scheduler } from './scheduler.js';
@@ -103,13 +103,13 @@ export class WebGpuBackend implements Backend {
 
   /**
    * Measures the adapter's kernel choices, once per adapter, keeping them in `store`: which matmul feed
-   * runs faster (matmul-feed.ts), and the fused kernel's workgroup size (fused-workgroup.ts). A
+   * runs faster (matmul-feed.ts), and the per-example kernel's workgroup size (per-example-workgroup.ts). A
    * measurement that fails (a lost device) disposes the backend.
    */
   async chooseKernels(store: ChoiceStore | undefined = defaultChoiceStore()): Promise<void> {
     try {
       await chooseMatmulFeed(this.device, this.workgroupMemoryZeroed, store);
-      await chooseFusedWorkgroupSize(this.device, this, this.workgroupMemoryZeroed, store);
+      await choosePerExampleWorkgroupSize(this.device, this, this.workgroupMemoryZeroed, store);
     } catch (error) {
       this.dispose();
       throw error;
@@ -433,7 +433,7 @@ class WebGpuNetwork implements BackendNetwork, GpuDataNetwork {
       const device = perExampleDevice(
         adapterInfo,
         this.backend.workgroupMemoryZeroed,
-        fusedWorkgroupSizeOf(this.device),
+        perExampleWorkgroupSizeOf(this.device),
       );
       const layout = perExampleLayout(limits, this.spec, optimizer, device);
       return layout && perExampleKernelFor(this.spec, optimizer, dropout, layout);

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerSpec, StepOptions } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/cpu-backend.js';
 import { webgpuEntryPoint } from '../../../src/backends/webgpu/device.js';
-import { useFusedWorkgroupSize } from '../../../src/backends/webgpu/fused-workgroup.js';
 import {
   type PerExampleDevice,
   type PerExampleLayout,
   perExampleDevice,
   perExampleLayout,
 } from '../../../src/backends/webgpu/per-example.js';
+import { usePerExampleWorkgroupSize } from '../../../src/backends/webgpu/per-example-workgroup.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
 import type { NetworkSpec } from '../../../src/model/spec.js';
@@ -57,8 +57,8 @@ beforeAll(async () => {
   ] as const) {
     const fused = perExampleDevice(view.adapterInfo, false);
     const backend = await WebGpuBackend.create(view, false);
-    // The rule's size, whatever the backend measured (fused-workgroup.test.ts tests the measurement).
-    useFusedWorkgroupSize(view, fused.workgroupSize);
+    // The rule's size, whatever the backend measured (per-example-workgroup.test.ts tests the measurement).
+    usePerExampleWorkgroupSize(view, fused.workgroupSize);
     configurations[name] = { backend, device: view, fused };
   }
   expect(configurations.gpu.fused).toEqual({

@@ -37,13 +37,13 @@ const ruleShare = 0.8;
 
 const sizeByDevice = new WeakMap<GPUDevice, number>();
 
-/** The fused kernel's workgroup size on `device`: as chosen by chooseFusedWorkgroupSize, else the rule's. */
-export function fusedWorkgroupSizeOf(device: GPUDevice): number {
+/** The per-example kernel's workgroup size on `device`: as chosen by choosePerExampleWorkgroupSize, else the rule's. */
+export function perExampleWorkgroupSizeOf(device: GPUDevice): number {
   return sizeByDevice.get(device) ?? ruleWorkgroupSize(device.adapterInfo);
 }
 
-/** Makes `device`'s fused kernels built from now on use `size` invocations (tests pin sizes with it). */
-export function useFusedWorkgroupSize(device: GPUDevice, size: number): void {
+/** Makes `device`'s per-example kernels built from now on use `size` invocations (tests pin sizes with it). */
+export function usePerExampleWorkgroupSize(device: GPUDevice, size: number): void {
   sizeByDevice.set(device, size);
 }
 
@@ -68,39 +68,35 @@ export function workgroupCandidates(device: GPUDevice, workgroupMemoryZeroed: bo
 }
 
 /** What the measurement trains with: the backend's networks on `device`. */
-export interface FusedTrainerHost {
+export interface PerExampleHost {
   createNetwork(spec: NetworkSpec, params: LayerParams[]): BackendNetwork;
 }
 
 /**
- * The fastest workgroup size for the fused kernel on `device`'s adapter, and from then on the size of
- * `device`'s fused kernels. Measured on the first call for that adapter (on SwiftShader about 0.8 s, most
+ * The fastest workgroup size for the per-example kernel on `device`'s adapter, and from then on the size of
+ * `device`'s per-example kernels. Measured on the first call for that adapter (on SwiftShader about 0.8 s, most
  * of it compiling a pipeline per size), then kept like the matmul feed (matmul-feed.ts).
  */
-export async function chooseFusedWorkgroupSize(
+export async function choosePerExampleWorkgroupSize(
   device: GPUDevice,
-  host: FusedTrainerHost,
+  host: PerExampleHost,
   workgroupMemoryZeroed: boolean,
   store: ChoiceStore | undefined = defaultChoiceStore(),
 ): Promise<number> {
   const candidates = workgroupCandidates(device, workgroupMemoryZeroed).map(String);
   const size = await measuredChoice(
-    'fused workgroup size',
+    'per-example workgroup size',
     device,
     candidates,
     perExampleKernel.source,
     store,
     () => measureSizes(device, host, candidates),
   );
-  useFusedWorkgroupSize(device, Number(size));
+  usePerExampleWorkgroupSize(device, Number(size));
   return Number(size);
 }
 
-async function measureSizes(
-  device: GPUDevice,
-  host: FusedTrainerHost,
-  candidates: string[],
-): Promise<string> {
+async function measureSizes(device: GPUDevice, host: PerExampleHost, candidates: string[]): Promise<string> {
   const random = new Random(1);
   const inputs = Float32Array.from({ length: measuredSteps * measuredSpec.inputSize }, () => random.next());
   const targets = Float32Array.from({ length: measuredSteps * 4 }, (_, i) => (i % 4 === 0 ? 0.9 : 0.1));
@@ -122,11 +118,11 @@ async function measureSizes(
   });
   try {
     for (const run of runs) {
-      useFusedWorkgroupSize(device, run.size);
+      usePerExampleWorkgroupSize(device, run.size);
       await run.net.prepare(run.data, { batchSize: 1, optimizer: measuredOptimizer, dropout: false });
     }
     const time = async (run: (typeof runs)[number]) => {
-      useFusedWorkgroupSize(device, run.size);
+      usePerExampleWorkgroupSize(device, run.size);
       run.net.setOrder(run.data, order);
       const start = performance.now();
       run.net.train(run.data, 0, measuredSteps, options);

@@ -1,8 +1,11 @@
 // The fused per-example kernel's workgroup size, measured once per adapter when the backend is created
-// (fused-workgroup.ts): the candidates, the choice kept in the store and in the process, and a kept choice
+// (per-example-workgroup.ts): the candidates, the choice kept in the store and in the process, and a kept choice
 // taken without compiling anything.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fusedWorkgroupSizeOf, workgroupCandidates } from '../../../src/backends/webgpu/fused-workgroup.js';
+import {
+  perExampleWorkgroupSizeOf,
+  workgroupCandidates,
+} from '../../../src/backends/webgpu/per-example-workgroup.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import type { ChoiceStore } from '../../../src/platform.js';
 import { recordCompiles, testDevice, withAdapterInfo } from '../../helpers/gpu.js';
@@ -53,7 +56,7 @@ describe('workgroupCandidates', () => {
   });
 });
 
-describe('the fused workgroup size measured when the backend is created', () => {
+describe('the per-example workgroup size measured when the backend is created', () => {
   it('times every candidate once per adapter, keeps the choice, and uses it for the fused kernel', async () => {
     const store = memoryStore();
     const measured = cpuAdapter('fused-test measured');
@@ -61,19 +64,19 @@ describe('the fused workgroup size measured when the backend is created', () => 
     const backend = await WebGpuBackend.create(measured, false, store);
     try {
       expect(new Set(perExampleSizes(compiles.labels))).toEqual(new Set([4, 8, 16]));
-      const kept = [...store.kept].filter(([key]) => key.includes('fused workgroup size'));
+      const kept = [...store.kept].filter(([key]) => key.includes('per-example workgroup size'));
       expect(kept).toHaveLength(1);
       const [[key, size]] = kept;
       expect(key).toMatch(/fused-test measured.* 4,8,16 [0-9a-f]+$/);
       expect(['4', '8', '16']).toContain(size);
-      expect(fusedWorkgroupSizeOf(measured)).toBe(Number(size));
+      expect(perExampleWorkgroupSizeOf(measured)).toBe(Number(size));
       // A second device of the adapter in this process: nothing measured, the same size.
       compiles.labels.length = 0;
       const again = cpuAdapter('fused-test measured');
       const second = await WebGpuBackend.create(again, false, store);
       second.dispose();
       expect(perExampleSizes(compiles.labels)).toEqual([]);
-      expect(fusedWorkgroupSizeOf(again)).toBe(Number(size));
+      expect(perExampleWorkgroupSizeOf(again)).toBe(Number(size));
     } finally {
       compiles.restore();
       backend.dispose();
@@ -84,19 +87,19 @@ describe('the fused workgroup size measured when the backend is created', () => 
     const store = memoryStore();
     const first = cpuAdapter('fused-test kept');
     await WebGpuBackend.create(first, false, store).then((backend) => backend.dispose());
-    const [key] = [...store.kept.keys()].filter((name) => name.includes('fused workgroup size'));
+    const [key] = [...store.kept.keys()].filter((name) => name.includes('per-example workgroup size'));
     const compiles = recordCompiles(device);
     try {
       const keptElsewhere = cpuAdapter('fused-test elsewhere');
       store.kept.set(key.replace('fused-test kept', 'fused-test elsewhere'), '8');
       (await WebGpuBackend.create(keptElsewhere, false, store)).dispose();
-      expect(fusedWorkgroupSizeOf(keptElsewhere)).toBe(8);
+      expect(perExampleWorkgroupSizeOf(keptElsewhere)).toBe(8);
       expect(perExampleSizes(compiles.labels)).toEqual([]);
 
       const damaged = cpuAdapter('fused-test damaged');
       store.kept.set(key.replace('fused-test kept', 'fused-test damaged'), '5');
       (await WebGpuBackend.create(damaged, false, store)).dispose();
-      expect([4, 8, 16]).toContain(fusedWorkgroupSizeOf(damaged));
+      expect([4, 8, 16]).toContain(perExampleWorkgroupSizeOf(damaged));
       expect(new Set(perExampleSizes(compiles.labels))).toEqual(new Set([4, 8, 16]));
     } finally {
       compiles.restore();
