@@ -14,10 +14,11 @@
 //   parameters: read_write, every layer's weights [units, inputs] row-major then biases [units], packed
 //   slots: read_write, the optimizer's slots packed the same way, slot k at k·parameterCount (sgd: v;
 //          adam: m then s); metrics (metrics.wgsl)
-// Overrides: workgroupSize (invocations; per-example.ts picks one subgroup on CPU adapters, where a
-//   workgroup runs on one thread and every barrier switches between its subgroups), parameterCount,
-//   unitCount, partialCount (floats of scratch: 4 or 1 per invocation), weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay
-//   in `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
+// Overrides: workgroupSize (invocations, measured per adapter: per-example-workgroup.ts; the rule is one
+//   subgroup on CPU adapters, where a workgroup runs on one thread and every barrier switches between its
+//   subgroups), parameterCount, unitCount, partialCount (floats of scratch: 4 or 1 per invocation),
+//   weightsInWorkgroup with workgroupWeightCount (parameterCount, or 1 when the weights stay in
+//   `parameters`), slotsInWorkgroup with workgroupSlotCount (slots · parameterCount, or 1), optimizer
 //   (0 sgd, 1 adam), nesterov, decoupledDecay (adamw); loss, outputActivation, outputCount, hiddenActivation
 //   (fused-output.wgsl); dropout (whether a hidden layer drops units: without, the dropout code is left out
 //   of the pipeline); narrowLayers (whether every layer takes all its units per input, below: then the other

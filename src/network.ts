@@ -119,9 +119,10 @@ export class Network {
    * at once; call it right after createNetwork with the options you will give fit, to compile while data
    * loads or to tell the user what is happening. `examples`: how many examples that fit is given, which
    * matters when the batch size exceeds it (a batch of the whole data set or more is the whole data
-   * set) and for validationSplit (the held-out count). Optional: fit compiles what is missing itself, and on webgpu createNetwork starts what a fit
-   * with the default options runs (batch size 1, sgd) as soon as the program yields, unless a fit or ready
-   * came first, so `ready()` without options then only waits for it. Nothing to do on the CPU backend. A program that does not compile rejects with
+   * set) and for validationSplit (the held-out count). Optional: fit compiles what is missing itself, and
+   * on webgpu createNetwork starts what a fit with the default options runs (batch size 1, sgd) as soon as
+   * the program yields, unless a fit or ready came first, so `ready()` without options then only waits for
+   * it. Nothing to do on the CPU backend. A program that does not compile rejects with
    * MlpError('gpu-error'). See docs/webgpu-design.md, "Pipeline compilation".
    */
   async ready(options?: FitOptions, examples?: number): Promise<void> {
@@ -136,12 +137,12 @@ export class Network {
    * (their shapes are what matter) are freed at once, since prepare records synchronously.
    */
   private startCompiling(options?: FitOptions, examples?: number): Promise<void> {
-    const { batchSize, optimizer, dropout } = resolveFitOptions(
+    const { batchSize, optimizer, dropout, validationSplit } = resolveFitOptions(
       options,
       this.spec.layers.length - 1,
       this.training.optimizer,
     );
-    const counts = fitCounts(this.training, options, examples);
+    const counts = fitCounts(this.training, options, validationSplit, examples);
     const probe = this.backendNetwork.placeholder(Math.min(batchSize, counts.training ?? batchSize));
     // endEpoch's evaluation of the validation examples, compiled with the step.
     const evaluated = counts.validation && this.backendNetwork.placeholder(counts.validation);

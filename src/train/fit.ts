@@ -249,22 +249,29 @@ function addMetrics(sum: Metrics, more: Metrics): void {
   sum.finite &&= more.finite;
 }
 
+/** How many of `count` examples validationSplit holds out: at least one, and at least one left to train on. */
+function heldOutCount(count: number, validationSplit: number): number | undefined {
+  const held = Math.round(count * validationSplit);
+  return held < 1 || held >= count ? undefined : held;
+}
+
 /**
  * How many examples fit(data, options) trains on and evaluates after each epoch, for data of `count`
- * examples, split as runFit splits them: the shapes Network.ready() compiles for. A count not known (no
- * `count`, or a validationSplit of an unknown count) is left undefined.
+ * examples, split as runFit splits them (`validationSplit` resolved, as resolveFitOptions gives it): the
+ * shapes Network.ready() compiles for. A count not known (no `count`, or a validationSplit of an unknown
+ * count) is left undefined.
  */
 export function fitCounts(
   state: TrainingState,
   options: FitOptions | undefined,
+  validationSplit: number | undefined,
   count: number | undefined,
 ): { training?: number; validation?: number } {
   const { spec, backend } = state;
-  const resolved = resolveFitOptions(options, spec.layers.length - 1, state.optimizer);
-  if (resolved.validationSplit !== undefined) {
+  if (validationSplit !== undefined) {
     if (count === undefined) return {};
-    const held = Math.round(count * resolved.validationSplit);
-    return held < 1 || held >= count ? { training: count } : { training: count - held, validation: held };
+    const held = heldOutCount(count, validationSplit);
+    return held === undefined ? { training: count } : { training: count - held, validation: held };
   }
   if (options?.validation === undefined) return { training: count };
   const outputSize = spec.layers[spec.layers.length - 1].units;
@@ -294,11 +301,12 @@ export async function runFit(
   let training = all;
   let validation: FitExamples | undefined;
   if (resolved.validationSplit !== undefined) {
-    const held = Math.round(all.count * resolved.validationSplit);
-    if (held < 1 || held >= all.count) {
+    const held = heldOutCount(all.count, resolved.validationSplit);
+    if (held === undefined) {
+      const rounded = Math.round(all.count * resolved.validationSplit);
       throw new MlpError(
         'invalid-data',
-        `validationSplit ${resolved.validationSplit} of ${all.count} examples leaves ${held} for validation and ${all.count - held} for training; both need at least one`,
+        `validationSplit ${resolved.validationSplit} of ${all.count} examples leaves ${rounded} for validation and ${all.count - rounded} for training; both need at least one`,
       );
     }
     training = slice(all, 0, all.count - held);

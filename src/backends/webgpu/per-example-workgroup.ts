@@ -37,12 +37,12 @@ const ruleShare = 0.8;
 
 const sizeByDevice = new WeakMap<GPUDevice, number>();
 
-/** The per-example kernel's workgroup size on `device`: as chosen by choosePerExampleWorkgroupSize, else the rule's. */
+/** The per-example kernel's workgroup size on `device`: choosePerExampleWorkgroupSize's, else the rule's. */
 export function perExampleWorkgroupSizeOf(device: GPUDevice): number {
   return sizeByDevice.get(device) ?? ruleWorkgroupSize(device.adapterInfo);
 }
 
-/** Makes `device`'s per-example kernels built from now on use `size` invocations (tests pin sizes with it). */
+/** Makes `device`'s per-example kernels built from now on use `size` invocations (tests pin sizes so). */
 export function usePerExampleWorkgroupSize(device: GPUDevice, size: number): void {
   sizeByDevice.set(device, size);
 }
@@ -73,9 +73,9 @@ export interface PerExampleHost {
 }
 
 /**
- * The fastest workgroup size for the per-example kernel on `device`'s adapter, and from then on the size of
- * `device`'s per-example kernels. Measured on the first call for that adapter (on SwiftShader about 0.8 s, most
- * of it compiling a pipeline per size), then kept like the matmul feed (matmul-feed.ts).
+ * The fastest workgroup size for the per-example kernel on `device`'s adapter, and from then on the size
+ * of `device`'s per-example kernels. Measured on the first call for that adapter (on SwiftShader about
+ * 0.8 s, most of it compiling a pipeline per size), then kept like the matmul feed (matmul-feed.ts).
  */
 export async function choosePerExampleWorkgroupSize(
   device: GPUDevice,
