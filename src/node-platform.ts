@@ -119,6 +119,7 @@ const kernelChoices: ChoiceStore = {
 provideNodePlatform({
   kernelChoices,
   workgroupMemoryZeroed: false,
+  pendingPromisesSpin: true,
   webgpu() {
     found ??= findDawnAdapter();
     return found;

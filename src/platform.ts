@@ -7,6 +7,11 @@ export interface NodePlatform {
   webgpu(): Promise<GPU | null>;
   /** Whether that Dawn instance zero-initialises workgroup memory (node-platform.ts turns it off). */
   readonly workgroupMemoryZeroed: boolean;
+  /**
+   * Whether a pending WebGPU promise keeps the main thread busy: the `webgpu` package polls Dawn on every
+   * turn of the event loop while one is pending, so readbacks poll instead (backends/webgpu/readback-wait.ts).
+   */
+  readonly pendingPromisesSpin: boolean;
   /** The SwiftShader driver webgpu() pointed Dawn at because the system has no GPU driver, or null. */
   swiftShaderFallback(): string | null;
   /** Checks a checkpoint file's folder can be written and removes a crashed run's temporary files. */

@@ -3,8 +3,10 @@
 // hang. GPU buffers are made through GpuMemory so live buffers and bytes can be counted.
 
 import { MlpError } from '../../errors.js';
+import { nodePlatform } from '../../platform.js';
 import type { BackendStats } from '../backend.js';
 import { type BoundKernel, type Kernel, pipelineOf } from './pipelines.js';
+import { mapForReading } from './readback-wait.js';
 
 /** Creates and destroys the buffers of one backend and counts the live ones. */
 export class GpuMemory {
@@ -231,7 +233,7 @@ export class Scheduler {
         after?.(recorder);
       });
       this.counters.readbacks++;
-      await this.health.guard(staging.mapAsync(GPUMapMode.READ));
+      await this.health.guard(mapForReading(staging, nodePlatform()?.pendingPromisesSpin ?? false));
       const bytes = staging.getMappedRange().slice(0);
       staging.unmap();
       return bytes;
