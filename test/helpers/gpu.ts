@@ -45,3 +45,43 @@ export function recordCompiles(device: GPUDevice): { labels: string[]; restore()
     },
   };
 }
+
+/**
+ * Compiles `code` (entry point `main`, one storage buffer at binding 0 of `byteLength` bytes), submits one
+ * dispatch of `workgroups` and a copy of the buffer into a new mappable one, and returns that one, unmapped:
+ * map it to read what the shader wrote.
+ */
+export function dispatchAndCopy(
+  device: GPUDevice,
+  code: string,
+  workgroups: number,
+  byteLength: number,
+): GPUBuffer {
+  const pipeline = device.createComputePipeline({
+    layout: 'auto',
+    compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
+  });
+  const storage = device.createBuffer({
+    size: byteLength,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+  });
+  const readable = device.createBuffer({
+    size: byteLength,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: storage } }],
+    }),
+  );
+  pass.dispatchWorkgroups(workgroups);
+  pass.end();
+  encoder.copyBufferToBuffer(storage, 0, readable, 0, byteLength);
+  device.queue.submit([encoder.finish()]);
+  return readable;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AcquiredDevice } from '../../../src/backends/webgpu/device.js';
 import { mapForReading } from '../../../src/backends/webgpu/readback-wait.js';
-import { testDevice } from '../../helpers/gpu.js';
+import { dispatchAndCopy, testDevice } from '../../helpers/gpu.js';
 
 let gpu: AcquiredDevice;
 beforeAll(async () => {
@@ -76,32 +76,7 @@ describe('mapForReading', () => {
   for (var i = 0u; i < 2000000u; i++) { s = s * 0.5 + 1.0; }
   data[id.x] = s + f32(id.x);
 }`;
-    const pipeline = device.createComputePipeline({
-      layout: 'auto',
-      compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
-    });
-    const storage = device.createBuffer({
-      size: 32,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
-    });
-    const readable = device.createBuffer({
-      size: 32,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(
-      0,
-      device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [{ binding: 0, resource: { buffer: storage } }],
-      }),
-    );
-    pass.dispatchWorkgroups(2);
-    pass.end();
-    encoder.copyBufferToBuffer(storage, 0, readable, 0, 32);
-    device.queue.submit([encoder.finish()]);
+    const readable = dispatchAndCopy(device, code, 2, 32);
     expect(await mapForReading(readable, true)).toBeGreaterThanOrEqual(1);
     expect([...new Float32Array(readable.getMappedRange())]).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     readable.unmap();

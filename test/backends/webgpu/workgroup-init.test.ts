@@ -12,7 +12,7 @@ import * as kernels from '../../../src/backends/webgpu/kernels.js';
 import { useMatmulFeed } from '../../../src/backends/webgpu/matmul-feed.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { dawnFlags } from '../../../src/node-platform.js';
-import { testDevice } from '../../helpers/gpu.js';
+import { dispatchAndCopy, testDevice } from '../../helpers/gpu.js';
 import { poisonWorkgroupMemory } from '../../helpers/poison-workgroup.js';
 import { describeBackendConformance } from '../conformance.js';
 
@@ -63,26 +63,7 @@ describe('workgroup memory poisoned before every entry point', () => {
         }
       }`);
     expect(entryPoints).toBe(1);
-    const pipeline = device.createComputePipeline({
-      layout: 'auto',
-      compute: { module: device.createShaderModule({ code: source }), entryPoint: 'main' },
-    });
-    const result = device.createBuffer({ size: 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const read = device.createBuffer({ size: 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(
-      0,
-      device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [{ binding: 0, resource: { buffer: result } }],
-      }),
-    );
-    pass.dispatchWorkgroups(1);
-    pass.end();
-    encoder.copyBufferToBuffer(result, 0, read, 0, 8);
-    device.queue.submit([encoder.finish()]);
+    const read = dispatchAndCopy(device, source, 1, 8);
     await read.mapAsync(GPUMapMode.READ);
     const mapped = read.getMappedRange();
     const sum = new Float32Array(mapped)[0];
