@@ -2,11 +2,11 @@
 //
 // While any promise of the `webgpu` package (Dawn in Node) is pending, the package polls Dawn on every turn
 // of the event loop: the main thread spins for as long as the GPU works. On a CPU adapter (SwiftShader) that
-// core is taken from the shaders, and Dawn's locks slow them further: on 2 cores a dispatch of 0.42–0.52 s
-// took 0.77–0.84 s to read back with `mapAsync` awaited at once (docs/webgpu-design.md "Waiting for the
-// GPU"). So where pending promises spin (platform.ts `pendingPromisesSpin`), a readback is polled: a map
-// is given one turn of the event loop, cancelled with `unmap` if the GPU is not done, and tried again
-// after a sleep. A browser's `mapAsync` costs nothing while it is pending and is awaited as it is.
+// core is taken from the shaders: on 2 cores one dispatch read back in 528 ms with `mapAsync` awaited at
+// once and in 356 ms polled (docs/webgpu-design.md "Waiting for the GPU"). So where pending promises spin
+// (platform.ts `pendingPromisesSpin`), a readback is polled: a map is given one turn of the event loop,
+// cancelled with `unmap` if the GPU is not done, and tried again after a sleep. A browser's `mapAsync`
+// costs nothing while it is pending and is awaited as it is.
 
 /** The longest sleep between two tries: what a long wait can overshoot by. */
 const maxSleepMs = 10;
