@@ -61,7 +61,10 @@ export interface PreparedTraining {
   dispose(): void | Promise<void>;
 }
 
-/** The time to the end of the first epoch on a fresh engine, against the epochs after it. */
+/**
+ * The time to the end of the first epoch on a fresh engine, against the epochs after it. An engine gives
+ * one sample; measureNetwork takes several, each on a fresh engine, and keeps their medians.
+ */
 export interface FirstEpoch {
   /** seconds from creating the network to the end of a first 1-epoch net.fit */
   firstSeconds: number;
@@ -69,6 +72,10 @@ export interface FirstEpoch {
   steadySeconds: number;
   /** the following epochs timed */
   epochs: number;
+  /** fresh engines measured (absent in results files from before 2026-12-03's third run: one) */
+  samples?: number;
+  /** first ÷ steady of each fresh engine: median (min–max) */
+  ratio?: Spread;
 }
 
 export interface BenchEngine {
@@ -207,6 +214,22 @@ const countingSeconds = 30;
 const profilingSeconds = 10;
 /** The longest epoch whose first epoch on a fresh engine is timed (where runs are shorter). */
 const firstEpochSeconds = 2;
+/**
+ * Fresh engines whose first epochs are timed: one sample's compile time varied by up to 2× on a loaded
+ * 2-core machine (docs/benchmarks.md, Method).
+ */
+const firstEpochSamples = 3;
+
+/** Medians of several first-epoch samples, with the spread of their ratios. */
+function combineFirstEpochs(samples: FirstEpoch[]): FirstEpoch {
+  return {
+    firstSeconds: spread(samples.map((sample) => sample.firstSeconds)).median,
+    steadySeconds: spread(samples.map((sample) => sample.steadySeconds)).median,
+    epochs: samples[0].epochs,
+    samples: samples.length,
+    ratio: spread(samples.map((sample) => sample.firstSeconds / sample.steadySeconds)),
+  };
+}
 
 async function train(contender: Contender, steps: number): Promise<number> {
   const seconds = await timed(() => contender.training.train(steps));
@@ -220,7 +243,8 @@ async function train(contender: Contender, steps: number): Promise<number> {
  * starting one engine later each round. Transfers are counted over one whole epoch: for engines that count
  * their own calls (ours), from the calls already made (adding a 2-epoch call if they were all alike); for
  * the others, an extra epoch after the warm-up where it takes at most 10 s. With `firstEpoch`, engines that
- * can then time a first epoch on a fresh copy of themselves, where an epoch takes at most 2 s (or a run).
+ * can then time a first epoch on fresh copies of themselves (firstEpochSamples), where an epoch takes at
+ * most 2 s (or a run).
  */
 export async function measureNetwork(
   network: BenchNetwork,
@@ -325,11 +349,16 @@ export async function measureNetwork(
       const epochSeconds = data.examples / spread(contender.examplesPerSec).median;
       if (!engine.firstEpoch || epochSeconds > Math.max(timing.runSeconds, firstEpochSeconds)) continue;
       const following = Math.min(20, Math.max(3, Math.round((2 * timing.runSeconds) / epochSeconds)));
-      contender.firstEpoch = await engine.firstEpoch(network, data, following);
-      const { firstSeconds, steadySeconds } = contender.firstEpoch;
+      const samples: FirstEpoch[] = [];
+      for (let sample = 0; sample < firstEpochSamples; sample++) {
+        samples.push(await engine.firstEpoch(network, data, following));
+      }
+      contender.firstEpoch = combineFirstEpochs(samples);
+      const { firstSeconds, steadySeconds, ratio } = contender.firstEpoch;
       log(
         `  ${engine.name}: first epoch ${(firstSeconds * 1000).toFixed(0)} ms on a fresh engine, then ` +
-          `${(steadySeconds * 1000).toFixed(0)} ms (median of ${following})`,
+          `${(steadySeconds * 1000).toFixed(0)} ms (medians of ${firstEpochSamples} engines, ${following} ` +
+          `epochs each; first ÷ steady ${ratio?.min.toFixed(1)}–${ratio?.max.toFixed(1)})`,
       );
     }
   } finally {

@@ -116,9 +116,15 @@ function firstEpochTable(records: BenchRecord[]): string {
       engine,
       formatNumber(firstEpoch.firstSeconds * 1000),
       `${formatNumber(firstEpoch.steadySeconds * 1000)} (${firstEpoch.epochs})`,
-      ratio(firstEpoch.firstSeconds / firstEpoch.steadySeconds),
+      firstEpoch.ratio
+        ? `${ratio(firstEpoch.ratio.median)} (${ratio(firstEpoch.ratio.min)}–${ratio(firstEpoch.ratio.max)})`
+        : ratio(firstEpoch.firstSeconds / firstEpoch.steadySeconds),
+      String(firstEpoch.samples ?? 1),
     ]);
-  return table(['network', 'engine', 'first epoch, ms', 'steady epoch, ms (epochs)', 'first ÷ steady'], rows);
+  return table(
+    ['network', 'engine', 'first epoch, ms', 'steady epoch, ms (epochs)', 'first ÷ steady', 'fresh engines'],
+    rows,
+  );
 }
 
 function matmulTable(matmul: MatmulRecord[]): string {
@@ -161,7 +167,8 @@ export function benchTables(records: BenchRecord[], matmul: MatmulRecord[] | und
     transfersTable(records),
     '### First epoch',
     'A fresh engine and network: creating the network and a first 1-epoch `net.fit`, against the median ' +
-      'epoch of the next `net.fit` (issue 12’s target: first ÷ steady ≤ 10× on faces-b1 and faces-b32).',
+      'epoch of the next `net.fit`, on several fresh engines: medians, and first ÷ steady of each engine ' +
+      'as median (min–max) (issue 12’s target: first ÷ steady ≤ 10× on faces-b1 and faces-b32).',
     firstEpochTable(records),
   ];
   if (matmul) {

@@ -72,6 +72,7 @@ describe('measureNetwork with an engine that trains in calls of whole epochs', (
    * epoch and 2 readbacks a call; reports per epoch and per call once it has calls of two lengths.
    */
   function epochEngine(calls: number[]): BenchEngine {
+    let firstEpochs = 0;
     return {
       name: 'webgpu',
       adapter: 'test',
@@ -104,7 +105,9 @@ describe('measureNetwork with an engine that trains in calls of whole epochs', (
         };
       },
       async firstEpoch(_network, _data, following) {
-        return { firstSeconds: 0.5, steadySeconds: 0.01, epochs: following };
+        // fresh engines differ: 0.4, 0.9, 0.5 s (medians 0.5 s; first ÷ steady 40, 90, 50)
+        const firstSeconds = [0.4, 0.9, 0.5][firstEpochs++ % 3];
+        return { firstSeconds, steadySeconds: 0.01, epochs: following };
       },
       dispose() {},
     };
@@ -141,7 +144,12 @@ describe('measureNetwork with an engine that trains in calls of whole epochs', (
       runs: 3,
       firstEpoch: true,
     });
-    expect(record.firstEpoch).toMatchObject({ firstSeconds: 0.5, steadySeconds: 0.01 });
+    expect(record.firstEpoch).toMatchObject({
+      firstSeconds: 0.5,
+      steadySeconds: 0.01,
+      samples: 3,
+      ratio: { min: 40, median: 50, max: 90 },
+    });
     // 2 × 0.2 s of following epochs at 40 ms: 10 of them, fewer where timers ran late
     expect(record.firstEpoch?.epochs).toBeGreaterThanOrEqual(5);
     expect(record.firstEpoch?.epochs).toBeLessThanOrEqual(10);

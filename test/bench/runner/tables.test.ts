@@ -30,7 +30,13 @@ const records = [
     readbacksPerCall: 2,
     uploadsPerCall: 3,
     countedOver: 'fit calls',
-    firstEpoch: { firstSeconds: 0.5, steadySeconds: 0.02, epochs: 10 },
+    firstEpoch: {
+      firstSeconds: 0.5,
+      steadySeconds: 0.02,
+      epochs: 10,
+      samples: 3,
+      ratio: { min: 20, median: 25, max: 40 },
+    },
   }),
   record('tfjs-webgpu', 100),
   record('jaxjs-webgpu', 4000),
@@ -68,8 +74,14 @@ describe('the tables of docs/benchmarks.md', () => {
       'fit calls |',
     ]);
     expect(rows(text, '| faces-b32 | cpu | 6').length).toBe(0);
-    expect(text).toContain('| faces-b32 | webgpu | 500 | 20.0 (10) | 25.0× |');
+    expect(text).toContain('| faces-b32 | webgpu | 500 | 20.0 (10) | 25.0× (20.0×–40.0×) | 3 |');
     expect(text).not.toContain('Matrix multiply');
+  });
+
+  it('reads a first epoch of one fresh engine from results files older than its samples', () => {
+    const firstEpoch = { firstSeconds: 0.3, steadySeconds: 0.02, epochs: 10 };
+    const text = benchTables([record('webgpu', 1000, { firstEpoch })], undefined);
+    expect(text).toContain('| faces-b32 | webgpu | 300 | 20.0 (10) | 15.0× | 1 |');
   });
 
   it('gives matmul GFLOP/s with ours ÷ each other engine', () => {
