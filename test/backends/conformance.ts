@@ -543,10 +543,12 @@ export function describeBackendConformance(name: string, makeBackend: () => Prom
           net.writeParams(changed);
           return (await net.endEpoch(undefined)).paramsFinite;
         };
+        // first, inside and last parameters of layers (the GPU's check reads 4 floats at a time)
         const places = [
           [0, 'weights', 0],
           [1, 'weights', 97],
           [2, 'biases', 16],
+          [0, 'biases', spec.layers[0].units - 1],
         ] as const;
         for (const [layer, part, at] of places) {
           for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {

@@ -104,9 +104,11 @@ class GpuParamsCopy implements ParamsCopy {
 
 /**
  * At most this many workgroups check one layer: enough invocations to fill a large GPU; more would only
- * add workgroups that check one value each (and the dispatch limit is 65,535).
+ * add workgroups that check one vector each (and the dispatch limit is 65,535).
  */
 const maxCheckWorkgroups = 1024;
+/** finite.wgsl checks 4 floats per invocation and step. */
+const vectorBytes = 16;
 
 /** Bytes of finite.wgsl's nonFinite flag (one u32). */
 export const finiteFlagBytes = 4;
@@ -129,7 +131,7 @@ export class FiniteCheck {
     this.flag = scheduler.memory.storage('parameters non-finite', finiteFlagBytes);
     this.dispatches = buffers.parameterBuffers().map(({ buffer, byteLength }) => ({
       bound: bindKernel(device, kernel, { values: buffer, nonFinite: this.flag }),
-      workgroups: Math.min(maxCheckWorkgroups, Math.ceil(byteLength / 4 / workgroupSize)),
+      workgroups: Math.min(maxCheckWorkgroups, Math.ceil(byteLength / vectorBytes / workgroupSize)),
     }));
   }
 
