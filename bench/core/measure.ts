@@ -72,7 +72,7 @@ export interface FirstEpoch {
   steadySeconds: number;
   /** the following epochs timed */
   epochs: number;
-  /** fresh engines measured (absent in results files from before 2026-12-03's third run: one) */
+  /** fresh engines measured (absent in results files older than 2026-12-03-vm-b.json: one) */
   samples?: number;
   /** first ÷ steady of each fresh engine: median (min–max) */
   ratio?: Spread;
