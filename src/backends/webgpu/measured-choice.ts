@@ -15,9 +15,10 @@ const measuredByKey = new Map<string, Promise<string>>();
 
 /**
  * The choice `what` among `candidates` for `device`'s adapter: kept in this process or in `store` under a
- * key of the adapter, the candidates and a hash of `source` (a changed kernel is measured again), else
- * `measure()`d once and kept. A measurement that fails (a lost device) is not the adapter's answer: the
- * next device measures again.
+ * key of the adapter and the candidates, with a hash of `source` beside the choice (a changed kernel is
+ * measured again, and its choice replaces the old one, so a store holds one choice per adapter and set of
+ * candidates however often the library changes), else `measure()`d once and kept. A measurement that
+ * fails (a lost device) is not the adapter's answer: the next device measures again.
  */
 export function measuredChoice<Choice extends string>(
   what: string,
@@ -27,27 +28,31 @@ export function measuredChoice<Choice extends string>(
   store: ChoiceStore | undefined,
   measure: () => Promise<Choice>,
 ): Promise<Choice> {
-  const key = `webgpu-mlp ${what} ${adapterKey(device)} ${candidates.join(',')} ${hash(source)}`;
-  let measured = measuredByKey.get(key);
+  const key = `webgpu-mlp ${what} ${adapterKey(device)} ${candidates.join(',')}`;
+  const version = hash(source);
+  const inProcess = `${key} ${version}`;
+  let measured = measuredByKey.get(inProcess);
   if (!measured) {
-    measured = keptOrMeasured(key, candidates, store, measure);
-    measuredByKey.set(key, measured);
-    measured.catch(() => measuredByKey.delete(key));
+    measured = keptOrMeasured(key, version, candidates, store, measure);
+    measuredByKey.set(inProcess, measured);
+    measured.catch(() => measuredByKey.delete(inProcess));
   }
   return measured as Promise<Choice>;
 }
 
+/** The store keeps `${version} ${choice}` under `key`. */
 async function keptOrMeasured<Choice extends string>(
   key: string,
+  version: string,
   candidates: readonly Choice[],
   store: ChoiceStore | undefined,
   measure: () => Promise<Choice>,
 ): Promise<Choice> {
   const stored = await store?.get(key);
-  const kept = candidates.find((candidate) => candidate === stored);
+  const kept = candidates.find((candidate) => stored === `${version} ${candidate}`);
   if (kept) return kept;
   const choice = await measure();
-  await store?.set(key, choice);
+  await store?.set(key, `${version} ${choice}`);
   return choice;
 }
 

@@ -142,13 +142,16 @@ describe('chooseMatmulFeed', () => {
       const vendor = `store-test ${answers}`;
       const measuredHere = withAdapterInfo(device, { vendor, architecture: 'measured' });
       const feed = await chooseMatmulFeed(measuredHere, false, store);
-      expect([...kept.values()]).toEqual([feed]);
-      const [key] = kept.keys();
+      const [[key, value]] = kept;
       expect(key).toContain(vendor);
+      // the kernels' version (a hash of their source), then the choice
+      const [version, choice] = value.split(' ');
+      expect(version).toMatch(/^[0-9a-f]+$/);
+      expect(choice).toBe(feed);
 
       const keptElsewhere = withAdapterInfo(device, { vendor, architecture: 'kept' });
       const other = feed === 'direct' ? 'staged' : 'direct';
-      kept.set(key.replace('"measured"', '"kept"'), other);
+      kept.set(key.replace('"measured"', '"kept"'), `${version} ${other}`);
       const compiles = recordCompiles(device);
       try {
         expect(await chooseMatmulFeed(keptElsewhere, false, store)).toBe(other);
@@ -158,9 +161,24 @@ describe('chooseMatmulFeed', () => {
       expect(compiles.labels).toEqual([]);
       // A value that is not a feed (a damaged store) is measured again.
       const damaged = withAdapterInfo(device, { vendor, architecture: 'damaged' });
-      kept.set(key.replace('"measured"', '"damaged"'), 'sideways');
+      kept.set(key.replace('"measured"', '"damaged"'), `${version} sideways`);
       expect(matmulFeeds).toContain(await chooseMatmulFeed(damaged, false, store));
-      expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toBe('sideways');
+      expect(kept.get(key.replace('"measured"', '"damaged"'))).not.toContain('sideways');
+      // A choice kept for other kernels (an earlier version of the library) is measured again and replaced
+      // under the same key, so the store does not grow with every version.
+      const older = withAdapterInfo(device, { vendor, architecture: 'older' });
+      const olderKey = key.replace('"measured"', '"older"');
+      kept.set(olderKey, `0 ${other}`);
+      const entries = kept.size;
+      const remeasured = recordCompiles(device);
+      try {
+        await chooseMatmulFeed(older, false, store);
+      } finally {
+        remeasured.restore();
+      }
+      expect(remeasured.labels).not.toEqual([]);
+      expect(kept.get(olderKey)).toMatch(new RegExp(`^${version} `));
+      expect(kept.size).toBe(entries);
     });
   }
 
@@ -181,11 +199,13 @@ describe('chooseMatmulFeed', () => {
       compiles.restore();
     }
     expect(compiles.labels.filter((label) => label.includes('"staged":true'))).toEqual([]);
-    expect([...kept]).toEqual([[expect.stringMatching(/zeroing-test.* direct [0-9a-f]+$/), 'direct']]);
+    expect([...kept]).toEqual([
+      [expect.stringMatching(/zeroing-test.* direct$/), expect.stringMatching(/^[0-9a-f]+ direct$/)],
+    ]);
     // Where the device does not zero, staged is a candidate again: another key.
     const nodeLike = withAdapterInfo(device, { vendor: 'zeroing-test', architecture: 'swiftshader' });
     expect(['staged', 'direct']).toContain(await chooseMatmulFeed(nodeLike, false, store));
-    expect([...kept.keys()][1]).toMatch(/ staged,direct [0-9a-f]+$/);
+    expect([...kept.keys()][1]).toMatch(/ staged,direct$/);
   });
 
   it('rejects sizes that are not multiples of 4, saying so', () => {
