@@ -62,15 +62,20 @@ describe('kernel choices in a browser', () => {
     const sizeKey = keyOf('per-example workgroup size');
     expect(kept.size).toBe(2);
     expect(feedKey).toMatch(/swiftshader/i);
-    expect(['direct', 'subgroup']).toContain(kept.get(feedKey));
-    expect(sizeKey).toMatch(/swiftshader.* 4,8,16 /i);
-    expect(['4', '8', '16']).toContain(kept.get(sizeKey));
+    expect(sizeKey).toMatch(/swiftshader.* 4,8,16$/i);
+    // Each value is the kernels' version (a hash of their source), then the choice.
+    const [feedVersion, feed] = String(kept.get(feedKey)).split(' ');
+    const [sizeVersion, size] = String(kept.get(sizeKey)).split(' ');
+    expect(feedVersion).toMatch(/^[0-9a-f]+$/);
+    expect(['direct', 'subgroup']).toContain(feed);
+    expect(sizeVersion).toMatch(/^[0-9a-f]+$/);
+    expect(['4', '8', '16']).toContain(size);
 
     // Kept choices are taken without measuring: a measurement would write its own answer back over the
     // other candidates kept here (on SwiftShader the subgroup feed, 1.2× direct's speed with the same bits,
     // and 4 invocations, the rule's size, which another must beat by 20%).
-    const otherFeed = kept.get(feedKey) === 'subgroup' ? 'direct' : 'subgroup';
-    const otherSize = kept.get(sizeKey) === '4' ? '8' : '4';
+    const otherFeed = `${feedVersion} ${feed === 'subgroup' ? 'direct' : 'subgroup'}`;
+    const otherSize = `${sizeVersion} ${size === '4' ? '8' : '4'}`;
     await demo.page.evaluate(keepChoice, feedKey, otherFeed);
     await demo.page.evaluate(keepChoice, sizeKey, otherSize);
     await loadDemo();
