@@ -1,6 +1,7 @@
 // Dense-layer matrix products for all three shapes backprop needs, without materialising a transpose.
-// Needs the libraries activation.wgsl, random.wgsl, step.wgsl, update.wgsl and one of matmul-lines.wgsl and
-// matmul-lines-subgroup.wgsl (below).
+// Needs the libraries activation.wgsl, random.wgsl, step.wgsl, update.wgsl, one of matmul-lines.wgsl and
+// matmul-lines-subgroup.wgsl (how A's lines are read) and one of matmul-right-buffer.wgsl and
+// matmul-right-texels.wgsl (where B's vectors are read from) (below).
 //
 // One tiled product C = A·B (M×K by K×N) reads its operands through strides:
 //   A(m, k) = left[m·leftRowStride + k·leftDepthStride],  B(k, n) = right[k·rightDepthStride + n·rightColumnStride]
@@ -47,8 +48,13 @@
 //     where a workgroup runs on one thread, a barrier switches between all its subgroups, and big
 //     workgroup arrays cost seconds of compilation; there this measured 2× the staged kernel's speed.
 //     A's lines are read by matmul-lines.wgsl, or, on adapters with 4-wide subgroups, shared by each
-//     subgroup's lanes (matmul-lines-subgroup.wgsl: the "subgroup" feed). Layouts without vec4 loads are
-//     read one depth and one element at a time (elementProduct), never staged.
+//     subgroup's lanes (matmul-lines-subgroup.wgsl: the "subgroup" feed); B from `right`
+//     (matmul-right-buffer.wgsl), or, with subgroup lines, in blocks of 4 depths from a texture that
+//     mirrorRight wrote from it (matmul-right-texels.wgsl: the "texels" feed). Layouts without vec4 loads
+//     are read one depth and one element at a time (elementProduct), never staged.
+//   mirrorRight (vectorLoads layouts, any gather and batch): rightMirror's texel (v, n) = B(4v…4v+3, n),
+//     zeros past B's depth (a gathered batch's rows), for the texels feed; an invocation per MIRROR_RUN
+//     texels of a row (B contiguous along depth) or of 4 rows (along columns), 8 × 8 per workgroup.
 //   Out-of-range elements load as 0 (staged) or are read from the first line and not stored (direct), so
 //   every size is correct (1, 3, 17, 63, 65, …), not only multiples of the tile.
 
@@ -86,6 +92,7 @@ override staged: bool = true;
 @group(0) @binding(8) var<uniform> options: StepOptions;
 @group(0) @binding(9) var<storage, read> control: Control;
 @group(0) @binding(10) var<storage, read> order: Order;
+@group(0) @binding(12) var rightMirror: texture_storage_2d<rgba32float, write>;
 
 const SLICE: u32 = 16u;
 const BLOCK: u32 = 8u;
@@ -445,7 +452,11 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
       let rows1 = leftLines(leftStarts1, ownStart1, k / 4u);
       var b0: mat4x4f;
       var b1: mat4x4f;
-      if (alongDepthRight) {
+      if (texels) {
+        let b = rightTexelBlocks(column0, k / 4u);
+        b0 = b[0];
+        b1 = b[1];
+      } else if (alongDepthRight) {
         b0 = transpose(rightLines(rightStarts0, k / 4u));
         b1 = transpose(rightLines(rightStarts1, k / 4u));
       } else {
@@ -469,7 +480,12 @@ fn directProduct(local: vec3u, group: vec3u, alongDepthLeft: bool, alongDepthRig
       // a[r] column kk: A(row0 + 4r…4r+3, k + kk); b[h] column kk: B(k + kk, column0 + 4h…4h+3)
       let a0 = leftDepths(leftFirst0, lane, k);
       let a1 = leftDepths(leftFirst1, lane, k);
-      let b = rightDepths(k, rightFirst0, rightFirst1);
+      var b: array<mat4x4f, 2>;
+      if (texels) {
+        b = rightTexelBlocks(column0, k / 4u);
+      } else {
+        b = rightDepths(k, rightFirst0, rightFirst1);
+      }
       let rows0 = transpose(a0);
       let rows1 = transpose(a1);
       c00 += b[0] * rows0;
@@ -671,6 +687,39 @@ fn weightUpdate(@builtin(local_invocation_id) local: vec3u, @builtin(workgroup_i
       }
       if (group.x == 0u && local.x == 0u) {
         updateParameter(shape.biasOffset + unit, result.leftSums[i / 4u][i % 4u], decayBiases);
+      }
+    }
+  }
+}
+
+// Texels of a row each mirrorRight invocation writes: on SwiftShader an invocation per texel made mnist's
+// fills take 15–24 ms a step, against 11–14 ms at 16 (kernel-profile.ts).
+const MIRROR_RUN: u32 = 16u;
+
+@compute @workgroup_size(8, 8)
+fn mirrorRight(@builtin(global_invocation_id) id: vec3u) {
+  findBatch();
+  let vectors = (shape.depth + 3u) / 4u;
+  let first = id.x * MIRROR_RUN;
+  let last = min(first + MIRROR_RUN, vectors);
+  if (shape.rightDepthStride == 1u) {
+    // B contiguous along depth: a texel is one vector of `right` (vectorLoads layouts only).
+    let n = id.y;
+    if (n < shape.columns) {
+      for (var v = first; v < last; v++) {
+        textureStore(rightMirror, vec2u(v, n), rightAlongDepth(4u * v, n));
+      }
+    }
+    return;
+  }
+  // B contiguous along columns: four vectors of `right`, columns 4·id.y…+3 at depths k…k+3, transposed.
+  let n = 4u * id.y;
+  for (var v = first; v < last; v++) {
+    let k = 4u * v;
+    let depths = transpose(mat4x4f(rightAlongColumns(k, n), rightAlongColumns(k + 1u, n), rightAlongColumns(k + 2u, n), rightAlongColumns(k + 3u, n)));
+    for (var i = 0u; i < 4u; i++) {
+      if (n + i < shape.columns) {
+        textureStore(rightMirror, vec2u(v, n + i), depths[i]);
       }
     }
   }

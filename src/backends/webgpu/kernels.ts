@@ -11,6 +11,8 @@ import {
   lossWgsl,
   matmulLinesSubgroupWgsl,
   matmulLinesWgsl,
+  matmulRightBufferWgsl,
+  matmulRightTexelsWgsl,
   matmulWgsl,
   metricsWgsl,
   miniBatchWgsl,
@@ -74,13 +76,18 @@ export const matmulBlock = 8;
 /** Tile edge of matmul.wgsl at its default 8 × 8 grid of invocations: a workgroup computes 64 × 64 outputs. */
 export const matmulTile = 8 * matmulBlock;
 
-function matmulFamily(file: string, linesLibrary: string) {
+function matmulFamily<const Extra extends string = never>(
+  file: string,
+  linesLibrary: string,
+  rightLibrary: string,
+  extraBindings: readonly Extra[] = [],
+) {
   return family({
     file,
     // matmul-lines-subgroup.wgsl's `enable` must come first in the module
-    libraries: [linesLibrary, activationWgsl, randomWgsl, stepWgsl, updateWgsl],
+    libraries: [linesLibrary, rightLibrary, activationWgsl, randomWgsl, stepWgsl, updateWgsl],
     main: matmulWgsl,
-    entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate'],
+    entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate', 'mirrorRight'],
     constants: [
       'activation',
       'vectorLoads',
@@ -107,15 +114,25 @@ function matmulFamily(file: string, linesLibrary: string) {
       'parameters',
       'slot0',
       'slot1',
+      'rightMirror',
+      ...extraBindings,
     ],
   });
 }
 
-export const matmulKernel = matmulFamily('matmul.wgsl', matmulLinesWgsl);
+export const matmulKernel = matmulFamily('matmul.wgsl', matmulLinesWgsl, matmulRightBufferWgsl);
 /** matmul.wgsl with A's lines shared by each subgroup's lanes (the "subgroup" feed, matmul-feed.ts). */
 export const matmulSubgroupKernel = matmulFamily(
   'matmul.wgsl with matmul-lines-subgroup.wgsl',
   matmulLinesSubgroupWgsl,
+  matmulRightBufferWgsl,
+);
+/** The subgroup feed with B read from a texture mirroring `right` (the "texels" feed, matmul-feed.ts). */
+export const matmulTexelsKernel = matmulFamily(
+  'matmul.wgsl with matmul-lines-subgroup.wgsl and matmul-right-texels.wgsl',
+  matmulLinesSubgroupWgsl,
+  matmulRightTexelsWgsl,
+  ['rightTexels'],
 );
 
 export const weightUpdateKernel = family({

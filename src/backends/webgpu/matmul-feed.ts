@@ -2,19 +2,29 @@
 // (staged: the workgroup's invocations share each load, the design for GPUs) or straight from storage
 // (direct: no workgroup memory, no barrier, the faster on CPU adapters), and on adapters whose subgroups are
 // 4 wide, direct with A's lines shared by each subgroup's lanes (subgroup: a quarter of A's loads, for
-// SwiftShader, where every load costs per lane). Which is fastest depends on the adapter, so it is measured
-// once per adapter, at the backend's creation, by timing them on one product, and the choice is kept for
-// every later device of that adapter, in the process and on the machine (docs/webgpu-kernels.md).
+// SwiftShader, where every load costs per lane), and subgroup with B read from a texture written from its
+// buffer before each product (texels: a 16-byte load per lane where SwiftShader makes four gathers). Which
+// is fastest depends on the adapter, so it is measured once per adapter, at the backend's creation, by
+// timing them on one product, and the choice is kept for every later device of that adapter, in the process
+// and on the machine (docs/webgpu-kernels.md).
 
 import type { ChoiceStore } from '../../platform.js';
 import { isCpuAdapter } from './kernel-choice.js';
-import { activationCodes, gatherCodes, matmulKernel, matmulSubgroupKernel, matmulTile } from './kernels.js';
+import {
+  activationCodes,
+  gatherCodes,
+  matmulKernel,
+  matmulSubgroupKernel,
+  matmulTexelsKernel,
+  matmulTile,
+} from './kernels.js';
 import { defaultChoiceStore, measuredChoice } from './measured-choice.js';
 import { encodeStepOptions } from './network-buffers.js';
-import { bindKernel, compiledKernels, kernelPipeline, pipelineOf } from './pipelines.js';
+import { bindKernel, compiledKernels, kernelPipeline, pipelineOf, TexelMirror } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
+import { GpuMemory } from './scheduler.js';
 
-export const matmulFeeds = ['staged', 'direct', 'subgroup'] as const;
+export const matmulFeeds = ['staged', 'direct', 'subgroup', 'texels'] as const;
 export type MatmulFeed = (typeof matmulFeeds)[number];
 
 /**
@@ -27,11 +37,11 @@ const minimumTimingMs = 2;
 const maxDispatches = 256;
 const rounds = 5;
 /**
- * Direct (or subgroup) must take at most this share of staged's time to be chosen. The feeds sum each
- * product's terms in a different order, so the last bits of trained weights depend on the feed: a margin
- * keeps an adapter on which both run alike from flipping between them from one process to the next. On
- * SwiftShader direct takes about 0.6 of staged's time. Direct and subgroup sum alike (the same values reach
- * the same arithmetic), so the faster of the two is taken without a margin.
+ * Direct (or subgroup, texels) must take at most this share of staged's time to be chosen. The feeds sum
+ * each product's terms in a different order, so the last bits of trained weights depend on the feed: a
+ * margin keeps an adapter on which both run alike from flipping between them from one process to the next.
+ * On SwiftShader direct takes about 0.6 of staged's time. Direct, subgroup and texels sum alike (the same
+ * values reach the same arithmetic), so the fastest of the three is taken without a margin.
  */
 const directShare = 0.8;
 
@@ -43,15 +53,20 @@ export function matmulFeedOf(device: GPUDevice): MatmulFeed {
 }
 
 /**
- * Makes `device`'s products built from now on use `feed` (tests pin each feed with it); subgroup falls
- * back to direct on a device that cannot run it.
+ * Makes `device`'s products built from now on use `feed` (tests pin each feed with it); subgroup and texels
+ * fall back to direct on a device that cannot run them.
  */
 export function useMatmulFeed(device: GPUDevice, feed: MatmulFeed): void {
-  feedByDevice.set(device, feed === 'subgroup' && !subgroupsOfFour(device) ? 'direct' : feed);
+  const sharesLines = feed === 'subgroup' || feed === 'texels';
+  feedByDevice.set(device, sharesLines && !subgroupsOfFour(device) ? 'direct' : feed);
 }
 
-/** The matmul.wgsl family a feed's products compile: subgroup reads A through matmul-lines-subgroup.wgsl. */
-export function matmulFamilyOf(feed: MatmulFeed): typeof matmulKernel {
+/**
+ * The matmul.wgsl family a feed's products compile: subgroup reads A through matmul-lines-subgroup.wgsl,
+ * texels that and B through matmul-right-texels.wgsl (bind its `rightTexels` to a TexelMirror of `right`).
+ */
+export function matmulFamilyOf(feed: MatmulFeed): typeof matmulKernel | typeof matmulTexelsKernel {
+  if (feed === 'texels') return matmulTexelsKernel;
   return feed === 'subgroup' ? matmulSubgroupKernel : matmulKernel;
 }
 
@@ -78,7 +93,7 @@ export async function chooseMatmulFeed(
   store: ChoiceStore | undefined = defaultChoiceStore(),
 ): Promise<MatmulFeed> {
   const feeds = feedsToMeasure(device, workgroupMemoryZeroed);
-  const source = matmulKernel.source + matmulSubgroupKernel.source;
+  const source = matmulKernel.source + matmulSubgroupKernel.source + matmulTexelsKernel.source;
   const feed = await measuredChoice('matmul feed', device, feeds, source, store, () =>
     measureFeeds(device, feeds),
   );
@@ -87,7 +102,7 @@ export async function chooseMatmulFeed(
 }
 
 /**
- * The feeds worth timing on `device`: subgroup only where it may run (subgroupsOfFour), and staged not on a
+ * The feeds worth timing on `device`: subgroup and texels only where they may run (subgroupsOfFour), and staged not on a
  * CPU adapter whose workgroup memory is zeroed (a browser's): there its tiles, zeroed by code Dawn adds,
  * take SwiftShader about 2 s to compile (Chromium, the demo's worker: 2.0–2.1 s, against 0.4–0.7 s for
  * direct and subgroup), and it never measured faster on a CPU adapter, where a workgroup runs on one
@@ -96,8 +111,9 @@ export async function chooseMatmulFeed(
 function feedsToMeasure(device: GPUDevice, workgroupMemoryZeroed: boolean): MatmulFeed[] {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const skipStaged = workgroupMemoryZeroed && isCpuAdapter(info);
+  const sharesLines = (feed: MatmulFeed) => feed === 'subgroup' || feed === 'texels';
   return matmulFeeds.filter(
-    (feed) => (feed !== 'subgroup' || subgroupsOfFour(device)) && (feed !== 'staged' || !skipStaged),
+    (feed) => (!sharesLines(feed) || subgroupsOfFour(device)) && (feed !== 'staged' || !skipStaged),
   );
 }
 
@@ -130,12 +146,19 @@ async function measureFeeds(device: GPUDevice, feeds: MatmulFeed[]): Promise<Mat
     }
     // The fastest of each: a timing can only be slowed by other work, never sped up.
     const fastest = new Map(feeds.map((feed, i) => [feed, Math.min(...timings[i])]));
-    const fedDirect =
-      feeds.includes('subgroup') &&
-      (fastest.get('subgroup') ?? Infinity) < (fastest.get('direct') ?? 0) &&
-      (await sameProducts(device, products[feeds.indexOf('direct')], products[feeds.indexOf('subgroup')]))
-        ? 'subgroup'
-        : 'direct';
+    // Of the feeds that sum like direct, the fastest whose product has direct's bits.
+    const product = (feed: MatmulFeed) => products[feeds.indexOf(feed)];
+    const likeDirect = (['subgroup', 'texels'] as const)
+      .filter((feed) => feeds.includes(feed))
+      .sort((a, b) => (fastest.get(a) ?? Infinity) - (fastest.get(b) ?? Infinity));
+    let fedDirect: MatmulFeed = 'direct';
+    for (const feed of likeDirect) {
+      if ((fastest.get(feed) ?? Infinity) >= (fastest.get('direct') ?? 0)) break;
+      if (await sameProducts(device, product('direct'), product(feed))) {
+        fedDirect = feed;
+        break;
+      }
+    }
     const staged = fastest.get('staged');
     return staged === undefined || (fastest.get(fedDirect) ?? Infinity) <= directShare * staged
       ? fedDirect
@@ -162,6 +185,43 @@ async function sameProducts(device: GPUDevice, a: StandaloneForward, b: Standalo
   } finally {
     for (const buffer of readable) buffer.destroy();
   }
+}
+
+/** Texels of a row one mirrorRight invocation writes (matmul.wgsl MIRROR_RUN). */
+const mirrorRun = 16;
+
+/** The size of B's texture for the texels feed: ⌈depth / 4⌉ texels wide, one row per column of B. */
+function mirrorSize(shape: { depth: number; columns: number }): [number, number] {
+  return [Math.ceil(shape.depth / 4), shape.columns];
+}
+
+/** Whether B's texture for the texels feed fits `device`'s textures. */
+export function mirrorFits(device: GPUDevice, shape: { depth: number; columns: number }): boolean {
+  return mirrorSize(shape).every((size) => size <= device.limits.maxTextureDimension2D);
+}
+
+/**
+ * B's texture for the texels feed: B(4v…4v+3, n) at texel (v, n), with its fill (matmul.wgsl mirrorRight)
+ * bound to the product's resources (`shape`, `right`, and for a gathered B `options` and `order`).
+ */
+export function rightMirror(
+  memory: GpuMemory,
+  values: { depth: number; columns: number; rightDepthStride: number },
+  gather: number,
+  resources: Partial<Record<string, GPUBuffer>>,
+): TexelMirror {
+  const { device } = memory;
+  const [width, height] = mirrorSize(values);
+  const texture = memory.texture(`B texels ${values.columns} × ${values.depth}`, [width, height]);
+  const mirror = new TexelMirror(texture, () => memory.destroyTexture(texture));
+  const kernel = kernelPipeline(device, matmulTexelsKernel, 'mirrorRight', { gather });
+  // An invocation per mirrorRun texels of a row, or of 4 rows where B is contiguous along columns.
+  const rowsPerInvocation = values.rightDepthStride === 1 ? 1 : 4;
+  mirror.fill = {
+    bound: bindKernel(device, kernel, { ...resources, rightMirror: mirror }),
+    groups: [Math.ceil(width / (8 * mirrorRun)), Math.ceil(height / (8 * rowsPerInvocation))],
+  };
+  return mirror;
 }
 
 /** matmul.wgsl forward on its own buffers: C = A·Bᵀ + 0 with A rows × depth and B columns × depth. */
@@ -231,7 +291,11 @@ export function standaloneForward(
     vectorLoads: true,
     staged: feed === 'staged',
   });
-  const { bindGroup } = bindKernel(device, kernel, resources);
+  const mirror =
+    feed === 'texels'
+      ? rightMirror(new GpuMemory(device), shapeValues, gatherCodes.none, resources)
+      : undefined;
+  const { bindGroup } = bindKernel(device, kernel, { ...resources, ...(mirror && { rightTexels: mirror }) });
   return {
     kernel,
     left: resources.left,
@@ -240,9 +304,15 @@ export function standaloneForward(
     run(dispatches) {
       const encoder = device.createCommandEncoder({ label: 'matmul forward' });
       const pass = encoder.beginComputePass();
-      pass.setPipeline(pipelineOf(device, kernel));
-      pass.setBindGroup(0, bindGroup);
       for (let i = 0; i < dispatches; i++) {
+        // B's mirror is filled before each product, as the scheduler does.
+        if (mirror?.fill) {
+          pass.setPipeline(pipelineOf(device, mirror.fill.bound.kernel));
+          pass.setBindGroup(0, mirror.fill.bound.bindGroup);
+          pass.dispatchWorkgroups(...mirror.fill.groups);
+        }
+        pass.setPipeline(pipelineOf(device, kernel));
+        pass.setBindGroup(0, bindGroup);
         pass.dispatchWorkgroups(Math.ceil(columns / matmulTile), Math.ceil(rows / matmulTile));
       }
       pass.end();
@@ -250,6 +320,7 @@ export function standaloneForward(
     },
     destroy() {
       for (const created of buffers) created.destroy();
+      mirror?.destroy();
     },
   };
 }

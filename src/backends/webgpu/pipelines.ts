@@ -74,11 +74,18 @@ export function kernelPipeline<Entry extends string>(
   if (!layout) {
     layout = device.createBindGroupLayout({
       label: `${family.file} ${entryPoint}`,
-      entries: bindings.map(({ name, binding, type }) => ({
-        binding,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type, hasDynamicOffset: family.dynamicOffsets.includes(name) },
-      })),
+      entries: bindings.map(({ name, binding, type }): GPUBindGroupLayoutEntry => {
+        const visibility = GPUShaderStage.COMPUTE;
+        if (type === 'texture') return { binding, visibility, texture: { sampleType: 'unfilterable-float' } };
+        if (type === 'storage-texture') {
+          return { binding, visibility, storageTexture: { access: 'write-only', format: 'rgba32float' } };
+        }
+        return {
+          binding,
+          visibility,
+          buffer: { type, hasDynamicOffset: family.dynamicOffsets.includes(name) },
+        };
+      }),
     });
     cache.layouts.set(entryPoint, layout);
   }
@@ -131,28 +138,60 @@ export function pipelineOf(device: GPUDevice, kernel: Kernel): GPUComputePipelin
   return kernel.pipeline;
 }
 
+/**
+ * A texture a kernel reads with textureLoad, written by its `fill` before each dispatch of a kernel bound
+ * to it (the scheduler dispatches the fill first), so it is never stale whatever wrote its source since:
+ * the texels feed's copy of a product's B (matmul-feed.ts rightMirror, shaders/matmul-right-texels.wgsl).
+ */
+export class TexelMirror {
+  readonly view: GPUTextureView;
+  /** the kernel that writes the texture (bound to it as a storage texture), and its workgroups */
+  fill: { bound: BoundKernel; groups: [number, number] } | undefined;
+
+  constructor(
+    readonly texture: GPUTexture,
+    private readonly release: () => void,
+  ) {
+    this.view = texture.createView();
+  }
+
+  destroy(): void {
+    this.release();
+  }
+}
+
 /** A pipeline with its bind group: what the scheduler dispatches. */
 export interface BoundKernel {
   kernel: Kernel;
   bindGroup: GPUBindGroup;
+  /** the texel mirrors it reads: their fills are dispatched before each of its dispatches */
+  mirrors?: readonly TexelMirror[];
 }
 
 /**
- * Binds buffers by binding name. Every binding the entry point uses must be given; names it does not use
- * are ignored (one resource table serves several entry points). A missing one names shader and binding.
+ * Binds buffers, and texel mirrors to texture bindings, by binding name. Every binding the entry point uses
+ * must be given; names it does not use are ignored (one resource table serves several entry points). A
+ * missing one names shader and binding.
  */
 export function bindKernel(
   device: GPUDevice,
   kernel: Kernel,
-  resources: Partial<Record<string, GPUBuffer>>,
+  resources: Partial<Record<string, GPUBuffer | TexelMirror>>,
 ): BoundKernel {
-  const entries = kernel.bindings.map(({ name, binding }) => {
-    const buffer = resources[name];
-    if (!buffer) {
+  const mirrors: TexelMirror[] = [];
+  const entries = kernel.bindings.map(({ name, binding, type }) => {
+    const given = resources[name];
+    const texture = type === 'texture' || type === 'storage-texture';
+    if (!given || texture !== given instanceof TexelMirror) {
       throw new Error(
-        `shaders/${kernel.family.file} ${kernel.entryPoint}: binding "${name}" (@binding(${binding})) was given no buffer`,
+        `shaders/${kernel.family.file} ${kernel.entryPoint}: binding "${name}" (@binding(${binding})) was given no ${texture ? 'texel mirror' : 'buffer'}`,
       );
     }
+    if (given instanceof TexelMirror) {
+      if (type === 'texture') mirrors.push(given);
+      return { binding, resource: given.view };
+    }
+    const buffer = given;
     // A dynamically offset binding sees one struct of the buffer at a time.
     const size = kernel.family.dynamicOffsets.includes(name)
       ? reflectKernel(kernel.family).uniforms.get(name)?.size
@@ -169,5 +208,6 @@ export function bindKernel(
   return {
     kernel,
     bindGroup: device.createBindGroup({ label: kernel.entryPoint, layout: kernel.layout, entries }),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
   };
 }

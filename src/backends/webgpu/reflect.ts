@@ -8,7 +8,8 @@ import type { KernelFamily } from './kernels.js';
 export interface ReflectedBinding {
   name: string;
   binding: number;
-  type: GPUBufferBindingType;
+  /** a buffer's binding type, or an rgba32float texture read with textureLoad, or written (storage) */
+  type: GPUBufferBindingType | 'texture' | 'storage-texture';
 }
 
 /** Byte layout of a uniform struct: scalars, vectors and fixed arrays of them. */
@@ -63,13 +64,20 @@ function uniformLayout(kernel: KernelFamily, variable: VariableInfo): UniformLay
   return { size: variable.size, members };
 }
 
+function bindingType(resource: ResourceType, access: string): ReflectedBinding['type'] {
+  if (resource === ResourceType.Texture) return 'texture';
+  if (resource === ResourceType.StorageTexture) return 'storage-texture';
+  if (resource === ResourceType.Uniform) return 'uniform';
+  return access === 'read' ? 'read-only-storage' : 'storage';
+}
+
 /** Reflects a kernel family once and checks it against its descriptor. */
 export function reflectKernel(kernel: KernelFamily): KernelReflection {
   const cached = reflections.get(kernel);
   if (cached) return cached;
   const reflect = new WgslReflect(kernel.source);
   const declared = new Set<string>(kernel.bindings);
-  for (const variable of [...reflect.uniforms, ...reflect.storage]) {
+  for (const variable of [...reflect.uniforms, ...reflect.storage, ...reflect.textures]) {
     if (variable.group !== 0)
       throw mismatch(kernel, `binding "${variable.name}" is in group ${variable.group}; expected group 0`);
     if (!declared.has(variable.name))
@@ -88,15 +96,11 @@ export function reflectKernel(kernel: KernelFamily): KernelReflection {
     const info = reflect.entry.compute.find((f) => f.name === entry);
     if (!info) throw mismatch(kernel, `entry point "${entry}" is not in the shader`);
     const bindings = info.resources
-      .filter((r) => r.resourceType === ResourceType.Uniform || r.resourceType === ResourceType.Storage)
+      .filter((r) => r.resourceType !== ResourceType.Sampler && r.resourceType !== ResourceType.Immediate)
       .map((r) => ({
         name: r.name,
         binding: r.binding,
-        type: (r.resourceType === ResourceType.Uniform
-          ? 'uniform'
-          : r.access === 'read'
-            ? 'read-only-storage'
-            : 'storage') as GPUBufferBindingType,
+        type: bindingType(r.resourceType, r.access),
       }))
       .sort((a, b) => a.binding - b.binding);
     entryBindings.set(entry, bindings);

@@ -11,6 +11,7 @@ import { mapForReading } from './readback-wait.js';
 /** Creates and destroys the buffers of one backend and counts the live ones. */
 export class GpuMemory {
   private readonly live = new Map<GPUBuffer, number>();
+  private readonly liveTextures = new Map<GPUTexture, number>();
   private liveBytes = 0;
 
   constructor(readonly device: GPUDevice) {}
@@ -37,6 +38,28 @@ export class GpuMemory {
     const buffer = this.create(label, bytes.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.device.queue.writeBuffer(buffer, 0, bytes);
     return buffer;
+  }
+
+  /** An rgba32float texture that kernels write (storage) and read (textureLoad): pipelines.ts TexelMirror. */
+  texture(label: string, [width, height]: [number, number]): GPUTexture {
+    const texture = this.device.createTexture({
+      label,
+      size: [width, height],
+      format: 'rgba32float',
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING,
+    });
+    const bytes = width * height * 16;
+    this.liveTextures.set(texture, bytes);
+    this.liveBytes += bytes;
+    return texture;
+  }
+
+  destroyTexture(texture: GPUTexture): void {
+    const bytes = this.liveTextures.get(texture);
+    if (bytes === undefined) return;
+    this.liveTextures.delete(texture);
+    this.liveBytes -= bytes;
+    texture.destroy();
   }
 
   destroy(buffer: GPUBuffer): void {
@@ -131,8 +154,9 @@ export interface CommandRecorder {
 export function kernelsRecorded(record: (recorder: CommandRecorder) => void): Set<Kernel> {
   const kernels = new Set<Kernel>();
   record({
-    dispatch: ({ kernel }) => {
+    dispatch({ kernel, mirrors }) {
       kernels.add(kernel);
+      for (const { fill } of mirrors ?? []) if (fill) kernels.add(fill.bound.kernel);
     },
     copy: () => {},
     clear: () => {},
@@ -186,8 +210,11 @@ export class Scheduler {
     };
     const counters = this.counters;
     const device = this.device;
-    record({
-      dispatch({ kernel, bindGroup }, x, y = 1, dynamicOffsets) {
+    const recorder: CommandRecorder = {
+      dispatch({ kernel, bindGroup, mirrors }, x, y = 1, dynamicOffsets) {
+        for (const { fill } of mirrors ?? []) {
+          if (fill) recorder.dispatch(fill.bound, ...fill.groups);
+        }
         if (!pass) pass = encoder.beginComputePass();
         pass.setPipeline(pipelineOf(device, kernel));
         pass.setBindGroup(0, bindGroup, dynamicOffsets);
@@ -202,7 +229,8 @@ export class Scheduler {
         endPass();
         encoder.clearBuffer(buffer, offset, byteLength);
       },
-    });
+    };
+    record(recorder);
     endPass();
     this.device.queue.submit([encoder.finish()]);
     this.counters.submits++;

@@ -13,7 +13,7 @@ import {
   matmulKernel,
   matmulTile,
 } from './kernels.js';
-import { type MatmulFeed, matmulFamilyOf, matmulFeedOf } from './matmul-feed.js';
+import { type MatmulFeed, matmulFamilyOf, matmulFeedOf, mirrorFits, rightMirror } from './matmul-feed.js';
 import {
   checkBindingSize,
   type GpuDatasetBuffers,
@@ -23,7 +23,7 @@ import {
   type OptimizerConstants,
   vectorLoadsFit,
 } from './network-buffers.js';
-import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
+import { type BoundKernel, bindKernel, kernelPipeline, type TexelMirror } from './pipelines.js';
 import { encodeUniform, type UniformValues } from './reflect.js';
 import type { CommandRecorder, GpuMemory } from './scheduler.js';
 import { bindWeightUpdate, encodeWeightUpdateShape } from './weight-update.js';
@@ -88,6 +88,8 @@ export class Workspace {
   private lossPredict: BoundKernel | undefined;
   private gradientKernels: GradientKernels | undefined;
   private readonly perDataset = new Map<GpuDatasetBuffers, DatasetKernels>();
+  /** the texel mirrors of the products fed texels */
+  private readonly mirrors: TexelMirror[] = [];
   private readonly lossShape: GPUBuffer;
   private readonly options: GPUBuffer;
   /** matmul.wgsl shapes of each layer's forward product and weight products */
@@ -211,25 +213,36 @@ export class Workspace {
 
   /**
    * How matmul.wgsl feeds this product: as measured for the device (matmul-feed.ts), except that the
-   * subgroup feed needs vec4 loads and a grid 8 invocations wide (its lanes must compute blocks of the same
-   * rows); other products of a subgroup device are fed direct (element by element without vec4 loads).
+   * subgroup and texels feeds need vec4 loads and a grid 8 invocations wide (their lanes must compute
+   * blocks of the same rows), where other products are fed direct (element by element without vec4 loads);
+   * and texels needs B's mirror to fit a texture, where it is fed subgroup.
    */
   private feedOf(values: MatmulShape): MatmulFeed {
-    const feed = matmulFeedOf(this.memory.device);
-    if (feed !== 'subgroup') return feed;
-    return vectorLoadsFit(values) && matmulGrid(values).workgroupColumns === 8 ? 'subgroup' : 'direct';
+    const { device } = this.memory;
+    const feed = matmulFeedOf(device);
+    if (feed !== 'subgroup' && feed !== 'texels') return feed;
+    if (!vectorLoadsFit(values) || matmulGrid(values).workgroupColumns !== 8) return 'direct';
+    return feed === 'texels' && !mirrorFits(device, values) ? 'subgroup' : feed;
   }
 
   /** One product of matmul.wgsl, bound, with vec4 loads where the layout allows, fed as feedOf says. */
   private matmul(
     entry: 'forward' | 'hiddenDelta' | 'weightGradient' | 'weightUpdate',
-    constants: Record<string, number | boolean>,
+    constants: { gather: number } & Record<string, number | boolean>,
     { values, buffer }: ProductShape,
     resources: Record<string, GPUBuffer>,
   ): Dispatch {
     const { device } = this.memory;
     const grid = matmulGrid(values);
     const feed = this.feedOf(values);
+    const texels: { rightTexels?: TexelMirror } = {};
+    if (feed === 'texels') {
+      texels.rightTexels = rightMirror(this.memory, values, constants.gather, {
+        shape: buffer,
+        ...resources,
+      });
+      this.mirrors.push(texels.rightTexels);
+    }
     return {
       bound: bindKernel(
         device,
@@ -239,7 +252,7 @@ export class Workspace {
           staged: feed === 'staged',
           ...grid,
         }),
-        { shape: buffer, ...resources },
+        { shape: buffer, ...resources, ...texels },
       ),
       groups: [
         Math.ceil(values.columns / (grid.workgroupColumns * matmulBlock)),
@@ -346,7 +359,14 @@ export class Workspace {
   }
 
   forgetDataset(dataset: GpuDatasetBuffers): void {
+    const kernels = this.perDataset.get(dataset);
     this.perDataset.delete(dataset);
+    for (const dispatch of [kernels?.forward, kernels?.update]) {
+      for (const mirror of dispatch?.bound.mirrors ?? []) {
+        mirror.destroy();
+        this.mirrors.splice(this.mirrors.indexOf(mirror), 1);
+      }
+    }
   }
 
   /** The inference rows; a training workspace has none. */
@@ -450,6 +470,8 @@ export class Workspace {
       this.memory.destroy(this.inferenceRows.inputs);
       this.memory.destroy(this.inferenceRows.targets);
     }
+    for (const mirror of this.mirrors) mirror.destroy();
+    this.mirrors.length = 0;
     this.perDataset.clear();
   }
 }

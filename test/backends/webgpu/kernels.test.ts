@@ -4,8 +4,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backward, forward } from '../../../src/backends/cpu/math.js';
-import { matmulKernel, matmulSubgroupKernel } from '../../../src/backends/webgpu/kernels.js';
-import { matmulFeedOf, matmulFeeds, useMatmulFeed } from '../../../src/backends/webgpu/matmul-feed.js';
+import {
+  matmulFamilyOf,
+  matmulFeedOf,
+  matmulFeeds,
+  useMatmulFeed,
+} from '../../../src/backends/webgpu/matmul-feed.js';
 import { matmulGrid, vectorLoadsFit } from '../../../src/backends/webgpu/network-buffers.js';
 import { WebGpuBackend } from '../../../src/backends/webgpu/webgpu-backend.js';
 import { Random } from '../../../src/model/random.js';
@@ -127,7 +131,8 @@ describe.each(['staged', 'direct'] as const)('matmul.wgsl at awkward sizes, fed 
 
 // Products whose layouts allow vec4 loads run on the feed measured for the adapter (matmul-feed.ts): every
 // feed is checked here, each pinned, and each seen to compile its own pipelines. SwiftShader's subgroups
-// are 4 wide, so the subgroup feed runs here (pinning it on a device that cannot would fail below).
+// are 4 wide, so the subgroup and texels feeds run here (pinning them on a device that cannot would fail
+// below).
 describe.each(matmulFeeds)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
   let compiles: ReturnType<typeof recordCompiles>;
   beforeAll(() => {
@@ -198,8 +203,8 @@ describe.each(matmulFeeds)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
     });
   }
 
-  it(`compiled forward, hiddenDelta and weightGradient with staged: ${feed === 'staged'}, ${feed === 'subgroup' ? 'sharing' : 'not sharing'} A's lines in subgroups`, () => {
-    const family = feed === 'subgroup' ? matmulSubgroupKernel : matmulKernel;
+  it(`compiled forward, hiddenDelta and weightGradient in ${matmulFamilyOf(feed).file}, staged: ${feed === 'staged'}`, () => {
+    const family = matmulFamilyOf(feed);
     const matmuls = compiles.labels.filter(
       (label) => label.startsWith(`${family.file} `) && label.includes('"vectorLoads":true'),
     );
@@ -210,6 +215,8 @@ describe.each(matmulFeeds)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
         ),
       ).toBe(true);
     }
+    // Only the texels feed writes B's texture before its products.
+    expect(compiles.labels.some((label) => label.includes(' mirrorRight:'))).toBe(feed === 'texels');
   });
 });
 

@@ -64,15 +64,15 @@ describe.each(matmulFeeds)('standaloneForward fed %s', (feed) => {
   });
 });
 
-describe('the subgroup feed', () => {
-  it('runs on SwiftShader, whose subgroups are 4 wide, and gives the bits of the direct feed', async () => {
+describe('the subgroup and texels feeds', () => {
+  it('run on SwiftShader, whose subgroups are 4 wide, and give the bits of the direct feed', async () => {
     expect(subgroupsOfFour(device)).toBe(true);
     const [rows, columns, depth] = [256, 72, 100];
     const random = new Random(7);
     const a = Float32Array.from({ length: rows * depth }, () => random.uniform(-1, 1));
     const b = Float32Array.from({ length: columns * depth }, () => random.uniform(-1, 1));
     const products = await Promise.all(
-      (['direct', 'subgroup'] as const).map(async (feed) => {
+      (['direct', 'subgroup', 'texels'] as const).map(async (feed) => {
         const product = standaloneForward(device, { rows, columns, depth }, feed);
         try {
           device.queue.writeBuffer(product.left, 0, a);
@@ -85,9 +85,10 @@ describe('the subgroup feed', () => {
       }),
     );
     expect(products[1]).toEqual(products[0]);
+    expect(products[2]).toEqual(products[0]);
   });
 
-  it('falls back to direct on a device whose subgroups are not 4 wide', () => {
+  it('fall back to direct on a device whose subgroups are not 4 wide', () => {
     const wide = withAdapterInfo(device, {
       vendor: 'wide-subgroups',
       subgroupMinSize: 32,
@@ -95,6 +96,8 @@ describe('the subgroup feed', () => {
     } as Partial<GPUAdapterInfo>);
     expect(subgroupsOfFour(wide)).toBe(false);
     useMatmulFeed(wide, 'subgroup');
+    expect(matmulFeedOf(wide)).toBe('direct');
+    useMatmulFeed(wide, 'texels');
     expect(matmulFeedOf(wide)).toBe('direct');
   });
 });
