@@ -124,6 +124,9 @@ provideNodePlatform({
     found ??= findDawnAdapter();
     return found;
   },
+  isOwnEntryPoint(gpu) {
+    return instances.includes(gpu);
+  },
   swiftShaderFallback() {
     return fallbackDriver;
   },

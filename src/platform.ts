@@ -8,6 +8,11 @@ export interface NodePlatform {
   /** Whether that Dawn instance zero-initialises workgroup memory (node-platform.ts turns it off). */
   readonly workgroupMemoryZeroed: boolean;
   /**
+   * Whether `gpu` is that Dawn instance (made with this platform's flags), also where it is reached through
+   * `navigator.gpu` (the benchmark sets it for its reference engines); never makes one.
+   */
+  isOwnEntryPoint(gpu: GPU): boolean;
+  /**
    * Whether a pending WebGPU promise keeps the main thread busy: the `webgpu` package polls Dawn on every
    * turn of the event loop while one is pending, so readbacks poll instead (backends/webgpu/readback-wait.ts).
    */

@@ -22,7 +22,7 @@ export async function webgpuEntryPoint(): Promise<GPU | null> {
   return navigatorGpu() ?? (await nodePlatform()?.webgpu()) ?? null;
 }
 
-/** A browser's (or worker's) WebGPU, which zero-initialises workgroup memory and cannot be told not to. */
+/** A browser's (or worker's) WebGPU, or what a program put at navigator.gpu in Node. */
 function navigatorGpu(): GPU | undefined {
   return typeof navigator !== 'undefined' && navigator.gpu ? navigator.gpu : undefined;
 }
@@ -35,7 +35,9 @@ export const noAdapterHelp =
 /** Finds an adapter and creates a device with the adapter's own limits, or returns null when there is none. */
 export async function acquireDevice(): Promise<AcquiredDevice | null> {
   const gpu = await webgpuEntryPoint();
-  const workgroupMemoryZeroed = gpu === navigatorGpu() || (nodePlatform()?.workgroupMemoryZeroed ?? true);
+  // Only the Node platform's own Dawn instance is known not to zero it, however it is reached.
+  const platform = nodePlatform();
+  const workgroupMemoryZeroed = gpu && platform?.isOwnEntryPoint(gpu) ? platform.workgroupMemoryZeroed : true;
   const adapter = (await gpu?.requestAdapter({ powerPreference: 'high-performance' })) ?? null;
   if (!adapter) return null;
   const requiredLimits: Record<string, number> = {};
