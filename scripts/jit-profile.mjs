@@ -27,7 +27,7 @@ async function child(feed, n, seconds) {
   const features = adapter.features.has('subgroups') ? ['subgroups'] : [];
   const device = await adapter.requestDevice({ requiredFeatures: features });
   const product = standaloneForward(device, { rows: n, columns: n, depth: n }, feed);
-  await compiledKernels([product.kernel]);
+  await compiledKernels(product.kernels);
   console.log(`ready ${process.pid}`);
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {

@@ -7,7 +7,7 @@
 // then timed: GFLOP/s of wall time and per CPU-second of the process (SwiftShader's threads are in it), the
 // fastest of 3 timings. docs/webgpu-kernels.md "What a load costs on SwiftShader" gives the figures.
 // Run after `npm run build`: node scripts/matmul-probe.mjs [n=512] [variant…]
-//   variants: staged, direct, subgroup (matmul.wgsl's feeds), plain:RxC, subgroup:RxC (R a multiple of 4); default: all below
+//   variants: staged, direct, subgroup, texels (matmul.wgsl's feeds), plain:RxC, subgroup:RxC (R a multiple of 4); default: all below
 import { createRequire } from 'node:module';
 import { standaloneForward } from '../dist/src/backends/webgpu/matmul-feed.js';
 import { compiledKernels } from '../dist/src/backends/webgpu/pipelines.js';
@@ -118,7 +118,7 @@ async function ours(feed) {
   device.queue.writeBuffer(forward.left, 0, a);
   device.queue.writeBuffer(forward.right, 0, w);
   const start = performance.now();
-  await compiledKernels([forward.kernel]);
+  await compiledKernels(forward.kernels);
   return {
     compileMs: performance.now() - start,
     product: forward.product,

@@ -21,7 +21,7 @@ export async function ourMatmul(): Promise<MatmulEngine> {
       device.queue.writeBuffer(product.left, 0, a);
       // standaloneForward's right operand is Bᵀ, as a layer's weights; the benchmark's b is given as such.
       device.queue.writeBuffer(product.right, 0, b);
-      await compiledKernels([product.kernel]);
+      await compiledKernels(product.kernels);
       const matrixBytes = size * size * 4;
       const readable = device.createBuffer({
         size: matrixBytes,

@@ -129,7 +129,7 @@ async function measureFeeds(device: GPUDevice, feeds: MatmulFeed[]): Promise<Mat
       device.queue.writeBuffer(product.left, 0, left);
       device.queue.writeBuffer(product.right, 0, right);
     }
-    await compiledKernels(products.map((product) => product.kernel));
+    await compiledKernels(products.flatMap((product) => product.kernels));
     const time = async (product: StandaloneForward, dispatches: number) => {
       const start = performance.now();
       product.run(dispatches);
@@ -226,7 +226,8 @@ export function rightMirror(
 
 /** matmul.wgsl forward on its own buffers: C = A·Bᵀ + 0 with A rows × depth and B columns × depth. */
 export interface StandaloneForward {
-  kernel: ReturnType<typeof kernelPipeline>;
+  /** the product's kernel, and with the texels feed the one that fills B's texture */
+  kernels: ReturnType<typeof kernelPipeline>[];
   left: GPUBuffer;
   right: GPUBuffer;
   product: GPUBuffer;
@@ -297,7 +298,7 @@ export function standaloneForward(
       : undefined;
   const { bindGroup } = bindKernel(device, kernel, { ...resources, ...(mirror && { rightTexels: mirror }) });
   return {
-    kernel,
+    kernels: mirror?.fill ? [kernel, mirror.fill.bound.kernel] : [kernel],
     left: resources.left,
     right: resources.right,
     product: resources.product,
