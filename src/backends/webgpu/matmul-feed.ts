@@ -20,7 +20,7 @@ import {
 } from './kernels.js';
 import { defaultChoiceStore, measuredChoice } from './measured-choice.js';
 import { encodeStepOptions } from './network-buffers.js';
-import { bindKernel, compiledKernels, kernelPipeline, pipelineOf, TexelMirror } from './pipelines.js';
+import { bindKernel, compiledKernels, kernelPipeline, recordDispatch, TexelMirror } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
 import { GpuMemory } from './scheduler.js';
 
@@ -57,8 +57,12 @@ export function matmulFeedOf(device: GPUDevice): MatmulFeed {
  * fall back to direct on a device that cannot run them.
  */
 export function useMatmulFeed(device: GPUDevice, feed: MatmulFeed): void {
-  const sharesLines = feed === 'subgroup' || feed === 'texels';
-  feedByDevice.set(device, sharesLines && !subgroupsOfFour(device) ? 'direct' : feed);
+  feedByDevice.set(device, sharesLines(feed) && !subgroupsOfFour(device) ? 'direct' : feed);
+}
+
+/** Whether a feed shares A's lines across 4-wide subgroups (matmul-lines-subgroup.wgsl): subgroup, texels. */
+export function sharesLines(feed: MatmulFeed): boolean {
+  return feed === 'subgroup' || feed === 'texels';
 }
 
 /**
@@ -111,7 +115,6 @@ export async function chooseMatmulFeed(
 function feedsToMeasure(device: GPUDevice, workgroupMemoryZeroed: boolean): MatmulFeed[] {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const skipStaged = workgroupMemoryZeroed && isCpuAdapter(info);
-  const sharesLines = (feed: MatmulFeed) => feed === 'subgroup' || feed === 'texels';
   return matmulFeeds.filter(
     (feed) => (!sharesLines(feed) || subgroupsOfFour(device)) && (feed !== 'staged' || !skipStaged),
   );
@@ -296,7 +299,7 @@ export function standaloneForward(
     feed === 'texels'
       ? rightMirror(new GpuMemory(device), shapeValues, gatherCodes.none, resources)
       : undefined;
-  const { bindGroup } = bindKernel(device, kernel, { ...resources, ...(mirror && { rightTexels: mirror }) });
+  const bound = bindKernel(device, kernel, { ...resources, ...(mirror && { rightTexels: mirror }) });
   return {
     kernels: mirror?.fill ? [kernel, mirror.fill.bound.kernel] : [kernel],
     left: resources.left,
@@ -306,15 +309,7 @@ export function standaloneForward(
       const encoder = device.createCommandEncoder({ label: 'matmul forward' });
       const pass = encoder.beginComputePass();
       for (let i = 0; i < dispatches; i++) {
-        // B's mirror is filled before each product, as the scheduler does.
-        if (mirror?.fill) {
-          pass.setPipeline(pipelineOf(device, mirror.fill.bound.kernel));
-          pass.setBindGroup(0, mirror.fill.bound.bindGroup);
-          pass.dispatchWorkgroups(...mirror.fill.groups);
-        }
-        pass.setPipeline(pipelineOf(device, kernel));
-        pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(Math.ceil(columns / matmulTile), Math.ceil(rows / matmulTile));
+        recordDispatch(device, pass, bound, [Math.ceil(columns / matmulTile), Math.ceil(rows / matmulTile)]);
       }
       pass.end();
       device.queue.submit([encoder.finish()]);

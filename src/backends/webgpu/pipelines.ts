@@ -169,6 +169,27 @@ export interface BoundKernel {
 }
 
 /**
+ * Records a dispatch of `bound` into `pass`, after the fills of the texel mirrors it reads; returns the
+ * dispatches recorded.
+ */
+export function recordDispatch(
+  device: GPUDevice,
+  pass: GPUComputePassEncoder,
+  { kernel, bindGroup, mirrors }: BoundKernel,
+  [x, y = 1]: [number, number?],
+  dynamicOffsets?: number[],
+): number {
+  let dispatches = 1;
+  for (const { fill } of mirrors ?? []) {
+    if (fill) dispatches += recordDispatch(device, pass, fill.bound, fill.groups);
+  }
+  pass.setPipeline(pipelineOf(device, kernel));
+  pass.setBindGroup(0, bindGroup, dynamicOffsets);
+  pass.dispatchWorkgroups(x, y);
+  return dispatches;
+}
+
+/**
  * Binds buffers, and texel mirrors to texture bindings, by binding name. Every binding the entry point uses
  * must be given; names it does not use are ignored (one resource table serves several entry points). A
  * missing one names shader and binding.

@@ -5,7 +5,7 @@
 import { MlpError } from '../../errors.js';
 import { nodePlatform } from '../../platform.js';
 import type { BackendStats } from '../backend.js';
-import { type BoundKernel, type Kernel, pipelineOf } from './pipelines.js';
+import { type BoundKernel, type Kernel, recordDispatch } from './pipelines.js';
 import { mapForReading } from './readback-wait.js';
 
 /** Creates and destroys the buffers of one backend and counts the live ones. */
@@ -210,16 +210,10 @@ export class Scheduler {
     };
     const counters = this.counters;
     const device = this.device;
-    const recorder: CommandRecorder = {
-      dispatch({ kernel, bindGroup, mirrors }, x, y = 1, dynamicOffsets) {
-        for (const { fill } of mirrors ?? []) {
-          if (fill) recorder.dispatch(fill.bound, ...fill.groups);
-        }
+    record({
+      dispatch(bound, x, y = 1, dynamicOffsets) {
         if (!pass) pass = encoder.beginComputePass();
-        pass.setPipeline(pipelineOf(device, kernel));
-        pass.setBindGroup(0, bindGroup, dynamicOffsets);
-        pass.dispatchWorkgroups(x, y);
-        counters.dispatches++;
+        counters.dispatches += recordDispatch(device, pass, bound, [x, y], dynamicOffsets);
       },
       copy(source, sourceOffset, target, targetOffset, byteLength) {
         endPass();
@@ -229,8 +223,7 @@ export class Scheduler {
         endPass();
         encoder.clearBuffer(buffer, offset, byteLength);
       },
-    };
-    record(recorder);
+    });
     endPass();
     this.device.queue.submit([encoder.finish()]);
     this.counters.submits++;

@@ -13,7 +13,14 @@ import {
   matmulKernel,
   matmulTile,
 } from './kernels.js';
-import { type MatmulFeed, matmulFamilyOf, matmulFeedOf, mirrorFits, rightMirror } from './matmul-feed.js';
+import {
+  type MatmulFeed,
+  matmulFamilyOf,
+  matmulFeedOf,
+  mirrorFits,
+  rightMirror,
+  sharesLines,
+} from './matmul-feed.js';
 import {
   checkBindingSize,
   type GpuDatasetBuffers,
@@ -220,7 +227,7 @@ export class Workspace {
   private feedOf(values: MatmulShape): MatmulFeed {
     const { device } = this.memory;
     const feed = matmulFeedOf(device);
-    if (feed !== 'subgroup' && feed !== 'texels') return feed;
+    if (!sharesLines(feed)) return feed;
     if (!vectorLoadsFit(values) || matmulGrid(values).workgroupColumns !== 8) return 'direct';
     return feed === 'texels' && !mirrorFits(device, values) ? 'subgroup' : feed;
   }
