@@ -4,30 +4,25 @@
 
 import type { Activation, Loss } from '../../model/spec.js';
 import {
-  activationWgsl,
-  finiteWgsl,
-  fusedOutputWgsl,
-  fusedUpdateWgsl,
-  lossWgsl,
-  matmulLinesSubgroupWgsl,
-  matmulLinesWgsl,
-  matmulRightBufferWgsl,
-  matmulRightTexelsWgsl,
-  matmulWgsl,
-  metricsWgsl,
-  miniBatchWgsl,
-  perExampleWgsl,
-  randomWgsl,
-  stepWgsl,
-  updateWgsl,
-  weightUpdateWgsl,
+  finiteShader,
+  type KernelShader,
+  lossShader,
+  matmulShader,
+  matmulSubgroupShader,
+  matmulTexelsShader,
+  miniBatchShader,
+  perExampleShader,
+  type ShaderReflection,
+  weightUpdateShader,
 } from '../../shaders.gen.js';
 
 export interface KernelFamily<Entry extends string = string, Binding extends string = string> {
   /** shaders/<file>, for messages */
   readonly file: string;
-  /** the libraries it needs, then the file itself */
+  /** the libraries it needs, then the file itself (scripts/gen-shaders.mjs joins them) */
   readonly source: string;
+  /** what the source declares, read when the shaders were generated (reflect.ts checks the rest against it) */
+  readonly reflection: ShaderReflection;
   readonly entryPoints: readonly Entry[];
   readonly constants: readonly string[];
   readonly bindings: readonly Binding[];
@@ -37,15 +32,14 @@ export interface KernelFamily<Entry extends string = string, Binding extends str
 
 function family<const Entry extends string, const Binding extends string>(descriptor: {
   file: string;
-  libraries: readonly string[];
-  main: string;
+  shader: KernelShader;
   entryPoints: readonly Entry[];
   constants: readonly string[];
   bindings: readonly Binding[];
   dynamicOffsets?: readonly Binding[];
 }): KernelFamily<Entry, Binding> {
-  const { libraries, main, dynamicOffsets = [], ...rest } = descriptor;
-  return { ...rest, dynamicOffsets, source: [...libraries, main].join('\n') };
+  const { shader, dynamicOffsets = [], ...rest } = descriptor;
+  return { ...rest, dynamicOffsets, source: shader.source, reflection: shader.reflection };
 }
 
 /** The codes of activation.wgsl. */
@@ -78,15 +72,12 @@ export const matmulTile = 8 * matmulBlock;
 
 function matmulFamily<const Extra extends string = never>(
   file: string,
-  linesLibrary: string,
-  rightLibrary: string,
+  shader: KernelShader,
   extraBindings: readonly Extra[] = [],
 ) {
   return family({
     file,
-    // matmul-lines-subgroup.wgsl's `enable` must come first in the module
-    libraries: [linesLibrary, rightLibrary, activationWgsl, randomWgsl, stepWgsl, updateWgsl],
-    main: matmulWgsl,
+    shader,
     entryPoints: ['forward', 'hiddenDelta', 'weightGradient', 'weightUpdate', 'mirrorRight'],
     constants: [
       'activation',
@@ -120,25 +111,22 @@ function matmulFamily<const Extra extends string = never>(
   });
 }
 
-export const matmulKernel = matmulFamily('matmul.wgsl', matmulLinesWgsl, matmulRightBufferWgsl);
+export const matmulKernel = matmulFamily('matmul.wgsl', matmulShader);
 /** matmul.wgsl with A's lines shared by each subgroup's lanes (the "subgroup" feed, matmul-feed.ts). */
 export const matmulSubgroupKernel = matmulFamily(
   'matmul.wgsl with matmul-lines-subgroup.wgsl',
-  matmulLinesSubgroupWgsl,
-  matmulRightBufferWgsl,
+  matmulSubgroupShader,
 );
 /** The subgroup feed with B read from a texture mirroring `right` (the "texels" feed, matmul-feed.ts). */
 export const matmulTexelsKernel = matmulFamily(
   'matmul.wgsl with matmul-lines-subgroup.wgsl and matmul-right-texels.wgsl',
-  matmulLinesSubgroupWgsl,
-  matmulRightTexelsWgsl,
+  matmulTexelsShader,
   ['rightTexels'],
 );
 
 export const weightUpdateKernel = family({
   file: 'weight-update.wgsl',
-  libraries: [stepWgsl, updateWgsl],
-  main: weightUpdateWgsl,
+  shader: weightUpdateShader,
   entryPoints: ['weightUpdate'],
   constants: [
     'gathered',
@@ -154,8 +142,7 @@ export const weightUpdateKernel = family({
 
 export const lossKernel = family({
   file: 'loss.wgsl',
-  libraries: [activationWgsl, stepWgsl, metricsWgsl],
-  main: lossWgsl,
+  shader: lossShader,
   entryPoints: ['train', 'evaluate', 'gradient', 'predict'],
   constants: ['activation', 'loss', 'workgroupSize'],
   bindings: [
@@ -174,8 +161,7 @@ export const lossKernel = family({
 
 export const perExampleKernel = family({
   file: 'per-example.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl, fusedOutputWgsl],
-  main: perExampleWgsl,
+  shader: perExampleShader,
   entryPoints: ['train'],
   constants: [
     'workgroupSize',
@@ -213,8 +199,7 @@ export const perExampleKernel = family({
 
 export const miniBatchKernel = family({
   file: 'mini-batch.wgsl',
-  libraries: [activationWgsl, randomWgsl, stepWgsl, metricsWgsl, fusedUpdateWgsl, fusedOutputWgsl],
-  main: miniBatchWgsl,
+  shader: miniBatchShader,
   entryPoints: ['train'],
   constants: [
     'workgroupSize',
@@ -239,8 +224,7 @@ export const miniBatchKernel = family({
 
 export const finiteKernel = family({
   file: 'finite.wgsl',
-  libraries: [],
-  main: finiteWgsl,
+  shader: finiteShader,
   entryPoints: ['check'],
   constants: [],
   bindings: ['values', 'nonFinite'],

@@ -7,7 +7,7 @@ import { MlpError } from '../../errors.js';
 import type { Activation, NetworkSpec } from '../../model/spec.js';
 import type { Metrics } from '../backend.js';
 import { lossKernel, matmulBlock, matmulKernel, type optimizerCodes } from './kernels.js';
-import { encodeUniform, reflectKernel, storageMemberOffset, type UniformValues } from './reflect.js';
+import { encodeUniform, storageMemberOffset, structLayout, type UniformValues } from './reflect.js';
 import type { GpuMemory } from './scheduler.js';
 
 const floatBytes = 4;
@@ -94,21 +94,14 @@ export function parameterCount(layer: { inputs: number; units: number }): number
 
 /** Byte layout of loss.wgsl's Metrics struct, read from the shader. */
 export function metricsLayout() {
-  const info = reflectKernel(lossKernel).reflect.getStructInfo('Metrics');
-  if (!info) throw new Error('shaders/loss.wgsl: no struct Metrics');
-  const offset = (name: string) => {
-    const member = info.members.find((m) => m.name === name);
-    if (!member) throw new Error(`shaders/loss.wgsl: struct Metrics has no member "${name}"`);
-    return member.offset;
-  };
-  return {
-    size: info.size,
-    lossSum: offset('lossSum'),
-    lossCompensation: offset('lossCompensation'),
-    correct: offset('correct'),
-    count: offset('count'),
-    nonFinite: offset('nonFinite'),
-  };
+  const { size, offsets } = structLayout(lossKernel, 'Metrics', [
+    'lossSum',
+    'lossCompensation',
+    'correct',
+    'count',
+    'nonFinite',
+  ] as const);
+  return { size, ...offsets };
 }
 
 /** The metrics loss.wgsl sums (Metrics at `layout`'s offsets), as the backend contract gives them. */

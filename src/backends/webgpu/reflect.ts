@@ -1,29 +1,21 @@
 // What TypeScript knows about a shader's bindings and uniform layouts, read from the WGSL itself with
-// wgsl_reflect: bind group layouts per entry point, and byte offsets of uniform struct members. No binding
-// number or offset is written by hand anywhere in TypeScript.
+// wgsl_reflect when the shaders are generated (scripts/reflect-shader.mjs; src/shaders.gen.ts carries it):
+// bind group layouts per entry point, byte offsets of uniform and struct members. No binding number or
+// offset is written by hand anywhere in TypeScript, and no WGSL is parsed at run time.
 
-import { ResourceType, type VariableInfo, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import type { ShaderReflection } from '../../shaders.gen.js';
 import type { KernelFamily } from './kernels.js';
 
-export interface ReflectedBinding {
-  name: string;
-  binding: number;
-  /** a buffer's binding type, or an rgba32float texture read with textureLoad, or written (storage) */
-  type: GPUBufferBindingType | 'texture' | 'storage-texture';
-}
+export type ReflectedBinding = ShaderReflection['entryPoints'][string]['bindings'][number];
 
-/** Byte layout of a uniform struct: scalars, vectors and fixed arrays of them. */
-export interface UniformLayout {
-  size: number;
-  members: Map<string, { offset: number; scalar: 'f32' | 'u32' | 'i32'; count: number; stride: number }>;
-}
+/** Byte layout of a uniform struct: scalars, vectors and fixed arrays of them, value i at offset + 4·i. */
+export type UniformLayout = ShaderReflection['uniforms'][string];
 
 export interface KernelReflection {
   /** bindings each entry point uses, in binding order */
   entryBindings: Map<string, ReflectedBinding[]>;
   /** uniform layouts by binding name */
   uniforms: Map<string, UniformLayout>;
-  reflect: WgslReflect;
 }
 
 const reflections = new WeakMap<KernelFamily, KernelReflection>();
@@ -32,52 +24,13 @@ function mismatch(kernel: KernelFamily, what: string): Error {
   return new Error(`shaders/${kernel.file}: ${what} (kernels.ts and the WGSL disagree)`);
 }
 
-function scalarOf(typeName: string): 'f32' | 'u32' | 'i32' | undefined {
-  if (/^(f32|vec[234]f|vec[234]<f32>)$/.test(typeName)) return 'f32';
-  if (/^(u32|vec[234]u|vec[234]<u32>)$/.test(typeName)) return 'u32';
-  if (/^(i32|vec[234]i|vec[234]<i32>)$/.test(typeName)) return 'i32';
-  return undefined;
-}
-
-function uniformLayout(kernel: KernelFamily, variable: VariableInfo): UniformLayout {
-  const members: UniformLayout['members'] = new Map();
-  for (const member of variable.members ?? []) {
-    const type = member.type as {
-      getTypeName(): string;
-      format?: { getTypeName(): string };
-      count?: number;
-      stride?: number;
-    };
-    const elementName = type.format ? type.format.getTypeName() : type.getTypeName();
-    const scalar = scalarOf(elementName);
-    if (!scalar)
-      throw mismatch(
-        kernel,
-        `uniform ${variable.name}.${member.name} has unsupported type ${type.getTypeName()}`,
-      );
-    // Scalars, vectors and arrays of 4-vectors are packed: value i lies at offset + 4·i.
-    if (type.format && type.stride !== undefined && type.stride * (type.count ?? 0) !== member.size) {
-      throw mismatch(kernel, `uniform ${variable.name}.${member.name}: arrays must be of 4-vectors`);
-    }
-    members.set(member.name, { offset: member.offset, scalar, count: member.size / 4, stride: 4 });
-  }
-  return { size: variable.size, members };
-}
-
-function bindingType(resource: ResourceType, access: string): ReflectedBinding['type'] {
-  if (resource === ResourceType.Texture) return 'texture';
-  if (resource === ResourceType.StorageTexture) return 'storage-texture';
-  if (resource === ResourceType.Uniform) return 'uniform';
-  return access === 'read' ? 'read-only-storage' : 'storage';
-}
-
-/** Reflects a kernel family once and checks it against its descriptor. */
+/** A kernel family's reflection, checked once against its descriptor. */
 export function reflectKernel(kernel: KernelFamily): KernelReflection {
   const cached = reflections.get(kernel);
   if (cached) return cached;
-  const reflect = new WgslReflect(kernel.source);
+  const { reflection } = kernel;
   const declared = new Set<string>(kernel.bindings);
-  for (const variable of [...reflect.uniforms, ...reflect.storage, ...reflect.textures]) {
+  for (const variable of reflection.bindings) {
     if (variable.group !== 0)
       throw mismatch(kernel, `binding "${variable.name}" is in group ${variable.group}; expected group 0`);
     if (!declared.has(variable.name))
@@ -86,30 +39,19 @@ export function reflectKernel(kernel: KernelFamily): KernelReflection {
   }
   if (declared.size > 0)
     throw mismatch(kernel, `binding "${[...declared][0]}" is declared in kernels.ts but not in the shader`);
-  const overrides = new Set(reflect.overrides.map((o) => o.name));
   for (const constant of kernel.constants) {
-    if (!overrides.has(constant))
+    if (!reflection.overrides.includes(constant))
       throw mismatch(kernel, `override constant "${constant}" is not in the shader`);
   }
   const entryBindings = new Map<string, ReflectedBinding[]>();
   for (const entry of kernel.entryPoints) {
-    const info = reflect.entry.compute.find((f) => f.name === entry);
+    const info = reflection.entryPoints[entry];
     if (!info) throw mismatch(kernel, `entry point "${entry}" is not in the shader`);
-    const bindings = info.resources
-      .filter((r) => r.resourceType !== ResourceType.Sampler && r.resourceType !== ResourceType.Immediate)
-      .map((r) => ({
-        name: r.name,
-        binding: r.binding,
-        type: bindingType(r.resourceType, r.access),
-      }))
-      .sort((a, b) => a.binding - b.binding);
-    entryBindings.set(entry, bindings);
+    entryBindings.set(entry, info.bindings);
   }
-  const uniforms = new Map<string, UniformLayout>();
-  for (const variable of reflect.uniforms) uniforms.set(variable.name, uniformLayout(kernel, variable));
-  const reflection = { entryBindings, uniforms, reflect };
-  reflections.set(kernel, reflection);
-  return reflection;
+  const result = { entryBindings, uniforms: new Map(Object.entries(reflection.uniforms)) };
+  reflections.set(kernel, result);
+  return result;
 }
 
 /** Values of a uniform struct by member name; arrays of vectors as flat number arrays. */
@@ -122,9 +64,10 @@ export function encodeUniform(kernel: KernelFamily, bindingName: string, values:
   const bytes = new ArrayBuffer(layout.size);
   const view = new DataView(bytes);
   for (const name of Object.keys(values)) {
-    if (!layout.members.has(name)) throw mismatch(kernel, `uniform ${bindingName} has no member "${name}"`);
+    if (!Object.hasOwn(layout.members, name))
+      throw mismatch(kernel, `uniform ${bindingName} has no member "${name}"`);
   }
-  for (const [name, member] of layout.members) {
+  for (const [name, member] of Object.entries(layout.members)) {
     const value = values[name];
     if (value === undefined) throw mismatch(kernel, `uniform ${bindingName}.${name} was not given a value`);
     const list = typeof value === 'number' ? [value] : value;
@@ -134,7 +77,7 @@ export function encodeUniform(kernel: KernelFamily, bindingName: string, values:
         `uniform ${bindingName}.${name} holds ${member.count} values, got ${list.length}`,
       );
     list.forEach((v, i) => {
-      const offset = member.offset + i * member.stride;
+      const offset = member.offset + i * 4;
       if (member.scalar === 'f32') view.setFloat32(offset, v, true);
       else if (member.scalar === 'u32') view.setUint32(offset, v, true);
       else view.setInt32(offset, v, true);
@@ -143,10 +86,31 @@ export function encodeUniform(kernel: KernelFamily, bindingName: string, values:
   return bytes;
 }
 
+/** Byte size and member offsets of a struct of the shader (e.g. loss.wgsl's Metrics), by member name. */
+export function structLayout<const Member extends string>(
+  kernel: KernelFamily,
+  structName: string,
+  members: readonly Member[],
+): { size: number; offsets: Record<Member, number> } {
+  const info = kernel.reflection.structs[structName];
+  if (!info) throw mismatch(kernel, `no struct ${structName}`);
+  const offsets = {} as Record<Member, number>;
+  for (const member of members) {
+    const offset = info.members[member];
+    if (offset === undefined) throw mismatch(kernel, `struct ${structName} has no member "${member}"`);
+    offsets[member] = offset;
+  }
+  return { size: info.size, offsets };
+}
+
 /** Byte offset of a member of a storage struct (e.g. Order.examples), read from the shader. */
 export function storageMemberOffset(kernel: KernelFamily, structName: string, member: string): number {
-  const info = reflectKernel(kernel).reflect.getStructInfo(structName);
-  const found = info?.members?.find((m) => m.name === member);
-  if (!found) throw mismatch(kernel, `struct ${structName} has no member "${member}"`);
-  return found.offset;
+  return structLayout(kernel, structName, [member]).offsets[member];
+}
+
+/** The workgroup size of an entry point whose `@workgroup_size` is written as numbers (no override). */
+export function fixedWorkgroupSize(kernel: KernelFamily, entry: string): number {
+  const size = kernel.reflection.entryPoints[entry]?.workgroupSize?.[0];
+  if (size === undefined) throw mismatch(kernel, `entry point "${entry}" has no constant workgroup size`);
+  return size;
 }

@@ -8,7 +8,7 @@ import type { ParamsCopy } from '../backend.js';
 import { finiteKernel } from './kernels.js';
 import type { NetworkBuffers } from './network-buffers.js';
 import { type BoundKernel, bindKernel, kernelPipeline } from './pipelines.js';
-import { reflectKernel } from './reflect.js';
+import { fixedWorkgroupSize } from './reflect.js';
 import type { CommandRecorder, Scheduler } from './scheduler.js';
 
 type Range = { buffer: GPUBuffer; byteLength: number };
@@ -125,9 +125,7 @@ export class FiniteCheck {
   ) {
     const { device } = scheduler.memory;
     const kernel = kernelPipeline(device, finiteKernel, 'check');
-    const entry = reflectKernel(finiteKernel).reflect.entry.compute.find((f) => f.name === 'check');
-    const workgroupSize = entry?.workgroupSize?.[0];
-    if (!workgroupSize) throw new Error('shaders/finite.wgsl: check has no workgroup size');
+    const workgroupSize = fixedWorkgroupSize(finiteKernel, 'check');
     this.flag = scheduler.memory.storage('parameters non-finite', finiteFlagBytes);
     this.dispatches = buffers.parameterBuffers().map(({ buffer, byteLength }) => ({
       bound: bindKernel(device, kernel, { values: buffer, nonFinite: this.flag }),

@@ -2,7 +2,14 @@
 // naming the shader and the binding.
 
 import { describe, expect, it } from 'vitest';
-import { type KernelFamily, lossKernel, matmulKernel } from '../../../src/backends/webgpu/kernels.js';
+import { reflectShader } from '../../../scripts/reflect-shader.mjs';
+import {
+  finiteKernel,
+  type KernelFamily,
+  lossKernel,
+  matmulKernel,
+  matmulTexelsKernel,
+} from '../../../src/backends/webgpu/kernels.js';
 import { encodeStepOptions } from '../../../src/backends/webgpu/network-buffers.js';
 import { bindKernel, kernelPipeline } from '../../../src/backends/webgpu/pipelines.js';
 import { encodeUniform, reflectKernel } from '../../../src/backends/webgpu/reflect.js';
@@ -61,11 +68,44 @@ describe('reflectKernel', () => {
   });
 });
 
+describe('reflectShader (scripts/reflect-shader.mjs, run when the shaders are generated)', () => {
+  it('is what the generated kernel families carry, so nothing is parsed at run time', () => {
+    for (const kernel of [matmulTexelsKernel, lossKernel, finiteKernel]) {
+      expect(kernel.reflection).toEqual(reflectShader(kernel.file, kernel.source));
+    }
+  });
+
+  it('gives a workgroup size only where it is written as numbers', () => {
+    const reflection = reflectShader(
+      'sizes.wgsl',
+      `override size: u32 = 64u;
+       @group(0) @binding(0) var<storage, read_write> values: array<f32>;
+       @compute @workgroup_size(size) fn byOverride() { values[0] = 1.0; }
+       @compute @workgroup_size(32, 2) fn byNumbers() { values[1] = 1.0; }`,
+    );
+    expect(reflection.entryPoints.byOverride.workgroupSize).toBeNull();
+    expect(reflection.entryPoints.byNumbers.workgroupSize).toEqual([32, 2, 1]);
+  });
+
+  it('refuses uniform members it cannot encode, naming the shader and the member', () => {
+    const uniform = (member: string) =>
+      `struct Shape { ${member} }
+       @group(0) @binding(0) var<uniform> shape: Shape;
+       @compute @workgroup_size(1) fn main() { let s = shape; }`;
+    expect(() => reflectShader('odd.wgsl', uniform('m: mat2x2f,'))).toThrow(
+      'shaders/odd.wgsl: uniform shape.m has unsupported type',
+    );
+    expect(() => reflectShader('odd.wgsl', uniform('sizes: array<vec3f, 4>,'))).toThrow(
+      'shaders/odd.wgsl: uniform shape.sizes: arrays in uniforms must have no padding',
+    );
+  });
+});
+
 describe('encodeUniform', () => {
   it('places members at the offsets the WGSL gives (arrays of vec4 after 16-byte alignment)', () => {
     const bytes = new DataView(encodeStepOptions({ batchSize: 7, learningRate: 0.5, dropout: [0.5, 0.25] }));
     const layout = reflectKernel(matmulKernel).uniforms.get('options');
-    const offset = (name: string) => layout?.members.get(name)?.offset ?? -1;
+    const offset = (name: string) => layout?.members[name]?.offset ?? -1;
     expect(bytes.getFloat32(offset('learningRate'), true)).toBe(0.5);
     expect(bytes.getUint32(offset('batchSize'), true)).toBe(7);
     expect(offset('dropoutThreshold') % 16).toBe(0);

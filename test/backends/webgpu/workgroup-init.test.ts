@@ -18,9 +18,13 @@ import { describeBackendConformance } from '../conformance.js';
 
 vi.mock('../../../src/shaders.gen.js', async (importOriginal) => {
   const { poisonWorkgroupMemory } = await import('../../helpers/poison-workgroup.js');
-  const sources = await importOriginal<Record<string, string>>();
+  const shaders = await importOriginal<Record<string, { source: string }>>();
+  // The reflection stays: poisoning adds code, and no binding.
   return Object.fromEntries(
-    Object.entries(sources).map(([name, source]) => [name, poisonWorkgroupMemory(source).source]),
+    Object.entries(shaders).map(([name, shader]) => [
+      name,
+      { ...shader, source: poisonWorkgroupMemory(shader.source).source },
+    ]),
   );
 });
 
