@@ -1,8 +1,16 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const trainingWorker = 'training-worker';
+
+// The tests measure kernel choices (src/node-platform.ts) on a loaded machine and on made-up adapters: they
+// keep them in a file of their own, never in the machine's, which users and the benchmark read.
+export const testKernelChoices = {
+  WEBGPU_MLP_KERNEL_CHOICES: join(tmpdir(), 'webgpu-mlp-tests', 'kernel-choices.json'),
+};
 
 // One file serves the demo (Vite, rooted in demo/) and the unit tests (vitest, rooted here).
 export default defineConfig(({ command }) => ({
@@ -54,5 +62,6 @@ export default defineConfig(({ command }) => ({
     globalSetup: ['test/global-setup.ts'],
     // Tests run in Node: provide what src/node-entry.ts provides to users (WebGPU through Dawn, files).
     setupFiles: ['src/node-platform.ts'],
+    env: testKernelChoices,
   },
 }));

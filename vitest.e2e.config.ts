@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { testKernelChoices } from './vite.config.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -14,5 +15,6 @@ export default defineConfig({
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
     testTimeout: 240_000,
     hookTimeout: 240_000,
+    env: testKernelChoices,
   },
 });

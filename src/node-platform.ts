@@ -82,8 +82,12 @@ async function findDawnAdapter(): Promise<GPU | null> {
   return (await instances[1].requestAdapter()) ? instances[1] : null;
 }
 
-/** Where kernel choices measured on this machine are kept (docs/webgpu-kernels.md): delete it to measure again. */
-export const kernelChoicesFile = join(tmpdir(), 'webgpu-mlp', 'kernel-choices.json');
+/**
+ * Where kernel choices measured on this machine are kept (docs/webgpu-kernels.md): delete it to measure
+ * again. WEBGPU_MLP_KERNEL_CHOICES names another file (the tests keep theirs apart from the machine's).
+ */
+export const kernelChoicesFile =
+  process.env.WEBGPU_MLP_KERNEL_CHOICES || join(tmpdir(), 'webgpu-mlp', 'kernel-choices.json');
 /** A kernel-choice file larger than this is not ours: it is ignored (and replaced at the next choice). */
 const maxChoicesBytes = 64 * 1024;
 

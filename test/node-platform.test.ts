@@ -1,6 +1,8 @@
 // The Node platform's kernel-choice file (src/node-platform.ts): choices written by one process are read by
 // the next; a damaged or oversized file is ignored, and the next choice replaces it.
 import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelChoicesFile } from '../src/node-platform.js';
 import { nodePlatform } from '../src/platform.js';
@@ -17,6 +19,12 @@ afterAll(() => {
 });
 
 describe('kernelChoices', () => {
+  it("are kept, in the tests, in the file WEBGPU_MLP_KERNEL_CHOICES names, not in the machine's", () => {
+    expect(process.env.WEBGPU_MLP_KERNEL_CHOICES).toBeTruthy();
+    expect(kernelChoicesFile).toBe(process.env.WEBGPU_MLP_KERNEL_CHOICES);
+    expect(kernelChoicesFile).not.toBe(join(tmpdir(), 'webgpu-mlp', 'kernel-choices.json'));
+  });
+
   const store = () => {
     const platform = nodePlatform();
     if (!platform) throw new Error('src/node-platform.js did not provide the Node platform');
