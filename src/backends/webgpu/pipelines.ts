@@ -139,14 +139,20 @@ export function pipelineOf(device: GPUDevice, kernel: Kernel): GPUComputePipelin
 }
 
 /**
- * A texture a kernel reads with textureLoad, written by its `fill` before each dispatch of a kernel bound
- * to it (the scheduler dispatches the fill first), so it is never stale whatever wrote its source since:
- * the texels feed's copy of a product's B (matmul-feed.ts rightMirror, shaders/matmul-right-texels.wgsl).
+ * A texture a kernel reads with textureLoad, written by its fill before each dispatch of a kernel bound to
+ * it (recordDispatch records the fill first), so it is never stale whatever wrote its source since: the
+ * texels feed's copy of a product's B (matmul-feed.ts rightMirror, shaders/matmul-right-texels.wgsl).
  */
 export class TexelMirror {
   readonly view: GPUTextureView;
-  /** the kernel that writes the texture (bound to it as a storage texture), and its workgroups */
-  fill: { bound: BoundKernel; groups: [number, number] } | undefined;
+  /**
+   * How the texture is written: by a kernel bound to it as a storage texture (with its workgroups), or
+   * where the source's rows are the texture's rows already, by a copy of `rows` rows of `bytesPerRow`.
+   */
+  fill:
+    | { bound: BoundKernel; groups: [number, number] }
+    | { source: GPUBuffer; bytesPerRow: number; size: [number, number] }
+    | undefined;
 
   constructor(
     readonly texture: GPUTexture,
@@ -168,21 +174,54 @@ export interface BoundKernel {
   mirrors?: readonly TexelMirror[];
 }
 
+/** A command encoder with its compute pass, begun when a dispatch needs it and ended before a copy. */
+export interface PassRecording {
+  readonly encoder: GPUCommandEncoder;
+  pass(): GPUComputePassEncoder;
+  endPass(): void;
+}
+
+/** A PassRecording on `encoder`. */
+export function passRecording(encoder: GPUCommandEncoder): PassRecording {
+  let open: GPUComputePassEncoder | undefined;
+  return {
+    encoder,
+    pass: () => {
+      open ??= encoder.beginComputePass();
+      return open;
+    },
+    endPass: () => {
+      open?.end();
+      open = undefined;
+    },
+  };
+}
+
 /**
- * Records a dispatch of `bound` into `pass`, after the fills of the texel mirrors it reads; returns the
- * dispatches recorded.
+ * Records a dispatch of `bound`, after the fills of the texel mirrors it reads; returns the dispatches
+ * recorded.
  */
 export function recordDispatch(
   device: GPUDevice,
-  pass: GPUComputePassEncoder,
+  recording: PassRecording,
   { kernel, bindGroup, mirrors }: BoundKernel,
   [x, y = 1]: [number, number?],
   dynamicOffsets?: number[],
 ): number {
   let dispatches = 1;
-  for (const { fill } of mirrors ?? []) {
-    if (fill) dispatches += recordDispatch(device, pass, fill.bound, fill.groups);
+  for (const { fill, texture } of mirrors ?? []) {
+    if (fill && 'bound' in fill) {
+      dispatches += recordDispatch(device, recording, fill.bound, fill.groups);
+    } else if (fill) {
+      recording.endPass();
+      recording.encoder.copyBufferToTexture(
+        { buffer: fill.source, bytesPerRow: fill.bytesPerRow },
+        { texture },
+        fill.size,
+      );
+    }
   }
+  const pass = recording.pass();
   pass.setPipeline(pipelineOf(device, kernel));
   pass.setBindGroup(0, bindGroup, dynamicOffsets);
   pass.dispatchWorkgroups(x, y);

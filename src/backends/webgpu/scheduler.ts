@@ -5,7 +5,7 @@
 import { MlpError } from '../../errors.js';
 import { nodePlatform } from '../../platform.js';
 import type { BackendStats } from '../backend.js';
-import { type BoundKernel, type Kernel, recordDispatch } from './pipelines.js';
+import { type BoundKernel, type Kernel, passRecording, recordDispatch } from './pipelines.js';
 import { mapForReading } from './readback-wait.js';
 
 /** Creates and destroys the buffers of one backend and counts the live ones. */
@@ -40,13 +40,13 @@ export class GpuMemory {
     return buffer;
   }
 
-  /** An rgba32float texture that kernels write (storage) and read (textureLoad): pipelines.ts TexelMirror. */
+  /** An rgba32float texture that kernels or copies write and kernels read (textureLoad): pipelines.ts TexelMirror. */
   texture(label: string, [width, height]: [number, number]): GPUTexture {
     const texture = this.device.createTexture({
       label,
       size: [width, height],
       format: 'rgba32float',
-      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING,
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
     });
     const bytes = width * height * 16;
     this.liveTextures.set(texture, bytes);
@@ -156,7 +156,7 @@ export function kernelsRecorded(record: (recorder: CommandRecorder) => void): Se
   record({
     dispatch({ kernel, mirrors }) {
       kernels.add(kernel);
-      for (const { fill } of mirrors ?? []) if (fill) kernels.add(fill.bound.kernel);
+      for (const { fill } of mirrors ?? []) if (fill && 'bound' in fill) kernels.add(fill.bound.kernel);
     },
     copy: () => {},
     clear: () => {},
@@ -203,28 +203,23 @@ export class Scheduler {
   submit(record: (recorder: CommandRecorder) => void): void {
     this.health.check();
     const encoder = this.device.createCommandEncoder();
-    let pass: GPUComputePassEncoder | undefined;
-    const endPass = () => {
-      pass?.end();
-      pass = undefined;
-    };
+    const recording = passRecording(encoder);
     const counters = this.counters;
     const device = this.device;
     record({
       dispatch(bound, x, y = 1, dynamicOffsets) {
-        if (!pass) pass = encoder.beginComputePass();
-        counters.dispatches += recordDispatch(device, pass, bound, [x, y], dynamicOffsets);
+        counters.dispatches += recordDispatch(device, recording, bound, [x, y], dynamicOffsets);
       },
       copy(source, sourceOffset, target, targetOffset, byteLength) {
-        endPass();
+        recording.endPass();
         encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, byteLength);
       },
       clear(buffer, offset, byteLength) {
-        endPass();
+        recording.endPass();
         encoder.clearBuffer(buffer, offset, byteLength);
       },
     });
-    endPass();
+    recording.endPass();
     this.device.queue.submit([encoder.finish()]);
     this.counters.submits++;
   }

@@ -147,6 +147,8 @@ describe.each(matmulFeeds)('matmul.wgsl with vec4 loads, fed %s', (feed) => {
     [130, 12, 64, 20],
     [1, 8, 4, 4],
     [33, 36, 100, 8],
+    // layer 0's weights in rows of 512 bytes: fed texels, its forward product's texture is copied from them
+    [40, 128, 64, 8],
   ];
   for (const [rows, inputs, hidden, units] of vectorShapes) {
     it(`${rows} rows, ${inputs} → ${hidden} → ${units}: forward, weight gradients, hidden delta`, async () => {

@@ -65,28 +65,39 @@ describe.each(matmulFeeds)('standaloneForward fed %s', (feed) => {
 });
 
 describe('the subgroup and texels feeds', () => {
-  it('run on SwiftShader, whose subgroups are 4 wide, and give the bits of the direct feed', async () => {
-    expect(subgroupsOfFour(device)).toBe(true);
-    const [rows, columns, depth] = [256, 72, 100];
-    const random = new Random(7);
-    const a = Float32Array.from({ length: rows * depth }, () => random.uniform(-1, 1));
-    const b = Float32Array.from({ length: columns * depth }, () => random.uniform(-1, 1));
-    const products = await Promise.all(
-      (['direct', 'subgroup', 'texels'] as const).map(async (feed) => {
-        const product = standaloneForward(device, { rows, columns, depth }, feed);
-        try {
-          device.queue.writeBuffer(product.left, 0, a);
-          device.queue.writeBuffer(product.right, 0, b);
-          product.run(1);
-          return new Uint32Array((await readBack(product.product, rows * columns)).buffer);
-        } finally {
-          product.destroy();
-        }
-      }),
-    );
-    expect(products[1]).toEqual(products[0]);
-    expect(products[2]).toEqual(products[0]);
-  });
+  // B's texture is filled by matmul.wgsl's mirrorRight where B's rows are not a multiple of 256 bytes
+  // (depth 100), and by a copy where they are (depth 128).
+  for (const [depth, fill] of [
+    [100, 'mirrorRight'],
+    [128, 'a copy'],
+  ] as const) {
+    it(`run on SwiftShader, whose subgroups are 4 wide, and give the bits of the direct feed (depth ${depth}: texels filled by ${fill})`, async () => {
+      expect(subgroupsOfFour(device)).toBe(true);
+      const [rows, columns] = [256, 72];
+      const random = new Random(7);
+      const a = Float32Array.from({ length: rows * depth }, () => random.uniform(-1, 1));
+      const b = Float32Array.from({ length: columns * depth }, () => random.uniform(-1, 1));
+      const products = await Promise.all(
+        (['direct', 'subgroup', 'texels'] as const).map(async (feed) => {
+          const product = standaloneForward(device, { rows, columns, depth }, feed);
+          try {
+            if (feed === 'texels') {
+              const labels = product.kernels.map((kernel) => kernel.descriptor.label ?? '');
+              expect(labels.some((label) => label.includes(' mirrorRight:'))).toBe(fill === 'mirrorRight');
+            }
+            device.queue.writeBuffer(product.left, 0, a);
+            device.queue.writeBuffer(product.right, 0, b);
+            product.run(1);
+            return new Uint32Array((await readBack(product.product, rows * columns)).buffer);
+          } finally {
+            product.destroy();
+          }
+        }),
+      );
+      expect(products[1]).toEqual(products[0]);
+      expect(products[2]).toEqual(products[0]);
+    });
+  }
 
   it('fall back to direct on a device whose subgroups are not 4 wide', () => {
     const wide = withAdapterInfo(device, {
