@@ -147,7 +147,8 @@ export class TexelMirror {
   readonly view: GPUTextureView;
   /**
    * How the texture is written: by a kernel bound to it as a storage texture (with its workgroups), or
-   * where the source's rows are the texture's rows already, by a copy of `rows` rows of `bytesPerRow`.
+   * where the source's rows are the texture's rows already, by a copy of `size` texels from `source`,
+   * whose rows lie `bytesPerRow` apart.
    */
   fill:
     | { bound: BoundKernel; groups: [number, number] }
