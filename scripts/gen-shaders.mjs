@@ -72,11 +72,14 @@ const lines = [
 // Each file once, as a string; the families join them (a library is in several families).
 const variable = (file) =>
   `${file.replace(/\.wgsl$/, '').replace(/[-_]+(\w)/g, (_, c) => c.toUpperCase())}Wgsl`;
-const used = [...new Set(Object.values(families).flat())].sort();
+const sources = new Map(
+  [...new Set(Object.values(families).flat())].sort().map((file) => [file, read(file)]),
+);
 lines.push('');
-for (const file of used) lines.push(`const ${variable(file)} = ${JSON.stringify(read(file))};`);
+for (const [file, source] of sources) lines.push(`const ${variable(file)} = ${JSON.stringify(source)};`);
 for (const [name, files] of Object.entries(families)) {
-  const reflection = reflectShader(files.at(-1), files.map(read).join('\n'));
+  const source = files.map((file) => sources.get(file)).join('\n');
+  const reflection = reflectShader(files.at(-1), source);
   lines.push(
     '',
     `export const ${name}Shader: KernelShader = {`,

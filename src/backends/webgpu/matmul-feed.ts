@@ -29,7 +29,7 @@ import {
   TexelMirror,
 } from './pipelines.js';
 import { encodeUniform } from './reflect.js';
-import { GpuMemory } from './scheduler.js';
+import { GpuMemory, kernelsRecorded } from './scheduler.js';
 
 export const matmulFeeds = ['staged', 'direct', 'subgroup', 'texels'] as const;
 export type MatmulFeed = (typeof matmulFeeds)[number];
@@ -327,7 +327,7 @@ export function standaloneForward(
       : undefined;
   const bound = bindKernel(device, kernel, { ...resources, ...(mirror && { rightTexels: mirror }) });
   return {
-    kernels: mirror?.fill && 'bound' in mirror.fill ? [kernel, mirror.fill.bound.kernel] : [kernel],
+    kernels: [...kernelsRecorded((recorder) => recorder.dispatch(bound, 1))],
     left: resources.left,
     right: resources.right,
     product: resources.product,

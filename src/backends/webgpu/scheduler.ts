@@ -8,7 +8,7 @@ import type { BackendStats } from '../backend.js';
 import { type BoundKernel, type Kernel, passRecording, recordDispatch } from './pipelines.js';
 import { mapForReading } from './readback-wait.js';
 
-/** Creates and destroys the buffers of one backend and counts the live ones. */
+/** Creates and destroys the buffers and textures of one backend and counts the live ones. */
 export class GpuMemory {
   private readonly live = new Map<GPUBuffer, number>();
   private readonly liveTextures = new Map<GPUTexture, number>();
@@ -20,10 +20,7 @@ export class GpuMemory {
     // Whole 16-byte vectors, so kernels may read any buffer as an array of vec4 (matmul.wgsl); this also
     // keeps empty arrays from being zero-length bindings, which are invalid.
     const size = Math.max(16, Math.ceil(byteLength / 16) * 16);
-    const buffer = this.device.createBuffer({ label, size, usage });
-    this.live.set(buffer, size);
-    this.liveBytes += size;
-    return buffer;
+    return this.track(this.live, this.device.createBuffer({ label, size, usage }), size);
   }
 
   storage(label: string, byteLength: number): GPUBuffer {
@@ -48,26 +45,33 @@ export class GpuMemory {
       format: 'rgba32float',
       usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
     });
-    const bytes = width * height * 16;
-    this.liveTextures.set(texture, bytes);
-    this.liveBytes += bytes;
-    return texture;
+    return this.track(this.liveTextures, texture, width * height * 16);
   }
 
   destroyTexture(texture: GPUTexture): void {
-    const bytes = this.liveTextures.get(texture);
-    if (bytes === undefined) return;
-    this.liveTextures.delete(texture);
-    this.liveBytes -= bytes;
-    texture.destroy();
+    this.release(this.liveTextures, texture);
   }
 
   destroy(buffer: GPUBuffer): void {
-    const size = this.live.get(buffer);
-    if (size === undefined) return;
-    this.live.delete(buffer);
-    this.liveBytes -= size;
-    buffer.destroy();
+    this.release(this.live, buffer);
+  }
+
+  // Buffers and textures are kept apart (liveBuffers counts buffers only) and counted alike.
+  private track<Resource>(live: Map<Resource, number>, resource: Resource, bytes: number): Resource {
+    live.set(resource, bytes);
+    this.liveBytes += bytes;
+    return resource;
+  }
+
+  private release<Resource extends { destroy(): void }>(
+    live: Map<Resource, number>,
+    resource: Resource,
+  ): void {
+    const bytes = live.get(resource);
+    if (bytes === undefined) return;
+    live.delete(resource);
+    this.liveBytes -= bytes;
+    resource.destroy();
   }
 
   counts(): Pick<BackendStats, 'liveBuffers' | 'liveBytes'> {
