@@ -70,6 +70,11 @@ export class WebGpuBackend implements Backend {
   ) {
     this.memory = new GpuMemory(device);
     this.health = new DeviceHealth(device);
+    // Every fit checks the parameters at each epoch's end with this one kernel, whatever the network. Its
+    // compile starts now, not beside a network's step kernel at the first fit: the device compiles one
+    // pipeline after another, so there it finished behind the step kernel and made the first epoch wait
+    // ~10 ms more on SwiftShader.
+    kernelPipeline(device, finiteKernel, 'check');
   }
 
   /**

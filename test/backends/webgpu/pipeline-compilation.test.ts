@@ -3,8 +3,10 @@
 // Network.ready() compiles, with
 // createComputePipelineAsync, everything the fit with the same options runs, so that fit compiles nothing;
 // a second network of the same shape on the same engine compiles nothing at all; a pipeline that fails to
-// compile is MlpError('gpu-error'), from the fit or ready() that needs it, never an unhandled rejection. The fused kernels are among what ready() compiles: per-example.wgsl at
-// batch size 1, mini-batch.wgsl at batch size > 1 on a CPU adapter (the batched matmul.wgsl on a GPU).
+// compile is MlpError('gpu-error'), from the fit or ready() that needs it, never an unhandled rejection;
+// an engine starts compiling the parameters' finiteness check, which every fit runs, when it is created.
+// The fused kernels are among what ready() compiles: per-example.wgsl at batch size 1, mini-batch.wgsl at
+// batch size > 1 on a CPU adapter (the batched matmul.wgsl on a GPU).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { matmulKernel } from '../../../src/backends/webgpu/kernels.js';
@@ -95,6 +97,22 @@ describe('pipeline compilation', () => {
       }
     });
   }
+
+  it('creating an engine starts compiling the finiteness check every fit runs; a fit does not compile it again', async () => {
+    (await testDevice()).device.destroy(); // WebGPU's globals, to spy on before the engine exists
+    const labels: string[] = [];
+    countPipelines(new Set(), labels);
+    const engine = await createEngine({ backend: 'webgpu' });
+    try {
+      const checks = () => labels.filter((label) => label.startsWith('finite.wgsl check')).length;
+      expect(checks(), 'finite.wgsl compiling once the engine exists').toBe(1);
+      await engine.createNetwork(spec).fit(data, { epochs: 1, batchSize: 4 });
+      expect(labels.length, 'the fit compiled its step kernels').toBeGreaterThan(1);
+      expect(checks()).toBe(1);
+    } finally {
+      engine.dispose();
+    }
+  });
 
   /** Lets the task createNetwork queued run. */
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
