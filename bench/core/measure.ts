@@ -74,6 +74,12 @@ export interface FirstEpoch {
   epochs: number;
   /** fresh engines measured (absent in results files older than 2026-12-03-vm-b.json: one) */
   samples?: number;
+  /**
+   * each sample's engine was the first of a process of its own, as a user's first epoch in Node is (the
+   * Node runner since 2026-12-03-vm-g.json); else fresh engines in the benchmark's process, which had
+   * loaded and run the library already
+   */
+  freshProcesses?: boolean;
   /** first ÷ steady of each fresh engine: median (min–max) */
   ratio?: Spread;
 }
@@ -228,6 +234,7 @@ function combineFirstEpochs(samples: FirstEpoch[]): FirstEpoch {
     epochs: samples[0].epochs,
     samples: samples.length,
     ratio: spread(samples.map((sample) => sample.firstSeconds / sample.steadySeconds)),
+    ...(samples.every((sample) => sample.freshProcesses) && { freshProcesses: true }),
   };
 }
 

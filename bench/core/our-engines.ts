@@ -60,11 +60,56 @@ export function separateCounts(calls: readonly FitCall[]): EpochCounts | undefin
   return { perEpoch, perCall: subtract(last.counts, scaled(perEpoch, last.epochs)) };
 }
 
+/**
+ * Times `network`'s first epoch on `engine`, which has compiled nothing for it: createNetwork and a first
+ * 1-epoch fit, then each epoch of a fit of `following` more (FirstEpoch).
+ */
+export async function timeFirstEpoch(
+  engine: Engine,
+  network: BenchNetwork,
+  data: SyntheticData,
+  following: number,
+): Promise<FirstEpoch> {
+  const examples = { inputs: data.inputs, targets: data.targets };
+  const start = performance.now();
+  const net = engine.createNetwork(network.spec);
+  await net.fit(examples, fitOptions(network, 1));
+  const firstSeconds = (performance.now() - start) / 1000;
+  const ends: number[] = [performance.now()];
+  await net.fit(examples, {
+    ...fitOptions(network, following),
+    onEpochEnd: () => {
+      ends.push(performance.now());
+    },
+  });
+  const seconds = ends.slice(1).map((end, index) => (end - ends[index]) / 1000);
+  return { firstSeconds, steadySeconds: spread(seconds).median, epochs: following };
+}
+
+/** BenchEngine.firstEpoch: one sample, where nothing is compiled yet (a fresh engine or process). */
+export type FirstEpochSampler = (
+  network: BenchNetwork,
+  data: SyntheticData,
+  following: number,
+) => Promise<FirstEpoch>;
+
+/** Samples first epochs on fresh engines of `backend` in this process (where processes cannot be made). */
+export function firstEpochOnFreshEngines(backend: BackendKind): FirstEpochSampler {
+  return async (network, data, following) => {
+    const fresh = await createEngine({ backend });
+    try {
+      return await timeFirstEpoch(fresh, network, data, following);
+    } finally {
+      fresh.dispose();
+    }
+  };
+}
+
 /** A benchmark engine that trains networks through net.fit on `engine`. */
 export function fitEngine(
   engine: Engine,
   versions: Record<string, string>,
-  freshEngine: () => Promise<Engine>,
+  firstEpoch: FirstEpochSampler,
 ): BenchEngine {
   // The CPU backend has no device to transfer to: its counters stay zero, so it reports none.
   const countsTransfers = engine.backend === 'webgpu';
@@ -94,46 +139,28 @@ export function fitEngine(
         dispose: () => net.dispose(),
       };
     },
-    async firstEpoch(network, data, following): Promise<FirstEpoch> {
-      const fresh = await freshEngine();
-      try {
-        const examples = { inputs: data.inputs, targets: data.targets };
-        const start = performance.now();
-        const net = fresh.createNetwork(network.spec);
-        await net.fit(examples, fitOptions(network, 1));
-        const firstSeconds = (performance.now() - start) / 1000;
-        const ends: number[] = [performance.now()];
-        await net.fit(examples, {
-          ...fitOptions(network, following),
-          onEpochEnd: () => {
-            ends.push(performance.now());
-          },
-        });
-        const seconds = ends.slice(1).map((end, index) => (end - ends[index]) / 1000);
-        return { firstSeconds, steadySeconds: spread(seconds).median, epochs: following };
-      } finally {
-        fresh.dispose();
-      }
-    },
+    firstEpoch,
     dispose: () => engine.dispose(),
   };
 }
 
 /**
  * Our engines, by name, for runBenchmark. `versions` names what is measured (webgpu-mlp's version);
- * `gpuVersions` is added for the webgpu engine (in Node, the Dawn package's version).
+ * `gpuVersions` is added for the webgpu engine (in Node, the Dawn package's version). First epochs are
+ * sampled on fresh engines in this process unless `firstEpochSampler` says otherwise (Node's runner: fresh
+ * processes).
  */
 export async function ourEngines(
   names: readonly BackendKind[],
   versions: Record<string, string>,
   gpuVersions: Record<string, string> = {},
+  firstEpochSampler: (backend: BackendKind) => FirstEpochSampler = firstEpochOnFreshEngines,
 ): Promise<BenchEngine[]> {
   const engines: BenchEngine[] = [];
   for (const name of names) {
-    const create = () => createEngine({ backend: name });
-    engines.push(
-      fitEngine(await create(), name === 'webgpu' ? { ...versions, ...gpuVersions } : versions, create),
-    );
+    const engine = await createEngine({ backend: name });
+    const engineVersions = name === 'webgpu' ? { ...versions, ...gpuVersions } : versions;
+    engines.push(fitEngine(engine, engineVersions, firstEpochSampler(name)));
   }
   return engines;
 }

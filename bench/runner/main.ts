@@ -18,6 +18,7 @@ import { brainjsEngine } from '../engines/brainjs.js';
 import { jaxjsEngine } from '../engines/jaxjs.js';
 import { tfjsEngine } from '../engines/tfjs.js';
 import { packageVersions } from '../engines/versions.js';
+import { firstEpochInFreshProcesses } from './first-epoch-process.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { runMatmulBenchmark } from './matmul.js';
 import { benchTables } from './tables.js';
@@ -96,7 +97,12 @@ async function main(): Promise<void> {
   const ourVersion = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
   if (runNetworks) {
     engines.push(
-      ...(await ourEngines(ours, { 'webgpu-mlp': ourVersion.version }, packageVersions('webgpu'))),
+      ...(await ourEngines(
+        ours,
+        { 'webgpu-mlp': ourVersion.version },
+        packageVersions('webgpu'),
+        firstEpochInFreshProcesses,
+      )),
     );
     for (const name of engineNames) {
       if (name === 'brainjs') engines.push(brainjsEngine());

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchRecord } from '../core/measure.js';
+import type { BenchRecord, FirstEpoch } from '../core/measure.js';
 import { formatNumber } from '../core/run-benchmark.js';
 import type { MatmulRecord } from './matmul.js';
 
@@ -108,6 +108,12 @@ function transfersTable(records: BenchRecord[]): string {
   );
 }
 
+/** "3 processes", "1 engine": how many samples, and fresh what. */
+function freshSamples({ samples = 1, freshProcesses }: FirstEpoch): string {
+  const [one, many] = freshProcesses ? ['process', 'processes'] : ['engine', 'engines'];
+  return `${samples} ${samples === 1 ? one : many}`;
+}
+
 function firstEpochTable(records: BenchRecord[]): string {
   const rows = records
     .flatMap(({ network, engine, firstEpoch }) => (firstEpoch ? [{ network, engine, firstEpoch }] : []))
@@ -119,10 +125,10 @@ function firstEpochTable(records: BenchRecord[]): string {
       firstEpoch.ratio
         ? `${ratio(firstEpoch.ratio.median)} (${ratio(firstEpoch.ratio.min)}–${ratio(firstEpoch.ratio.max)})`
         : ratio(firstEpoch.firstSeconds / firstEpoch.steadySeconds),
-      String(firstEpoch.samples ?? 1),
+      freshSamples(firstEpoch),
     ]);
   return table(
-    ['network', 'engine', 'first epoch, ms', 'steady epoch, ms (epochs)', 'first ÷ steady', 'fresh engines'],
+    ['network', 'engine', 'first epoch, ms', 'steady epoch, ms (epochs)', 'first ÷ steady', 'fresh'],
     rows,
   );
 }
@@ -167,7 +173,8 @@ export function benchTables(records: BenchRecord[], matmul: MatmulRecord[] | und
     transfersTable(records),
     '### First epoch',
     'A fresh engine and network: creating the network and a first 1-epoch `net.fit`, against the median ' +
-      'epoch of the next `net.fit`, on several fresh engines: medians, and first ÷ steady of each engine ' +
+      'epoch of the next `net.fit`, each the first engine of a fresh process (or a fresh engine in the ' +
+      'benchmark’s process, where the last column says engines): medians, and first ÷ steady of each sample ' +
       'as median (min–max) (issue 12’s target: first ÷ steady ≤ 10× on faces-b1 and faces-b32).',
     firstEpochTable(records),
   ];

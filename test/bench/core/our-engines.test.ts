@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measureNetwork } from '../../../bench/core/measure.js';
 import { benchNetworks, syntheticData } from '../../../bench/core/networks.js';
-import { fitEngine, separateCounts } from '../../../bench/core/our-engines.js';
+import { firstEpochOnFreshEngines, fitEngine, separateCounts } from '../../../bench/core/our-engines.js';
 import { createEngine } from '../../../src/engine.js';
 
 const counts = (readbacks: number, uploads: number) => ({
@@ -26,7 +26,7 @@ describe('our engines in the benchmark', () => {
   it('trains the CPU engine through net.fit, in whole epochs, and reports no GPU transfers', async () => {
     const network = benchNetworks['faces-b32'];
     const create = () => createEngine({ backend: 'cpu' });
-    const engine = fitEngine(await create(), { 'webgpu-mlp': 'test' }, create);
+    const engine = fitEngine(await create(), { 'webgpu-mlp': 'test' }, firstEpochOnFreshEngines('cpu'));
     const [record] = await measureNetwork(network, syntheticData(network), [engine], {
       runSeconds: 0.3,
       runs: 3,

@@ -36,6 +36,7 @@ const records = [
       epochs: 10,
       samples: 3,
       ratio: { min: 20, median: 25, max: 40 },
+      freshProcesses: true,
     },
   }),
   record('tfjs-webgpu', 100),
@@ -74,14 +75,19 @@ describe('the tables of docs/benchmarks.md', () => {
       'fit calls |',
     ]);
     expect(rows(text, '| faces-b32 | cpu | 6').length).toBe(0);
-    expect(text).toContain('| faces-b32 | webgpu | 500 | 20.0 (10) | 25.0× (20.0×–40.0×) | 3 |');
+    expect(text).toContain('| faces-b32 | webgpu | 500 | 20.0 (10) | 25.0× (20.0×–40.0×) | 3 processes |');
     expect(text).not.toContain('Matrix multiply');
   });
 
   it('reads a first epoch of one fresh engine from results files older than its samples', () => {
     const firstEpoch = { firstSeconds: 0.3, steadySeconds: 0.02, epochs: 10 };
     const text = benchTables([record('webgpu', 1000, { firstEpoch })], undefined);
-    expect(text).toContain('| faces-b32 | webgpu | 300 | 20.0 (10) | 15.0× | 1 |');
+    expect(text).toContain('| faces-b32 | webgpu | 300 | 20.0 (10) | 15.0× | 1 engine |');
+    const inProcess = { ...firstEpoch, samples: 3, ratio: { min: 10, median: 15, max: 20 } };
+    const older = benchTables([record('webgpu', 1000, { firstEpoch: inProcess })], undefined);
+    expect(older, 'samples of results files older than fresh processes').toContain(
+      '| 15.0× (10.0×–20.0×) | 3 engines |',
+    );
   });
 
   it('gives matmul GFLOP/s with ours ÷ each other engine', () => {
