@@ -50,10 +50,9 @@ export function reflectShader(file, source) {
     };
   }
   return {
-    bindings: [...reflect.uniforms, ...reflect.storage, ...reflect.textures].map(({ name, group }) => ({
-      name,
-      group,
-    })),
+    bindings: [...reflect.uniforms, ...reflect.storage, ...reflect.textures].map(
+      ({ name, group, binding }) => ({ name, group, binding }),
+    ),
     overrides: reflect.overrides.map((o) => o.name),
     entryPoints,
     uniforms: Object.fromEntries(reflect.uniforms.map((v) => [v.name, uniformLayout(file, v)])),

@@ -2,31 +2,27 @@
 // is copied into a texture (copyExternalImageToTexture), shaders/camera-input.wgsl turns it into the
 // network's 32×30 grey input in a GPU buffer and draws that input on a canvas, net.predictBuffer classifies
 // it into another GPU buffer, and only its few outputs are read back for the label. Bindings and the Crop
-// layout are read from the WGSL (wgsl_reflect), never numbered by hand.
+// layout are read from the WGSL (wgsl_reflect, when scripts/gen-shaders.mjs generates camera-input.gen.ts),
+// never numbered by hand.
 
 import { createEngine, type Engine, Network } from 'webgpu-mlp';
-import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
-import cameraInputWgsl from '../../shaders/camera-input.wgsl?raw';
+import { cameraInputShader } from './camera-input.gen.js';
 
-const reflected = new WgslReflect(cameraInputWgsl);
+const { reflection } = cameraInputShader;
 
 /** A binding of camera-input.wgsl by name. */
 function binding(name: string): number {
-  const variable = [...reflected.uniforms, ...reflected.storage, ...reflected.textures].find(
-    (v) => v.name === name,
-  );
+  const variable = reflection.bindings.find((v) => v.name === name);
   if (!variable) throw new Error(`shaders/camera-input.wgsl: no binding "${name}"`);
   return variable.binding;
 }
 
 /** Byte offset of a member of the Crop uniform. */
-function cropOffset(member: 'origin' | 'size' | 'width' | 'height'): number {
-  const found = reflected.getStructInfo('Crop')?.members.find((m) => m.name === member);
-  if (!found) throw new Error(`shaders/camera-input.wgsl: struct Crop has no member "${member}"`);
-  return found.offset;
+function cropOffset(member: keyof typeof reflection.structs.Crop.members): number {
+  return reflection.structs.Crop.members[member];
 }
 
-const cropBytes = Math.ceil((reflected.getStructInfo('Crop')?.size ?? 0) / 16) * 16;
+const cropBytes = Math.ceil(reflection.structs.Crop.size / 16) * 16;
 
 export interface CameraFrameResult {
   /** the network's outputs for the frame */
@@ -75,7 +71,7 @@ export class CameraClassifier {
       size: cropBytes,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
-    const module = device.createShaderModule({ label: 'camera-input.wgsl', code: cameraInputWgsl });
+    const module = device.createShaderModule({ label: 'camera-input.wgsl', code: cameraInputShader.source });
     this.toInput = device.createComputePipeline({
       layout: 'auto',
       compute: { module, entryPoint: 'toInput' },
