@@ -63,7 +63,8 @@ export interface PreparedTraining {
 
 /**
  * The time to the end of the first epoch on a fresh engine, against the epochs after it. An engine gives
- * one sample; measureNetwork takes several, each on a fresh engine, and keeps their medians.
+ * one sample (BenchEngine.firstEpoch: a fresh engine, in a fresh process where it can); measureNetwork
+ * takes several and keeps their medians.
  */
 export interface FirstEpoch {
   /** seconds from creating the network to the end of a first 1-epoch net.fit */
@@ -361,10 +362,11 @@ export async function measureNetwork(
         samples.push(await engine.firstEpoch(network, data, following));
       }
       contender.firstEpoch = combineFirstEpochs(samples);
-      const { firstSeconds, steadySeconds, ratio } = contender.firstEpoch;
+      const { firstSeconds, steadySeconds, ratio, freshProcesses } = contender.firstEpoch;
+      const [fresh, freshPlural] = freshProcesses ? ['process', 'processes'] : ['engine', 'engines'];
       log(
-        `  ${engine.name}: first epoch ${(firstSeconds * 1000).toFixed(0)} ms on a fresh engine, then ` +
-          `${(steadySeconds * 1000).toFixed(0)} ms (medians of ${firstEpochSamples} engines, ${following} ` +
+        `  ${engine.name}: first epoch ${(firstSeconds * 1000).toFixed(0)} ms in a fresh ${fresh}, then ` +
+          `${(steadySeconds * 1000).toFixed(0)} ms (medians of ${firstEpochSamples} ${freshPlural}, ${following} ` +
           `epochs each; first ÷ steady ${ratio?.min.toFixed(1)}–${ratio?.max.toFixed(1)})`,
       );
     }
