@@ -7,13 +7,13 @@
 // `--base` is a checkout of the earlier commit with `npm run build` done in it; the other build is this
 // tree's dist/. Both train the networks and synthetic data of this tree's bench/core.
 
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spread } from '../core/measure.js';
 import { type BenchNetworkName, benchNetworkNames, benchNetworks, syntheticData } from '../core/networks.js';
+import { nodeChildResult } from './node-child.js';
 
 /** What one process measures of one build on one network. */
 interface Measurement {
@@ -75,15 +75,7 @@ async function measure(folder: string, name: BenchNetworkName): Promise<Measurem
 }
 
 function runChild(folder: string, name: BenchNetworkName): Measurement {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', folder, name], {
-    encoding: 'utf8',
-    env: { ...process.env, WEBGPU_MLP_QUIET: '1' },
-  });
-  const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`${name} on ${folder}: exit ${child.status}\n${child.stderr}`);
-  }
-  return JSON.parse(line) as Measurement;
+  return nodeChildResult(fileURLToPath(import.meta.url), ['--child', folder, name], `${name} on ${folder}`);
 }
 
 async function main(): Promise<void> {

@@ -2,11 +2,11 @@
 // first epoch pays what a user's does (the library's JavaScript still cold, every pipeline compiled), not
 // only what a fresh engine in the benchmark's warm process pays. The child is first-epoch-child.ts.
 
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BackendKind } from '../../src/backends/backend.js';
 import type { FirstEpoch } from '../core/measure.js';
 import type { FirstEpochSampler } from '../core/our-engines.js';
+import { nodeChildResult } from './node-child.js';
 
 /** The child's compiled script, beside this one's in .bench-build. */
 const builtChild = fileURLToPath(new URL('./first-epoch-child.js', import.meta.url));
@@ -21,14 +21,11 @@ export function firstEpochInFreshProcesses(
 ): FirstEpochSampler {
   return async (network, _data, following) => {
     if (network.name === 'custom') throw new Error('a fresh process can time only the benchmark networks');
-    const child = spawnSync(process.execPath, [childScript, backend, network.name, String(following)], {
-      encoding: 'utf8',
-      env: { ...process.env, WEBGPU_MLP_QUIET: '1' },
-    });
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    if (child.status !== 0 || !line.startsWith('{')) {
-      throw new Error(`first epoch of ${network.name} on ${backend}: exit ${child.status}\n${child.stderr}`);
-    }
-    return { ...(JSON.parse(line) as FirstEpoch), freshProcesses: true };
+    const sample = nodeChildResult<FirstEpoch>(
+      childScript,
+      [backend, network.name, String(following)],
+      `first epoch of ${network.name} on ${backend}`,
+    );
+    return { ...sample, freshProcesses: true };
   };
 }
