@@ -1,7 +1,10 @@
 // Dev tool: GPU time per kernel of one training step (timestamp queries) for the bench networks.
 // Build with the bench (tsc -p bench/tsconfig.json), then: node .bench-build/bench/runner/kernel-profile.js [name…]
+// FEED=staged|direct|subgroup|texels pins the products' feed, so that profiles of two shader versions
+// compare the same kernels (the feed is otherwise measured per shader version, and close ones swap).
 import '../../src/node-platform.js';
 import { webgpuEntryPoint } from '../../src/backends/webgpu/device.js';
+import { type MatmulFeed, matmulFeeds, useMatmulFeed } from '../../src/backends/webgpu/matmul-feed.js';
 import { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
 import { initParams } from '../../src/model/init.js';
 import { Random } from '../../src/model/random.js';
@@ -12,6 +15,12 @@ import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 await webgpuEntryPoint();
 installGpuProfiler();
 const gpu = await WebGpuBackend.create();
+const feed = process.env.FEED;
+if (feed) {
+  if (!matmulFeeds.includes(feed as MatmulFeed))
+    throw new Error(`FEED must be one of ${matmulFeeds.join(', ')}, not ${feed}`);
+  useMatmulFeed(gpu.device, feed as MatmulFeed);
+}
 const names = process.argv.slice(2) as BenchNetworkName[];
 for (const name of names) {
   const bench = benchNetworks[name];
