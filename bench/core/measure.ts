@@ -228,6 +228,33 @@ const firstEpochSeconds = 2;
 const firstEpochSamples = 3;
 
 /** Medians of several first-epoch samples, with the spread of their ratios. */
+/**
+ * One first-epoch sample of an engine made anew (a reference engine, the first of a process of its own):
+ * preparing the network (its model, variables and batches on the device) and training one epoch, timed
+ * together, then `following` one-epoch train calls, each timed (FirstEpoch). Ours time theirs through
+ * net.fit instead (our-engines.ts timeFirstEpoch), as users train.
+ */
+export async function timeFirstEpochOfEngine(
+  engine: BenchEngine,
+  network: BenchNetwork,
+  data: SyntheticData,
+  following: number,
+): Promise<FirstEpoch> {
+  const start = performance.now();
+  const training = await engine.prepare(network, data);
+  try {
+    const stepsPerEpoch = Math.ceil(data.examples / training.batch);
+    await training.train(stepsPerEpoch);
+    const firstSeconds = (performance.now() - start) / 1000;
+    const seconds: number[] = [];
+    for (let epoch = 0; epoch < following; epoch++)
+      seconds.push(await timed(() => training.train(stepsPerEpoch)));
+    return { firstSeconds, steadySeconds: spread(seconds).median, epochs: following };
+  } finally {
+    await training.dispose();
+  }
+}
+
 function combineFirstEpochs(samples: FirstEpoch[]): FirstEpoch {
   return {
     firstSeconds: spread(samples.map((sample) => sample.firstSeconds)).median,

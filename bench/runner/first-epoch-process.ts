@@ -3,8 +3,7 @@
 // only what a fresh engine in the benchmark's warm process pays. The child is first-epoch-child.ts.
 
 import { fileURLToPath } from 'node:url';
-import type { BackendKind } from '../../src/backends/backend.js';
-import type { FirstEpoch } from '../core/measure.js';
+import type { BenchEngineName, FirstEpoch } from '../core/measure.js';
 import type { FirstEpochSampler } from '../core/our-engines.js';
 import { nodeChildResult } from './node-child.js';
 
@@ -12,19 +11,19 @@ import { nodeChildResult } from './node-child.js';
 const builtChild = fileURLToPath(new URL('./first-epoch-child.js', import.meta.url));
 
 /**
- * Samples first epochs of `backend` each in a child process running `childScript`, on the benchmark
- * network of the same name (so on the same synthetic data).
+ * Samples first epochs of `engine` (ours or a reference engine) each in a child process running
+ * `childScript`, on the benchmark network of the same name (so on the same synthetic data).
  */
 export function firstEpochInFreshProcesses(
-  backend: BackendKind,
+  engine: BenchEngineName,
   childScript = builtChild,
 ): FirstEpochSampler {
   return async (network, _data, following) => {
     if (network.name === 'custom') throw new Error('a fresh process can time only the benchmark networks');
     const sample = nodeChildResult<FirstEpoch>(
       childScript,
-      [backend, network.name, String(following)],
-      `first epoch of ${network.name} on ${backend}`,
+      [engine, network.name, String(following)],
+      `first epoch of ${network.name} on ${engine}`,
     );
     return { ...sample, freshProcesses: true };
   };

@@ -14,13 +14,11 @@ import { type BenchEngine, benchEngineNames } from '../core/measure.js';
 import { type BenchNetworkName, benchNetworkNames } from '../core/networks.js';
 import { ourEngines } from '../core/our-engines.js';
 import { runBenchmark } from '../core/run-benchmark.js';
-import { brainjsEngine } from '../engines/brainjs.js';
-import { jaxjsEngine } from '../engines/jaxjs.js';
-import { tfjsEngine } from '../engines/tfjs.js';
 import { packageVersions } from '../engines/versions.js';
 import { firstEpochInFreshProcesses } from './first-epoch-process.js';
 import { installGpuProfiler, profileGpu } from './gpu-profiler.js';
 import { runMatmulBenchmark } from './matmul.js';
+import { firstEpochReferenceEngines, referenceEngine } from './reference-engines.js';
 import { benchTables } from './tables.js';
 
 const usage = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--engines NAME[,NAME…]] [--json PATH]
@@ -105,10 +103,13 @@ async function main(): Promise<void> {
       )),
     );
     for (const name of engineNames) {
-      if (name === 'brainjs') engines.push(brainjsEngine());
-      else if (name === 'tfjs-webgpu' || name === 'tfjs-wasm' || name === 'tfjs-cpu')
-        engines.push(await tfjsEngine(name));
-      else if (name === 'jaxjs-webgpu' || name === 'jaxjs-wasm') engines.push(await jaxjsEngine(name));
+      if (name === 'webgpu' || name === 'cpu') continue;
+      const engine = await referenceEngine(name);
+      engines.push(
+        firstEpochReferenceEngines.includes(name)
+          ? { ...engine, firstEpoch: firstEpochInFreshProcesses(name) }
+          : engine,
+      );
     }
   }
 

@@ -172,10 +172,12 @@ export function benchTables(records: BenchRecord[], matmul: MatmulRecord[] | und
       'Counted over `timed runs`: per step only, where a whole epoch took too long to count on its own.',
     transfersTable(records),
     '### First epoch',
-    'A fresh engine and network: creating the network and a first 1-epoch `net.fit`, against the median ' +
-      'epoch of the next `net.fit`, each the first engine of a fresh process (or a fresh engine in the ' +
-      'benchmark’s process, where the last column says engines): medians, and first ÷ steady of each sample ' +
-      'as median (min–max) (issue 12’s target: first ÷ steady ≤ 10× on faces-b1 and faces-b32).',
+    'A fresh engine and network: for ours, creating the network and a first 1-epoch `net.fit`, against the ' +
+      'median epoch of the next `net.fit`; for the WebGPU reference engines, preparing the network (its ' +
+      'variables and batches on the device) and training one epoch, against the median of one-epoch calls ' +
+      'after it. Each the first engine of a fresh process (or a fresh engine in the benchmark’s process, ' +
+      'where the last column says engines): medians, and first ÷ steady of each sample as median (min–max) ' +
+      '(issue 12’s target: first ÷ steady ≤ 10× on faces-b1 and faces-b32).',
     firstEpochTable(records),
   ];
   if (matmul) {

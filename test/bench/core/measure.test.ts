@@ -5,6 +5,7 @@ import {
   type PreparedTraining,
   spread,
   type TransferCounts,
+  timeFirstEpochOfEngine,
 } from '../../../bench/core/measure.js';
 import { benchNetworks, flopsPerExample, syntheticData } from '../../../bench/core/networks.js';
 
@@ -153,5 +154,39 @@ describe('measureNetwork with an engine that trains in calls of whole epochs', (
     // 2 × 0.2 s of following epochs at 40 ms: 10 of them, fewer where timers ran late
     expect(record.firstEpoch?.epochs).toBeGreaterThanOrEqual(5);
     expect(record.firstEpoch?.epochs).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('timeFirstEpochOfEngine', () => {
+  it('times preparing and a first epoch together, then each following epoch, and frees the training', async () => {
+    const network = benchNetworks['faces-b32']; // 256 examples: 8 steps per epoch
+    const calls: string[] = [];
+    // a first call that takes 200 ms (a compile), then 20 ms an epoch
+    let compiled = false;
+    const engine: BenchEngine = {
+      ...knownEngine(0),
+      async prepare(prepared, data) {
+        calls.push('prepare');
+        const training = await knownEngine(0).prepare(prepared, data);
+        return {
+          ...training,
+          async train(steps) {
+            calls.push(`train ${steps}`);
+            await new Promise((resolve) => setTimeout(resolve, compiled ? 20 : 200));
+            compiled = true;
+          },
+          dispose() {
+            calls.push('dispose');
+          },
+        };
+      },
+    };
+    const sample = await timeFirstEpochOfEngine(engine, network, syntheticData(network), 3);
+    expect(calls).toEqual(['prepare', 'train 8', 'train 8', 'train 8', 'train 8', 'dispose']);
+    expect(sample.epochs).toBe(3);
+    // timers only ever run late
+    expect(sample.firstSeconds).toBeGreaterThanOrEqual(0.2);
+    expect(sample.steadySeconds).toBeGreaterThanOrEqual(0.02);
+    expect(sample.steadySeconds).toBeLessThan(0.2);
   });
 });

@@ -1,5 +1,6 @@
 // The Node runner's first epochs come from child processes (bench/runner/first-epoch-child.ts), each timing
-// a fresh process's first engine on a benchmark network; the sampler parses their line and marks it.
+// a fresh process's first engine (ours, or a reference engine) on a benchmark network; the sampler parses
+// their line and marks it.
 
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -26,6 +27,19 @@ describe('first epochs in fresh processes', () => {
     }, 60_000);
   }
 
+  it("times a fresh process's first epoch of a reference engine through its prepare and train", async () => {
+    const network = benchNetworks['faces-b32'];
+    const sample = await firstEpochInFreshProcesses('jaxjs-webgpu', child)(
+      network,
+      syntheticData(network),
+      3,
+    );
+    expect(sample).toMatchObject({ epochs: 3, freshProcesses: true });
+    expect(sample.steadySeconds).toBeGreaterThan(0);
+    // its first epoch compiles its kernels for the network's shapes
+    expect(sample.firstSeconds).toBeGreaterThan(sample.steadySeconds);
+  }, 60_000);
+
   it('refuses a network a child cannot rebuild, and reports a child that fails', async () => {
     const custom = customNetwork(benchNetworks['faces-b1'].spec, 1, { kind: 'sgd' }, 8);
     await expect(firstEpochInFreshProcesses('cpu', child)(custom, syntheticData(custom), 3)).rejects.toThrow(
@@ -35,5 +49,8 @@ describe('first epochs in fresh processes', () => {
     await expect(
       firstEpochInFreshProcesses('cpu', resolve('no-such-child.js'))(network, syntheticData(network), 3),
     ).rejects.toThrow(/first epoch of faces-b1 on cpu: exit 1/);
+    await expect(
+      firstEpochInFreshProcesses('tfjs-gpu' as 'tfjs-webgpu', child)(network, syntheticData(network), 3),
+    ).rejects.toThrow(/no benchmark engine "tfjs-gpu"/);
   });
 });
