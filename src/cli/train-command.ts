@@ -8,7 +8,7 @@ import { createEngine } from '../engine.js';
 import { weightPictures } from '../io/png.js';
 import type { Activation } from '../model/spec.js';
 import { Network } from '../network.js';
-import type { EpochRecord } from '../train/options.js';
+import type { EpochRecord, FitOptions } from '../train/options.js';
 import { prepareData, syntheticSource } from './data.js';
 import { checkOutputFolder, checkpointSchedule, RunFolder } from './output-folder.js';
 import { epochProgress } from './progress.js';
@@ -115,6 +115,22 @@ async function train(
       `${layers.join('-')} ${flags.activation}/${outputActivation}, ${flags.loss}, on ${backendDescription(engine)}` +
         (resumed ? `; resuming ${out} after epoch ${network.epoch} of ${flags.epochs}` : ''),
     );
+    const options: FitOptions = {
+      epochs: flags.epochs - network.epoch,
+      batchSize: flags.batch,
+      optimizer: optimizerOptions(flags),
+      l1: flags.l1,
+      l2: flags.l2,
+      dropout,
+      validation: data.validation,
+      // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
+      // patience of the whole run restores them without ending early.
+      earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
+    };
+    // On webgpu, compile what this fit runs now, while the run folder is made: otherwise the network
+    // compiles for the default options first, and the device compiles one program at a time
+    // (docs/training.md). The fit reports a program that fails to compile.
+    network.ready(options, data.train.count).catch(() => {});
     const gradientCheckError =
       flags.checkGradients && (!resumed || source('checkGradients') === 'cli')
         ? await checkGradients(network, data.train)
@@ -140,16 +156,7 @@ async function train(
     };
     const history = await network
       .fit(data.train, {
-        epochs: flags.epochs - network.epoch,
-        batchSize: flags.batch,
-        optimizer: optimizerOptions(flags),
-        l1: flags.l1,
-        l2: flags.l2,
-        dropout,
-        validation: data.validation,
-        // With a validation set the best epoch's weights are kept (Mitchell's protocol): early stopping with
-        // patience of the whole run restores them without ending early.
-        earlyStopping: data.validation ? { patience: flags.patience ?? flags.epochs } : undefined,
+        ...options,
         onEpochEnd: (record) => {
           records.push(record);
           progress.update({
