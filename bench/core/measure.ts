@@ -227,7 +227,6 @@ const firstEpochSeconds = 2;
  */
 const firstEpochSamples = 3;
 
-/** Medians of several first-epoch samples, with the spread of their ratios. */
 /**
  * One first-epoch sample of an engine made anew (a reference engine, the first of a process of its own):
  * preparing the network (its model, variables and batches on the device) and training one epoch, timed
@@ -255,6 +254,7 @@ export async function timeFirstEpochOfEngine(
   }
 }
 
+/** Medians of several first-epoch samples, with the spread of their ratios. */
 function combineFirstEpochs(samples: FirstEpoch[]): FirstEpoch {
   return {
     firstSeconds: spread(samples.map((sample) => sample.firstSeconds)).median,
