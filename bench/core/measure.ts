@@ -254,6 +254,11 @@ export async function timeFirstEpochOfEngine(
   }
 }
 
+/** What first-epoch samples were fresh in, singular and plural: processes of their own, or engines. */
+export function freshUnit(freshProcesses: boolean | undefined): [one: string, many: string] {
+  return freshProcesses ? ['process', 'processes'] : ['engine', 'engines'];
+}
+
 /** Medians of several first-epoch samples, with the spread of their ratios. */
 function combineFirstEpochs(samples: FirstEpoch[]): FirstEpoch {
   return {
@@ -390,7 +395,7 @@ export async function measureNetwork(
       }
       contender.firstEpoch = combineFirstEpochs(samples);
       const { firstSeconds, steadySeconds, ratio, freshProcesses } = contender.firstEpoch;
-      const [fresh, freshPlural] = freshProcesses ? ['process', 'processes'] : ['engine', 'engines'];
+      const [fresh, freshPlural] = freshUnit(freshProcesses);
       log(
         `  ${engine.name}: first epoch ${(firstSeconds * 1000).toFixed(0)} ms in a fresh ${fresh}, then ` +
           `${(steadySeconds * 1000).toFixed(0)} ms (medians of ${firstEpochSamples} ${freshPlural}, ${following} ` +

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchRecord, FirstEpoch } from '../core/measure.js';
+import { type BenchRecord, type FirstEpoch, freshUnit } from '../core/measure.js';
 import { formatNumber } from '../core/run-benchmark.js';
 import type { MatmulRecord } from './matmul.js';
 
@@ -110,7 +110,7 @@ function transfersTable(records: BenchRecord[]): string {
 
 /** "3 processes", "1 engine": how many samples, and fresh what. */
 function freshSamples({ samples = 1, freshProcesses }: FirstEpoch): string {
-  const [one, many] = freshProcesses ? ['process', 'processes'] : ['engine', 'engines'];
+  const [one, many] = freshUnit(freshProcesses);
   return `${samples} ${samples === 1 ? one : many}`;
 }
 
